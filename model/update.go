@@ -1,0 +1,22 @@
+package model
+
+import "time"
+
+// Update is one thing the UI receives from its source (live polling, a demo, or
+// a recording being replayed). Exactly one of the pointer fields is set. The
+// same value is what a recording stores, one per line, so the UI cannot tell a
+// live run from a replay.
+type Update struct {
+	Sample  *Sample  `json:"sample,omitempty"`
+	Conn    *Conn    `json:"conn,omitempty"`
+	Caption *Caption `json:"caption,omitempty"`
+	// Later sources add their own kinds here (scan progress, config, …).
+}
+
+// Caption is a line of text a demo scenario shows under the header.
+type Caption struct {
+	Time  time.Time `json:"time"`
+	Text  string    `json:"text"`
+	Stage int       `json:"stage,omitempty"`
+	Of    int       `json:"of,omitempty"`
+}
