@@ -10,6 +10,8 @@ type Update struct {
 	Sample  *Sample  `json:"sample,omitempty"`
 	Conn    *Conn    `json:"conn,omitempty"`
 	Caption *Caption `json:"caption,omitempty"`
+	Extras  *Extras  `json:"extras,omitempty"`
+	Event   *Event   `json:"event,omitempty"`
 	// Later sources add their own kinds here (scan progress, config, …).
 }
 

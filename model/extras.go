@@ -1,0 +1,82 @@
+package model
+
+import "time"
+
+// Unavailable records a command the tool could not use and why
+// ("NOPERM: this user has no permissions to run the 'config|get' command",
+// "unknown command (renamed or blocked by the provider)").
+type Unavailable struct {
+	Command string `json:"command"`
+	Reason  string `json:"reason"`
+}
+
+// Config holds the memory-related CONFIG GET values, by name. Nil in Extras
+// means it was not read; Err set means it could not be.
+type Config struct {
+	Values map[string]string `json:"values,omitempty"`
+	Err    string            `json:"err,omitempty"`
+}
+
+// Get returns a config value and whether the server reported it.
+func (c *Config) Get(name string) (string, bool) {
+	if c == nil || c.Values == nil {
+		return "", false
+	}
+	v, ok := c.Values[name]
+	return v, ok
+}
+
+// ClientInfo is one CLIENT LIST entry, reduced to what memory triage needs.
+// Name, Addr and Cmd are server strings: escape them before drawing.
+type ClientInfo struct {
+	ID     string `json:"id"`
+	Addr   string `json:"addr"`
+	Name   string `json:"name,omitempty"`
+	Flags  string `json:"flags,omitempty"`
+	Cmd    string `json:"cmd,omitempty"`
+	Age    Opt    `json:"age"`
+	Idle   Opt    `json:"idle"`
+	Qbuf   Opt    `json:"qbuf"`
+	Omem   Opt    `json:"omem"`
+	TotMem Opt    `json:"tot_mem"` // absent before Redis 6.0
+}
+
+// Clients summarises CLIENT LIST: how many, their memory, the biggest.
+type Clients struct {
+	Count     int          `json:"count"`
+	TotalMem  Opt          `json:"total_mem"`     // sum of tot-mem (6.0+)
+	TotalOmem Opt          `json:"total_omem"`    // sum of output buffers
+	Top       []ClientInfo `json:"top,omitempty"` // biggest by tot-mem (or omem), at most a few
+	Err       string       `json:"err,omitempty"`
+}
+
+// Doctor is MEMORY DOCTOR's free text (not parseable: shown as it is, escaped).
+type Doctor struct {
+	Text string `json:"text,omitempty"`
+	Err  string `json:"err,omitempty"`
+}
+
+// HostFacts are read from this machine when the server runs on it (its
+// process_id exists here and its executable matches); otherwise Local is false
+// and Reason says why.
+type HostFacts struct {
+	Local       bool   `json:"local"`
+	Reason      string `json:"reason,omitempty"`
+	VmSwap      Opt    `json:"vm_swap_bytes"`
+	Overcommit  Opt    `json:"overcommit_memory"`
+	THP         string `json:"transparent_hugepage,omitempty"` // e.g. "always", "madvise", "never"
+	CgroupLimit Opt    `json:"cgroup_memory_limit"`
+	HostRAM     Opt    `json:"host_ram_bytes"`
+}
+
+// Extras are the slower reads beside INFO (every few seconds, not every
+// poll): config, clients, MEMORY DOCTOR, host facts, and which commands were
+// denied.
+type Extras struct {
+	Time        time.Time     `json:"time"`
+	Config      *Config       `json:"config,omitempty"`
+	Clients     *Clients      `json:"clients,omitempty"`
+	Doctor      *Doctor       `json:"doctor,omitempty"`
+	Host        *HostFacts    `json:"host,omitempty"`
+	Unavailable []Unavailable `json:"unavailable,omitempty"`
+}
