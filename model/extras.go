@@ -62,7 +62,7 @@ type Doctor struct {
 type HostFacts struct {
 	Local       bool   `json:"local"`
 	Reason      string `json:"reason,omitempty"`
-	VmSwap      Opt    `json:"vm_swap_bytes"`
+	VMSwap      Opt    `json:"vm_swap_bytes"`
 	Overcommit  Opt    `json:"overcommit_memory"`
 	THP         string `json:"transparent_hugepage,omitempty"` // e.g. "always", "madvise", "never"
 	CgroupLimit Opt    `json:"cgroup_memory_limit"`
