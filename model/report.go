@@ -1,0 +1,179 @@
+package model
+
+import (
+	"time"
+)
+
+// ReportSchema names the JSON shape of `redis-memtop report --format json`.
+const ReportSchema = "redis-memtop.report/1"
+
+// ReportTarget says what was examined; Addr is password-free.
+type ReportTarget struct {
+	Addr string `json:"addr"`
+	DB   int    `json:"db"`
+	Mode string `json:"mode"` // standalone / cluster / sentinel
+}
+
+// ReportServer identifies the server.
+type ReportServer struct {
+	Product       Product `json:"product"`
+	Version       Text    `json:"version"`
+	Role          Text    `json:"role"`
+	UptimeSeconds Opt     `json:"uptime_seconds"`
+	RunID         Text    `json:"run_id"`
+}
+
+// Rates are per-second rates between the report's samples.
+type Rates struct {
+	IntervalSeconds   Opt `json:"interval_seconds"`
+	EvictedKeysPerSec Opt `json:"evicted_keys_per_sec"`
+	ExpiredKeysPerSec Opt `json:"expired_keys_per_sec"`
+	CommandsPerSec    Opt `json:"commands_per_sec"`
+	OOMErrorsPerSec   Opt `json:"oom_errors_per_sec"`
+}
+
+// SeriesSummary is min / max / last of one figure over the report's window.
+type SeriesSummary struct {
+	Min  Opt `json:"min"`
+	Max  Opt `json:"max"`
+	Last Opt `json:"last"`
+}
+
+// HistorySummary summarises the history the report was made from.
+type HistorySummary struct {
+	From          time.Time     `json:"from"`
+	To            time.Time     `json:"to"`
+	Samples       int           `json:"samples"`
+	Gaps          int           `json:"gaps"`
+	UsedMemory    SeriesSummary `json:"used_memory"`
+	UsedMemoryRSS SeriesSummary `json:"used_memory_rss"`
+	Fragmentation SeriesSummary `json:"mem_fragmentation_ratio"`
+	Events        []Event       `json:"events"`
+}
+
+// Report is the incident report: the non-interactive face of the tool and
+// the evidence file the UI exports.
+type Report struct {
+	Schema      string            `json:"schema"`
+	GeneratedAt time.Time         `json:"generated_at"`
+	Target      ReportTarget      `json:"target"`
+	Server      ReportServer      `json:"server"`
+	Memory      Memory            `json:"memory"`
+	Persistence Persistence       `json:"persistence"`
+	Stats       Stats             `json:"stats"`
+	Rates       Rates             `json:"rates"`
+	Keyspace    []DBKeys          `json:"keyspace"`
+	History     *HistorySummary   `json:"history,omitempty"`
+	Config      map[string]string `json:"config,omitempty"`
+	Clients     *Clients          `json:"clients,omitempty"`
+	Doctor      string            `json:"memory_doctor,omitempty"`
+	Unavailable map[string]string `json:"unavailable"`
+	// Notes are one-line remarks about how the report was made ("the server
+	// stopped answering after the first sample").
+	Notes []string `json:"notes,omitempty"`
+}
+
+// ReportInput is what a report is made from. Target must already be free of
+// secrets.
+type ReportInput struct {
+	Now    time.Time
+	Target ReportTarget
+	Hist   *History
+	Extras *Extras
+	Window time.Duration // for the history summary; 0 = everything held
+}
+
+// BuildReport assembles a report from the latest sample, the history and the
+// extras. Figures the server did not report stay null.
+func BuildReport(in ReportInput) Report {
+	r := Report{
+		Schema:      ReportSchema,
+		GeneratedAt: in.Now.UTC(),
+		Target:      in.Target,
+		Keyspace:    []DBKeys{},
+		Unavailable: map[string]string{},
+	}
+	var last *Sample
+	if in.Hist != nil {
+		last = in.Hist.LastOK()
+	}
+	if last == nil {
+		r.Notes = append(r.Notes, "no sample could be read from the server")
+		return r
+	}
+	if r.Target.Mode == "" {
+		r.Target.Mode = string(last.Server.Mode)
+	}
+	r.Server = ReportServer{
+		Product:       last.Server.Product,
+		Version:       last.Server.Version,
+		Role:          last.Server.Role,
+		UptimeSeconds: last.Server.Uptime,
+		RunID:         last.Server.RunID,
+	}
+	r.Memory, r.Persistence, r.Stats = last.Memory, last.Persistence, last.Stats
+	if len(last.Keyspace) > 0 {
+		r.Keyspace = append(r.Keyspace, last.Keyspace...)
+	}
+	if !last.HasSection("memory") {
+		r.Unavailable["INFO memory"] = "the server returned no Memory section (a sentinel, or a restricted lookalike)"
+	}
+	if prev := in.Hist.PrevOK(); prev != nil {
+		r.Rates.IntervalSeconds = Some(last.Time.Sub(prev.Time).Seconds())
+	} else {
+		r.Notes = append(r.Notes, "one sample only: rates need two")
+	}
+	r.Rates.EvictedKeysPerSec = in.Hist.Rate(GetEvict)
+	r.Rates.ExpiredKeysPerSec = in.Hist.Rate(GetExpire)
+	r.Rates.CommandsPerSec = in.Hist.Rate(GetCmds)
+	r.Rates.OOMErrorsPerSec = in.Hist.Rate(GetOOM)
+	r.History = summarise(in.Hist, in.Now, in.Window)
+
+	if x := in.Extras; x != nil {
+		if x.Config != nil && x.Config.Err == "" {
+			r.Config = x.Config.Values
+		}
+		if x.Clients != nil && x.Clients.Err == "" {
+			r.Clients = x.Clients
+		}
+		if x.Doctor != nil && x.Doctor.Err == "" {
+			r.Doctor = x.Doctor.Text
+		}
+		for _, u := range x.Unavailable {
+			r.Unavailable[u.Command] = u.Reason
+		}
+	}
+	return r
+}
+
+func summarise(h *History, now time.Time, window time.Duration) *HistorySummary {
+	from := 0
+	if window > 0 {
+		from = h.Since(now.Add(-window))
+	}
+	if from >= h.Len() {
+		return nil
+	}
+	hs := &HistorySummary{From: h.At(from).Time.UTC(), To: h.Last().Time.UTC(), Events: []Event{}}
+	for i := from; i < h.Len(); i++ {
+		hs.Samples++
+		if h.At(i).IsGap() {
+			hs.Gaps++
+		}
+	}
+	sum := func(g Getter) SeriesSummary {
+		s := SeriesSummary{Min: h.Min(now, window, g), Max: h.Max(now, window, g)}
+		if l := h.LastOK(); l != nil {
+			s.Last = g(l)
+		}
+		return s
+	}
+	hs.UsedMemory, hs.UsedMemoryRSS, hs.Fragmentation = sum(GetUsed), sum(GetRSS), sum(GetFrag)
+	for _, e := range h.Events() {
+		if !e.Time.Before(hs.From) {
+			e.Time = e.Time.UTC()
+			hs.Events = append(hs.Events, e)
+		}
+	}
+	return hs
+}
