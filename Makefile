@@ -1,0 +1,60 @@
+# redis-memtop — the two commands a fresh machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+BINARY := redis-memtop
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+GOBIN := $(shell go env GOPATH 2>/dev/null)/bin
+GOLANGCI_VERSION := v2.15.0
+
+.PHONY: all build test demo bench lint fmt clean check-go ensure-redis soak
+
+all: build
+
+check-go:
+	@command -v go >/dev/null 2>&1 || { echo "Go 1.26 or newer is needed: https://go.dev/dl/ (or your package manager)"; exit 1; }
+
+# redis-server (and redis-cli) from the system's packages when missing: the
+# integration tests and the demo run a real server.
+ensure-redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "redis-server is missing: installing it from the system's packages (apt-get install redis-server)…"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq redis-server redis-tools >/dev/null || { echo "apt-get could not install redis-server"; exit 1; }; \
+	  else \
+	    echo "redis-server is needed and is not installed."; \
+	    echo "  Debian/Ubuntu: sudo apt-get install redis-server"; \
+	    echo "  Fedora:        sudo dnf install redis"; \
+	    echo "  macOS:         brew install redis"; \
+	    echo "or put a redis-server binary on PATH (or set REDIS_SERVER=/path/to/redis-server)."; \
+	    exit 1; \
+	  fi; \
+	fi
+	@redis-server --version | head -n1
+
+build: check-go
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BINARY) .
+
+test: check-go ensure-redis
+	go test -race -count=1 -timeout 15m ./...
+
+demo: check-go ensure-redis build
+	./$(BINARY) demo
+
+bench: check-go ensure-redis build
+	go test -run '^$$' -bench . -benchtime 200x ./ui/ ./model/
+	go run ./bench
+
+lint: check-go
+	@command -v gofumpt >/dev/null 2>&1 || go install mvdan.cc/gofumpt@latest
+	@command -v golangci-lint >/dev/null 2>&1 || go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	@out=$$(PATH="$$PATH:$(GOBIN)" gofumpt -l .); if [ -n "$$out" ]; then echo "gofumpt would change:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	PATH="$$PATH:$(GOBIN)" golangci-lint run ./...
+
+fmt:
+	PATH="$$PATH:$(GOBIN)" gofumpt -w .
+
+clean:
+	rm -rf $(BINARY) dist
