@@ -1,0 +1,25 @@
+package ui
+
+import "github.com/redis-memtop/redis-memtop/model"
+
+// DataExt holds the data of the panes added through Options.ExtraPanes (the
+// big-key scan, the checklist). It is embedded in Data, so its fields read as
+// d.Scan, d.Checklist.
+//
+// To add data: declare the field here, fill it in foldExt (from a
+// model.Update) or from a pane's HandleMsg (MsgHandler: it receives the live
+// *Data), and make snapshot deep-copy anything that is later changed in
+// place, so a frozen display really stays frozen.
+type DataExt struct{}
+
+// foldExt folds the parts of an update the core panes do not read. The root
+// calls it for every model.Update, after it has folded the core fields
+// (d.Now, d.Hist … are already current).
+func (d *Data) foldExt(u model.Update) {
+	_ = u
+}
+
+// snapshot returns the copy of the extension data a frozen display keeps.
+func (e DataExt) snapshot() DataExt {
+	return e
+}
