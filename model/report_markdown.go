@@ -26,31 +26,9 @@ func mdNum(o Opt) string {
 
 func mdBytes(o Opt) string {
 	if v, ok := o.Get(); ok {
-		return fmt.Sprintf("%s (%s)", humanBytes(v), strconv.FormatFloat(v, 'f', -1, 64))
+		return fmt.Sprintf("%s (%s)", Bytes(v), strconv.FormatFloat(v, 'f', -1, 64))
 	}
 	return "—"
-}
-
-// humanBytes renders bytes the way INFO's *_human fields do (1.40M).
-func humanBytes(v float64) string {
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	units := []string{"B", "K", "M", "G", "T", "P"}
-	i := 0
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	s := strconv.FormatFloat(v, 'f', 2, 64) + units[i]
-	if i == 0 {
-		s = strconv.FormatFloat(v, 'f', 0, 64) + "B"
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // WriteMarkdown writes the report for people. Every server string is escaped.
