@@ -58,7 +58,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"used_memory_dataset", mdBytes(m.UsedMemoryDataset)},
 		{"used_memory_overhead", mdBytes(m.UsedMemoryOverhead)},
 		{"maxmemory", maxmemoryText(m.MaxMemory)},
-		{"maxmemory_policy", textOr(m.MaxMemoryPolicy)},
+		{"maxmemory_policy", mdText(m.MaxMemoryPolicy)},
 		{"mem_fragmentation_ratio", mdNum(m.MemFragmentationRatio)},
 		{"mem_fragmentation_bytes", mdBytes(m.MemFragmentationBytes)},
 		{"allocator_frag_ratio / bytes", mdNum(m.AllocatorFragRatio) + " / " + mdBytes(m.AllocatorFragBytes)},
@@ -69,7 +69,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"mem_replication_backlog", mdBytes(m.MemReplicationBacklog)},
 		{"mem_not_counted_for_evict", mdBytes(m.MemNotCountedForEvict)},
 		{"total_system_memory", mdBytes(m.TotalSystemMemory)},
-		{"mem_allocator", textOr(m.MemAllocator)},
+		{"mem_allocator", mdText(m.MemAllocator)},
 	}
 	for _, row := range rows {
 		p("| %s | %s |\n", row.name, row.v)
@@ -90,7 +90,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"rdb_last_cow_size", mdBytes(pe.RDBLastCOWSize)},
 		{"aof_last_cow_size", mdBytes(pe.AOFLastCOWSize)},
 		{"latest_fork_usec", mdNum(r.Stats.LatestForkUsec)},
-		{"rdb_last_bgsave_status", textOr(pe.RDBLastBgsaveStatus)},
+		{"rdb_last_bgsave_status", mdText(pe.RDBLastBgsaveStatus)},
 		{"rdb_last_save_time", epochText(pe.RDBLastSaveTime)},
 		{"rdb_changes_since_last_save", mdNum(pe.RDBChangesSinceLastSave)},
 		{"aof_enabled", mdNum(pe.AOFEnabled)},
@@ -196,7 +196,7 @@ func roundOpt(o Opt) Opt {
 	return o
 }
 
-func textOr(t Text) string {
+func mdText(t Text) string {
 	if t == "" {
 		return "—"
 	}
