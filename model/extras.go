@@ -67,6 +67,9 @@ type HostFacts struct {
 	THP         string `json:"transparent_hugepage,omitempty"` // e.g. "always", "madvise", "never"
 	CgroupLimit Opt    `json:"cgroup_memory_limit"`
 	HostRAM     Opt    `json:"host_ram_bytes"`
+	// Notes say what could not be read, or what an absent value means
+	// ("cgroup memory.max: max (no limit)", "VmSwap: permission denied").
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Extras are the slower reads beside INFO (every few seconds, not every

@@ -1,0 +1,243 @@
+package model
+
+import (
+	"sort"
+	"time"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// The statuses, from harmless to alarming; unknown says a check lacked its
+// inputs (the reason is in Check.Reason).
+const (
+	StatusOK      Status = "ok"
+	StatusWatch   Status = "watch"
+	StatusWarn    Status = "warn"
+	StatusCrit    Status = "crit"
+	StatusUnknown Status = "unknown"
+)
+
+// Rank orders statuses for "worst first": crit, warn, watch, unknown, ok.
+// Unknown sits above ok because a check we could not run deserves a look more
+// than one that passed.
+func (s Status) Rank() int {
+	switch s {
+	case StatusCrit:
+		return 4
+	case StatusWarn:
+		return 3
+	case StatusWatch:
+		return 2
+	case StatusUnknown:
+		return 1
+	default:
+		return 0
+	}
+}
+
+// Mark is the one-character sign shown beside the status word (the word is
+// always shown too, so colour is never the only signal).
+func (s Status) Mark() string {
+	switch s {
+	case StatusOK:
+		return "✓"
+	case StatusWatch:
+		return "~"
+	case StatusWarn:
+		return "!"
+	case StatusCrit:
+		return "✗"
+	default:
+		return "?"
+	}
+}
+
+// worse returns the worse of two statuses.
+func rlWorse(a, b Status) Status {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
+// PaneRef names the pane that shows a check's evidence, so the checklist can
+// jump there.
+type PaneRef string
+
+// The panes a check can point at; PaneNone when no pane shows more.
+const (
+	PaneNone          PaneRef = ""
+	PaneMemory        PaneRef = "memory"
+	PaneFragmentation PaneRef = "fragmentation"
+	PaneLimits        PaneRef = "limits"
+	PanePersistence   PaneRef = "persistence"
+	PaneBigKeys       PaneRef = "bigkeys"
+)
+
+// Check ids, in the order of DESIGN.md's table.
+const (
+	CheckMaxmemorySet       = "maxmemory-set"
+	CheckPolicyFits         = "policy-fits"
+	CheckHeadroom           = "headroom"
+	CheckEvictions          = "evictions"
+	CheckFragmentation      = "fragmentation"
+	CheckRSSVsUsed          = "rss-vs-used"
+	CheckFork               = "fork"
+	CheckPersistenceRisk    = "persistence-risk"
+	CheckBigKeys            = "big-keys"
+	CheckTTLDiscipline      = "ttl-discipline"
+	CheckEncodings          = "encodings"
+	CheckClientBuffers      = "client-buffers"
+	CheckReplicationBuffers = "replication-buffers"
+	CheckScripts            = "scripts"
+	CheckPeak               = "peak"
+	CheckSwapAndHost        = "swap-and-host"
+	CheckActiveDefrag       = "activedefrag"
+	CheckLogicalDBs         = "logical-dbs"
+	CheckEvidence           = "evidence"
+)
+
+// Check is the result of one rule. Evidence lines may quote server strings
+// (client names, key names): escape them before drawing.
+type Check struct {
+	ID     string `json:"id"`
+	Status Status `json:"status"`
+	// Title is one line: what the check found, with the key figure.
+	Title string `json:"title"`
+	// Evidence lists the figures the rule used, one per line.
+	Evidence []string `json:"evidence"`
+	// Advice says, in plain words, why it matters and what to do.
+	Advice string `json:"advice"`
+	// Commands are exact redis-cli commands or redis.conf lines (the latter
+	// start with "# redis.conf:").
+	Commands []string `json:"commands"`
+	// Pane is where the evidence is shown live.
+	Pane PaneRef `json:"pane,omitempty"`
+	// Reason says why the status is unknown (empty otherwise).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Inputs are everything the rules and the verdict read. Only Hist is needed;
+// every other input may be missing, and the rules that need it then say
+// unknown and why.
+type Inputs struct {
+	// Now is the evaluation time (usually the newest sample's time).
+	Now time.Time
+	// Hist holds the samples; rules read the newest one and trends over Window.
+	Hist *History
+	// Extras are the CONFIG / CLIENT LIST / MEMORY DOCTOR / host reads; nil
+	// means not read yet.
+	Extras *Extras
+	// Scan holds the big-key scan facts; nil means no scan yet.
+	Scan *ScanFacts
+	// EvidenceSaved is true once a report was exported in this session.
+	EvidenceSaved bool
+	// Window is the trend window; 0 means ThresholdVerdictWindow.
+	Window time.Duration
+}
+
+// rule is one row of the checklist table.
+type rlRule struct {
+	id    string
+	topic string // short name used in titles when the check cannot run
+	pane  PaneRef
+	eval  func(c *ruleCtx) Check
+}
+
+// rlTable lists every check in the order of DESIGN.md's table. evidence is
+// evaluated last, from the others' results (see Evaluate).
+var rlTable = []rlRule{
+	{CheckMaxmemorySet, "Memory limit", PaneLimits, ruleMaxmemorySet},
+	{CheckPolicyFits, "Eviction policy", PaneLimits, rulePolicyFits},
+	{CheckHeadroom, "Headroom", PaneLimits, ruleHeadroom},
+	{CheckEvictions, "Evictions", PaneLimits, ruleEvictions},
+	{CheckFragmentation, "Fragmentation", PaneFragmentation, ruleFragmentation},
+	{CheckRSSVsUsed, "RSS vs used trend", PaneMemory, ruleRSSVsUsed},
+	{CheckFork, "Fork and copy-on-write", PanePersistence, ruleFork},
+	{CheckPersistenceRisk, "Unsaved data", PanePersistence, rulePersistenceRisk},
+	{CheckBigKeys, "Big keys", PaneBigKeys, ruleBigKeys},
+	{CheckTTLDiscipline, "TTL discipline", PaneBigKeys, ruleTTLDiscipline},
+	{CheckEncodings, "Encodings", PaneBigKeys, ruleEncodings},
+	{CheckClientBuffers, "Client buffers", PaneLimits, ruleClientBuffers},
+	{CheckReplicationBuffers, "Replication buffers", PaneLimits, ruleReplicationBuffers},
+	{CheckScripts, "Cached scripts", PaneMemory, ruleScripts},
+	{CheckPeak, "Peak vs now", PaneMemory, rulePeak},
+	{CheckSwapAndHost, "Swap and host settings", PaneMemory, ruleSwapAndHost},
+	{CheckActiveDefrag, "Active defrag", PaneFragmentation, ruleActiveDefrag},
+	{CheckLogicalDBs, "Logical databases", PaneLimits, ruleLogicalDBs},
+}
+
+// RuleIDs returns every check id in table order (evidence last).
+func RuleIDs() []string {
+	ids := make([]string, 0, len(rlTable)+1)
+	for _, r := range rlTable {
+		ids = append(ids, r.id)
+	}
+	return append(ids, CheckEvidence)
+}
+
+// Evaluate runs every rule and returns the checklist sorted worst first
+// (table order within a status). It never fails: a rule without its inputs
+// says unknown and why.
+func Evaluate(in Inputs) Checklist {
+	c := newRuleCtx(in)
+	out := make(Checklist, 0, len(rlTable)+1)
+	for _, r := range rlTable {
+		var ch Check
+		if c.last == nil {
+			ch = rlUnknown(r.topic, c.noSampleReason(), "Wait for the first poll, or check the connection in the header.")
+		} else {
+			ch = r.eval(c)
+		}
+		ch.ID = r.id
+		ch.Pane = r.pane
+		out = append(out, rlNormalise(ch))
+	}
+	ev := ruleEvidence(in.EvidenceSaved, out)
+	ev.ID = CheckEvidence
+	out = append(out, rlNormalise(ev))
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Status.Rank() > out[j].Status.Rank() })
+	return out
+}
+
+// normalise makes empty lists empty (not null) in JSON, so a reader can
+// always range over them.
+func rlNormalise(ch Check) Check {
+	if ch.Evidence == nil {
+		ch.Evidence = []string{}
+	}
+	if ch.Commands == nil {
+		ch.Commands = []string{}
+	}
+	return ch
+}
+
+// rlUnknown builds the result of a rule that lacks an input.
+func rlUnknown(topic, reason, advice string, commands ...string) Check {
+	return Check{
+		Status:   StatusUnknown,
+		Title:    topic + ": unknown — " + reason,
+		Evidence: []string{"cannot evaluate: " + reason},
+		Advice:   advice,
+		Commands: commands,
+		Reason:   reason,
+	}
+}
+
+// Strings the rules repeat.
+const (
+	rlCmdInfoMemory      = "redis-cli INFO memory"
+	rlCmdInfoPersistence = "redis-cli INFO persistence"
+	rlCmdInfoKeyspace    = "redis-cli INFO keyspace"
+	rlSrcTotalSystem     = "total_system_memory"
+	rlForkRDB            = "rdb"
+	rlForkAOF            = "aof"
+	rlForkModule         = "module"
+	rlTypeHash           = "hash"
+	rlTypeList           = "list"
+	rlTypeSet            = "set"
+	rlTypeZset           = "zset"
+	rlTypeString         = "string"
+	rlEncHashtable       = "hashtable"
+)

@@ -1,0 +1,195 @@
+package model
+
+import (
+	"math"
+	"time"
+)
+
+// rlTrendFacts are the changes over the window that the rss-vs-used check and
+// the verdict read. Every delta is newest minus oldest sample of the newest
+// server run inside the window (samples before a restart are left out).
+type rlTrendFacts struct {
+	ok     bool
+	reason string // why ok is false
+
+	first, last *Sample
+	n           int           // non-gap samples used
+	span        time.Duration // last.Time - first.Time
+	gaps        int           // gap samples between first and last
+	restart     bool          // the window held an earlier server run, left out
+
+	dUsed, dRSS float64
+	// Client and replication buffers are part of used_memory; their changes
+	// are known only when both ends report them.
+	dClients   float64
+	hasClients bool
+	dRepl      float64
+	hasRepl    bool
+
+	// Copy-on-write: the running fork's figure, and the biggest copy seen in
+	// the window (running forks, or finished ones through *_last_cow_size).
+	forkNow      bool
+	forkKind     string
+	forkSeen     bool // a fork ran at some point in the window
+	forkEnded    bool // a fork that ran in the window has finished
+	cowKnown     bool // the server reports current_cow_size (6.2+)
+	cowNow       float64
+	cowFirst     float64
+	cowPeak      float64
+	lastCOWAfter float64 // rdb/aof_last_cow_size of a fork that finished in the window
+}
+
+// rlAnalyseTrend computes the trend facts over (now-win, now].
+func rlAnalyseTrend(h *History, now time.Time, win time.Duration) rlTrendFacts {
+	var t rlTrendFacts
+	if h == nil {
+		t.reason = "no history yet"
+		return t
+	}
+	first, last := h.span(now, win)
+	if last == nil {
+		t.reason = "no sample in the last " + rlDur(win)
+		return t
+	}
+	t.first, t.last = first, last
+	if first == last {
+		t.n = 1
+		t.reason = "only one sample so far"
+		return t
+	}
+	from := h.Since(now.Add(-win))
+	inRun := false
+	for i := from; i < h.Len(); i++ {
+		s := h.At(i)
+		if s == first {
+			inRun = true
+		}
+		if !inRun {
+			if !s.IsGap() {
+				t.restart = true
+			}
+			continue
+		}
+		if s.IsGap() {
+			t.gaps++
+			continue
+		}
+		t.n++
+		if s.ForkRunning() {
+			t.forkSeen = true
+			if v, ok := s.Persistence.CurrentCOWSize.Get(); ok {
+				t.cowKnown = true
+				t.cowPeak = math.Max(t.cowPeak, v)
+			}
+			if v, ok := s.Persistence.CurrentCOWPeak.Get(); ok {
+				t.cowPeak = math.Max(t.cowPeak, v)
+			}
+		} else if t.forkSeen {
+			t.forkEnded = true
+		}
+	}
+	t.span = last.Time.Sub(first.Time)
+
+	u0, ok1 := first.Memory.UsedMemory.Get()
+	u1, ok2 := last.Memory.UsedMemory.Get()
+	r0, ok3 := first.Memory.UsedMemoryRSS.Get()
+	r1, ok4 := last.Memory.UsedMemoryRSS.Get()
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		t.reason = "used_memory or used_memory_rss is missing from the samples"
+		return t
+	}
+	t.dUsed, t.dRSS = u1-u0, r1-r0
+	if a, b, ok := rlBoth(first.Memory.MemClientsNormal, last.Memory.MemClientsNormal); ok {
+		t.dClients, t.hasClients = b-a, true
+	}
+	if a, b, ok := rlBoth(rlReplBuffers(first), rlReplBuffers(last)); ok {
+		t.dRepl, t.hasRepl = b-a, true
+	}
+
+	t.forkNow = last.ForkRunning()
+	t.forkKind = forkKind(last)
+	if t.forkNow {
+		if v, ok := last.Persistence.CurrentCOWSize.Get(); ok {
+			t.cowKnown = true
+			t.cowNow = v
+		}
+	}
+	if first.ForkRunning() {
+		t.cowFirst = first.Persistence.CurrentCOWSize.Or(0)
+	}
+	// A fork that started and ended between two polls is only visible in the
+	// counters; its copy-on-write is in *_last_cow_size.
+	if rlForksGrew(first, last) && !t.forkNow {
+		t.forkSeen, t.forkEnded = true, true
+	}
+	if t.forkEnded {
+		lc := math.Max(last.Persistence.RDBLastCOWSize.Or(0), last.Persistence.AOFLastCOWSize.Or(0))
+		lc = math.Max(lc, last.Persistence.ModuleForkLastCOWSize.Or(0))
+		t.lastCOWAfter = lc
+		t.cowPeak = math.Max(t.cowPeak, lc)
+	}
+	t.ok = true
+	return t
+}
+
+// rlForksGrew reports whether a fork finished between a and b, from the
+// counters (total_forks 6.2+, rdb_saves / aof_rewrites 7.0+).
+func rlForksGrew(a, b *Sample) bool {
+	for _, g := range []Getter{
+		func(s *Sample) Opt { return s.Stats.TotalForks },
+		func(s *Sample) Opt { return s.Persistence.RDBSaves },
+		func(s *Sample) Opt { return s.Persistence.AOFRewrites },
+	} {
+		if x, y, ok := rlBoth(g(a), g(b)); ok && y > x {
+			return true
+		}
+	}
+	return false
+}
+
+// both returns two present values.
+func rlBoth(a, b Opt) (x, y float64, ok bool) {
+	if !a.Valid || !b.Valid {
+		return 0, 0, false
+	}
+	return a.V, b.V, true
+}
+
+// rlReplBuffers is the memory of replication buffers: the shared buffer on 7.0+
+// (backlog and replica output), else replica output plus backlog.
+func rlReplBuffers(s *Sample) Opt {
+	if v, ok := s.Memory.MemTotalReplicationBuffers.Get(); ok {
+		return Some(v)
+	}
+	a, ok1 := s.Memory.MemClientsSlaves.Get()
+	b, ok2 := s.Memory.MemReplicationBacklog.Get()
+	if ok1 && ok2 {
+		return Some(a + b)
+	}
+	return None()
+}
+
+// significant reports whether a change is more than noise for a figure that
+// started at base.
+func rlSignificant(delta, base float64) bool {
+	return math.Abs(delta) >= rlTrendFloor(base)
+}
+
+// rlTrendFloor is the smallest change that counts for a figure at base.
+func rlTrendFloor(base float64) float64 {
+	return math.Max(ThresholdTrendMinBytes, ThresholdTrendMinShare*math.Abs(base))
+}
+
+// rlTimeToReach is how long, at the pace delta per span, a figure at cur takes
+// to reach limit; false when it is not rising or already there.
+func rlTimeToReach(cur, limit, delta float64, span time.Duration) (time.Duration, bool) {
+	if delta <= 0 || span <= 0 || limit <= cur {
+		return 0, false
+	}
+	perSec := delta / span.Seconds()
+	secs := (limit - cur) / perSec
+	if secs > float64(math.MaxInt64/int64(time.Second)) {
+		return 0, false
+	}
+	return time.Duration(secs * float64(time.Second)), true
+}

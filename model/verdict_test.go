@@ -1,0 +1,260 @@
+//nolint:goconst // test tables read better with their literals inline
+package model
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// linear returns v0 + (v1-v0)·i/(n-1) in MiB.
+func linear(i, n int, v0, v1 float64) Opt {
+	return Some((v0 + (v1-v0)*float64(i)/float64(n-1)) * rlMB)
+}
+
+func TestVerdict(t *testing.T) {
+	const n = 31 // 5 minutes at one sample every 10 s
+	cases := []struct {
+		name       string
+		hist       *History
+		want       VerdictKind
+		confidence Confidence
+		summary    []string
+	}{
+		{
+			name: "data growth",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				s.Memory.UsedMemory = linear(i, n, 100, 400)
+				s.Memory.UsedMemoryRSS = linear(i, n, 110, 410)
+			}),
+			want: VerdictDataGrowth, confidence: ConfidenceHigh,
+			summary: []string{"data growth", "used +300.00M", "RSS +300.00M", "5m00s", "reaches maxmemory in"},
+		},
+		{
+			name: "fragmentation: RSS climbs, used flat",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				s.Memory.UsedMemoryRSS = linear(i, n, 110, 300)
+				s.Memory.MemFragmentationRatio = Some(s.Memory.UsedMemoryRSS.V / s.Memory.UsedMemory.V)
+			}),
+			want: VerdictFragmentation, confidence: ConfidenceHigh,
+			summary: []string{"fragmentation", "RSS +190.00M", "3.00× used"},
+		},
+		{
+			name: "allocator retention: used falls, RSS stays",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				s.Memory.UsedMemory = linear(i, n, 400, 100)
+				s.Memory.UsedMemoryRSS = Some(420 * rlMB)
+			}),
+			want: VerdictFragmentation, confidence: ConfidenceHigh,
+			summary: []string{"allocator retention", "used -300.00M", "RSS ±0B"},
+		},
+		{
+			name: "copy-on-write during a BGSAVE",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				if i >= 10 {
+					s.Persistence.RDBBgsaveInProgress = Some(1)
+					s.Persistence.CurrentCOWSize = linear(i-10, n-10, 0, 80)
+				}
+				s.Memory.UsedMemory = linear(i, n, 100, 101)
+			}),
+			want: VerdictCopyOnWrite, confidence: ConfidenceHigh,
+			summary: []string{"copy-on-write during the BGSAVE", "copied 80.00M"},
+		},
+		{
+			name: "copy-on-write of a fork that has ended",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				switch {
+				case i >= 10 && i < 20:
+					s.Persistence.RDBBgsaveInProgress = Some(1)
+					s.Persistence.CurrentCOWSize = linear(i-10, 10, 0, 60)
+				case i >= 20:
+					s.Persistence.RDBLastCOWSize = Some(64 * rlMB)
+					s.Persistence.RDBSaves = Some(2)
+					s.Stats.TotalForks = Some(2)
+				}
+			}),
+			want: VerdictCopyOnWrite, confidence: ConfidenceHigh,
+			summary: []string{"a fork in the window copied up to 64.00M", "freed when the fork ended"},
+		},
+		{
+			name: "client output buffers",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				s.Memory.MemClientsNormal = linear(i, n, 0.04, 60)
+				s.Memory.UsedMemory = linear(i, n, 100, 160)
+				s.Memory.UsedMemoryRSS = linear(i, n, 110, 170)
+			}),
+			want: VerdictClientBuffers, confidence: ConfidenceHigh,
+			summary: []string{"client output buffers", "grew +59.96M"},
+		},
+		{
+			name: "replication buffers",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				s.Memory.MemTotalReplicationBuffers = linear(i, n, 1, 51)
+				s.Memory.UsedMemory = linear(i, n, 100, 150)
+				s.Memory.UsedMemoryRSS = linear(i, n, 110, 160)
+			}),
+			want: VerdictReplicationBuffers, confidence: ConfidenceHigh,
+			summary: []string{"replication buffers", "+50.00M"},
+		},
+		{
+			name:       "stable",
+			hist:       rlSeries(n, 10, nil),
+			want:       VerdictStable,
+			confidence: ConfidenceHigh,
+			summary:    []string{"Stable", "used 100.00M (±0B)"},
+		},
+		{
+			name: "stable but fragmented: the level speaks",
+			hist: rlSeries(n, 10, func(_ int, s *Sample) {
+				s.Memory.UsedMemoryRSS = Some(300 * rlMB)
+				s.Memory.MemFragmentationRatio = Some(3)
+			}),
+			want: VerdictFragmentation, confidence: ConfidenceMedium,
+			summary: []string{"RSS is 3.00× used", "stayed there"},
+		},
+		{
+			name: "too short: three samples over 10 s",
+			hist: rlSeries(3, 5, func(i int, s *Sample) {
+				s.Memory.UsedMemory = linear(i, 3, 100, 140)
+				s.Memory.UsedMemoryRSS = linear(i, 3, 110, 150)
+			}),
+			want: VerdictDataGrowth, confidence: ConfidenceLow,
+			summary: []string{"data growth", "Low confidence: only 10s of history (3 samples)"},
+		},
+		{
+			name:       "one sample",
+			hist:       rlHist(rlSample(0)),
+			want:       VerdictUnknown,
+			confidence: ConfidenceLow,
+			summary:    []string{"only one sample so far"},
+		},
+		{
+			name: "one sample during a big fork",
+			hist: rlHist(func() Sample {
+				s := rlSample(0)
+				s.Persistence.RDBBgsaveInProgress = Some(1)
+				s.Persistence.CurrentCOWSize = Some(50 * rlMB)
+				return s
+			}()),
+			want: VerdictCopyOnWrite, confidence: ConfidenceLow,
+			summary: []string{"copied 50.00M", "only one sample so far"},
+		},
+		{
+			name:       "no sample",
+			hist:       NewHistory(10),
+			want:       VerdictUnknown,
+			confidence: ConfidenceLow,
+			summary:    []string{"no sample from the server yet"},
+		},
+		{
+			name: "mixed causes",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				s.Memory.MemClientsNormal = linear(i, n, 0.04, 40)
+				s.Memory.UsedMemory = linear(i, n, 100, 180)
+				s.Memory.UsedMemoryRSS = linear(i, n, 110, 190)
+			}),
+			want: VerdictDataGrowth, confidence: ConfidenceMedium,
+			summary: []string{"data growth"},
+		},
+		{
+			name: "a restart in the window: only the new run counts",
+			hist: rlSeries(n, 10, func(i int, s *Sample) {
+				if i < 15 {
+					s.Memory.UsedMemory = Some(900 * rlMB) // the old run, before the restart
+					s.Memory.UsedMemoryRSS = Some(950 * rlMB)
+					return
+				}
+				s.Server.RunID = "run-2"
+				s.Server.Uptime = Some(float64(i))
+			}),
+			want: VerdictStable, confidence: ConfidenceMedium,
+			summary: []string{"Stable", "restarted inside the window"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := rlIn(tc.hist)
+			if in.Now.IsZero() {
+				in.Now = rlT0
+			}
+			v := Verdict(in)
+			if v.Kind != tc.want || v.Confidence != tc.confidence {
+				t.Fatalf("got %s/%s, want %s/%s\nsummary: %s\nevidence: %s", v.Kind, v.Confidence, tc.want, tc.confidence, v.Summary, strings.Join(v.Evidence, " | "))
+			}
+			for _, s := range tc.summary {
+				if !strings.Contains(v.Summary, s) {
+					t.Errorf("summary %q does not say %q", v.Summary, s)
+				}
+			}
+			if strings.Contains(v.Summary, "\n") {
+				t.Errorf("summary must be one paragraph: %q", v.Summary)
+			}
+		})
+	}
+}
+
+func TestVerdictWindow(t *testing.T) {
+	// Growth ended 10 minutes ago: the 5-minute window sees a stable server,
+	// a 15-minute window sees the growth.
+	h := rlSeries(91, 10, func(i int, s *Sample) {
+		v := min(float64(i), 30)
+		s.Memory.UsedMemory = Some((100 + 10*v) * rlMB)
+		s.Memory.UsedMemoryRSS = Some((110 + 10*v) * rlMB)
+	})
+	in := rlIn(h)
+	if v := Verdict(in); v.Kind != VerdictStable || v.Span != 5*time.Minute {
+		t.Fatalf("default window: %s over %s", v.Kind, v.Span)
+	}
+	in.Window = 15 * time.Minute
+	if v := Verdict(in); v.Kind != VerdictDataGrowth {
+		t.Fatalf("15m window: %s (%s)", v.Kind, v.Summary)
+	}
+}
+
+func TestVerdictAndChecklistJSON(t *testing.T) {
+	h := rlSeries(7, 10, nil)
+	d := Diagnose(rlIn(h))
+	b, err := json.Marshal(struct {
+		Checklist Checklist     `json:"checklist"`
+		Verdict   VerdictResult `json:"verdict"`
+	}{d.Checks, d.Verdict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Checklist []map[string]any `json:"checklist"`
+		Verdict   map[string]any   `json:"verdict"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"kind", "summary", "confidence"} {
+		if _, ok := got.Verdict[k].(string); !ok {
+			t.Errorf("verdict.%s missing or not a string: %v", k, got.Verdict[k])
+		}
+	}
+	if len(got.Checklist) != len(RuleIDs()) {
+		t.Fatalf("%d checks", len(got.Checklist))
+	}
+	for _, c := range got.Checklist {
+		for _, k := range []string{"id", "status", "title", "advice"} {
+			if _, ok := c[k].(string); !ok {
+				t.Errorf("check %v: %s missing or not a string", c["id"], k)
+			}
+		}
+		for _, k := range []string{"evidence", "commands"} {
+			if _, ok := c[k].([]any); !ok {
+				t.Errorf("check %v: %s is not an array: %v", c["id"], k, c[k])
+			}
+		}
+		switch c["status"] {
+		case "ok", "watch", "warn", "crit", "unknown":
+		default:
+			t.Errorf("check %v: status %v", c["id"], c["status"])
+		}
+	}
+	if d.Time != h.Last().Time {
+		t.Errorf("diagnosis time %v", d.Time)
+	}
+}
