@@ -11,11 +11,14 @@ import (
 // like a value.
 const Dash = "—"
 
+// NotANumber is what a NaN or infinite figure is drawn as.
+const NotANumber = "n/a"
+
 // Bytes formats a byte count the way Redis's *_human fields do (1024-based,
-// two decimals): 512B, 1.40M, 3.00G, -12.50K. NaN and ±Inf give "n/a".
+// two decimals): 512B, 1.40M, 3.00G, -12.50K. NaN and ±Inf give NotANumber.
 func Bytes(b float64) string {
 	if math.IsNaN(b) || math.IsInf(b, 0) {
-		return "n/a"
+		return NotANumber
 	}
 	sign := ""
 	if b < 0 {
@@ -48,7 +51,7 @@ func OptBytes(o Opt) string {
 	return Bytes(o.V)
 }
 
-// Duration formats a span compactly, at most two units: 850ms, 12.4s, 3m04s,
+// Duration formats a span compactly, at most two units: 2.3ms, 850ms, 12.4s, 3m04s,
 // 2h05m, 3d04h. Negative spans keep their sign.
 func Duration(d time.Duration) string {
 	if d < 0 {
@@ -63,6 +66,8 @@ func Duration(d time.Duration) string {
 			return "0s"
 		}
 		return strconv.FormatInt(int64(d/time.Microsecond), 10) + "µs"
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(math.Floor(float64(d)/float64(time.Millisecond)*10)/10, 'f', 1, 64) + "ms"
 	case d < time.Second:
 		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
 	case d < 10*time.Second:
@@ -110,7 +115,7 @@ func pad2(v int64) string {
 // NaN and ±Inf give "n/a".
 func Percent(pct float64) string {
 	if math.IsNaN(pct) || math.IsInf(pct, 0) {
-		return "n/a"
+		return NotANumber
 	}
 	return strconv.FormatFloat(pct, 'f', 1, 64) + "%"
 }
@@ -126,7 +131,7 @@ func OptPercent(o Opt) string {
 // Ratio formats a ratio such as mem_fragmentation_ratio with two decimals.
 func Ratio(r float64) string {
 	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return "n/a"
+		return NotANumber
 	}
 	return strconv.FormatFloat(r, 'f', 2, 64)
 }
@@ -142,7 +147,7 @@ func OptRatio(o Opt) string {
 // Rate formats a per-second rate: 0/s, 0.25/s, 12/s, 1.2k/s, 3.4M/s.
 func Rate(perSec float64) string {
 	if math.IsNaN(perSec) || math.IsInf(perSec, 0) {
-		return "n/a"
+		return NotANumber
 	}
 	return Count(perSec) + "/s"
 }
@@ -160,7 +165,7 @@ func OptRate(o Opt) string {
 // have any.
 func Count(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "n/a"
+		return NotANumber
 	}
 	sign := ""
 	if v < 0 {

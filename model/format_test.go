@@ -27,8 +27,8 @@ func TestBytes(t *testing.T) {
 		{2048 * (1 << 40), "2048.00T"},
 		{-12800, "-12.50K"},
 		{-1, "-1B"},
-		{math.NaN(), "n/a"},
-		{math.Inf(1), "n/a"},
+		{math.NaN(), model.NotANumber},
+		{math.Inf(1), model.NotANumber},
 	}
 	for _, tc := range cases {
 		if got := model.Bytes(tc.in); got != tc.want {
@@ -75,6 +75,8 @@ func TestDuration(t *testing.T) {
 	}{
 		{0, "0s"},
 		{350 * time.Microsecond, "350µs"},
+		{2300 * time.Microsecond, "2.3ms"},
+		{10 * time.Millisecond, "10ms"},
 		{850 * time.Millisecond, "850ms"},
 		{1500 * time.Millisecond, "1.5s"},
 		{9999 * time.Millisecond, "9.9s"},
@@ -102,17 +104,17 @@ func TestPercentRateCount(t *testing.T) {
 		{"percent", model.Percent(75), "75.0%"},
 		{"percent small", model.Percent(0.04), "0.0%"},
 		{"percent over", model.Percent(120.55), "120.5%"},
-		{"percent nan", model.Percent(math.NaN()), "n/a"},
+		{"percent nan", model.Percent(math.NaN()), model.NotANumber},
 		{"rate fraction", model.Rate(0.25), "0.25/s"},
 		{"rate int", model.Rate(12), "12/s"},
 		{"rate k", model.Rate(1234), "1.2k/s"},
 		{"rate M", model.Rate(3.45e6), "3.5M/s"},
-		{"rate inf", model.Rate(math.Inf(-1)), "n/a"},
+		{"rate inf", model.Rate(math.Inf(-1)), model.NotANumber},
 		{"count 999.999 rounds up", model.Count(999.999), "1.0k"},
 		{"count 999950", model.Count(999950), "1.0M"},
 		{"count negative", model.Count(-2500), "-2.5k"},
 		{"count fraction", model.Count(0.5), "0.5"},
-		{"ratio nan", model.Ratio(math.NaN()), "n/a"},
+		{"ratio nan", model.Ratio(math.NaN()), model.NotANumber},
 	}
 	for _, tc := range cases {
 		if tc.got != tc.want {

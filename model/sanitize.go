@@ -195,7 +195,7 @@ func escapeRune(r rune, raw string) string {
 		return `\t`
 	}
 	if r < 0x80 {
-		return `\x` + hex2(byte(r))
+		return `\x` + hex2(raw[0]) // a one-byte rune: raw is that byte
 	}
 	h := strconv.FormatInt(int64(r), 16)
 	if r > 0xffff {

@@ -12,6 +12,7 @@ import (
 
 func TestSanitize(t *testing.T) {
 	t.Parallel()
+	const abc, jp = "abcdef", "日本語"
 	cases := []struct {
 		name string
 		in   string
@@ -21,9 +22,9 @@ func TestSanitize(t *testing.T) {
 		{"plain", "user:1000", 0, "user:1000"},
 		{"empty", "", 5, ""},
 		{"fits exactly", "abcde", 5, "abcde"},
-		{"cut ascii", "abcdef", 5, "abcd…"},
-		{"cut to one", "abcdef", 1, "…"},
-		{"negative max means no cut", "abcdef", -3, "abcdef"},
+		{"cut ascii", abc, 5, "abcd…"},
+		{"cut to one", abc, 1, "…"},
+		{"negative max means no cut", abc, -3, abc},
 		{"esc", "a\x1bb", 0, `a\x1bb`},
 		{"osc title", "\x1b]0;owned\x07", 0, `\x1b]0;owned\x07`},
 		{"csi clear", "\x1b[2J", 0, `\x1b[2J`},
@@ -42,9 +43,9 @@ func TestSanitize(t *testing.T) {
 		{"line separator", "a\u2028b", 0, `a\u2028b`},
 		{"tag char", "a\U000E0041", 0, `a\U000e0041`},
 		{"backslash kept", `a\b`, 0, `a\b`},
-		{"wide runes count 2", "日本語", 0, "日本語"},
-		{"wide cut", "日本語", 5, "日本…"},
-		{"wide cut odd", "日本語", 4, "日…"},
+		{"wide runes count 2", jp, 0, jp},
+		{"wide cut", jp, 5, "日本…"},
+		{"wide cut odd", jp, 4, "日…"},
 		{"wide cut no half rune", "a日本", 4, "a日…"},
 		{"combining kept whole", "e\u0301e\u0301e\u0301", 2, "e\u0301…"},
 		{"escape not split", "ab\x1bcd", 5, "ab…"},

@@ -79,10 +79,16 @@ type Styles struct {
 	// SGR prefixes the graph pane splices into asciigraph's output (which
 	// can only emit 256-colour codes of its own). Each is followed by
 	// ansi.ResetStyle where the series ends.
-	GraphUsed string
-	GraphRSS  string
-	GraphMax  string
-	GraphAxis string
+	GraphUsed  string
+	GraphRSS   string
+	GraphMax   string
+	GraphAxis  string
+	GraphLabel string
+
+	// BorderSGR and BorderFocusSGR colour pane borders drawn by hand (the
+	// titled top edge), without a lipgloss Render per piece.
+	BorderSGR      string
+	BorderFocusSGR string
 }
 
 // NewStyles builds the Styles for a palette.
@@ -128,6 +134,9 @@ func NewStyles(p Palette) *Styles {
 	s.GraphRSS = sgr(p.SeriesRSS)
 	s.GraphMax = sgr(p.SeriesMax)
 	s.GraphAxis = sgr(p.Border)
+	s.GraphLabel = sgr(p.Muted)
+	s.BorderSGR = sgr(p.Border)
+	s.BorderFocusSGR = sgr(p.BorderFocus)
 
 	if p.Mono {
 		// No colour: levels and series differ by attribute alone.
@@ -152,6 +161,7 @@ func NewStyles(p Palette) *Styles {
 		s.GraphRSS = ""
 		s.GraphMax = ""
 		s.GraphAxis = ""
+		s.GraphLabel = ""
 	}
 	return s
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/themes"
@@ -21,7 +20,16 @@ func Frame(st *themes.Styles, title, body string, w, h int, focused bool) string
 	}
 	box := st.PaneFrame(focused)
 	b := box.GetBorderStyle()
-	bs := lipgloss.NewStyle().Foreground(box.GetBorderTopForeground())
+	sgr := st.BorderSGR
+	if focused {
+		sgr = st.BorderFocusSGR
+	}
+	paint := func(s string) string {
+		if sgr == "" {
+			return s
+		}
+		return sgr + s + ansi.ResetStyle
+	}
 	fw, fh := box.GetHorizontalFrameSize(), box.GetVerticalFrameSize()
 	iw, ih := w-fw, h-fh
 	if iw < 1 || ih < 0 {
@@ -40,14 +48,14 @@ func Frame(st *themes.Styles, title, body string, w, h int, focused bool) string
 	top := b.Top
 	if t != "" && iw >= 4 {
 		fill := max(iw-1-ansi.StringWidth(t)-2, 0)
-		out.WriteString(bs.Render(b.TopLeft + top))
+		out.WriteString(paint(b.TopLeft + top))
 		out.WriteString(tstyle.Render(" " + t + " "))
-		out.WriteString(bs.Render(strings.Repeat(top, fill) + b.TopRight))
+		out.WriteString(paint(strings.Repeat(top, fill) + b.TopRight))
 	} else {
-		out.WriteString(bs.Render(b.TopLeft + strings.Repeat(top, iw) + b.TopRight))
+		out.WriteString(paint(b.TopLeft + strings.Repeat(top, iw) + b.TopRight))
 	}
 	lines := fitLineSlice(body, iw, ih)
-	left, right := bs.Render(b.Left), bs.Render(b.Right)
+	left, right := paint(b.Left), paint(b.Right)
 	for _, l := range lines {
 		out.WriteByte('\n')
 		out.WriteString(left)
@@ -56,7 +64,7 @@ func Frame(st *themes.Styles, title, body string, w, h int, focused bool) string
 	}
 	if h >= 2 {
 		out.WriteByte('\n')
-		out.WriteString(bs.Render(b.BottomLeft + strings.Repeat(b.Bottom, iw) + b.BottomRight))
+		out.WriteString(paint(b.BottomLeft + strings.Repeat(b.Bottom, iw) + b.BottomRight))
 	}
 	return out.String()
 }
@@ -94,7 +102,7 @@ func FitWidth(l string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	lw := ansi.StringWidth(l)
+	lw := cellWidth(l)
 	if lw > w {
 		l = ansi.Truncate(l, w, "")
 		lw = ansi.StringWidth(l)

@@ -1,0 +1,414 @@
+package ui
+
+import (
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/themes"
+)
+
+// Options configure the root model. Only Source is needed to see something;
+// every other field has a sensible zero.
+type Options struct {
+	// Source feeds the UI (live poller, demo, replay). The UI reads it until
+	// it is closed; a nil Source shows an empty screen.
+	Source <-chan model.Update
+	// Target is the server address as shown in the header, already redacted.
+	Target string
+	// Theme is auto, dark, light, high-contrast or mono; NoColor is true when
+	// NO_COLOR is set (mono unless a theme was asked for explicitly).
+	Theme   string
+	NoColor bool
+	// Interval is the poll period (default 1s); History is the span the ring
+	// buffer keeps (default 15m).
+	Interval time.Duration
+	History  time.Duration
+	// Window is the graph's initial time window (default 5m, or everything
+	// when the history is shorter); `=` returns to it.
+	Window time.Duration
+	// ExtraPanes are added after the five core panes, in order (big keys,
+	// checklist).
+	ExtraPanes []Pane
+	// Keys overrides DefaultKeyMap.
+	Keys *KeyMap
+	// Replay and Recording set the header markers.
+	Replay    bool
+	Recording bool
+}
+
+// maxDataEvents bounds Data.Events.
+const maxDataEvents = 512
+
+// Model is the one Bubble Tea model of the program.
+type Model struct {
+	opts  Options
+	keys  KeyMap
+	panes []Pane
+
+	live   *Data
+	frozen *Data // the snapshot shown while frozen; nil when live
+
+	focus    int // index into panes; never the header
+	expanded bool
+	help     bool
+
+	width, height int
+
+	themeName string // the --theme value, or the name `t` moved to
+	isDark    bool
+	styles    *themes.Styles
+	status    string // one line for the footer (theme error, source ended)
+
+	zooms   []time.Duration // available windows, shortest first; 0 = all
+	zoom    int             // index into zooms
+	zoomDef int
+
+	srcDone bool
+}
+
+// sourceClosedMsg says the source channel was closed.
+type sourceClosedMsg struct{}
+
+// New builds the root model.
+func New(opts Options) Model {
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	if opts.History <= 0 {
+		opts.History = 15 * time.Minute
+	}
+	keys := DefaultKeyMap()
+	if opts.Keys != nil {
+		keys = *opts.Keys
+	}
+	capacity := int(opts.History/opts.Interval) + 1
+	m := Model{
+		opts:      opts,
+		keys:      keys,
+		themeName: opts.Theme,
+		isDark:    true, // until the terminal answers
+		live: &Data{
+			Hist:      model.NewHistory(capacity),
+			Interval:  opts.Interval,
+			Target:    opts.Target,
+			Replay:    opts.Replay,
+			Recording: opts.Recording,
+			Conn:      model.Conn{State: model.ConnConnecting},
+		},
+	}
+	m.panes = append([]Pane{
+		newHeaderPane(), newMemoryPane(), newFragPane(), newLimitsPane(), newPersistPane(),
+	}, opts.ExtraPanes...)
+	m.focus = m.indexOf(PaneMemory)
+	m.zooms, m.zoomDef = zoomSteps(opts.History, opts.Window)
+	m.zoom = m.zoomDef
+	m.live.Window = m.zooms[m.zoom]
+	m.applyTheme()
+	return m
+}
+
+// zoomSteps are the graph windows `+` and `-` move through: the standard
+// steps shorter than the history, then "all".
+func zoomSteps(history, initial time.Duration) (steps []time.Duration, def int) {
+	for _, d := range []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour} {
+		if d < history {
+			steps = append(steps, d)
+		}
+	}
+	if initial > 0 && initial < history && !slices.Contains(steps, initial) {
+		steps = append(steps, initial)
+		slices.Sort(steps)
+	}
+	steps = append(steps, 0)
+	if initial <= 0 {
+		initial = 5 * time.Minute
+	}
+	def = len(steps) - 1
+	if i := slices.Index(steps, initial); i >= 0 {
+		def = i
+	}
+	return steps, def
+}
+
+func (m *Model) indexOf(id PaneID) int {
+	for i, p := range m.panes {
+		if p.ID() == id {
+			return i
+		}
+	}
+	return 0
+}
+
+func (m *Model) applyTheme() {
+	p, err := themes.Select(m.themeName, m.isDark, m.opts.NoColor)
+	if err != nil {
+		m.status = err.Error()
+		p, _ = themes.Select(themes.NameAuto, m.isDark, m.opts.NoColor)
+	}
+	m.styles = themes.NewStyles(p)
+}
+
+// listen waits for the next update from the source. Update re-arms it after
+// each one, so exactly one read is outstanding.
+func listen(src <-chan model.Update) tea.Cmd {
+	return func() tea.Msg {
+		u, ok := <-src
+		if !ok {
+			return sourceClosedMsg{}
+		}
+		return u
+	}
+}
+
+// Init starts listening on the source and asks the terminal for its
+// background colour (for the auto theme).
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.opts.Source != nil {
+		cmds = append(cmds, listen(m.opts.Source))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update folds messages into the model. It does no I/O.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case model.Update:
+		m.fold(msg)
+		if m.opts.Source != nil {
+			return m, listen(m.opts.Source)
+		}
+		return m, nil
+	case sourceClosedMsg:
+		m.srcDone = true
+		m.status = "source ended: no more updates"
+		return m, nil
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.isDark = msg.IsDark()
+		m.applyTheme()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.MouseWheelMsg:
+		if mh, ok := m.panes[m.focus].(MouseHandler); ok {
+			_, cmd := mh.HandleMouse(msg, m.view())
+			return m, cmd
+		}
+		return m, nil
+	case tea.MouseClickMsg:
+		m.clickFocus(msg.Mouse().X, msg.Mouse().Y)
+		if mh, ok := m.panes[m.focus].(MouseHandler); ok {
+			_, cmd := mh.HandleMouse(msg, m.view())
+			return m, cmd
+		}
+		return m, nil
+	}
+	var cmds []tea.Cmd
+	for _, p := range m.panes {
+		if h, ok := p.(MsgHandler); ok {
+			cmds = append(cmds, h.HandleMsg(msg, m.live))
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// fold applies one update to the live data (frozen or not: polling goes on).
+func (m *Model) fold(u model.Update) {
+	d := m.live
+	advance := func(t time.Time) {
+		if !t.IsZero() && t.After(d.Now) {
+			d.Now = t
+		}
+	}
+	if s := u.Sample; s != nil {
+		advance(s.Time)
+		d.addEvents(d.Hist.Add(*s)...)
+	}
+	if c := u.Conn; c != nil {
+		advance(c.Since)
+		d.Conn = *c
+	}
+	if e := u.Extras; e != nil {
+		advance(e.Time)
+		d.Extras = e
+	}
+	if c := u.Caption; c != nil {
+		advance(c.Time)
+		if c.Text == "" {
+			d.Caption = nil // an empty caption clears the line
+		} else {
+			d.Caption = c
+		}
+	}
+	if e := u.Event; e != nil {
+		advance(e.Time)
+		d.addEvents(*e)
+	}
+	d.foldExt(u)
+}
+
+func (d *Data) addEvents(evs ...model.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	d.Events = append(d.Events, evs...)
+	if over := len(d.Events) - maxDataEvents; over > 0 {
+		d.Events = append(d.Events[:0:0], d.Events[over:]...)
+	}
+}
+
+// snapshot copies the data for a frozen display: the history is cloned, so
+// samples folded in later do not show.
+func (d *Data) snapshot() *Data {
+	c := *d
+	c.Hist = cloneHistory(d.Hist)
+	c.Events = slices.Clone(d.Events)
+	c.DataExt = d.DataExt.snapshot()
+	c.Frozen = true
+	return &c
+}
+
+func cloneHistory(h *model.History) *model.History {
+	c := model.NewHistory(h.Capacity())
+	for i := range h.Len() {
+		c.Add(*h.At(i))
+	}
+	return c
+}
+
+// view is the data the screen shows: the frozen snapshot or the live data,
+// with the current zoom.
+func (m *Model) view() *Data {
+	d := m.live
+	if m.frozen != nil {
+		d = m.frozen
+	}
+	d.Window = m.zooms[m.zoom]
+	return d
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	focused := m.panes[m.focus]
+	if c, ok := focused.(InputCapturer); ok && c.CapturesInput() {
+		_, cmd := focused.HandleKey(msg, m.view())
+		return m, cmd
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case m.help && (key.Matches(msg, k.Help) || key.Matches(msg, k.Back)):
+		m.help = false
+		return m, nil
+	case key.Matches(msg, k.Help):
+		m.help = true
+		return m, nil
+	case key.Matches(msg, k.Next):
+		m.moveFocus(1)
+		return m, nil
+	case key.Matches(msg, k.Prev):
+		m.moveFocus(-1)
+		return m, nil
+	case key.Matches(msg, k.Expand):
+		m.expanded = !m.expanded
+		return m, nil
+	case m.expanded && key.Matches(msg, k.Back):
+		m.expanded = false
+		return m, nil
+	case key.Matches(msg, k.Freeze):
+		if m.frozen == nil {
+			m.frozen = m.live.snapshot()
+		} else {
+			m.frozen = nil
+		}
+		return m, nil
+	case key.Matches(msg, k.ZoomIn):
+		m.zoom = max(m.zoom-1, 0)
+		return m, nil
+	case key.Matches(msg, k.ZoomOut):
+		m.zoom = min(m.zoom+1, len(m.zooms)-1)
+		return m, nil
+	case key.Matches(msg, k.ZoomReset):
+		m.zoom = m.zoomDef
+		return m, nil
+	case key.Matches(msg, k.Theme):
+		m.nextTheme()
+		return m, nil
+	}
+	_, cmd := focused.HandleKey(msg, m.view())
+	return m, cmd
+}
+
+func (m *Model) moveFocus(step int) {
+	n := len(m.panes)
+	for range n {
+		m.focus = (m.focus + step + n) % n
+		if m.panes[m.focus].ID() != PaneHeader {
+			return
+		}
+	}
+}
+
+// nextTheme moves to the theme after the one in use.
+func (m *Model) nextTheme() {
+	names := themes.Names()
+	cur := slices.Index(names, m.styles.Palette.Name)
+	m.themeName = names[(cur+1)%len(names)]
+	m.status = "theme: " + m.themeName
+	m.applyTheme()
+}
+
+// clickFocus focuses the pane under a mouse click.
+func (m *Model) clickFocus(x, y int) {
+	if m.help {
+		return
+	}
+	for _, r := range m.layout(m.width, m.height).rects {
+		if r.id != PaneHeader && x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h {
+			m.focus = r.pane
+			return
+		}
+	}
+}
+
+// View draws the screen: exactly the terminal's size, in the alternate
+// screen, with mouse wheel events on.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "redis-memtop " + model.Sanitize(m.opts.Target, 60)
+	return v
+}
+
+// Focused is the pane that has focus (for tests and callers).
+func (m Model) Focused() PaneID { return m.panes[m.focus].ID() }
+
+// Expanded reports whether the focused pane fills the screen.
+func (m Model) Expanded() bool { return m.expanded }
+
+// HelpShown reports whether the ? overlay is up.
+func (m Model) HelpShown() bool { return m.help }
+
+// Frozen reports whether the display is frozen.
+func (m Model) Frozen() bool { return m.frozen != nil }
+
+// Window is the graph's current time window (0 = everything held).
+func (m Model) Window() time.Duration { return m.zooms[m.zoom] }
+
+// ThemeName is the name of the palette in use.
+func (m Model) ThemeName() string { return m.styles.Palette.Name }
+
+// Live returns the live data (tests, and callers that export a report from
+// what the UI holds).
+func (m Model) Live() *Data { return m.live }

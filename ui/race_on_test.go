@@ -1,0 +1,6 @@
+//go:build race
+
+package ui
+
+// raceEnabled thins the layout sweep under -race, which is ~10× slower.
+const raceEnabled = true
