@@ -1,0 +1,93 @@
+package demo
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Scenario is a scripted training demo: a throwaway server with the config it
+// needs and a workload in stages, each with a caption that says what is
+// happening and what to watch.
+type Scenario struct {
+	Name    string
+	Summary string   // one line, for `demo --list`
+	Config  []string // redis-server directives the server starts with, "name value…" each
+	Stages  []Stage
+}
+
+// Stage is one step of a scenario. Run drives the workload until the state
+// the caption promises is reached (and, outside Fast mode, holds it a while
+// so a class can look); it returns early, with ctx's error, when ctx ends —
+// the runner cancels ctx for Next, Restart and exit. Every write goes through
+// env.Batch so Pause takes effect.
+type Stage struct {
+	Caption string
+	Run     func(ctx context.Context, env *Env) error
+}
+
+// noMaxmemory lifts a limit an earlier part of the tour set.
+const noMaxmemory = "maxmemory 0"
+
+// DefaultScenario is what `redis-memtop demo` runs without a name.
+const DefaultScenario = "tour"
+
+// Scenarios lists the built-in scenarios, the default first.
+func Scenarios() []Scenario {
+	growth, bgsave, frag := growthPart(), bgsavePart(), fragmentationPart()
+	return []Scenario{
+		tour(growth, bgsave, frag),
+		growth,
+		frag,
+		bgsave,
+		bigkeyPart(),
+		ttlLeakPart(),
+		clientBuffersPart(),
+	}
+}
+
+// Lookup finds a scenario by name (case-insensitive); "" is the default.
+func Lookup(name string) (Scenario, bool) {
+	if name == "" {
+		name = DefaultScenario
+	}
+	for _, s := range Scenarios() {
+		if strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// tour runs several scenarios in a row on one server. Each part's first
+// stage flushes the server and sets its own config, so the parts do not
+// depend on what ran before.
+func tour(parts ...Scenario) Scenario {
+	t := Scenario{Name: "tour", Summary: "the default: " + partNames(parts) + " in a row, on one server"}
+	for _, p := range parts {
+		for _, line := range p.Config {
+			name, _, _ := strings.Cut(line, " ")
+			if !slices.ContainsFunc(t.Config, func(l string) bool { return strings.HasPrefix(l, name+" ") }) {
+				t.Config = append(t.Config, line)
+			}
+		}
+		for _, st := range p.Stages {
+			t.Stages = append(t.Stages, Stage{Caption: p.Name + " — " + st.Caption, Run: st.Run})
+		}
+	}
+	return t
+}
+
+func partNames(parts []Scenario) string {
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = p.Name
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -1,0 +1,202 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// fragmentation: values of mixed sizes, interleaved; most of the small ones
+// are deleted or expire, leaving holes in pages that still hold live values,
+// so RSS stays while used_memory falls. Active defrag (or, where the
+// allocator cannot, a restart from a snapshot) packs them again.
+func fragmentationPart() Scenario {
+	return Scenario{
+		Name:    "fragmentation",
+		Summary: "mixed-size values, then the small ones are deleted: the fragmentation ratio climbs; activedefrag brings it down",
+		Config:  fragmentationConfig(false),
+		Stages: []Stage{
+			{
+				Caption: "values of mixed sizes are written (many small ones, some large, interleaved): used_memory and RSS grow together — the fragmentation ratio stays near 1",
+				Run:     fragLoad,
+			},
+			{
+				Caption: "most small values are deleted and the rest expire — used_memory falls, RSS does not: the freed bytes are holes in pages that still hold live values. Watch the fragmentation gauge climb (allocator fragmentation)",
+				Run:     fragDelete,
+			},
+			{
+				Caption: "CONFIG SET activedefrag yes: the server moves live values into fewer pages (it costs some CPU) — allocator fragmentation and the ratio fall back",
+				Run:     fragDefrag,
+			},
+		},
+	}
+}
+
+func fragmentationConfig(fast bool) []string {
+	ignore := "8mb"
+	if fast {
+		ignore = "1mb"
+	}
+	return []string{
+		noMaxmemory, "activedefrag no", "rdb-key-save-delay 0",
+		"active-defrag-ignore-bytes " + ignore, "active-defrag-threshold-lower 5",
+		"active-defrag-cycle-min 10", "active-defrag-cycle-max 50",
+	}
+}
+
+// fragSizes is the value size of key i (by i % len): mostly small, with
+// large ones in between, so every page of small values sits between large
+// ones and keeps some survivors.
+var fragSizes = []int{40, 40, 40, 40, 40, 40, 600, 40, 40, 1500}
+
+func fragSmall(i int) bool { return fragSizes[i%len(fragSizes)] < 100 }
+
+func fragKey(i int) string { return fmt.Sprintf("frag:%07d", i) }
+
+func fragKeys(e *Env) int { return pick(e, 400_000, 100_000) }
+
+func fragLoad(ctx context.Context, e *Env) error {
+	if err := e.Setup(ctx, fragmentationConfig(e.Fast)...); err != nil {
+		return err
+	}
+	values := make([]string, len(fragSizes))
+	for i, n := range fragSizes {
+		values[i] = strings.Repeat("f", n)
+	}
+	n, per := fragKeys(e), 1000
+	for start := 0; start < n; start += per {
+		err := e.Batch(ctx, func(ctx context.Context) (int, error) {
+			pipe := e.Client.Pipeline()
+			for i := start; i < min(start+per, n); i++ {
+				pipe.Set(ctx, fragKey(i), values[i%len(values)], 0)
+			}
+			_, err := pipe.Exec(ctx)
+			return per, wrap("fragmentation: load", err)
+		})
+		if err != nil {
+			return err
+		}
+		if err := e.Sleep(ctx, pick(e, 10*time.Millisecond, 0)); err != nil {
+			return err
+		}
+	}
+	if err := e.sayMemory(ctx, "loaded %s keys of mixed sizes:", count(int64(n))); err != nil {
+		return err
+	}
+	return e.Hold(ctx, time.Second, nil)
+}
+
+func fragDelete(ctx context.Context, e *Env) error {
+	n, per := fragKeys(e), 1000
+	ttl := pick(e, 3*time.Second, 200*time.Millisecond)
+	for start := 0; start < n; start += per {
+		err := e.Batch(ctx, func(ctx context.Context) (int, error) {
+			pipe := e.Client.Pipeline()
+			sent := 0
+			for i := start; i < min(start+per, n); i++ {
+				switch {
+				case !fragSmall(i) || i%16 == 0: // large values and one small in 16 stay
+					continue
+				case i%4 == 1:
+					pipe.PExpire(ctx, fragKey(i), ttl)
+				default:
+					pipe.Del(ctx, fragKey(i))
+				}
+				sent++
+			}
+			_, err := pipe.Exec(ctx)
+			return sent, wrap("fragmentation: delete", err)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	err := e.until(ctx, time.Minute, 100*time.Millisecond, "the small values to expire", func(ctx context.Context) (bool, error) {
+		f, err := e.Info(ctx, "keyspace")
+		return err == nil && f.Sub("db0", "expires") == 0, err
+	})
+	if err != nil {
+		return err
+	}
+	if err := e.sayMemory(ctx, "the small values are gone:"); err != nil {
+		return err
+	}
+	return e.Hold(ctx, time.Second, nil)
+}
+
+func fragDefrag(ctx context.Context, e *Env) error {
+	f, err := e.Info(ctx, "memory")
+	if err != nil {
+		return err
+	}
+	before := f.Float("allocator_frag_ratio")
+	if err := e.Client.ConfigSet(ctx, "activedefrag", "yes").Err(); err != nil {
+		return fragRestart(ctx, e, err)
+	}
+	// Done when allocator fragmentation is at least half way back to 1, or
+	// the defragger has stopped after running.
+	target := 1 + (before-1)/2
+	ran := false
+	err = e.until(ctx, pick(e, 3*time.Minute, 45*time.Second), 200*time.Millisecond, "active defrag to lower fragmentation", func(ctx context.Context) (bool, error) {
+		f, err := e.Info(ctx, "memory")
+		if err != nil {
+			return false, err
+		}
+		running := f.Int("active_defrag_running") > 0
+		ran = ran || running
+		return f.Float("allocator_frag_ratio") <= target || (ran && !running), nil
+	})
+	if err != nil {
+		return err
+	}
+	_ = e.Client.Do(ctx, "MEMORY", "PURGE").Err() // hand the emptied pages back to the OS
+	if err := e.sayMemory(ctx, "active defrag has packed the values (allocator fragmentation was %.2f):", before); err != nil {
+		return err
+	}
+	return e.Hold(ctx, time.Second, nil)
+}
+
+// fragRestart is the cure where the allocator cannot defragment in place
+// (Debian and Ubuntu packages link the system jemalloc, which lacks the
+// defrag hint): SAVE, restart, and the dataset loads back compactly.
+func fragRestart(ctx context.Context, e *Env, why error) error {
+	reason := why.Error()
+	if _, after, ok := strings.Cut(reason, " - "); ok {
+		reason = after
+	}
+	e.Sayf("this redis-server cannot defragment in place (%s). The other cure is a restart: SAVE, then restart — the dataset loads back compactly and the ratio falls", reason)
+	err := e.Batch(ctx, func(ctx context.Context) (int, error) {
+		if err := e.Client.Save(ctx).Err(); err != nil {
+			return 1, fmt.Errorf("demo: fragmentation: SAVE: %w", err)
+		}
+		return 1, e.restartFromSnapshot(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	if err := e.sayMemory(ctx, "restarted from the snapshot (activedefrag is not supported here):"); err != nil {
+		return err
+	}
+	return e.Hold(ctx, time.Second, nil)
+}
+
+// sayMemory captions the figures the fragmentation gauge shows.
+func (e *Env) sayMemory(ctx context.Context, format string, args ...any) error {
+	f, err := e.Info(ctx, "memory")
+	if err != nil {
+		return err
+	}
+	e.Sayf("%s used_memory %s, RSS %s: fragmentation ratio %.2f, allocator fragmentation %.2f",
+		fmt.Sprintf(format, args...), mb(f.Int("used_memory")), mb(f.Int("used_memory_rss")),
+		f.Float("mem_fragmentation_ratio"), f.Float("allocator_frag_ratio"))
+	return nil
+}
+
+// wrap names the workload in an error from the server.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("demo: %s: %w", what, err)
+}
