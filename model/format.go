@@ -98,10 +98,12 @@ func Seconds(o Opt) string {
 	return Duration(secondsToDuration(o.V))
 }
 
+// secondsToDuration rounds to the millisecond (4.9999999 s of float error
+// is 5 s) and clamps to what a Duration holds.
 func secondsToDuration(s float64) time.Duration {
 	const limit = float64(math.MaxInt64 / int64(time.Second))
 	s = math.Max(-limit, math.Min(limit, s))
-	return time.Duration(s * float64(time.Second))
+	return time.Duration(math.Round(s*1000)) * time.Millisecond
 }
 
 func pad2(v int64) string {

@@ -58,6 +58,7 @@ func TestOptFormatters(t *testing.T) {
 		{"count", model.OptCount(model.Some(1234567)), "1.2M"},
 		{"seconds absent", model.Seconds(none), "—"},
 		{"seconds", model.Seconds(model.Some(3725)), "1h02m"},
+		{"seconds float error", model.Seconds(model.Some(20 * (1 - 0.8) / 0.8)), "5.0s"},
 		{"seconds huge", model.Seconds(model.Some(1e300)), "106751d23h"},
 	}
 	for _, tc := range cases {

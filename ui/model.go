@@ -105,8 +105,7 @@ func New(opts Options) Model {
 	}, opts.ExtraPanes...)
 	m.focus = m.indexOf(PaneMemory)
 	m.zooms, m.zoomDef = zoomSteps(opts.History, opts.Window)
-	m.zoom = m.zoomDef
-	m.live.Window = m.zooms[m.zoom]
+	m.setZoom(m.zoomDef)
 	m.applyTheme()
 	return m
 }
@@ -283,15 +282,22 @@ func cloneHistory(h *model.History) *model.History {
 	return c
 }
 
-// view is the data the screen shows: the frozen snapshot or the live data,
-// with the current zoom.
+// view is the data the screen shows: the frozen snapshot or the live data.
 func (m *Model) view() *Data {
-	d := m.live
 	if m.frozen != nil {
-		d = m.frozen
+		return m.frozen
 	}
-	d.Window = m.zooms[m.zoom]
-	return d
+	return m.live
+}
+
+// setZoom moves to zoom step i and gives its window to the data, live and
+// frozen (zooming a frozen display is allowed).
+func (m *Model) setZoom(i int) {
+	m.zoom = clamp(i, 0, len(m.zooms)-1)
+	m.live.Window = m.zooms[m.zoom]
+	if m.frozen != nil {
+		m.frozen.Window = m.zooms[m.zoom]
+	}
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -333,13 +339,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.ZoomIn):
-		m.zoom = max(m.zoom-1, 0)
+		m.setZoom(m.zoom - 1)
 		return m, nil
 	case key.Matches(msg, k.ZoomOut):
-		m.zoom = min(m.zoom+1, len(m.zooms)-1)
+		m.setZoom(m.zoom + 1)
 		return m, nil
 	case key.Matches(msg, k.ZoomReset):
-		m.zoom = m.zoomDef
+		m.setZoom(m.zoomDef)
 		return m, nil
 	case key.Matches(msg, k.Theme):
 		m.nextTheme()

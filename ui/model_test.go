@@ -146,6 +146,12 @@ func TestKeyZoom(t *testing.T) {
 	if m.Window() != 5*time.Minute {
 		t.Fatalf("= gave %v, want 5m", m.Window())
 	}
+	// Zooming a frozen display changes what it shows.
+	m = step(t, m, press("f"))
+	m = step(t, m, press("+"))
+	if !strings.Contains(ansi.Strip(m.View().Content), "Memory · used vs RSS · 1m") {
+		t.Fatal("zoom does not apply to the frozen display")
+	}
 }
 
 func TestZoomSteps(t *testing.T) {
@@ -161,6 +167,29 @@ func TestZoomSteps(t *testing.T) {
 	steps, def = zoomSteps(time.Hour, 10*time.Minute)
 	if steps[def] != 10*time.Minute {
 		t.Fatalf("zoomSteps(1h, 10m) = %v, %d", steps, def)
+	}
+}
+
+// TestClickFocus: a click inside a pane focuses it.
+func TestClickFocus(t *testing.T) {
+	t.Parallel()
+	m := sized(t, 120, 40, Options{}, synth{n: 10}.samples())
+	var limits rect
+	for _, r := range m.layout(120, 40).rects {
+		if r.id == PaneLimits {
+			limits = r
+		}
+	}
+	if limits.w == 0 {
+		t.Fatal("no limits pane in the wide layout")
+	}
+	m = step(t, m, tea.MouseClickMsg{X: limits.x + 3, Y: limits.y + 2, Button: tea.MouseLeft})
+	if m.Focused() != PaneLimits {
+		t.Fatalf("click focused %v", m.Focused())
+	}
+	m = step(t, m, tea.MouseClickMsg{X: 5, Y: 0, Button: tea.MouseLeft}) // the header
+	if m.Focused() != PaneLimits {
+		t.Fatalf("a click on the header moved the focus to %v", m.Focused())
 	}
 }
 

@@ -246,10 +246,27 @@ func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) []string {
 	rss := make([]float64, len(pts))
 	ceil := make([]float64, len(pts))
 	top := 0.0
+	anyValue := false
 	for i, c := range pts {
 		used[i], rss[i], ceil[i] = c.used, c.rss, c.ceiling
 		top = math.Max(top, nanZero(c.used))
 		top = math.Max(top, nanZero(c.rss))
+		anyValue = anyValue || !math.IsNaN(c.used) || !math.IsNaN(c.rss)
+	}
+	if !anyValue {
+		// Nothing to scale on: no axis that would invent values.
+		msg := "no memory figures in this window"
+		if last := d.Hist.Last(); last != nil && last.IsGap() {
+			msg = "no answer from the server: " + model.Sanitize(last.Err, max(w-40, 10))
+		}
+		lines := strings.Split(centerBlock(p.muted(st, cut(msg, w)), w, plotRows), "\n")
+		if extra >= 1 {
+			lines = append(lines, p.markerRow(d, st, pts, start, span, plotW, w))
+		}
+		if extra >= 2 {
+			lines = append(lines, FitWidth("", w))
+		}
+		return lines
 	}
 	// The ceiling is drawn when it is on the graph's scale; far above the
 	// data it would flatten everything, and the legend says so instead.
@@ -346,6 +363,8 @@ func thinLabels(plot string, rows int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+func (p *memoryPane) muted(st *themes.Styles, s string) string { return st.Muted.Render(s) }
 
 func nanZero(v float64) float64 {
 	if math.IsNaN(v) {
