@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"slices"
 	"strings"
 )
 
@@ -60,17 +59,13 @@ func Lookup(name string) (Scenario, bool) {
 }
 
 // tour runs several scenarios in a row on one server. Each part's first
-// stage flushes the server and sets its own config, so the parts do not
-// depend on what ran before.
+// stage flushes the server and sets its own config with CONFIG SET, so the
+// parts do not depend on what ran before, and the server starts with no
+// config of its own: a part that restarts the server from a snapshot (the
+// fragmentation cure) must not come back under another part's maxmemory.
 func tour(parts ...Scenario) Scenario {
 	t := Scenario{Name: "tour", Summary: "the default: " + partNames(parts) + " in a row, on one server"}
 	for _, p := range parts {
-		for _, line := range p.Config {
-			name, _, _ := strings.Cut(line, " ")
-			if !slices.ContainsFunc(t.Config, func(l string) bool { return strings.HasPrefix(l, name+" ") }) {
-				t.Config = append(t.Config, line)
-			}
-		}
 		for _, st := range p.Stages {
 			t.Stages = append(t.Stages, Stage{Caption: p.Name + " — " + st.Caption, Run: st.Run})
 		}

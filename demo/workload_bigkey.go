@@ -123,7 +123,7 @@ func bigkeyUntil(ctx context.Context, e *Env, goal int64, hold bool) error {
 	var length int64
 	step := func(ctx context.Context) error {
 		var err error
-		length, err = w.push(ctx, e, pick(e, 100, 500), false)
+		length, err = w.push(ctx, e, pick(e, 200, 500), false)
 		return err
 	}
 	err := e.until(ctx, 10*time.Minute, every, fmt.Sprintf("%s to reach %d entries", bigkeyFeed, goal), func(ctx context.Context) (bool, error) {
