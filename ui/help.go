@@ -17,6 +17,7 @@ type helpGroup struct {
 // helpGroups are the root keys, then each pane's own, in pane order.
 func (m *Model) helpGroups() []helpGroup {
 	groups := []helpGroup{{title: "Global", keys: m.keys.Bindings()}}
+	groups = append(groups, m.actionGroups()...)
 	for _, p := range m.panes {
 		if ks := p.KeyBindings(); len(ks) > 0 {
 			groups = append(groups, helpGroup{title: p.Title(), keys: ks})

@@ -16,6 +16,7 @@ type KeyMap struct {
 	ZoomOut   key.Binding
 	ZoomReset key.Binding
 	Theme     key.Binding
+	Export    key.Binding
 }
 
 // DefaultKeyMap returns the keys of DESIGN.md "The screen".
@@ -32,6 +33,7 @@ func DefaultKeyMap() KeyMap {
 		ZoomOut:   key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "zoom out (longer window)")),
 		ZoomReset: key.NewBinding(key.WithKeys("="), key.WithHelp("=", "reset zoom")),
 		Theme:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "next theme")),
+		Export:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export the incident report")),
 	}
 }
 
@@ -39,6 +41,6 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) Bindings() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Next, k.Prev, k.Expand, k.Back, k.Freeze,
-		k.ZoomIn, k.ZoomOut, k.ZoomReset, k.Theme, k.Quit,
+		k.ZoomIn, k.ZoomOut, k.ZoomReset, k.Theme, k.Export, k.Quit,
 	}
 }

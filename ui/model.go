@@ -38,6 +38,10 @@ type Options struct {
 	// Replay and Recording set the header markers.
 	Replay    bool
 	Recording bool
+	// Actions are global keys the caller adds (demo, scan and replay
+	// controls); Export makes `x` write the incident report.
+	Actions []Action
+	Export  *Exporter
 }
 
 // maxDataEvents bounds Data.Events.
@@ -180,6 +184,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.fold(msg)
 		if m.opts.Source != nil {
 			return m, listen(m.opts.Source)
+		}
+		return m, nil
+	case exportedMsg:
+		if msg.err != nil {
+			m.status = "export failed: " + model.Sanitize(msg.err.Error(), 200)
+		} else {
+			m.status = "report written to " + model.Sanitize(msg.path, 200)
+			m.live.MarkEvidenceSaved()
+			if m.frozen != nil {
+				m.frozen.MarkEvidenceSaved()
+			}
 		}
 		return m, nil
 	case sourceClosedMsg:
@@ -349,6 +364,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Theme):
 		m.nextTheme()
+		return m, nil
+	case key.Matches(msg, k.Export):
+		return m, m.export()
+	}
+	if m.runAction(msg) {
 		return m, nil
 	}
 	_, cmd := focused.HandleKey(msg, m.view())

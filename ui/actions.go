@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redis-memtop/redis-memtop/model"
+)
+
+// Action is a global key the caller adds: the demo's n / p / r, the scan's
+// s, replay's controls. Do runs on the UI goroutine, so it must not block or
+// do I/O (set a flag, signal a worker); the line it returns, if any, is shown
+// in the status bar.
+type Action struct {
+	Group string // the help overlay's heading for it ("Demo", "Scan", …)
+	Key   key.Binding
+	Do    func() string
+}
+
+// Exporter writes the incident report. Build runs on the UI goroutine and
+// must be pure and quick (model.BuildReport from the data); Write runs in a
+// tea.Cmd and does the I/O, returning where it wrote.
+type Exporter struct {
+	Build func(d *Data) model.Report
+	Write func(r model.Report) (string, error)
+}
+
+// exportedMsg reports the end of an export.
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+// runAction runs the first action bound to msg; ok is false when none is.
+func (m *Model) runAction(msg tea.KeyPressMsg) bool {
+	for _, a := range m.opts.Actions {
+		if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
+			if s := a.Do(); s != "" {
+				m.status = s
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// export builds the report from the data shown and writes it off the UI
+// goroutine.
+func (m *Model) export() tea.Cmd {
+	ex := m.opts.Export
+	if ex == nil || ex.Build == nil || ex.Write == nil {
+		m.status = "export is not available here"
+		return nil
+	}
+	rep := ex.Build(m.view())
+	m.status = "writing the report…"
+	return func() tea.Msg {
+		p, err := ex.Write(rep)
+		return exportedMsg{path: p, err: err}
+	}
+}
+
+// actionGroups adds the caller's actions to the help overlay.
+func (m *Model) actionGroups() []helpGroup {
+	var groups []helpGroup
+	for _, a := range m.opts.Actions {
+		title := a.Group
+		if title == "" {
+			title = "Actions"
+		}
+		if n := len(groups); n > 0 && groups[n-1].title == title {
+			groups[n-1].keys = append(groups[n-1].keys, a.Key)
+			continue
+		}
+		groups = append(groups, helpGroup{title: title, keys: []key.Binding{a.Key}})
+	}
+	return groups
+}

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redis-memtop/redis-memtop/model"
+)
+
+func TestActionsRunAndShowInHelp(t *testing.T) {
+	t.Parallel()
+	var nexts int
+	opts := Options{Actions: []Action{
+		{Group: "Demo", Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string { nexts++; return "next stage" }},
+	}}
+	m := sized(t, 120, 40, opts, synth{n: 10}.samples())
+	m = step(t, m, press("n"))
+	if nexts != 1 {
+		t.Fatalf("n ran the action %d times", nexts)
+	}
+	if !strings.Contains(ansi.Strip(m.View().Content), "next stage") {
+		t.Error("the action's status line is not shown")
+	}
+	m = step(t, m, press("?"))
+	frame := ansi.Strip(m.View().Content)
+	if !strings.Contains(frame, "Demo") || !strings.Contains(frame, "next stage") || !strings.Contains(frame, "export the incident report") {
+		t.Errorf("help lacks the actions:\n%s", frame)
+	}
+}
+
+func TestExportMarksEvidence(t *testing.T) {
+	t.Parallel()
+	var built int
+	opts := Options{Export: &Exporter{
+		Build: func(d *Data) model.Report { built++; return model.BuildReport(model.ReportInput{Now: d.Now, Hist: d.Hist}) },
+		Write: func(model.Report) (string, error) { return "/tmp/report.md", nil },
+	}}
+	m := sized(t, 120, 40, opts, synth{n: 10}.samples())
+	nm, cmd := m.Update(press("x"))
+	m = nm.(Model)
+	if built != 1 || cmd == nil {
+		t.Fatalf("x built %d reports, cmd %v", built, cmd)
+	}
+	nm, _ = m.Update(cmd())
+	m = nm.(Model)
+	if !m.Live().EvidenceSaved {
+		t.Error("the evidence is not marked saved after a successful export")
+	}
+	if !strings.Contains(ansi.Strip(m.View().Content), "/tmp/report.md") {
+		t.Error("the UI does not say where it wrote the report")
+	}
+
+	failing := Options{Export: &Exporter{
+		Build: func(d *Data) model.Report { return model.Report{} },
+		Write: func(model.Report) (string, error) { return "", errors.New("disk full") },
+	}}
+	m = sized(t, 120, 40, failing, synth{n: 3}.samples())
+	nm, cmd = m.Update(press("x"))
+	nm, _ = nm.(Model).Update(cmd())
+	m = nm.(Model)
+	if m.Live().EvidenceSaved || !strings.Contains(ansi.Strip(m.View().Content), "disk full") {
+		t.Error("a failed export must say so and not mark the evidence saved")
+	}
+}
