@@ -20,14 +20,14 @@ func NewClient(addr string) *redis.Client {
 
 // DatasetSpec sizes the mixed dataset the demo loads.
 type DatasetSpec struct {
-	Strings  int   // small strings user:N:session, half of them with a TTL
-	Hashes   int   // profile:N hashes of ~10 fields
-	Lists    int   // queue:N lists of ~20 items
-	Sets     int   // tags:N sets
-	ZSets    int   // rank:N sorted sets
-	BigKeys  bool  // a few big keys: a long list, a wide hash, a 1 MB string
-	Seed     int64 // fixed, so every run loads the same data
-	Pipeline int   // commands per pipeline
+	Strings  int    // small strings user:N:session, half of them with a TTL
+	Hashes   int    // profile:N hashes of ~10 fields
+	Lists    int    // queue:N lists of ~20 items
+	Sets     int    // tags:N sets
+	ZSets    int    // rank:N sorted sets
+	BigKeys  bool   // a few big keys: a long list, a wide hash, a 1 MB string
+	Seed     uint64 // fixed, so every run loads the same data
+	Pipeline int    // commands per pipeline
 }
 
 // DefaultDataset is small enough to load in about a second and varied enough
@@ -38,7 +38,7 @@ func DefaultDataset() DatasetSpec {
 
 // LoadDataset writes the dataset with pipelines.
 func LoadDataset(ctx context.Context, c *redis.Client, spec DatasetSpec) error {
-	rng := rand.New(rand.NewPCG(uint64(spec.Seed), 7)) //nolint:gosec // reproducible demo data, not security
+	rng := rand.New(rand.NewPCG(spec.Seed, 7)) //nolint:gosec // reproducible demo data, not security
 	pipe := c.Pipeline()
 	n := 0
 	flush := func(force bool) error {

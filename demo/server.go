@@ -159,7 +159,9 @@ func ping(addr string) error {
 	if err != nil {
 		return fmt.Errorf("demo: ping: %w", err)
 	}
-	if !strings.HasPrefix(line, "+PONG") {
+	// Any reply means the server is up: +PONG, or -NOAUTH when it has a
+	// password.
+	if !strings.HasPrefix(line, "+") && !strings.HasPrefix(line, "-") {
 		return fmt.Errorf("demo: ping: unexpected reply %q", strings.TrimSpace(line))
 	}
 	return nil
