@@ -217,7 +217,7 @@ func rlNormalise(ch Check) Check {
 func rlUnknown(topic, reason, advice string, commands ...string) Check {
 	return Check{
 		Status:   StatusUnknown,
-		Title:    topic + ": unknown — " + reason,
+		Title:    topic + ": " + reason,
 		Evidence: []string{"cannot evaluate: " + reason},
 		Advice:   advice,
 		Commands: commands,

@@ -24,7 +24,12 @@ func rlSigned(v float64) string {
 }
 
 // rlPct writes a share as a percentage: 0.853 → "85.3%".
-func rlPct(share float64) string { return Percent(share * 100) }
+func rlPct(share float64) string {
+	if share > 0 && share < 0.0005 {
+		return "<0.1%"
+	}
+	return Percent(share * 100)
+}
 
 // rlRatio writes a ratio with two decimals, like INFO does: "1.52".
 func rlRatio(v float64) string { return Ratio(v) }

@@ -186,8 +186,8 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 	if strings.HasPrefix(pol, "allkeys-") && ch.Status.Rank() > StatusWatch.Rank() {
 		ch.Status = StatusWatch // the eviction policy cleans up after them
 	}
-	ch.Title = fmt.Sprintf("%s of the keys have no TTL on an instance used as a cache", rlPct(share))
-	ch.Advice = "Some keys expire, so this instance works as a cache, yet most keys never do: often a code path that forgot EXPIRE. They stay until evicted (or forever with noeviction / volatile-*). The big-key pane's TTL view shows which prefixes hold them."
+	ch.Title = fmt.Sprintf("%s of the keys never expire, while the others do", rlPct(share))
+	ch.Advice = "Some keys expire, so the application uses TTLs, yet most keys never do: often a code path that forgot EXPIRE. They stay until evicted (or forever with noeviction / volatile-*). The big-key pane's TTL view shows which prefixes hold them."
 	return ch
 }
 

@@ -139,7 +139,7 @@ func rulePolicyFits(c *ruleCtx) Check {
 			ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory-policy volatile-lru", "# redis.conf: maxmemory-policy volatile-lru")
 		} else {
 			ch.Status = StatusOK
-			ch.Title = fmt.Sprintf("noeviction on a data store (%s of the keys have a TTL)", rlPct(share))
+			ch.Title = fmt.Sprintf("noeviction suits a data store (%s of the keys have a TTL)", rlPct(share))
 			ch.Advice = "Right for data that must not vanish; at the limit writes fail, so keep headroom."
 		}
 	default:

@@ -258,3 +258,20 @@ func TestVerdictAndChecklistJSON(t *testing.T) {
 		t.Errorf("diagnosis time %v", d.Time)
 	}
 }
+
+// BenchmarkDiagnose is the cost the UI pays per sample: a full checklist and
+// verdict over a 15-minute history polled every second.
+func BenchmarkDiagnose(b *testing.B) {
+	h := NewHistory(901)
+	for i := range 900 {
+		s := rlSample(i)
+		s.Memory.UsedMemory = Some((100 + float64(i)/10) * rlMB)
+		h.Add(s)
+	}
+	in := rlIn(h)
+	in.Extras = &Extras{Config: rlConfig(), Host: rlLocalHost()}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Diagnose(in)
+	}
+}

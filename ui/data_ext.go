@@ -10,13 +10,35 @@ import "github.com/redis-memtop/redis-memtop/model"
 // model.Update) or from a pane's HandleMsg (MsgHandler: it receives the live
 // *Data), and make snapshot deep-copy anything that is later changed in
 // place, so a frozen display really stays frozen.
-type DataExt struct{}
+type DataExt struct {
+	// Checklist is the latest verdict and checklist, evaluated from this
+	// Data whenever a sample or extras arrive; nil before the first.
+	Checklist *model.Diagnosis
+	// EvidenceSaved is true once a report was exported in this session: the
+	// evidence check then turns ok. Set it with MarkEvidenceSaved.
+	EvidenceSaved bool
+}
 
 // foldExt folds the parts of an update the core panes do not read. The root
 // calls it for every model.Update, after it has folded the core fields
 // (d.Now, d.Hist … are already current).
 func (d *Data) foldExt(u model.Update) {
-	_ = u
+	if u.Sample != nil || u.Extras != nil {
+		d.rediagnose()
+	}
+}
+
+// rediagnose evaluates the verdict and the checklist from the data.
+func (d *Data) rediagnose() {
+	dg := model.Diagnose(checklistInputs(d))
+	d.Checklist = &dg
+}
+
+// MarkEvidenceSaved records that a report was written (the `x` export and
+// the report command call it), so the evidence check turns ok at once.
+func (d *Data) MarkEvidenceSaved() {
+	d.EvidenceSaved = true
+	d.rediagnose()
 }
 
 // snapshot returns the copy of the extension data a frozen display keeps.
