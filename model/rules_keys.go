@@ -191,9 +191,11 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 	return ch
 }
 
-// rlGlobEscape escapes SCAN MATCH glob characters in a literal prefix.
+// rlGlobEscape escapes SCAN MATCH glob characters in a prefix, except *:
+// the scan's prefixes use * for a normalised segment (user:*:feed), which is
+// what MATCH should match.
 func rlGlobEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
+	r := strings.NewReplacer(`\`, `\\`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
 	return r.Replace(s)
 }
 

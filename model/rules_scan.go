@@ -43,7 +43,7 @@ type ScanKey struct {
 
 // ScanPrefix is one key namespace.
 type ScanPrefix struct {
-	Prefix     string  `json:"prefix"` // server string: escape before drawing
+	Prefix     string  `json:"prefix"` // server string (escape before drawing); * stands for a normalised segment
 	Keys       int     `json:"keys"`
 	Bytes      float64 `json:"bytes"`
 	NoTTLKeys  int     `json:"no_ttl_keys"`
