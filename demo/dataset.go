@@ -52,7 +52,8 @@ func LoadDataset(ctx context.Context, c *redis.Client, spec DatasetSpec) error {
 		}
 		return nil
 	}
-	value := func(size int) string { return strings.Repeat(string(rune('a'+rng.IntN(26))), size) }
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	value := func(size int) string { return strings.Repeat(letters[rng.IntN(len(letters)):][:1], size) }
 	for i := range spec.Strings {
 		k := "user:" + strconv.Itoa(i) + ":session"
 		if i%2 == 0 {
@@ -123,34 +124,4 @@ func LoadDataset(ctx context.Context, c *redis.Client, spec DatasetSpec) error {
 		pipe.Set(ctx, "blob:report", strings.Repeat("x", 1<<20), 0)
 	}
 	return flush(true)
-}
-
-// LightLoad writes a slow, steady trickle until ctx ends: sessions are set
-// with a TTL, profiles updated, the feed grows a little. It returns nil when
-// ctx ends and the first error otherwise.
-func LightLoad(ctx context.Context, c *redis.Client, perSecond int) error {
-	rng := rand.New(rand.NewPCG(99, 1)) //nolint:gosec // reproducible demo data
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	batch := max(perSecond/10, 1)
-	i := 0
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		pipe := c.Pipeline()
-		for range batch {
-			i++
-			pipe.Set(ctx, "user:"+strconv.Itoa(100000+i)+":session", strings.Repeat("s", 50+rng.IntN(200)), time.Duration(60+rng.IntN(600))*time.Second)
-			pipe.HSet(ctx, "profile:"+strconv.Itoa(rng.IntN(2000)), "seen", strconv.Itoa(i))
-			if i%10 == 0 {
-				pipe.RPush(ctx, "feed:global", strings.Repeat("f", 20))
-			}
-		}
-		if _, err := pipe.Exec(ctx); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("demo: light load: %w", err)
-		}
-	}
 }

@@ -42,6 +42,7 @@ func Scenarios() []Scenario {
 		bigkeyPart(),
 		ttlLeakPart(),
 		clientBuffersPart(),
+		mixedPart(),
 	}
 }
 

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"charm.land/bubbles/v2/key"
+
+	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/redisx"
+	"github.com/redis-memtop/redis-memtop/ui"
+)
+
+func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
+	var uf uiFlags
+	var serverBin string
+	var list, fast bool
+	fs := flag.NewFlagSet("redis-memtop demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	uf.register(fs)
+	fs.StringVar(&serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
+	fs.BoolVar(&list, "list", false, "list the scenarios and exit")
+	fs.BoolVar(&fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: redis-memtop demo [flags] [SCENARIO]\n\n"+
+			"Starts a throwaway redis-server on a free loopback port, runs a scripted workload against it in\n"+
+			"stages with captions, and opens the monitor on it. Keys: n next stage, p pause the workload,\n"+
+			"r restart the scenario. The server and its files are removed on exit.\n\nScenarios:\n")
+		printScenarios(fs.Output())
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
+	}
+	name, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if list {
+		printScenarios(stdout)
+		return nil
+	}
+	if err := uf.validate(); err != nil {
+		return err
+	}
+	sc, ok := demo.Lookup(name)
+	if !ok {
+		return usagef("no scenario %q: 'redis-memtop demo --list' lists them", name)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	captions := make(chan model.Update, 16)
+	runner, err := demo.NewRunner(ctx, sc, demo.RunnerOptions{Binary: serverBin, Updates: captions, Fast: fast})
+	if err != nil {
+		return err //nolint:wrapcheck // demo errors say what to install
+	}
+	defer runner.Close() // stops the server and removes its files, whatever happens below
+
+	opts := redisx.DefaultOptions()
+	opts.Addr = runner.Server().Addr
+	c, err := redisx.Connect(ctx, opts)
+	if err != nil {
+		return err //nolint:wrapcheck // a ConnectError is already one clear line
+	}
+	defer func() { _ = c.Close() }()
+
+	rctx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = runner.Run(rctx) // a workload error is shown as a caption; the demo goes on
+	}()
+
+	actions := []ui.Action{
+		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string {
+			runner.Next()
+			return "next stage…"
+		}},
+		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause / resume the workload")), Do: func() string {
+			if runner.TogglePause() {
+				return "workload paused (polling goes on)"
+			}
+			return "workload resumed"
+		}},
+		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart the scenario")), Do: func() string {
+			runner.Restart()
+			return "restarting the scenario…"
+		}},
+	}
+	err = monitor(ctx, c, uf, monitorExtras{source: captions, actions: actions, target: "demo " + sc.Name + " " + runner.Server().Addr})
+	cancelRun()
+	wg.Wait()
+	return err
+}
+
+// demoGroup heads the demo's keys in the help overlay.
+const demoGroup = "Demo"
+
+func printScenarios(w io.Writer) {
+	for _, s := range demo.Scenarios() {
+		fmt.Fprintf(w, "  %-15s %s\n", s.Name, s.Summary)
+	}
+}

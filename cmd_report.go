@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/redisx"
+)
+
+type reportFlags struct {
+	conn     connFlags
+	format   string
+	output   string
+	interval time.Duration
+}
+
+func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
+	var f reportFlags
+	fs := flag.NewFlagSet("redis-memtop report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f.conn.register(fs)
+	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
+	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
+	fs.DurationVar(&f.interval, "interval", time.Second, "time between the two samples (rates need two)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, takes two samples one interval apart, prints an incident report and exits.\n\n")
+		fs.PrintDefaults()
+	}
+	uri, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if f.format != "markdown" && f.format != "md" && f.format != "json" {
+		return usagef("--format must be markdown or json, not %q", f.format)
+	}
+	opts, err := f.conn.options(fs, uri, stdin, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	rep, err := collectReport(ctx, opts, f.interval)
+	if err != nil {
+		return err
+	}
+	out := stdout
+	if f.output != "" {
+		file, err := os.Create(f.output)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		defer func() { _ = file.Close() }()
+		out = file
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return nil
+	}
+	return rep.WriteMarkdown(out) //nolint:wrapcheck // already says "report:"
+}
+
+// collectReport connects, takes two samples one interval apart plus the
+// extras, and builds the report.
+func collectReport(ctx context.Context, opts redisx.Options, interval time.Duration) (model.Report, error) {
+	c, err := redisx.Connect(ctx, opts)
+	if err != nil {
+		return model.Report{}, err //nolint:wrapcheck // a ConnectError is already one clear line
+	}
+	defer func() { _ = c.Close() }()
+
+	hist := model.NewHistory(8)
+	var extras *model.Extras
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	updates := make(chan model.Update, 8)
+	poller := redisx.NewPoller(c, interval, 0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = poller.Run(pctx, updates)
+	}()
+	// Two good samples and the extras, or give up after a few intervals and
+	// report what there is.
+	deadline := time.After(interval*3 + 2*opts.CommandTimeout + time.Second)
+	var gapErr string
+collect:
+	for {
+		select {
+		case u := <-updates:
+			switch {
+			case u.Sample != nil:
+				hist.Add(*u.Sample)
+				if u.Sample.IsGap() {
+					gapErr = u.Sample.Err
+				}
+			case u.Extras != nil:
+				extras = u.Extras
+			}
+			if ok := countOK(hist); ok >= 2 && extras != nil {
+				break collect
+			}
+		case <-deadline:
+			break collect
+		case <-ctx.Done():
+			cancel()
+			<-done
+			return model.Report{}, fmt.Errorf("report: interrupted")
+		}
+	}
+	cancel()
+	<-done
+	if hist.LastOK() == nil {
+		return model.Report{}, fmt.Errorf("report: no sample could be read: %s", gapErr)
+	}
+	rep := model.BuildReport(model.ReportInput{
+		Now:    hist.Last().Time,
+		Target: model.ReportTarget{Addr: opts.Redacted(), DB: opts.DB, Mode: c.Mode()},
+		Hist:   hist,
+		Extras: extras,
+	})
+	rep.Notes = append(rep.Notes, c.Notes()...)
+	return rep, nil
+}
+
+func countOK(h *model.History) int {
+	n := 0
+	for i := range h.Len() {
+		if !h.At(i).IsGap() {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/redis-memtop/redis-memtop/redisx"
+)
+
+// connFlags are the connection flags every subcommand shares; they follow
+// redis-cli so muscle memory works.
+type connFlags struct {
+	host, user, pass        string
+	port, db                int
+	askpass                 bool
+	tls, insecure           bool
+	cacert, cert, key, sni  string
+	cluster                 bool
+	connectTimeout, timeout time.Duration
+	allowWrites             bool
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.host, "h", "127.0.0.1", "server `host`name")
+	fs.IntVar(&c.port, "p", 6379, "server `port`")
+	fs.IntVar(&c.db, "n", 0, "database `number`")
+	fs.StringVar(&c.user, "user", "", "ACL user `name`")
+	fs.StringVar(&c.pass, "a", "", "`password` (unsafe on a command line: prefer REDISCLI_AUTH or --askpass)")
+	fs.BoolVar(&c.askpass, "askpass", false, "read the password from the terminal, without echo")
+	fs.BoolVar(&c.tls, "tls", false, "connect with TLS")
+	fs.StringVar(&c.cacert, "cacert", "", "CA certificate `file` to verify the server")
+	fs.StringVar(&c.cert, "cert", "", "client certificate `file` (mutual TLS)")
+	fs.StringVar(&c.key, "key", "", "client private key `file` (mutual TLS)")
+	fs.StringVar(&c.sni, "sni", "", "TLS server `name` (SNI)")
+	fs.BoolVar(&c.insecure, "insecure", false, "do not verify the server's TLS certificate")
+	fs.BoolVar(&c.cluster, "c", false, "treat the target as a Redis Cluster")
+	fs.BoolVar(&c.cluster, "cluster", false, "treat the target as a Redis Cluster")
+	fs.DurationVar(&c.connectTimeout, "connect-timeout", redisx.DefaultDialTimeout, "time to wait for the connection")
+	fs.DurationVar(&c.timeout, "timeout", redisx.DefaultCommandTimeout, "time to wait for one command")
+	fs.BoolVar(&c.allowWrites, "allow-writes", false, "allow the few write actions (BGSAVE, MEMORY PURGE…), each behind a confirmation")
+}
+
+// options turns the flags, the optional URI and the environment into
+// redisx.Options. Flags given explicitly override the URI.
+func (c *connFlags) options(fs *flag.FlagSet, uri string, stdin *os.File, stderr io.Writer) (redisx.Options, error) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	o := redisx.DefaultOptions()
+	if uri != "" {
+		var err error
+		if o, err = redisx.ParseURI(uri); err != nil {
+			return o, usageError{err.Error()}
+		}
+	}
+	if set["h"] || set["p"] {
+		o.Network, o.Addr = "tcp", hostPort(o, uri != "", set, c.host, c.port)
+	}
+	if set["n"] {
+		o.DB = c.db
+	}
+	if set["user"] {
+		o.Username = c.user
+	}
+	switch {
+	case set["a"]:
+		fmt.Fprintln(stderr, "Warning: Using a password with '-a' option on the command line interface may not be safe.")
+		o.Password = c.pass
+	case c.askpass:
+		pw, err := askPassword(stdin, stderr)
+		if err != nil {
+			return o, err
+		}
+		o.Password = pw
+	case o.Password == "" && os.Getenv("REDISCLI_AUTH") != "":
+		o.Password = os.Getenv("REDISCLI_AUTH")
+	}
+	if c.tls || c.cacert != "" || c.cert != "" || c.key != "" || c.sni != "" || c.insecure {
+		o.TLS.Enabled = true
+	}
+	if c.cacert != "" {
+		o.TLS.CACert = c.cacert
+	}
+	if c.cert != "" {
+		o.TLS.Cert = c.cert
+	}
+	if c.key != "" {
+		o.TLS.Key = c.key
+	}
+	if c.sni != "" {
+		o.TLS.SNI = c.sni
+	}
+	o.TLS.Insecure = o.TLS.Insecure || c.insecure
+	o.DialTimeout, o.CommandTimeout = c.connectTimeout, c.timeout
+	o.AllowWrites = c.allowWrites
+	if err := o.Validate(); err != nil {
+		return o, usageError{err.Error()}
+	}
+	return o, nil
+}
+
+// hostPort is the address -h / -p give, keeping the URI's host or port for
+// the one that was not given.
+func hostPort(o redisx.Options, fromURI bool, set map[string]bool, host string, port int) string {
+	p := strconv.Itoa(port)
+	h, up, err := net.SplitHostPort(o.Addr)
+	if !fromURI || o.Network == "unix" || err != nil {
+		return net.JoinHostPort(host, p)
+	}
+	if !set["h"] {
+		host = h
+	}
+	if !set["p"] {
+		p = up
+	}
+	return net.JoinHostPort(host, p)
+}
+
+func askPassword(stdin *os.File, stderr io.Writer) (string, error) {
+	if stdin == nil || !term.IsTerminal(stdin.Fd()) {
+		return "", usagef("--askpass needs a terminal on standard input")
+	}
+	fmt.Fprint(stderr, "Please input password: ")
+	b, err := term.ReadPassword(stdin.Fd())
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// parseArgs parses flags that may come before or after the URI, as users
+// type them both ways.
+func parseArgs(fs *flag.FlagSet, args []string) (uri string, err error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", err //nolint:wrapcheck // run() treats it as a clean exit
+			}
+			return "", usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	switch len(positional) {
+	case 0:
+		return "", nil
+	case 1:
+		return positional[0], nil
+	default:
+		return "", usagef("one target at most, got %d: %s", len(positional), strings.Join(positional, " "))
+	}
+}

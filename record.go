@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
+)
+
+// recorder writes everything the UI receives to a JSON Lines file (gzip when
+// the name ends in .gz), one flushed line at a time.
+type recorder struct {
+	f  *os.File
+	zw *gzip.Writer
+	bw *bufio.Writer
+	rw *model.RecordWriter
+}
+
+func openRecorder(path string, h model.RecordingHeader) (*recorder, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	r := &recorder{f: f}
+	r.bw = bufio.NewWriterSize(f, 64<<10)
+	flush := r.bw.Flush
+	var w io.Writer = r.bw
+	if strings.HasSuffix(path, ".gz") {
+		r.zw = gzip.NewWriter(r.bw)
+		w = r.zw
+		flush = func() error {
+			if err := r.zw.Flush(); err != nil {
+				return err //nolint:wrapcheck // RecordWriter wraps it
+			}
+			return r.bw.Flush()
+		}
+	}
+	h.Version = version
+	if r.rw, err = model.NewRecordWriter(w, flush, h); err != nil {
+		_ = f.Close()
+		return nil, err //nolint:wrapcheck // says "recording:"
+	}
+	return r, nil
+}
+
+func (r *recorder) write(t time.Time, u model.Update) error {
+	return r.rw.Write(t, u) //nolint:wrapcheck // says "recording:"
+}
+
+func (r *recorder) close() error {
+	if r.zw != nil {
+		_ = r.zw.Close()
+	}
+	_ = r.bw.Flush()
+	if err := r.f.Close(); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	return nil
+}
+
+// tee forwards every update from in to out and records it; a recording error
+// stops the recording (said once on the UI's status line as a caption) but
+// never the monitor.
+func tee(ctx context.Context, in <-chan model.Update, out chan<- model.Update, rec *recorder) {
+	failed := false
+	for {
+		var u model.Update
+		select {
+		case <-ctx.Done():
+			return
+		case u = <-in:
+		}
+		if !failed {
+			if err := rec.write(time.Now(), u); err != nil {
+				failed = true
+				c := model.Caption{Time: time.Now(), Text: "recording stopped: " + err.Error()}
+				select {
+				case out <- model.Update{Caption: &c}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		select {
+		case out <- u:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
