@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis-memtop/redis-memtop/model"
 )
@@ -31,6 +32,92 @@ type HostReader struct {
 // files and never fails.
 func ReadHostFacts(pid int, executable string) *model.HostFacts {
 	return HostReader{Root: "/"}.Read(pid, executable)
+}
+
+// ReadHostFactsFor is ReadHostFacts for the server a sample came from
+// (process_id, executable), with one more check: the process started when
+// the server's uptime says, within a few seconds. Identical machines often
+// give their redis-server the same pid; the start time tells them apart.
+// This is what the poller should call.
+func ReadHostFactsFor(s *model.Sample) *model.HostFacts {
+	return HostReader{Root: "/"}.ReadFor(s)
+}
+
+// ReadFor is ReadHostFactsFor under r.Root.
+func (r HostReader) ReadFor(s *model.Sample) *model.HostFacts {
+	pid := int(s.Server.ProcessID.Or(0))
+	if up, ok := s.Server.Uptime.Get(); ok && pid > 0 {
+		if reason := r.sameProcess(pid, string(s.Server.Executable)); reason == "" {
+			started := s.Time.Add(-time.Duration(up * float64(time.Second)))
+			if reason := r.sameStart(pid, started); reason != "" {
+				return &model.HostFacts{Reason: reason}
+			}
+		}
+	}
+	return r.Read(pid, string(s.Server.Executable))
+}
+
+// startTolerance is how far the process's start time may be from the one
+// the server's uptime gives (uptime is whole seconds, INFO takes a moment).
+const startTolerance = 3 * time.Second
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's starttime: 100 on
+// every Linux architecture Go supports.
+const clockTicks = 100
+
+// sameStart checks the process started at about the given time; it returns
+// why not, or "" (also when the start time cannot be read: the pid and
+// executable already matched).
+func (r HostReader) sameStart(pid int, started time.Time) string {
+	statText, err := readSmall(r.path("proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return ""
+	}
+	btime, ok := readBtime(r.path("proc", "stat"))
+	if !ok {
+		return ""
+	}
+	// Fields after the command name (which may hold spaces and parentheses);
+	// starttime is field 22, the 20th after the ")".
+	i := strings.LastIndexByte(statText, ')')
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(statText[i+1:])
+	if len(f) < 20 {
+		return ""
+	}
+	ticks, err := strconv.ParseFloat(f[19], 64)
+	if err != nil {
+		return ""
+	}
+	proc := time.Unix(int64(btime), 0).Add(time.Duration(ticks / clockTicks * float64(time.Second)))
+	if d := proc.Sub(started); d > startTolerance || d < -startTolerance {
+		return fmt.Sprintf("the server does not run on this host (process %d here started at %s, the server at %s)",
+			pid, proc.UTC().Format(time.RFC3339), started.UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// readBtime reads the boot time (seconds since the epoch) from /proc/stat,
+// line by line: its "intr" line can be long on machines with many IRQs.
+func readBtime(file string) (float64, bool) {
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, false
+	}
+	defer func() { _ = f.Close() }()
+	br := bufio.NewReader(io.LimitReader(f, 4<<20))
+	for {
+		line, err := br.ReadString('\n')
+		if v, ok := strings.CutPrefix(line, "btime "); ok {
+			n, perr := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return n, perr == nil
+		}
+		if err != nil {
+			return 0, false
+		}
+	}
 }
 
 // Read is ReadHostFacts under r.Root.

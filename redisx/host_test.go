@@ -195,6 +195,44 @@ func TestReadHostFactsTrees(t *testing.T) {
 	}
 }
 
+// TestReadHostFactsForStartTime tells the server's process from a twin with
+// the same pid and binary (an identical machine) by its start time.
+func TestReadHostFactsForStartTime(t *testing.T) {
+	files, links := hostBase()
+	const boot = 1_700_000_000
+	files["proc/stat"] = "cpu  1 2 3\nintr " + strings.Repeat("0 ", 70_000) + "\nbtime 1700000000\nprocesses 9\n"
+	// Started 500 s after boot (starttime in 1/100 s), command name with a
+	// space and a parenthesis to trip a naive split.
+	files["proc/4242/stat"] = "4242 (redis-server *:6379) S 1 4242 4242 0 -1 4194560 500 0 0 0 10 5 0 0 20 0 5 0 50000 100000 3000\n"
+	root := hostTree(t, files, links)
+	r := HostReader{Root: root}
+	sample := func(startedAt int64, at int64) *model.Sample {
+		return &model.Sample{
+			Time: time.Unix(at, 0),
+			Server: model.Server{
+				ProcessID: model.Some(4242), Executable: "/usr/bin/redis-server",
+				Uptime: model.Some(float64(at - startedAt)),
+			},
+		}
+	}
+	if hf := r.ReadFor(sample(boot+500, boot+3600)); !hf.Local {
+		t.Fatalf("same start time: not local: %s", hf.Reason)
+	}
+	if hf := r.ReadFor(sample(boot+502, boot+3600)); !hf.Local {
+		t.Fatalf("within the tolerance: not local: %s", hf.Reason)
+	}
+	hf := r.ReadFor(sample(boot+1500, boot+3600))
+	if hf.Local || !strings.Contains(hf.Reason, "started at") {
+		t.Fatalf("a twin started 1000 s apart must not match: %+v", hf)
+	}
+	// Without an uptime the pid and executable decide.
+	s := sample(boot+1500, boot+3600)
+	s.Server.Uptime = model.None()
+	if hf := r.ReadFor(s); !hf.Local {
+		t.Fatalf("no uptime: %s", hf.Reason)
+	}
+}
+
 func TestDescribeFSErr(t *testing.T) {
 	for err, want := range map[error]string{
 		&fs.PathError{Op: "open", Path: "/proc/1/status", Err: syscall.EACCES}: "permission denied",
@@ -239,6 +277,18 @@ func TestReadHostFactsRealServer(t *testing.T) {
 	hf := ReadHostFacts(pid, exe)
 	if !hf.Local {
 		t.Fatalf("the test's own redis-server is not local: %s (executable %q)", hf.Reason, exe)
+	}
+	up, err := strconv.ParseFloat(infoField(text, "uptime_in_seconds"), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &model.Sample{Time: time.Now(), Server: model.Server{ProcessID: model.Some(float64(pid)), Executable: model.Text(exe), Uptime: model.Some(up)}}
+	if hf := ReadHostFactsFor(s); !hf.Local {
+		t.Fatalf("ReadHostFactsFor: %s", hf.Reason)
+	}
+	s.Server.Uptime = model.Some(up + 3600)
+	if hf := ReadHostFactsFor(s); hf.Local {
+		t.Fatal("a server up an hour longer is not this process")
 	}
 	if v, ok := hf.HostRAM.Get(); !ok || v <= 0 {
 		t.Errorf("host RAM: %+v", hf.HostRAM)
