@@ -3,6 +3,8 @@ package redisx
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -245,4 +247,52 @@ func FuzzParseClientList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDedupeAliasesOnCaptures uses the captured `CONFIG GET *max-*-entries`
+// replies: 7.0+ report ziplist aliases beside the listpack names, 6.2 only
+// the ziplist ones.
+func TestDedupeAliasesOnCaptures(t *testing.T) {
+	for _, v := range []string{"redis-6.2.16", "redis-7.0.15-debian", "redis-7.2.6", "redis-7.4.1", "valkey-8.0.1"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "memory", "local-"+v+"-config-max-entries.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Fields(string(b))
+		m := map[string]string{}
+		for i := 0; i+1 < len(lines); i += 2 {
+			m[lines[i]] = lines[i+1]
+		}
+		dedupeAliases(m)
+		listpack := strings.HasPrefix(v, "redis-7") || strings.HasPrefix(v, "valkey")
+		if _, ok := m["hash-max-listpack-entries"]; ok != listpack {
+			t.Errorf("%s: listpack name present %v", v, ok)
+		}
+		if _, ok := m["hash-max-ziplist-entries"]; ok == listpack {
+			t.Errorf("%s: ziplist alias present %v", v, ok)
+		}
+		if m["set-max-intset-entries"] != "512" {
+			t.Errorf("%s: %v", v, m)
+		}
+	}
+}
+
+// TestReadDoctorMatchesCapture: on an empty instance MEMORY DOCTOR gives the
+// fixed text captured from every version; RESP3 (a verbatim string) and RESP2
+// read the same.
+func TestReadDoctorMatchesCapture(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "memory", "local-redis-7.0.15-debian-memdoctor.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(string(b))
+	srv := demo.StartForTest(t)
+	for _, proto := range []int{2, 3} {
+		o := optsFor(srv.Addr)
+		o.Protocol = proto
+		d := connectT(t, o).ReadDoctor(testCtx(t))
+		if d.Err != "" || strings.TrimSpace(d.Text) != want {
+			t.Errorf("RESP%d: doctor = %+v", proto, d)
+		}
+	}
 }
