@@ -68,11 +68,11 @@ func (quietLogger) Printf(context.Context, string, ...any) {}
 func Connect(ctx context.Context, o Options) (*Client, error) {
 	o = o.withDefaults()
 	if err := o.Validate(); err != nil {
-		return nil, &ConnectError{Kind: KindConfig, Target: o.Target(), Reason: strings.TrimPrefix(err.Error(), "redisx: "), cause: err}
+		return nil, &ConnectError{Kind: KindConfig, Target: o.Addr, Reason: strings.TrimPrefix(err.Error(), "redisx: "), cause: err}
 	}
 	tlsCfg, err := buildTLS(o)
 	if err != nil {
-		return nil, &ConnectError{Kind: KindConfig, Target: o.Target(), Reason: err.Error(), cause: err}
+		return nil, &ConnectError{Kind: KindConfig, Target: o.Addr, Reason: err.Error(), cause: err}
 	}
 	quietOnce.Do(func() { redis.SetLogger(quietLogger{}) })
 

@@ -72,7 +72,7 @@ func TestConnectRefused(t *testing.T) {
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	ce := connectErr(t, optsFor(addr))
-	want := "cannot connect to " + addr + "/0: connection refused (is redis-server running? check -h/-p)"
+	want := "cannot connect to " + addr + ": connection refused (is redis-server running? check -h/-p)"
 	if ce.Kind != KindConnect || ce.Error() != want {
 		t.Errorf("got %q (%s), want %q", ce.Error(), ce.Kind, want)
 	}

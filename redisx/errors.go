@@ -32,7 +32,7 @@ const (
 // says what failed and what to try; Unwrap gives the cause for errors.Is/As.
 type ConnectError struct {
 	Kind   ErrorKind
-	Target string // Options.Target()
+	Target string // Options.Addr: host:port or the socket path
 	Reason string // e.g. "connection refused"
 	Hint   string // e.g. "is redis-server running? check -h/-p"
 	cause  error
@@ -199,7 +199,7 @@ func newConnectError(o Options, err error) *ConnectError {
 			hint = "is this a TLS port? drop --tls / use redis:// for a plain one; is the host reachable?"
 		}
 	}
-	return &ConnectError{Kind: kind, Target: o.Target(), Reason: reason, Hint: hint, cause: err}
+	return &ConnectError{Kind: kind, Target: o.Addr, Reason: reason, Hint: hint, cause: err}
 }
 
 // Describe turns an error from a poll or a read into one password-free line
