@@ -64,7 +64,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	case "demo":
 		err = runDemo(rest, stdin, stdout, stderr)
 	case "replay":
-		err = usagef("replay: recordings are not supported by this version yet")
+		err = runReplay(rest, stdin, stdout, stderr)
 	default:
 		err = runMonitor(rest, stdin, stdout, stderr)
 	}
@@ -115,7 +115,8 @@ const topUsage = `redis-memtop — what a Redis server's memory is doing, live.
 Usage:
   redis-memtop [flags] [URI]            the live monitor
   redis-memtop report [flags] [URI]     a non-interactive incident report (Markdown, or --format json)
-  redis-memtop demo [flags]             a throwaway redis-server with a workload, and the monitor on it
+  redis-memtop demo [flags] [SCENARIO]  a throwaway redis-server with a scripted workload, and the monitor on it
+  redis-memtop replay [flags] FILE      plays a recording (--record FILE) in the same UI
   redis-memtop version
 
 URI: redis://[user:pass@]host:port/db, rediss://… (TLS), unix:///path/redis.sock

@@ -2,6 +2,7 @@ package model
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -185,9 +186,12 @@ func Evaluate(in Inputs) Checklist {
 	out := make(Checklist, 0, len(rlTable)+1)
 	for _, r := range rlTable {
 		var ch Check
-		if c.last == nil {
+		switch {
+		case c.last == nil:
 			ch = rlUnknown(r.topic, c.noSampleReason(), "Wait for the first poll, or check the connection in the header.")
-		} else {
+		case strings.EqualFold(string(c.last.Server.Mode), "sentinel"):
+			ch = rlUnknown(r.topic, "a Sentinel holds no data", "Point redis-memtop at the master or a replica that the Sentinel watches.", "redis-cli SENTINEL masters")
+		default:
 			ch = r.eval(c)
 		}
 		ch.ID = r.id

@@ -33,7 +33,7 @@ func ruleClientBuffers(c *ruleCtx) Check {
 	if n > 0 {
 		avg = total / n
 	}
-	ch.Evidence = append(ch.Evidence, fmt.Sprintf("%s: %s for %s clients (%s each on average)", src, rlBytes(total), rlCount(n), rlBytes(avg)))
+	ch.Evidence = append(ch.Evidence, fmt.Sprintf("%s: %s for %s (%s each on average)", src, rlBytes(total), rlN(n, "client", "clients"), rlBytes(avg)))
 	used := m.UsedMemory.Or(0)
 	if used > 0 {
 		ch.Evidence = append(ch.Evidence, "share of used_memory: "+rlPct(total/used))
@@ -74,7 +74,7 @@ func ruleClientBuffers(c *ruleCtx) Check {
 		}
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Client buffers small: %s for %s clients", rlBytes(total), rlCount(n))
+		ch.Title = fmt.Sprintf("Client buffers small: %s for %s", rlBytes(total), rlN(n, "client", "clients"))
 		ch.Advice = "No client holds much memory."
 	}
 	return ch
@@ -120,7 +120,7 @@ func ruleReplicationBuffers(c *ruleCtx) Check {
 	}
 	n := c.last.Stats.ConnectedSlaves.Or(0)
 	ch := Check{
-		Evidence: []string{fmt.Sprintf("replica buffers: %s for %s replica(s)", rlBytes(replica), rlCount(n))},
+		Evidence: []string{fmt.Sprintf("replica buffers: %s for %s", rlBytes(replica), rlN(n, "replica", "replicas"))},
 		Commands: []string{"redis-cli INFO replication", "redis-cli CLIENT LIST TYPE replica", "redis-cli CONFIG GET client-output-buffer-limit"},
 	}
 	if okB {
@@ -192,7 +192,7 @@ func ruleScripts(c *ruleCtx) Check {
 		ch.Title = fmt.Sprintf("%s cached scripts: are they generated?", rlCount(n))
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("%s cached scripts", rlCount(n))
+		ch.Title = rlN(n, "cached script", "cached scripts")
 		ch.Advice = "The script cache is small."
 	}
 	return ch

@@ -236,8 +236,11 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 	if t, ok := p.RDBLastSaveTime.Get(); ok && t > 0 && !c.now.IsZero() {
 		age = c.now.Sub(time.Unix(int64(t), 0))
 		ageOK = age >= 0
-		if ageOK {
+		switch {
+		case ageOK:
 			ch.Evidence = append(ch.Evidence, "last successful save: "+rlDur(age)+" ago")
+		case age < -time.Minute:
+			ch.Evidence = append(ch.Evidence, "last save time is "+rlDur(-age)+" ahead of this machine's clock (clock skew?): its age is unknown")
 		}
 	}
 	aofOn := p.AOFEnabled.IsTrue()

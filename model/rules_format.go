@@ -55,6 +55,14 @@ func rlCount(v float64) string {
 	return b.String()
 }
 
+// rlN writes a count with its noun: "1 client", "12 clients".
+func rlN(n float64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return rlCount(n) + " " + many
+}
+
 // rlRate writes a per-second rate: "12.5/s".
 func rlRate(v float64) string {
 	if v >= 100 {

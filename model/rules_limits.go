@@ -304,8 +304,8 @@ func ruleEvictions(c *ruleCtx) Check {
 
 // trendSpan is the span the window's rates cover (the window when unknown).
 func (c *ruleCtx) trendSpan() time.Duration {
-	if t := c.trendOf(); t.ok {
-		return t.span
+	if t := c.trendOf(); t.first != nil && t.last != nil && t.first != t.last {
+		return t.last.Time.Sub(t.first.Time)
 	}
 	return c.win
 }

@@ -657,3 +657,16 @@ func TestParseVersionAndConfSize(t *testing.T) {
 		t.Errorf("rlConfSize = %s", got)
 	}
 }
+
+func TestEvaluateSentinel(t *testing.T) {
+	s := Sample{Time: rlT0, Server: Server{Product: ProductRedis, Version: "7.4.1", Mode: "sentinel"},
+		Stats: Stats{EvictedKeys: Some(0)}, Sections: []string{"server", "clients", "stats", "sentinel"}}
+	for _, ch := range Evaluate(rlIn(rlHist(s))) {
+		if ch.ID == CheckEvidence {
+			continue
+		}
+		if ch.Status != StatusUnknown || ch.Reason != "a Sentinel holds no data" {
+			t.Errorf("%s: %s %q", ch.ID, ch.Status, ch.Reason)
+		}
+	}
+}

@@ -12,7 +12,9 @@ type Update struct {
 	Caption *Caption `json:"caption,omitempty"`
 	Extras  *Extras  `json:"extras,omitempty"`
 	Event   *Event   `json:"event,omitempty"`
-	// Later sources add their own kinds here (scan progress, config, …).
+	// Replay is where a replay stands (position, speed, pause); Reset in it
+	// tells the UI to start over (a seek backwards).
+	Replay *ReplayState `json:"replay,omitempty"`
 }
 
 // Caption is a line of text a demo scenario shows under the header.

@@ -83,9 +83,14 @@ func Verdict(in Inputs) VerdictResult {
 	t := c.trendOf()
 	if !t.ok {
 		v := verdictLevel(c, t)
-		if v.Kind == VerdictUnknown {
+		switch {
+		case v.Kind != VerdictUnknown:
+		case t.n <= 1:
 			v.Summary = "No verdict yet: " + t.reason + "; a trend needs at least two samples."
-		} else {
+		default:
+			v.Summary = "No verdict: " + t.reason + "."
+		}
+		if v.Kind != VerdictUnknown {
 			v.Summary += " Low confidence: " + t.reason + ", no trend yet."
 		}
 		v.Confidence = ConfidenceLow

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +372,66 @@ func TestRulesRestrictedUser(t *testing.T) {
 	}
 	if ch, _ := cls.Find(model.CheckHeadroom); ch.Status != model.StatusOK {
 		t.Errorf("headroom needs only INFO: %s", describe(ch))
+	}
+}
+
+// TestRulesOnFixtures judges every real INFO capture (Redis 4.0 – 7.4,
+// Valkey 8.0, a sentinel, a cluster node, a replica): every check comes
+// back, an unknown one says why, and nothing prints NaN or Inf.
+func TestRulesOnFixtures(t *testing.T) {
+	files, err := filepath.Glob("../testdata/info/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixtures: %v", err)
+	}
+	wantUnknown := map[string]map[string]string{
+		"redis-4.0.14":   {model.CheckScripts: "older than 5.0", model.CheckClientBuffers: "older than 5.0", model.CheckActiveDefrag: "older than 5.0"},
+		"redis-6.0.20":   {model.CheckSwapAndHost: "host facts not read yet"},
+		"redis-7.4.1-se": {model.CheckFragmentation: "a Sentinel holds no data", model.CheckEvictions: "a Sentinel holds no data"},
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), "-full-localcapture.txt")
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info := ParseInfo(string(raw))
+			at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			h := model.NewHistory(10)
+			h.Add(SampleFromInfo(info, at, 0))
+			h.Add(SampleFromInfo(info, at.Add(rlStep), 0))
+			in := model.Inputs{Now: at.Add(rlStep), Hist: h}
+			cl := model.Evaluate(in)
+			v := model.Verdict(in)
+			if len(cl) != len(model.RuleIDs()) {
+				t.Fatalf("%d checks", len(cl))
+			}
+			for _, ch := range cl {
+				text := ch.Title + "\n" + strings.Join(ch.Evidence, "\n") + "\n" + ch.Advice
+				if ch.Status == model.StatusUnknown && ch.Reason == "" {
+					t.Errorf("%s unknown without a reason", ch.ID)
+				}
+				for _, bad := range []string{"NaN", "Inf", "n/a"} {
+					if strings.Contains(text, bad) {
+						t.Errorf("%s says %s: %q", ch.ID, bad, text)
+					}
+				}
+			}
+			for prefix, want := range wantUnknown {
+				if !strings.HasPrefix(name, prefix) {
+					continue
+				}
+				for id, reason := range want {
+					ch, _ := cl.Find(id)
+					if ch.Status != model.StatusUnknown || !strings.Contains(ch.Reason, reason) {
+						t.Errorf("%s: %s %q, want unknown (%s)", id, ch.Status, ch.Reason, reason)
+					}
+				}
+			}
+			if v.Summary == "" || strings.Contains(v.Summary, "NaN") {
+				t.Errorf("verdict %q", v.Summary)
+			}
+			t.Logf("%s: verdict %s; worst %s (%d unknown)", name, v.Kind, cl.Worst(), cl.Count(model.StatusUnknown))
+		})
 	}
 }

@@ -36,7 +36,10 @@ func TestExportMarksEvidence(t *testing.T) {
 	t.Parallel()
 	var built int
 	opts := Options{Export: &Exporter{
-		Build: func(d *Data) model.Report { built++; return model.BuildReport(model.ReportInput{Now: d.Now, Hist: d.Hist}) },
+		Build: func(d *Data) model.Report {
+			built++
+			return model.BuildReport(model.ReportInput{Now: d.Now, Hist: d.Hist})
+		},
 		Write: func(model.Report) (string, error) { return "/tmp/report.md", nil },
 	}}
 	m := sized(t, 120, 40, opts, synth{n: 10}.samples())

@@ -265,7 +265,32 @@ func (m *Model) fold(u model.Update) {
 		advance(e.Time)
 		d.addEvents(*e)
 	}
+	if r := u.Replay; r != nil {
+		if r.Reset {
+			m.resetData()
+			d = m.live
+		}
+		rs := *r
+		rs.Reset = false
+		d.ReplayPos = &rs
+		advance(rs.Pos)
+	}
 	d.foldExt(u)
+}
+
+// resetData forgets everything folded so far (a replay seeking backwards
+// rebuilds it from the start).
+func (m *Model) resetData() {
+	old := m.live
+	m.live = &Data{
+		Hist:      model.NewHistory(old.Hist.Capacity()),
+		Interval:  old.Interval,
+		Target:    old.Target,
+		Replay:    old.Replay,
+		Recording: old.Recording,
+		Window:    old.Window,
+		Conn:      model.Conn{State: model.ConnConnecting},
+	}
 }
 
 func (d *Data) addEvents(evs ...model.Event) {

@@ -140,6 +140,8 @@ type Data struct {
 	Frozen    bool
 	Replay    bool
 	Recording bool
+	// ReplayPos is where a replay stands (the header draws a position bar).
+	ReplayPos *model.ReplayState
 
 	// DataExt holds the fields other panes add (scan results, checklist),
 	// declared in data_ext.go so they can grow without touching this file.

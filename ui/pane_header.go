@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -98,7 +99,30 @@ func (p *headerPane) segments(d *Data, st *themes.Styles) []headerSeg {
 	if d.Replay {
 		segs = append(segs, headerSeg{st.Badge.Render(" REPLAY "), 10})
 	}
+	if r := d.ReplayPos; r != nil {
+		segs = append(segs, headerSeg{replaySeg(r, st), 8})
+	}
 	return segs
+}
+
+// replaySeg is the replay's position bar: 02:13 / 15:00 [████░░░░] 4× ⏸.
+func replaySeg(r *model.ReplayState, st *themes.Styles) string {
+	const barW = 16
+	filled := int(r.Fraction()*barW + 0.5)
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", barW-filled)
+	speed := fmt.Sprintf("%g×", r.Speed)
+	if r.Speed == 0 {
+		speed = "max"
+	}
+	state := "▶"
+	switch {
+	case r.Done:
+		state = "end"
+	case r.Paused:
+		state = "paused"
+	}
+	return st.Text.Render(model.Duration(r.Pos.Sub(r.Start).Truncate(time.Second))+" / "+model.Duration(r.End.Sub(r.Start).Truncate(time.Second))) +
+		" " + st.Accent.Render(bar) + " " + st.Label.Render(speed+" "+state)
 }
 
 func latency(s *model.Sample) string {
