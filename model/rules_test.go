@@ -1,4 +1,3 @@
-//nolint:goconst // test tables read better with their literals inline
 package model
 
 import (
@@ -659,8 +658,10 @@ func TestParseVersionAndConfSize(t *testing.T) {
 }
 
 func TestEvaluateSentinel(t *testing.T) {
-	s := Sample{Time: rlT0, Server: Server{Product: ProductRedis, Version: "7.4.1", Mode: "sentinel"},
-		Stats: Stats{EvictedKeys: Some(0)}, Sections: []string{"server", "clients", "stats", "sentinel"}}
+	s := Sample{
+		Time: rlT0, Server: Server{Product: ProductRedis, Version: "7.4.1", Mode: "sentinel"},
+		Stats: Stats{EvictedKeys: Some(0)}, Sections: []string{"server", "clients", "stats", "sentinel"},
+	}
 	for _, ch := range Evaluate(rlIn(rlHist(s))) {
 		if ch.ID == CheckEvidence {
 			continue

@@ -1,4 +1,3 @@
-//nolint:goconst // test tables read better with their literals inline
 package model
 
 import (

@@ -1,4 +1,3 @@
-//nolint:goconst // the fake host trees read better with their literals inline
 package redisx
 
 import (

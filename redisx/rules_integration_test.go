@@ -228,22 +228,24 @@ func TestRulesFireClientBuffers(t *testing.T) {
 	if line, err := br.ReadString('\n'); err != nil || line != "+OK\r\n" {
 		t.Fatalf("SETNAME: %q %v", line, err)
 	}
-	// From here on the subscriber reads nothing.
+	// From here on the subscriber reads nothing. Publish 48 MiB; the server
+	// keeps what the socket does not take in the subscriber's output buffer.
 	msg := r.value(64 << 10)
-	for i := 0; i < 20; i++ {
+	for range 16 {
 		pipe := r.c.Pipeline()
-		for range 50 {
+		for range 48 {
 			pipe.Publish(r.ctx, "news", msg)
 		}
 		if _, err := pipe.Exec(r.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if r.sample().Memory.MemClientsNormal.V > 40<<20 {
-			break
-		}
 	}
-	if got := r.hist.Last().Memory.MemClientsNormal.V; got < 20<<20 {
-		t.Fatalf("mem_clients_normal only %.0f", got)
+	// mem_clients_normal is refreshed by the server's client cron: wait for it.
+	for deadline := time.Now().Add(safetyWait); r.sample().Memory.MemClientsNormal.V < 20<<20; {
+		if time.Now().After(deadline) {
+			t.Fatalf("mem_clients_normal stays at %.0f", r.hist.Last().Memory.MemClientsNormal.V)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	cl := connectRig(t, r)
 	ex := cl.ReadExtras(r.ctx, r.hist.Last().Time)
@@ -275,7 +277,7 @@ func connectRig(t *testing.T, r *rlRig) *Client {
 func TestRulesFireFragmentation(t *testing.T) {
 	r := newRig(t, "activedefrag no")
 	r.sample()
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // a fixed seed makes the churn reproducible; nothing secret
 	const n = 80000
 	for start := 0; start < n; start += 2000 {
 		pipe := r.c.Pipeline()

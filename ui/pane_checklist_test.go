@@ -1,4 +1,3 @@
-//nolint:goconst // key names read better inline in the test tables
 package ui
 
 import (
