@@ -53,8 +53,8 @@ func runReplay(args []string, _ *os.File, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if format != "markdown" && format != "md" && format != "json" {
-		return usagef("--format must be markdown or json, not %q", format)
+	if err := checkFormat(format); err != nil {
+		return err
 	}
 	rec, err := loadRecording(file)
 	if err != nil {
@@ -67,17 +67,7 @@ func runReplay(args []string, _ *os.File, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		rep := recordingReport(rec, until)
-		out := stdout
-		if output != "" {
-			f, err := os.Create(output)
-			if err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-			defer func() { _ = f.Close() }()
-			out = f
-		}
-		return writeReport(out, rep, format)
+		return emitReport(stdout, output, recordingReport(rec, until), format)
 	}
 	if at != "" {
 		return usagef("--at goes with --report")
@@ -140,7 +130,7 @@ func parseAt(s string, start time.Time) (time.Time, error) {
 
 // loadRecording reads a recording file, gunzipping when it ends in .gz.
 func loadRecording(path string) (*model.Recording, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // the user names the recording to read
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
@@ -178,8 +168,38 @@ func recordingReport(rec *model.Recording, t time.Time) model.Report {
 	return rep
 }
 
+// formatJSON is the --format value for machines; anything else is Markdown.
+const formatJSON = "json"
+
+func checkFormat(f string) error {
+	switch f {
+	case "markdown", "md", formatJSON:
+		return nil
+	}
+	return usagef("--format must be markdown or json, not %q", f)
+}
+
+// emitReport writes the report to the file named by output, or to stdout.
+func emitReport(stdout io.Writer, output string, rep model.Report, format string) error {
+	if output == "" {
+		return writeReport(stdout, rep, format)
+	}
+	f, err := os.Create(output)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := writeReport(f, rep, format); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
 func writeReport(out io.Writer, rep model.Report, format string) error {
-	if format == "json" {
+	if format == formatJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
@@ -219,7 +239,8 @@ func (p *player) control(f func(*playState)) {
 
 func (p *player) actions() []ui.Action {
 	g := "Replay"
-	acts := []ui.Action{
+	acts := make([]ui.Action, 0, 3+len(replaySpeeds))
+	acts = append(acts, []ui.Action{
 		{Group: g, Key: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause / play")), Do: func() string {
 			p.control(func(s *playState) { s.paused = !s.paused })
 			return ""
@@ -232,7 +253,7 @@ func (p *player) actions() []ui.Action {
 			p.control(func(s *playState) { s.seekTo = p.seekFrom(s.idx, replaySeek) })
 			return ""
 		}},
-	}
+	}...)
 	for i, sp := range replaySpeeds {
 		label := fmt.Sprintf("%g×", sp)
 		if sp == 0 {

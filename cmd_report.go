@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -38,8 +37,8 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.format != "markdown" && f.format != "md" && f.format != "json" {
-		return usagef("--format must be markdown or json, not %q", f.format)
+	if err := checkFormat(f.format); err != nil {
+		return err
 	}
 	opts, err := f.conn.options(fs, uri, stdin, stderr)
 	if err != nil {
@@ -52,24 +51,7 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out := stdout
-	if f.output != "" {
-		file, err := os.Create(f.output)
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		defer func() { _ = file.Close() }()
-		out = file
-	}
-	if f.format == "json" {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		return nil
-	}
-	return rep.WriteMarkdown(out) //nolint:wrapcheck // already says "report:"
+	return emitReport(stdout, f.output, rep, f.format)
 }
 
 // collectReport connects, takes two samples one interval apart plus the
