@@ -266,3 +266,31 @@ func TestChecklistFoldAndEvidence(t *testing.T) {
 		t.Fatalf("summary %q", ansi.Strip(s))
 	}
 }
+
+// TestChecklistInRoot puts the pane in the real root at the reference sizes:
+// the frame still fits, the pane is found by its title, and it can be
+// focused and driven with its keys.
+func TestChecklistInRoot(t *testing.T) {
+	t.Parallel()
+	samples := synth{n: 300, maxmemory: 128 * mb, bgsave: true}.samples()
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		m := sized(t, sz[0], sz[1], Options{ExtraPanes: []Pane{NewChecklistPane()}}, samples)
+		frame := m.View().Content
+		checkFrame(t, frame, sz[0], sz[1])
+		if !strings.Contains(ansi.Strip(frame), titleCheck) {
+			t.Fatalf("%dx%d: no Checklist on screen:\n%s", sz[0], sz[1], ansi.Strip(frame))
+		}
+		for i := 0; m.panes[m.focus].ID() != PaneChecklist; i++ {
+			if i > len(m.panes) {
+				t.Fatal("tab never reaches the checklist")
+			}
+			m = step(t, m, press("tab"))
+		}
+		m = step(t, m, press("enter"))
+		frame = m.View().Content
+		checkFrame(t, frame, sz[0], sz[1])
+		if sz[1] >= 40 && !strings.Contains(ansi.Strip(frame), "Why it matters") {
+			t.Errorf("%dx%d: enter on the focused checklist did not open a check:\n%s", sz[0], sz[1], ansi.Strip(frame))
+		}
+	}
+}
