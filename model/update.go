@@ -12,6 +12,8 @@ type Update struct {
 	Caption *Caption `json:"caption,omitempty"`
 	Extras  *Extras  `json:"extras,omitempty"`
 	Event   *Event   `json:"event,omitempty"`
+	// Scan is the big-key worker's progress and aggregation snapshot.
+	Scan *ScanUpdate `json:"scan,omitempty"`
 	// Replay is where a replay stands (position, speed, pause); Reset in it
 	// tells the UI to start over (a seek backwards).
 	Replay *ReplayState `json:"replay,omitempty"`

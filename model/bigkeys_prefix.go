@@ -1,0 +1,196 @@
+package model
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// PrefixStat is one node of the prefix tree, flattened. Prefix is the
+// normalised name: "user:*:" groups user:1001:feed and user:42:posts, and
+// "user:*:feed" is the leaf for keys that end there. Keys are counted at
+// every level they reach, so the depth-1 nodes add up to the pass totals and
+// the children of a node add up to the node.
+type PrefixStat struct {
+	Prefix     string `json:"prefix"`
+	Depth      int    `json:"depth"`
+	Keys       int64  `json:"keys"`
+	Bytes      int64  `json:"bytes"`
+	NoTTLKeys  int64  `json:"no_ttl_keys"`
+	NoTTLBytes int64  `json:"no_ttl_bytes"`
+	// Other marks the bucket that takes the keys of new prefixes once the
+	// tree is full.
+	Other bool `json:"other,omitempty"`
+}
+
+// bkMaxSegment caps a normalised segment, so a key with a 1 MB name cannot make
+// a 1 MB node name.
+const bkMaxSegment = 64
+
+type prefixNode struct {
+	name                  string
+	keys, bytes           int64
+	noTTLKeys, noTTLBytes int64
+	children              map[string]*prefixNode
+	other                 *prefixNode
+}
+
+type prefixTree struct {
+	root   prefixNode
+	depth  int
+	delims string
+	max    int
+	nodes  int
+	segBuf []byte
+}
+
+func newPrefixTree(cfg BigKeysConfig) prefixTree {
+	return prefixTree{depth: cfg.Depth, delims: cfg.Delimiters, max: cfg.MaxNodes}
+}
+
+// add counts one key at each level of its prefix, up to the tree's depth.
+func (t *prefixTree) add(key string, bytes int64, noTTL bool) {
+	parent := &t.root
+	rest := key
+	for level := 1; level <= t.depth; level++ {
+		seg, delim, more := bkCutSegment(rest, t.delims)
+		t.segBuf = bkAppendNormalised(t.segBuf[:0], seg)
+		if more {
+			t.segBuf = append(t.segBuf, delim)
+		}
+		node := parent.children[string(t.segBuf)] // no allocation for the lookup
+		if node == nil {
+			node = t.newChild(parent)
+		}
+		node.keys++
+		node.bytes += bytes
+		if noTTL {
+			node.noTTLKeys++
+			node.noTTLBytes += bytes
+		}
+		if node == parent.other || !more {
+			return
+		}
+		parent = node
+		rest = rest[len(seg)+1:]
+	}
+}
+
+// newChild creates the node for t.segBuf under parent, or returns the
+// parent's "(other)" bucket when the tree is full. There is at most one
+// "(other)" per node, so the tree holds at most 2×max nodes.
+func (t *prefixTree) newChild(parent *prefixNode) *prefixNode {
+	if t.nodes >= t.max {
+		if parent.other == nil {
+			parent.other = &prefixNode{name: parent.name + bkOther}
+		}
+		return parent.other
+	}
+	if parent.children == nil {
+		parent.children = map[string]*prefixNode{}
+	}
+	seg := string(t.segBuf)
+	node := &prefixNode{name: parent.name + seg}
+	parent.children[seg] = node
+	t.nodes++
+	return node
+}
+
+// bkCutSegment splits s at its first delimiter. more reports whether a
+// delimiter was found (even when nothing follows it).
+func bkCutSegment(s, delims string) (seg string, delim byte, more bool) {
+	for i := range len(s) {
+		if strings.IndexByte(delims, s[i]) >= 0 {
+			return s[:i], s[i], true
+		}
+	}
+	return s, 0, false
+}
+
+// bkAppendNormalised appends the grouping form of one segment: digit runs
+// become "*", and a segment that is an id (hex, a UUID, or a long token with
+// digits) becomes "*" as a whole, so user:1001, user:a3f9c0 and
+// session:5f1e…-… group under one node. Invalid UTF-8 is spelt \xNN so node
+// names are always valid text.
+func bkAppendNormalised(dst []byte, seg string) []byte {
+	digits, idLike := false, true
+	for i := range len(seg) {
+		c := seg[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits = true
+		case (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-' || c == '_':
+		default:
+			idLike = false
+		}
+	}
+	if digits && (idLike || len(seg) >= 16) {
+		return append(dst, '*')
+	}
+	start := len(dst)
+	inDigits := false
+	for i := 0; i < len(seg); {
+		if len(dst)-start >= bkMaxSegment {
+			return append(dst, Ellipsis...)
+		}
+		c := seg[i]
+		if c >= '0' && c <= '9' {
+			if !inDigits {
+				dst = append(dst, '*')
+				inDigits = true
+			}
+			i++
+			continue
+		}
+		inDigits = false
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(seg[i:])
+		if r == utf8.RuneError && size <= 1 {
+			dst = append(dst, '\\', 'x', bkHexDigits[c>>4], bkHexDigits[c&0xf])
+		} else {
+			dst = append(dst, seg[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+const bkHexDigits = "0123456789abcdef"
+
+// flatten lists the nodes depth-first: each node, then its children by bytes
+// (largest first), "(other)" last.
+func (t *prefixTree) flatten() []PrefixStat {
+	out := make([]PrefixStat, 0, t.nodes+8)
+	var walk func(n *prefixNode, depth int)
+	walk = func(n *prefixNode, depth int) {
+		kids := make([]*prefixNode, 0, len(n.children))
+		for _, c := range n.children {
+			kids = append(kids, c)
+		}
+		slices.SortFunc(kids, func(a, b *prefixNode) int {
+			if c := bkCmpDesc(a.bytes, b.bytes); c != 0 {
+				return c
+			}
+			if c := bkCmpDesc(a.keys, b.keys); c != 0 {
+				return c
+			}
+			return strings.Compare(a.name, b.name)
+		})
+		if n.other != nil {
+			kids = append(kids, n.other)
+		}
+		for _, c := range kids {
+			out = append(out, PrefixStat{
+				Prefix: c.name, Depth: depth, Keys: c.keys, Bytes: c.bytes,
+				NoTTLKeys: c.noTTLKeys, NoTTLBytes: c.noTTLBytes, Other: c == n.other,
+			})
+			walk(c, depth+1)
+		}
+	}
+	walk(&t.root, 1)
+	return out
+}

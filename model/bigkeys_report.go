@@ -1,0 +1,254 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// BigKeysReport is the "bigkeys" section of the incident report.
+type BigKeysReport struct {
+	// Complete is true when the pass went over every database; otherwise
+	// the figures cover the keys scanned so far.
+	Complete       bool      `json:"complete"`
+	State          ScanPhase `json:"state"`
+	Scanned        int64     `json:"scanned"`
+	DBSize         int64     `json:"dbsize"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	KeysPerSecond  float64   `json:"keys_per_second"`
+	Samples        int       `json:"samples"` // MEMORY USAGE SAMPLES
+	DBs            []int     `json:"dbs"`
+	// Totals over the keys scanned.
+	Keys         int64 `json:"keys"`
+	Bytes        int64 `json:"bytes"`
+	NoTTLKeys    int64 `json:"no_ttl_keys"`
+	NoTTLBytes   int64 `json:"no_ttl_bytes"`
+	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
+	// Top is the biggest keys by bytes, largest first; TopElements by
+	// element count.
+	Top         []KeyInfo      `json:"top"`
+	TopElements []KeyInfo      `json:"top_elements"`
+	Prefixes    []PrefixStat   `json:"prefixes"`
+	Types       []TypeStat     `json:"types"`
+	Encodings   []EncodingStat `json:"encodings"`
+	TTLBuckets  []TTLBucket    `json:"ttl_buckets"`
+	Sizes       []SizeBucket   `json:"size_histogram"`
+	Growth      []Growth       `json:"growth,omitempty"`
+	KeySizes    *KeySizes      `json:"keysizes,omitempty"`
+	Notes       []string       `json:"notes,omitempty"`
+	Err         string         `json:"err,omitempty"`
+}
+
+// Report makes the report section from the current pass (or, when it has
+// seen nothing yet, the previous complete one).
+func (s *ScanState) Report() BigKeysReport {
+	p := &s.Progress
+	r := BigKeysReport{
+		Complete:       p.Phase == ScanDone,
+		State:          p.Phase,
+		Scanned:        p.Scanned,
+		DBSize:         p.DBSize,
+		ElapsedSeconds: p.Elapsed.Seconds(),
+		Samples:        p.Samples,
+		DBs:            append([]int{}, p.DBs...),
+		KeySizes:       s.KeySizes,
+		Notes:          append([]string(nil), p.Notes...),
+		Err:            p.Err,
+	}
+	if p.Elapsed > 0 {
+		r.KeysPerSecond = float64(p.Scanned) / p.Elapsed.Seconds()
+	}
+	if r.State == "" {
+		r.State = ScanIdle
+	}
+	b := s.Result
+	if b == nil || (b.Keys == 0 && s.Prev != nil) {
+		if s.Prev != nil {
+			r.Notes = append(r.Notes, "figures are from the previous complete pass")
+		}
+		b = s.Prev
+	}
+	if b == nil {
+		b = NewBigKeysAgg(BigKeysConfig{}, nil).Snapshot()
+	}
+	r.Keys, r.Bytes = b.Keys, b.Bytes
+	r.NoTTLKeys, r.NoTTLBytes, r.UnknownBytes = b.NoTTLKeys, b.NoTTLBytes, b.UnknownBytes
+	r.Top = bkNonNil(b.TopBytes)
+	r.TopElements = bkNonNil(b.TopElements)
+	r.Prefixes = bkNonNil(b.Prefixes)
+	r.Types = bkNonNil(b.Types)
+	r.Encodings = bkNonNil(b.Encodings)
+	r.TTLBuckets = bkNonNil(b.TTL)
+	r.Sizes = bkNonNil(b.Sizes)
+	r.Growth = b.Growth
+	return r
+}
+
+func bkNonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Rows the Markdown section shows at most (the JSON has them all).
+const (
+	bkMDTopRows    = 30
+	bkMDPrefixRows = 30
+	bkMDGrowthRows = 10
+	bkMDKeyWidth   = 80
+)
+
+// Markdown writes the section for people ("## Big keys"), every key name and
+// server string escaped.
+func (r BigKeysReport) Markdown(w io.Writer) error {
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+
+	p("## Big keys\n\n")
+	status := "complete"
+	if !r.Complete {
+		status = "incomplete (" + bkCell(string(r.State), 20) + "): figures cover the keys scanned so far"
+	}
+	p("- Scan: %s; %s of %s keys in %s (%s keys/s), MEMORY USAGE SAMPLES %d\n",
+		status, Count(float64(r.Scanned)), Count(float64(r.DBSize)),
+		Duration(time.Duration(r.ElapsedSeconds*float64(time.Second))), Count(r.KeysPerSecond), r.Samples)
+	p("- Total: %s in %s keys; without TTL: %s in %s keys\n",
+		Bytes(float64(r.Bytes)), Count(float64(r.Keys)), Bytes(float64(r.NoTTLBytes)), Count(float64(r.NoTTLKeys)))
+	if r.UnknownBytes > 0 {
+		p("- MEMORY USAGE was not available for %s keys\n", Count(float64(r.UnknownBytes)))
+	}
+	for _, n := range r.Notes {
+		p("- Note: %s\n", bkCell(n, 0))
+	}
+	if r.Err != "" {
+		p("- Error: %s\n", bkCell(r.Err, 0))
+	}
+
+	p("\n### Biggest keys by memory\n\n| # | key | db | type | encoding | bytes | elements | TTL |\n|---:|---|---:|---|---|---:|---:|---:|\n")
+	for i, k := range r.Top {
+		if i >= bkMDTopRows {
+			p("\n(%d more in the JSON report)\n", len(r.Top)-bkMDTopRows)
+			break
+		}
+		p("| %d | `%s` | %d | %s | %s | %s | %s | %s |\n", i+1, bkCode(k.Key, bkMDKeyWidth), k.DB,
+			bkCell(k.Type, 20), bkCell(k.Encoding, 20), bkBytes(bkOptInt(k.Bytes)), bkNum(bkOptInt(k.Elements)), bkTTLText(k.TTL))
+	}
+
+	p("\n### By type\n\n| type | keys | bytes | elements |\n|---|---:|---:|---:|\n")
+	for _, t := range r.Types {
+		p("| %s | %d | %s | %d |\n", bkCell(t.Type, 30), t.Keys, Bytes(float64(t.Bytes)), t.Elements)
+	}
+	if len(r.Encodings) > 0 {
+		p("\n### Encodings\n\n| type | encoding | keys | bytes |\n|---|---|---:|---:|\n")
+		for _, e := range r.Encodings {
+			p("| %s | %s | %d | %s |\n", bkCell(e.Type, 30), bkCell(e.Encoding, 30), e.Keys, Bytes(float64(e.Bytes)))
+		}
+	}
+
+	p("\n### By TTL\n\n| TTL | keys | bytes |\n|---|---:|---:|\n")
+	for _, t := range r.TTLBuckets {
+		p("| %s | %d | %s |\n", t.Label, t.Keys, Bytes(float64(t.Bytes)))
+	}
+
+	p("\n### By key prefix (largest first)\n\n| prefix | depth | keys | bytes | keys without TTL | bytes without TTL |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, pr := range bkTopPrefixes(r.Prefixes, bkMDPrefixRows) {
+		p("| `%s` | %d | %d | %s | %d | %s |\n", bkCode(pr.Prefix, bkMDKeyWidth), pr.Depth, pr.Keys,
+			Bytes(float64(pr.Bytes)), pr.NoTTLKeys, Bytes(float64(pr.NoTTLBytes)))
+	}
+
+	if len(r.Growth) > 0 {
+		p("\n### Growing since the previous pass\n\n| key | db | before | after | change |\n|---|---:|---:|---:|---:|\n")
+		for i, g := range r.Growth {
+			if i >= bkMDGrowthRows {
+				break
+			}
+			p("| `%s` | %d | %s | %s | %s |\n", bkCode(g.Key, bkMDKeyWidth), g.DB,
+				Bytes(float64(g.Before)), Bytes(float64(g.After)), bkSignedBytes(g.Delta))
+		}
+	}
+	if r.KeySizes != nil {
+		p("\n### INFO KEYSIZES\n\n| db | kind | keys | buckets |\n|---:|---|---:|---|\n")
+		for _, h := range r.KeySizes.Hists {
+			parts := make([]string, 0, len(h.Buckets))
+			for _, bk := range h.Buckets {
+				parts = append(parts, strconv.FormatInt(bk.Min, 10)+"="+strconv.FormatInt(bk.Count, 10))
+			}
+			p("| %d | %s | %d | %s |\n", h.DB, bkCell(h.Kind, 30), h.Total(), bkCell(strings.Join(parts, ", "), 200))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	if err != nil {
+		return fmt.Errorf("bigkeys markdown: %w", err)
+	}
+	return nil
+}
+
+// bkCode escapes a key for a Markdown code span inside a table cell: controls
+// escaped, no backticks (they would end the span), no pipes (they would end
+// the cell).
+func bkCode(s string, width int) string {
+	s = Sanitize(s, width)
+	return strings.NewReplacer("`", "'", "|", `\|`).Replace(s)
+}
+
+// bkTopPrefixes picks the n biggest prefixes, in the tree's order (parents
+// before children).
+func bkTopPrefixes(all []PrefixStat, n int) []PrefixStat {
+	if len(all) <= n {
+		return all
+	}
+	idx := make([]int, len(all))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return bkCmpDesc(all[a].Bytes, all[b].Bytes) })
+	keep := idx[:n]
+	slices.Sort(keep)
+	out := make([]PrefixStat, 0, n)
+	for _, i := range keep {
+		out = append(out, all[i])
+	}
+	return out
+}
+
+// TTLText formats a TTL in seconds for a table: "none" without expiry.
+func TTLText(ttl int64) string { return bkTTLText(ttl) }
+
+func bkTTLText(ttl int64) string {
+	if ttl < 0 {
+		return "none"
+	}
+	return Duration(time.Duration(ttl) * time.Second)
+}
+
+func bkSignedBytes(d int64) string {
+	if d > 0 {
+		return "+" + Bytes(float64(d))
+	}
+	return Bytes(float64(d))
+}
+
+// bkCell makes a server string safe inside a Markdown table cell: controls
+// escaped by Sanitize, then the characters Markdown would act on.
+func bkCell(s string, width int) string {
+	s = Sanitize(s, width)
+	return strings.NewReplacer("|", `\|`, "`", "'", "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func bkNum(o Opt) string {
+	if v, ok := o.Get(); ok {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return Dash
+}
+
+func bkBytes(o Opt) string {
+	if v, ok := o.Get(); ok {
+		return Bytes(v) + " (" + strconv.FormatFloat(v, 'f', -1, 64) + ")"
+	}
+	return Dash
+}

@@ -1,0 +1,130 @@
+package model
+
+import (
+	"time"
+)
+
+// ScanPhase is what the big-key worker is doing.
+type ScanPhase string
+
+// The phases of a scan.
+const (
+	ScanIdle     ScanPhase = "idle"     // not started (or --no-scan)
+	ScanScanning ScanPhase = "scanning" // a pass is running
+	ScanPaused   ScanPhase = "paused"   // paused by the user; the cursor is kept
+	ScanDone     ScanPhase = "done"     // the pass went over every database
+	ScanFailed   ScanPhase = "error"    // the pass cannot go on (Err says why); it retries
+)
+
+// ScanProgress is where a pass stands. Every figure comes from the worker;
+// nothing here reads a clock.
+type ScanProgress struct {
+	Phase ScanPhase `json:"state"`
+	Pass  int       `json:"pass"` // 1 for the first pass, +1 on each restart
+	// Scanned counts keys looked at in this pass; Skipped those that vanished
+	// between SCAN and the per-key commands (included in Scanned).
+	Scanned int64 `json:"scanned"`
+	Skipped int64 `json:"skipped"`
+	// DBSize is the number of keys in the scanned databases when the pass
+	// started (DBSIZE), the denominator of the progress bar.
+	DBSize     int64         `json:"dbsize"`
+	KeysPerSec float64       `json:"keys_per_second"` // recent rate (about the last few seconds)
+	StartedAt  time.Time     `json:"started_at,omitzero"`
+	DoneAt     time.Time     `json:"done_at,omitzero"`
+	Elapsed    time.Duration `json:"elapsed_ns"` // time spent scanning, pauses excluded
+	// DB and Cursor are the resume point: every key before Cursor in DB (and
+	// every earlier database) has been counted. DBs lists the databases of
+	// the pass, in order.
+	DB     int    `json:"db"`
+	Cursor uint64 `json:"cursor"`
+	DBs    []int  `json:"dbs,omitempty"`
+	// Rate is the keys/s budget (0 = unlimited); Throttle the fraction of it
+	// allowed now (1 = full speed; less while latency is high or a fork runs).
+	Rate     int     `json:"rate"`
+	Throttle float64 `json:"throttle"`
+	Samples  int     `json:"samples"` // MEMORY USAGE SAMPLES
+	// Method says how keys are inspected ("pipeline"); Notes say what the
+	// server would not let the worker read ("OBJECT ENCODING: NOPERM …").
+	Method string   `json:"method,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
+	Err    string   `json:"err,omitempty"`
+}
+
+// Fraction is the share of the pass done, 0–1 (1 when done).
+func (p *ScanProgress) Fraction() float64 {
+	if p.Phase == ScanDone {
+		return 1
+	}
+	if p.DBSize <= 0 {
+		return 0
+	}
+	return min(float64(p.Scanned)/float64(p.DBSize), 1)
+}
+
+// ETA is the time left at the recent rate, absent when it cannot be told
+// (no rate yet, paused, done).
+func (p *ScanProgress) ETA() Opt {
+	if p.Phase != ScanScanning || p.KeysPerSec <= 0 || p.DBSize <= 0 {
+		return None()
+	}
+	left := max(p.DBSize-p.Scanned, 0)
+	return Some(float64(left) / p.KeysPerSec)
+}
+
+// ScanUpdate is what the big-key worker sends (as Update.Scan): its progress,
+// and a fresh snapshot of the aggregates when they changed.
+type ScanUpdate struct {
+	Progress ScanProgress `json:"progress"`
+	// Result is the pass's aggregation so far; nil means unchanged since the
+	// previous update (pauses, errors).
+	Result *BigKeys `json:"result,omitempty"`
+	// Prev is the last complete pass, sent once when a new pass starts, so
+	// the pane can keep showing it while the new one fills.
+	Prev *BigKeys `json:"prev,omitempty"`
+	// KeySizes are INFO KEYSIZES histograms (Redis 8.0+), sent when read.
+	KeySizes *KeySizes `json:"keysizes,omitempty"`
+}
+
+// ScanState is what the UI keeps of the scan: the latest progress and
+// snapshots. It only holds immutable snapshots, so copying the struct is a
+// valid snapshot of it.
+type ScanState struct {
+	Progress ScanProgress `json:"progress"`
+	Result   *BigKeys     `json:"result,omitempty"`
+	Prev     *BigKeys     `json:"prev,omitempty"`
+	KeySizes *KeySizes    `json:"keysizes,omitempty"`
+}
+
+// Apply folds one update in.
+func (s *ScanState) Apply(u *ScanUpdate) {
+	if u == nil {
+		return
+	}
+	if u.Progress.Pass != s.Progress.Pass && u.Result == nil {
+		// A new pass that has not aggregated anything yet: the old pass's
+		// result is no longer current.
+		s.Result = nil
+	}
+	s.Progress = u.Progress
+	if u.Result != nil {
+		s.Result = u.Result
+	}
+	if u.Prev != nil {
+		s.Prev = u.Prev
+	}
+	if u.KeySizes != nil {
+		s.KeySizes = u.KeySizes
+	}
+}
+
+// Best is the snapshot to show: the current pass's, or while it has seen
+// nothing yet, the previous complete pass's.
+func (s *ScanState) Best() *BigKeys {
+	if s == nil {
+		return nil
+	}
+	if s.Result != nil && (s.Result.Keys > 0 || s.Prev == nil) {
+		return s.Result
+	}
+	return s.Prev
+}
