@@ -52,5 +52,6 @@ func Diagnose(in Inputs) Diagnosis {
 			t = s.Time
 		}
 	}
-	return Diagnosis{Time: t, Verdict: Verdict(in), Checks: Evaluate(in)}
+	c := newRuleCtx(in) // the trend is analysed once for both
+	return Diagnosis{Time: t, Verdict: verdict(c), Checks: evaluate(c)}
 }

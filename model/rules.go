@@ -181,8 +181,10 @@ func RuleIDs() []string {
 // Evaluate runs every rule and returns the checklist sorted worst first
 // (table order within a status). It never fails: a rule without its inputs
 // says unknown and why.
-func Evaluate(in Inputs) Checklist {
-	c := newRuleCtx(in)
+func Evaluate(in Inputs) Checklist { return evaluate(newRuleCtx(in)) }
+
+func evaluate(c *ruleCtx) Checklist {
+	in := c.in
 	out := make(Checklist, 0, len(rlTable)+1)
 	for _, r := range rlTable {
 		var ch Check

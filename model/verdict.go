@@ -75,8 +75,9 @@ type verdictPart struct {
 // RSS rise together), fragmentation (RSS rises or stays while used is flat or
 // falls), copy-on-write (the fork child copies pages), client or replication
 // buffers (their share of the growth), or stable.
-func Verdict(in Inputs) VerdictResult {
-	c := newRuleCtx(in)
+func Verdict(in Inputs) VerdictResult { return verdict(newRuleCtx(in)) }
+
+func verdict(c *ruleCtx) VerdictResult {
 	if c.last == nil {
 		return VerdictResult{Kind: VerdictUnknown, Summary: "No verdict yet: " + c.noSampleReason() + ".", Confidence: ConfidenceLow}
 	}
