@@ -14,6 +14,11 @@ type DataExt struct {
 	// Checklist is the latest verdict and checklist, evaluated from this
 	// Data whenever a sample or extras arrive; nil before the first.
 	Checklist *model.Diagnosis
+	// Scan is the big-key scan as the pane shows it: the latest progress and
+	// aggregation snapshots (immutable; a new ScanState value replaces the
+	// old one on every update, so a frozen display keeps its own). Nil
+	// until the worker sends its first update.
+	Scan *model.ScanState
 	// EvidenceSaved is true once a report was exported in this session: the
 	// evidence check then turns ok. Set it with MarkEvidenceSaved.
 	EvidenceSaved bool
@@ -23,6 +28,14 @@ type DataExt struct {
 // calls it for every model.Update, after it has folded the core fields
 // (d.Now, d.Hist … are already current).
 func (d *Data) foldExt(u model.Update) {
+	if u.Scan != nil {
+		var next model.ScanState
+		if d.Scan != nil {
+			next = *d.Scan
+		}
+		next.Apply(u.Scan)
+		d.Scan = &next
+	}
 	if u.Sample != nil || u.Extras != nil {
 		d.rediagnose()
 	}

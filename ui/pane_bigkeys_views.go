@@ -1,0 +1,650 @@
+package ui
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/themes"
+)
+
+// scanStateText is the progress line: state, bar, scanned / DBSIZE, keys/s
+// and ETA; "done at HH:MM:SS" once the pass is over.
+func scanStateText(s *model.ScanState, st *themes.Styles, w int, bar bool) string {
+	if s == nil || s.Progress.Phase == "" || s.Progress.Phase == model.ScanIdle {
+		return st.Muted.Render(cut("no scan yet (it runs with --scan; s pauses it)", w))
+	}
+	p := &s.Progress
+	count := model.Count(float64(p.Scanned)) + "/" + model.Count(float64(p.DBSize)) + " keys"
+	pct := strconv.FormatFloat(100*p.Fraction(), 'f', 0, 64) + "%"
+	var head, tail []string
+	style := st.Accent
+	switch p.Phase {
+	case model.ScanScanning:
+		head = []string{"scanning"}
+		tail = []string{pct, count, model.Count(p.KeysPerSec) + " keys/s"}
+		if eta, ok := p.ETA().Get(); ok {
+			tail = append(tail, "ETA "+model.Duration(time.Duration(eta*float64(time.Second))))
+		}
+		if p.Throttle > 0 && p.Throttle < 1 {
+			tail = append(tail, "slowed to "+strconv.FormatFloat(100*p.Throttle, 'f', 0, 64)+"%")
+		}
+	case model.ScanPaused:
+		style = st.Watch
+		head = []string{"paused"}
+		tail = []string{pct, count, "s resumes"}
+	case model.ScanDone:
+		style = st.OK
+		at := "done"
+		if !p.DoneAt.IsZero() {
+			at = "done at " + p.DoneAt.Format("15:04:05")
+		}
+		head = []string{at}
+		tail = []string{model.Count(float64(p.Scanned)) + " keys in " + model.Duration(p.Elapsed)}
+		if p.KeysPerSec > 0 {
+			tail = append(tail, model.Count(p.KeysPerSec)+" keys/s")
+		}
+		if p.Pass > 1 {
+			tail = append(tail, "pass "+strconv.Itoa(p.Pass))
+		}
+	case model.ScanFailed:
+		style = st.Crit
+		head = []string{"scan error"}
+		tail = []string{model.Sanitize(p.Err, 0), "retrying", pct}
+	case model.ScanIdle:
+	}
+	line := style.Render(strings.Join(head, " "))
+	if bar && p.Phase != model.ScanDone {
+		bw := min(20, w/5)
+		if bw >= 5 {
+			filled := int(math.Round(p.Fraction() * float64(bw)))
+			line += " " + gauge(st, bw, func(i int) gaugeCell { return gaugeCell{filled: i < filled, level: themes.LevelOK} })
+		}
+	}
+	for _, t := range tail {
+		next := line + st.Muted.Render(" · ") + st.Text.Render(t)
+		if ansi.StringWidth(next) > w {
+			break
+		}
+		line = next
+	}
+	return cut(line, w)
+}
+
+// keyRows are the keys of the table: the top lists by bytes and by elements
+// merged, filtered and sorted.
+func (p *bigKeysPane) keyRows(d *Data) []model.KeyInfo {
+	bk := d.Scan.Best()
+	if bk == nil {
+		return nil
+	}
+	type id struct {
+		db  int
+		key string
+	}
+	seen := make(map[id]bool, len(bk.TopBytes)+len(bk.TopElements))
+	rows := make([]model.KeyInfo, 0, len(bk.TopBytes)+len(bk.TopElements))
+	f := strings.ToLower(p.filter)
+	for _, list := range [][]model.KeyInfo{bk.TopBytes, bk.TopElements} {
+		for _, k := range list {
+			if seen[id{k.DB, k.Key}] {
+				continue
+			}
+			seen[id{k.DB, k.Key}] = true
+			if f != "" && !strings.Contains(strings.ToLower(model.Sanitize(k.Key, 0)), f) {
+				continue
+			}
+			rows = append(rows, k)
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b model.KeyInfo) int {
+		c := 0
+		switch p.sort {
+		case sortElements:
+			c = cmpDown(a.Elements, b.Elements)
+		case sortTTL:
+			c = cmpDown(ttlOrder(a.TTL), ttlOrder(b.TTL))
+		case sortKey:
+			c = strings.Compare(a.Key, b.Key)
+		case sortType:
+			c = strings.Compare(a.Type, b.Type)
+		case sortDB:
+			c = a.DB - b.DB
+		case sortBytes, sortCols:
+		}
+		if c == 0 {
+			c = cmpDown(a.Bytes, b.Bytes)
+		}
+		if c == 0 {
+			c = strings.Compare(a.Key, b.Key)
+		}
+		return c
+	})
+	return rows
+}
+
+// ttlOrder sorts "no expiry" above every TTL (it never goes away).
+func ttlOrder(ttl int64) int64 {
+	if ttl < 0 {
+		return math.MaxInt64
+	}
+	return ttl
+}
+
+func cmpDown(a, b int64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
+func (p *bigKeysPane) prefixRows(d *Data) []model.PrefixStat {
+	bk := d.Scan.Best()
+	if bk == nil {
+		return nil
+	}
+	if p.filter == "" {
+		return bk.Prefixes
+	}
+	f := strings.ToLower(p.filter)
+	var out []model.PrefixStat
+	for _, pr := range bk.Prefixes {
+		if strings.Contains(strings.ToLower(model.Sanitize(pr.Prefix, 0)), f) {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+func (p *bigKeysPane) growthRows(d *Data) []model.Growth {
+	bk := d.Scan.Best()
+	if bk == nil {
+		return nil
+	}
+	if p.filter == "" {
+		return bk.Growth
+	}
+	f := strings.ToLower(p.filter)
+	var out []model.Growth
+	for _, g := range bk.Growth {
+		if strings.Contains(strings.ToLower(model.Sanitize(g.Key, 0)), f) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// column is one table column: its title, width and alignment.
+type column struct {
+	title string
+	w     int
+	right bool
+}
+
+// fitCell pads or cuts an already-escaped cell to exactly w cells.
+func fitCell(s string, w int, right bool) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	pad := strings.Repeat(" ", max(w-sw, 0))
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+// tableLines draws a header and rows (cells already escaped), the selected
+// row marked, scrolled so the selection shows. It returns at most h lines
+// and the index of the first row drawn.
+func tableLines(st *themes.Styles, cols []column, cells [][]string, sel, h int, sortCol int) []string {
+	head := "  "
+	for i, c := range cols {
+		t := c.title
+		if i == sortCol {
+			t += "▼"
+		}
+		if i > 0 {
+			head += " "
+		}
+		head += fitCell(t, c.w, c.right)
+	}
+	out := []string{st.Label.Render(head)}
+	rows := h - 1
+	if rows <= 0 {
+		return out[:min(h, 1)]
+	}
+	first := 0
+	if sel >= rows {
+		first = sel - rows + 1
+	}
+	for r := first; r < len(cells) && r < first+rows; r++ {
+		var b strings.Builder
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(fitCell(cells[r][i], c.w, c.right))
+		}
+		if r == sel {
+			out = append(out, st.Accent.Render("▸ ")+st.Value.Render(b.String()))
+		} else {
+			out = append(out, "  "+st.Text.Render(b.String()))
+		}
+	}
+	return out
+}
+
+// keyColumns lays the key table out in w cells: the key takes what the
+// other columns leave, and the least useful columns go first when narrow.
+func keyColumns(w int) []column {
+	all := []column{
+		{colKey, 0, false},
+		{colDB, 2, true},
+		{colType, 6, false},
+		{colEncoding, 10, false},
+		{colBytes, 8, true},
+		{colElements, 8, true},
+		{colTTL, 7, true},
+	}
+	dropOrder := []string{colEncoding, colDB, colTTL, colElements, colType}
+	show := map[string]bool{}
+	for _, c := range all {
+		show[c.title] = true
+	}
+	width := func() int {
+		n := 2 + 14 // pointer + a minimal key column
+		for _, c := range all[1:] {
+			if show[c.title] {
+				n += 1 + c.w
+			}
+		}
+		return n
+	}
+	for _, d := range dropOrder {
+		if width() <= w {
+			break
+		}
+		show[d] = false
+	}
+	keyW := w - 2
+	var cols []column
+	for _, c := range all[1:] {
+		if show[c.title] {
+			keyW -= 1 + c.w
+		}
+	}
+	for _, c := range all {
+		if !show[c.title] {
+			continue
+		}
+		if c.title == colKey {
+			c.w = max(keyW, 1)
+		}
+		cols = append(cols, c)
+	}
+	return cols
+}
+
+// viewLines draws the current view in w×h.
+func (p *bigKeysPane) viewLines(d *Data, st *themes.Styles, w, h int) []string {
+	bk := d.Scan.Best()
+	if bk == nil {
+		if d.Scan != nil && d.Scan.KeySizes != nil {
+			return keySizesLines(d.Scan.KeySizes, st, w, h)
+		}
+		return []string{st.Muted.Render("no keys sized yet")}
+	}
+	p.page = max(h-1, 1)
+	switch p.view {
+	case bkPrefixes:
+		return p.prefixLines(d, bk, st, w, h)
+	case bkTypes:
+		return typeLines(d, bk, st, w, h)
+	case bkTTL:
+		return ttlLines(bk, st, w, h)
+	case bkGrowth:
+		return p.growthLines(d, st, w, h)
+	default:
+		return p.keyLines(d, st, w, h)
+	}
+}
+
+func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
+	rows := p.keyRows(d)
+	if len(rows) == 0 {
+		if p.filter != "" {
+			return []string{st.Muted.Render("no key matches the filter")}
+		}
+		return []string{st.Muted.Render("no keys sized yet")}
+	}
+	// Keep the selection on the same key across re-sorts and snapshots.
+	if p.selKey != "" {
+		for i, k := range rows {
+			if k.Key == p.selKey && k.DB == p.selDB {
+				p.sel = i
+				break
+			}
+		}
+	}
+	p.sel = min(max(p.sel, 0), len(rows)-1)
+	cols := keyColumns(w)
+	cells := make([][]string, len(rows))
+	sortCol := -1
+	for i, c := range cols {
+		if c.title == p.sort.String() {
+			sortCol = i
+		}
+	}
+	for r, k := range rows {
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			switch c.title {
+			case colKey:
+				row[i] = model.Sanitize(k.Key, c.w)
+			case colDB:
+				row[i] = strconv.Itoa(k.DB)
+			case colType:
+				row[i] = model.Sanitize(k.Type, c.w)
+			case colEncoding:
+				row[i] = model.Sanitize(k.Encoding, c.w)
+			case colBytes:
+				row[i] = bytesOrDash(k.Bytes)
+			case colElements:
+				row[i] = countOrDash(k.Elements)
+			case colTTL:
+				row[i] = model.TTLText(k.TTL)
+			}
+		}
+		cells[r] = row
+	}
+	return tableLines(st, cols, cells, p.sel, h, sortCol)
+}
+
+func bytesOrDash(b int64) string {
+	if b < 0 {
+		return model.Dash
+	}
+	return model.Bytes(float64(b))
+}
+
+func countOrDash(n int64) string {
+	if n < 0 {
+		return model.Dash
+	}
+	return model.Count(float64(n))
+}
+
+func share(part, whole int64) string {
+	if whole <= 0 {
+		return model.Dash
+	}
+	return strconv.FormatFloat(100*float64(part)/float64(whole), 'f', 1, 64) + "%"
+}
+
+func (p *bigKeysPane) prefixLines(d *Data, bk *model.BigKeys, st *themes.Styles, w, h int) []string {
+	rows := p.prefixRows(d)
+	if len(rows) == 0 {
+		return []string{st.Muted.Render("no prefix matches the filter")}
+	}
+	p.sel = min(max(p.sel, 0), len(rows)-1)
+	cols := []column{{"prefix", 0, false}, {colKeys, 7, true}, {colBytes, 8, true}, {colShare, 6, true}, {"no-TTL keys", 11, true}, {"no-TTL bytes", 12, true}}
+	for w < 2+14+7*5 && len(cols) > 3 {
+		cols = cols[:len(cols)-1]
+	}
+	used := 2
+	for _, c := range cols[1:] {
+		used += 1 + c.w
+	}
+	cols[0].w = max(w-used, 1)
+	cells := make([][]string, len(rows))
+	for r, pr := range rows {
+		name := strings.Repeat("  ", max(pr.Depth-1, 0)) + model.Sanitize(pr.Prefix, 0)
+		all := []string{
+			name, model.Count(float64(pr.Keys)), model.Bytes(float64(pr.Bytes)), share(pr.Bytes, bk.Bytes),
+			model.Count(float64(pr.NoTTLKeys)), model.Bytes(float64(pr.NoTTLBytes)),
+		}
+		cells[r] = all[:len(cols)]
+	}
+	return tableLines(st, cols, cells, p.sel, h, 2)
+}
+
+func typeLines(d *Data, bk *model.BigKeys, st *themes.Styles, w, h int) []string {
+	cols := []column{{"type / encoding", 0, false}, {colKeys, 8, true}, {colBytes, 8, true}, {colShare, 6, true}, {colElements, 9, true}}
+	for w < 2+14+9*4 && len(cols) > 3 {
+		cols = cols[:len(cols)-1]
+	}
+	used := 2
+	for _, c := range cols[1:] {
+		used += 1 + c.w
+	}
+	cols[0].w = max(w-used, 1)
+	var cells [][]string
+	for _, t := range bk.Types {
+		elems := model.Count(float64(t.Elements))
+		if t.Elements == 0 && t.Type == "string" {
+			elems = model.Dash // MEMORY USAGE is a string's size; it has no elements
+		}
+		row := []string{model.Sanitize(t.Type, 0), model.Count(float64(t.Keys)), model.Bytes(float64(t.Bytes)), share(t.Bytes, bk.Bytes), elems}
+		cells = append(cells, row[:len(cols)])
+		for _, e := range bk.Encodings {
+			if e.Type != t.Type {
+				continue
+			}
+			enc := e.Encoding
+			if enc == "" {
+				enc = "(unknown)"
+			}
+			row := []string{"  " + model.Sanitize(enc, 0), model.Count(float64(e.Keys)), model.Bytes(float64(e.Bytes)), share(e.Bytes, bk.Bytes), ""}
+			cells = append(cells, row[:len(cols)])
+		}
+	}
+	out := tableLines(st, cols, cells, -1, h, 2)
+	if d.Scan.KeySizes != nil && len(out) < h-2 {
+		out = append(out, "")
+		out = append(out, keySizesLines(d.Scan.KeySizes, st, w, h-len(out))...)
+	}
+	return out
+}
+
+// keySizesLines shows INFO KEYSIZES (Redis 8.0+): one line a histogram.
+func keySizesLines(ks *model.KeySizes, st *themes.Styles, w, h int) []string {
+	out := []string{st.Label.Render("INFO KEYSIZES (power-of-two buckets: size≥ keys)")}
+	for _, hist := range ks.Hists {
+		if len(out) >= h {
+			break
+		}
+		var b strings.Builder
+		b.WriteString("db" + strconv.Itoa(hist.DB) + " " + model.Sanitize(hist.Kind, 20) + " " + model.Count(float64(hist.Total())) + ":")
+		for _, bucket := range hist.Buckets {
+			b.WriteString(" " + model.Count(float64(bucket.Min)) + ":" + model.Count(float64(bucket.Count)))
+		}
+		out = append(out, st.Text.Render(cut(b.String(), w)))
+	}
+	return out
+}
+
+func ttlLines(bk *model.BigKeys, st *themes.Styles, w, h int) []string {
+	cols := []column{{colTTL, 10, false}, {colKeys, 8, true}, {colBytes, 8, true}, {colShare, 6, true}, {"", 0, false}}
+	used := 2
+	for _, c := range cols[:4] {
+		used += c.w + 1
+	}
+	barW := max(w-used, 0)
+	cols[4].w = barW
+	cells := make([][]string, 0, len(bk.TTL))
+	for _, b := range bk.TTL {
+		bar := ""
+		if barW >= 4 && bk.Bytes > 0 {
+			n := int(math.Round(float64(b.Bytes) / float64(bk.Bytes) * float64(barW)))
+			bar = strings.Repeat("█", n)
+		}
+		cells = append(cells, []string{b.Label, model.Count(float64(b.Keys)), model.Bytes(float64(b.Bytes)), share(b.Bytes, bk.Bytes), bar})
+	}
+	out := tableLines(st, cols, cells, -1, h, -1)
+	if len(out)+3 > h || len(bk.Sizes) == 0 {
+		return out
+	}
+	out = append(out, "", st.Label.Render("key sizes (log2): size≥ keys bytes"))
+	line := ""
+	for _, s := range bk.Sizes {
+		cell := model.Bytes(float64(s.Min)) + ":" + model.Count(float64(s.Keys))
+		if ansi.StringWidth(line)+len(cell)+2 > w {
+			out = append(out, st.Text.Render(line))
+			line = ""
+			if len(out) >= h {
+				return out
+			}
+		}
+		if line != "" {
+			line += "  "
+		}
+		line += cell
+	}
+	if line != "" {
+		out = append(out, st.Text.Render(line))
+	}
+	return out
+}
+
+func (p *bigKeysPane) growthLines(d *Data, st *themes.Styles, w, h int) []string {
+	rows := p.growthRows(d)
+	if len(rows) == 0 {
+		if d.Scan.Prev == nil {
+			return []string{st.Muted.Render("growth needs two passes: R starts the next one")}
+		}
+		return []string{st.Muted.Render("none of the previous pass's top keys seen again yet")}
+	}
+	p.sel = min(max(p.sel, 0), len(rows)-1)
+	cols := []column{{colKey, 0, false}, {colDB, 2, true}, {"before", 8, true}, {"after", 8, true}, {"change", 9, true}}
+	cols[0].w = max(w-2-(3+9+9+10), 1)
+	cells := make([][]string, len(rows))
+	for r, g := range rows {
+		ch := model.Bytes(float64(g.Delta))
+		if g.Delta > 0 {
+			ch = "+" + ch
+		}
+		cells[r] = []string{model.Sanitize(g.Key, cols[0].w), strconv.Itoa(g.DB), model.Bytes(float64(g.Before)), model.Bytes(float64(g.After)), ch}
+	}
+	return tableLines(st, cols, cells, p.sel, h, 4)
+}
+
+// detailLines is one key in full: every figure, its share, its prefix,
+// its growth, what stands out, and the commands to look closer.
+func (p *bigKeysPane) detailLines(d *Data, st *themes.Styles, w int) []string {
+	bk := d.Scan.Best()
+	var k model.KeyInfo
+	found := false
+	switch p.view {
+	case bkGrowth:
+		rows := p.growthRows(d)
+		if p.sel < len(rows) {
+			g := rows[p.sel]
+			k, found = lookupKey(bk, g.DB, g.Key)
+			if !found {
+				k = model.KeyInfo{Key: g.Key, DB: g.DB, Type: g.Type, Bytes: g.After, Elements: -1, TTL: -1}
+				found = true
+			}
+		}
+	default:
+		rows := p.keyRows(d)
+		if p.sel < len(rows) {
+			k, found = rows[p.sel], true
+		}
+	}
+	if !found || bk == nil {
+		p.detail = false
+		return []string{st.Muted.Render("no key selected")}
+	}
+	out := []string{st.Label.Render("key")}
+	out = append(out, wrapStyled(st.Value, model.Sanitize(k.Key, 0), w)...)
+	out = append(out,
+		kv(st, "database", st.Text.Render(strconv.Itoa(k.DB))),
+		kv(st, "type", st.Text.Render(model.Sanitize(k.Type, 0))+st.Muted.Render(" · encoding ")+st.Text.Render(model.Sanitize(orDash(k.Encoding), 0))),
+		kv(st, "memory", st.Value.Render(bytesOrDash(k.Bytes))+st.Muted.Render(exact(k.Bytes)+" · "+share(max(k.Bytes, 0), bk.Bytes)+" of the keys scanned")),
+		kv(st, "elements", st.Text.Render(countOrDash(k.Elements))),
+		kv(st, "TTL", st.Text.Render(model.TTLText(k.TTL))),
+	)
+	for _, g := range bk.Growth {
+		if g.DB == k.DB && g.Key == k.Key {
+			ch := model.Bytes(float64(g.Delta))
+			if g.Delta > 0 {
+				ch = "+" + ch
+			}
+			out = append(out, kv(st, "since last pass", st.Watch.Render(ch)+st.Muted.Render(" ("+model.Bytes(float64(g.Before))+" → "+model.Bytes(float64(g.After))+")")))
+		}
+	}
+	if notes := keyNotes(k, bk); len(notes) > 0 {
+		out = append(out, "")
+		for _, n := range notes {
+			out = append(out, hangingWrap(st, "• ", n, w)...)
+		}
+	}
+	samples := 5
+	if d.Scan != nil && d.Scan.Progress.Samples > 0 {
+		samples = d.Scan.Progress.Samples
+	}
+	name := model.Sanitize(k.Key, max(w-40, 10))
+	out = append(out, "", st.Label.Render("look closer (read-only)"),
+		st.Muted.Render(cut("$ redis-cli -n "+strconv.Itoa(k.DB)+" MEMORY USAGE '"+name+"' SAMPLES "+strconv.Itoa(samples), w)),
+		st.Muted.Render(cut("$ redis-cli -n "+strconv.Itoa(k.DB)+" OBJECT ENCODING '"+name+"'", w)))
+	return out
+}
+
+func lookupKey(bk *model.BigKeys, db int, name string) (model.KeyInfo, bool) {
+	if bk == nil {
+		return model.KeyInfo{}, false
+	}
+	for _, list := range [][]model.KeyInfo{bk.TopBytes, bk.TopElements} {
+		for _, k := range list {
+			if k.DB == db && k.Key == name {
+				return k, true
+			}
+		}
+	}
+	return model.KeyInfo{}, false
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return model.Dash
+	}
+	return s
+}
+
+func exact(b int64) string {
+	if b < 1024 {
+		return ""
+	}
+	return " (" + strconv.FormatInt(b, 10) + " bytes)"
+}
+
+// keyNotes are the thresholds of DESIGN.md's big-keys check, for one key.
+func keyNotes(k model.KeyInfo, bk *model.BigKeys) []string {
+	var out []string
+	switch {
+	case k.Bytes >= 10<<20:
+		out = append(out, "over 10 MB: deleting it blocks the server (use UNLINK), and it is slow to migrate or replicate")
+	case k.Type == "string" && k.Bytes >= 100<<10:
+		out = append(out, "a string over 100 KB: every GET moves all of it")
+	}
+	switch {
+	case k.Type == "list" && k.Elements > 1000:
+		out = append(out, "a list of more than 1,000 elements: LRANGE over it is O(n)")
+	case k.Type == "hash" && k.Elements > 5000:
+		out = append(out, "a hash of more than 5,000 fields: HGETALL returns them all at once")
+	}
+	if k.TTL < 0 && k.Bytes > 0 && bk.Bytes > 0 && float64(k.Bytes) > 0.01*float64(bk.Bytes) {
+		out = append(out, "no TTL, and over 1 % of the memory scanned: it stays until someone deletes it")
+	}
+	return out
+}
