@@ -1,0 +1,113 @@
+package redisx
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
+)
+
+// prepare sets up the SCAN connection of an attempt. On the first attempt of
+// a pass it also learns what the server is (version for CLIENT NO-TOUCH,
+// loaded modules, INFO KEYSIZES on 8.0+) and sizes the pass with DBSIZE.
+func (w *ScanWorker) prepare(ctx context.Context, conn *respConn, st *passState, out chan<- model.Update) error {
+	if !st.sized {
+		if err := w.probe(ctx, conn, st, out); err != nil {
+			return err
+		}
+	}
+	return w.setupConn(ctx, conn)
+}
+
+func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out chan<- model.Update) error {
+	c.deadline(ctx, w.opts.Timeout)
+	c.write2(cmdInfo, "server")
+	c.write2(cmdInfo, "modules")
+	c.write2(cmdInfo, "keysizes")
+	for _, db := range w.opts.DBs {
+		c.write2("select", strconv.Itoa(db))
+		c.write("dbsize")
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	var text [3]string
+	var errs [3]error
+	for i := range text {
+		b, _, err := c.readSimple()
+		if _, _, fatal := reply(err); fatal != nil {
+			return fatal
+		}
+		text[i], errs[i] = string(b), err
+	}
+	var total int64
+	for _, db := range w.opts.DBs {
+		if _, _, err := c.readSimple(); err != nil {
+			return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
+		}
+		_, n, err := c.readSimple()
+		if _, _, fatal := reply(err); fatal != nil {
+			return fatal
+		}
+		total += n
+	}
+	if v, ok := ParseInfo(text[0]).Get("redis_version"); ok {
+		if ver, ok := ParseVersion(v); ok {
+			w.noTouch.Store(ver.AtLeast(7, 2, 0))
+		}
+	}
+	// A module value's OBJECT ENCODING is "raw", like a string's: with any
+	// module loaded (or when we cannot tell), raw keys get a TYPE.
+	w.caps.modules.Store(errs[1] != nil || strings.Contains(text[1], "module:"))
+	st.dbsize, st.sized = total, true
+	if errs[2] == nil {
+		fields := map[string]string{}
+		if sec, ok := ParseInfo(text[2]).Section("keysizes"); ok {
+			for _, f := range sec.Fields {
+				fields[f.Key] = f.Value
+			}
+		}
+		if ks := model.ParseKeySizes(fields); ks != nil {
+			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanScanning, ""), KeySizes: ks}
+			if !send(ctx, out, model.Update{Scan: up}) {
+				return ctx.Err() //nolint:wrapcheck // context errors are compared, not shown
+			}
+		}
+	}
+	return nil
+}
+
+// rateMeter measures keys/s over the last few seconds.
+type rateMeter struct {
+	t [8]time.Time
+	n [8]int64
+	i int // next slot
+	k int // slots filled
+}
+
+func (m *rateMeter) reset(t time.Time, n int64) {
+	*m = rateMeter{}
+	m.add(t, n)
+}
+
+func (m *rateMeter) add(t time.Time, n int64) {
+	m.t[m.i], m.n[m.i] = t, n
+	m.i = (m.i + 1) % len(m.t)
+	m.k = min(m.k+1, len(m.t))
+}
+
+func (m *rateMeter) perSecond() float64 {
+	if m.k < 2 {
+		return 0
+	}
+	newest := (m.i - 1 + len(m.t)) % len(m.t)
+	oldest := (m.i - m.k + len(m.t)) % len(m.t)
+	dt := m.t[newest].Sub(m.t[oldest]).Seconds()
+	if dt <= 0 {
+		return 0
+	}
+	return float64(m.n[newest]-m.n[oldest]) / dt
+}

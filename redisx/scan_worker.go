@@ -1,0 +1,591 @@
+package redisx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-memtop/redis-memtop/model"
+)
+
+// Defaults of the big-key worker.
+const (
+	// DefaultScanRate is the keys/s budget of the live UI: about 1–2 % of
+	// one server core on the bench dataset, and within the +10 % p99 target
+	// of a concurrent GET/SET load (bench/README.md). The report uses 0
+	// (unlimited) unless --scan-rate says otherwise.
+	DefaultScanRate    = 5000
+	DefaultScanSamples = 5
+	// DefaultScanCount is SCAN's COUNT when the rate is unlimited; with a
+	// budget, batches are smaller (about 1/50 s of budget) so each round
+	// trip holds the server only briefly.
+	DefaultScanCount    = 1000
+	defaultInflight     = 2
+	defaultScanTimeout  = 10 * time.Second
+	defaultScanInterval = 500 * time.Millisecond
+	scanClientName      = "redis-memtop"
+)
+
+// ScanOptions configure the big-key worker. Zero values take the defaults.
+type ScanOptions struct {
+	// DBs are the databases to scan, in order: those INFO keyspace lists.
+	// Empty means the client's own database.
+	DBs []int
+	// Rate is the keys/s budget; 0 means unlimited. Use DefaultScanRate for
+	// the live UI.
+	Rate int
+	// Samples is MEMORY USAGE's SAMPLES (default 5). It is never 0: that
+	// would walk every element of a big collection.
+	Samples int
+	// Count is SCAN's COUNT; 0 chooses it from the rate.
+	Count int
+	// Inflight is the number of batches inspected at once, each on its own
+	// connection (default 2), so the server works on one while the worker
+	// reads the other, and a slow link does not starve the scan.
+	Inflight int
+	// Timeout bounds every round trip (default 10 s).
+	Timeout time.Duration
+	// Interval is the time between progress updates (default 500 ms).
+	Interval time.Duration
+	// Repeat starts a new pass this long after one completes (0: only on
+	// Restart). A second pass shows which of the top keys grow.
+	Repeat time.Duration
+	// Once makes Run return after the first complete pass (the report).
+	Once bool
+	// StartDB and StartCursor resume a pass from a cursor a previous run
+	// reported (ScanProgress.DB / Cursor). StartDB must be one of DBs.
+	StartDB     int
+	StartCursor uint64
+	// Agg bounds the aggregation (top N, prefix delimiters and depth, node cap).
+	Agg model.BigKeysConfig
+}
+
+func (o ScanOptions) withDefaults(base *redis.Options) ScanOptions {
+	if len(o.DBs) == 0 {
+		o.DBs = []int{base.DB}
+	}
+	o.Rate = max(o.Rate, 0)
+	if o.Samples < 1 {
+		o.Samples = DefaultScanSamples
+	}
+	if o.Inflight <= 0 {
+		o.Inflight = defaultInflight
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = defaultScanTimeout
+	}
+	if o.Interval <= 0 {
+		o.Interval = defaultScanInterval
+	}
+	o.Agg = o.Agg.WithDefaults()
+	return o
+}
+
+// countFor is SCAN's COUNT for a budget: about 1/50 s of it, 10–1000.
+func countFor(explicit, rate int) int {
+	if explicit > 0 {
+		return explicit
+	}
+	if rate <= 0 {
+		return DefaultScanCount
+	}
+	return min(max(rate/50, 10), DefaultScanCount)
+}
+
+// ScanWorker walks the keyspace in the background and aggregates what it
+// finds into bounded big-key statistics (model.BigKeysAgg). It sends
+// model.Update{Scan: …} values: progress every Interval, with a fresh
+// snapshot when the aggregation changed.
+//
+// It is gentle: a keys/s budget, backing off when its own round trips slow
+// down (someone else is keeping the server busy), a quarter speed while a
+// fork runs (SetForkRunning), CLIENT NO-TOUCH ON where the server has it
+// (7.2+) so scanning leaves LRU/LFU and therefore eviction alone, and only
+// metadata commands: never KEYS, DEBUG, a value, or SAMPLES 0.
+//
+// It uses its own small connection pool (Inflight+1 connections, named
+// redis-memtop, guarded read-only), so it never competes with the poller.
+// Control methods are safe from any goroutine.
+type ScanWorker struct {
+	base  *redis.Client
+	opts  ScanOptions
+	pace  *pacer
+	wake  chan struct{}
+	pause atomic.Bool
+	// restart counts Restart calls; Run compares it with what it has seen.
+	restart atomic.Int64
+	caps    inspectCaps
+	noTouch atomic.Bool // the server has CLIENT NO-TOUCH (7.2+)
+}
+
+// NewScanWorker makes a worker for the server behind base (a plain
+// go-redis client, or Client.Raw()). Nothing is sent before Run.
+func NewScanWorker(base *redis.Client, opts ScanOptions) *ScanWorker {
+	opts = opts.withDefaults(base.Options())
+	return &ScanWorker{
+		base: base,
+		opts: opts,
+		pace: newPacer(opts.Rate),
+		wake: make(chan struct{}, 1),
+	}
+}
+
+// NewScanWorker is the worker for this client's server.
+func (c *Client) NewScanWorker(opts ScanOptions) *ScanWorker {
+	return NewScanWorker(c.rdb, opts)
+}
+
+func (w *ScanWorker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// SetPaused pauses (true) or resumes the scan. A pause lets the batches in
+// flight finish, so the cursor it keeps is exact.
+func (w *ScanWorker) SetPaused(p bool) {
+	w.pause.Store(p)
+	w.poke()
+}
+
+// Paused reports whether the scan is paused.
+func (w *ScanWorker) Paused() bool { return w.pause.Load() }
+
+// TogglePause flips pause/resume and returns the new state (true = paused).
+func (w *ScanWorker) TogglePause() bool {
+	for {
+		old := w.pause.Load()
+		if w.pause.CompareAndSwap(old, !old) {
+			w.poke()
+			return !old
+		}
+	}
+}
+
+// Restart abandons the current pass and starts a new one from the first
+// database (the last complete pass is kept to measure growth). It also
+// resumes a paused worker.
+func (w *ScanWorker) Restart() {
+	w.pause.Store(false)
+	w.restart.Add(1)
+	w.poke()
+}
+
+// SetForkRunning tells the worker a fork child (BGSAVE, AOF rewrite) is
+// running or has ended: while it runs, a budgeted scan goes at a quarter of
+// its speed.
+func (w *ScanWorker) SetForkRunning(on bool) { w.pace.SetFork(on) }
+
+// SetRate changes the keys/s budget (0 = unlimited).
+func (w *ScanWorker) SetRate(n int) { w.pace.SetBudget(n) }
+
+// errRestart ends a pass that Restart abandoned.
+var errRestart = errors.New("redisx: scan restarted")
+
+// passState is what survives between the attempts of one pass (a pause, a
+// lost connection): the aggregation and the resume point.
+type passState struct {
+	n        int
+	agg      *model.BigKeysAgg
+	dbIdx    int // index into opts.DBs
+	cursor   uint64
+	scanned  int64
+	skipped  int64
+	dbsize   int64
+	sized    bool // dbsize read (once per pass)
+	started  time.Time
+	elapsed  time.Duration // scanning time of finished attempts
+	done     time.Time
+	dirty    bool // the aggregation changed since the last snapshot sent
+	rate     rateMeter
+	restarts int64
+}
+
+// Run scans until ctx is done (or, with Once, until one pass completes) and
+// returns nil then; it returns an error only when the worker cannot start.
+// Updates go to out; a send blocks until it is received or ctx is done.
+func (w *ScanWorker) Run(ctx context.Context, out chan<- model.Update) error {
+	opts := w.base.Options()
+	var prev *model.BigKeys
+	pass := 0
+	for {
+		pass++
+		st := &passState{
+			n:        pass,
+			agg:      model.NewBigKeysAgg(w.opts.Agg, prev),
+			restarts: w.restart.Load(),
+		}
+		if pass == 1 {
+			st.dbIdx, st.cursor = w.startPoint()
+		}
+		up := &model.ScanUpdate{Progress: w.progress(st, model.ScanScanning, ""), Prev: prev}
+		if !send(ctx, out, model.Update{Scan: up}) {
+			return nil
+		}
+		complete := w.runPass(ctx, opts, st, out)
+		if ctx.Err() != nil {
+			return nil //nolint:nilerr // ctx ending is how Run is stopped, not a failure
+		}
+		if !complete {
+			continue // restarted: a new pass, same previous
+		}
+		prev = st.agg.Snapshot()
+		if w.opts.Once {
+			return nil
+		}
+		if !w.waitNextPass(ctx, st, out) {
+			return nil
+		}
+	}
+}
+
+// startPoint is where the first pass starts (the options' resume point).
+func (w *ScanWorker) startPoint() (int, uint64) {
+	for i, db := range w.opts.DBs {
+		if db == w.opts.StartDB {
+			return i, w.opts.StartCursor
+		}
+	}
+	return 0, 0
+}
+
+// waitNextPass sits in the done state until Restart, the repeat timer or
+// ctx. It returns false when ctx is done.
+func (w *ScanWorker) waitNextPass(ctx context.Context, st *passState, out chan<- model.Update) bool {
+	var timer <-chan time.Time
+	if w.opts.Repeat > 0 {
+		t := time.NewTimer(w.opts.Repeat)
+		defer t.Stop()
+		timer = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer:
+			return true
+		case <-w.wake:
+			if w.restart.Load() != st.restarts {
+				return true
+			}
+			// A pause request while done changes nothing, but the UI
+			// should see that it was heard.
+			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanDone, "")}
+			if !send(ctx, out, model.Update{Scan: up}) {
+				return false
+			}
+		}
+	}
+}
+
+// runPass runs one pass to its end, across pauses and lost connections. It
+// returns true when the pass completed, false when it was restarted or ctx
+// ended.
+func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passState, out chan<- model.Update) bool {
+	st.started = time.Now()
+	attempt := 0
+	for {
+		if w.restart.Load() != st.restarts {
+			return false
+		}
+		if w.pause.Load() {
+			if !w.waitResume(ctx, st, out) {
+				return false
+			}
+			continue
+		}
+		begin := time.Now()
+		err := w.attempt(ctx, opts, st, out)
+		st.elapsed += time.Since(begin)
+		switch {
+		case ctx.Err() != nil:
+			return false
+		case err == nil && st.dbIdx >= len(w.opts.DBs):
+			st.done = time.Now()
+			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanDone, ""), Result: st.agg.Snapshot()}
+			st.dirty = false
+			return send(ctx, out, model.Update{Scan: up})
+		case errors.Is(err, errRestart):
+			return false
+		case err == nil:
+			attempt = 0 // paused: loop to wait
+		default:
+			attempt++
+			desc := Describe(err, w.base.Options().Password)
+			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanFailed, desc)}
+			if st.dirty {
+				up.Result = st.agg.Snapshot()
+				st.dirty = false
+			}
+			if !send(ctx, out, model.Update{Scan: up}) {
+				return false
+			}
+			if !sleep(ctx, backoff(attempt)) {
+				return false
+			}
+		}
+	}
+}
+
+// waitResume sends the paused state and waits for a resume, a restart or ctx.
+func (w *ScanWorker) waitResume(ctx context.Context, st *passState, out chan<- model.Update) bool {
+	up := &model.ScanUpdate{Progress: w.progress(st, model.ScanPaused, "")}
+	if st.dirty {
+		up.Result = st.agg.Snapshot()
+		st.dirty = false
+	}
+	if !send(ctx, out, model.Update{Scan: up}) {
+		return false
+	}
+	for w.pause.Load() && w.restart.Load() == st.restarts {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-w.wake:
+		}
+	}
+	return true
+}
+
+// progress describes the pass for the UI.
+func (w *ScanWorker) progress(st *passState, phase model.ScanPhase, errText string) model.ScanProgress {
+	db := 0
+	if st.dbIdx < len(w.opts.DBs) {
+		db = w.opts.DBs[st.dbIdx]
+	} else if len(w.opts.DBs) > 0 {
+		db = w.opts.DBs[len(w.opts.DBs)-1]
+	}
+	p := model.ScanProgress{
+		Phase:      phase,
+		Pass:       st.n,
+		Scanned:    st.scanned,
+		Skipped:    st.skipped,
+		DBSize:     st.dbsize,
+		KeysPerSec: st.rate.perSecond(),
+		StartedAt:  st.started,
+		DoneAt:     st.done,
+		Elapsed:    st.elapsed,
+		DB:         db,
+		Cursor:     st.cursor,
+		DBs:        append([]int(nil), w.opts.DBs...),
+		Rate:       w.pace.Budget(),
+		Throttle:   w.pace.Factor(),
+		Samples:    w.opts.Samples,
+		Method:     "pipeline",
+		Notes:      w.caps.Notes(),
+		Err:        errText,
+	}
+	if phase != model.ScanScanning {
+		p.KeysPerSec = 0
+		if phase == model.ScanDone && st.elapsed > 0 {
+			p.KeysPerSec = float64(st.scanned) / st.elapsed.Seconds()
+		}
+	}
+	return p
+}
+
+// attempt scans from the pass's resume point until the pass completes, a
+// pause has drained the batches in flight (nil, dbIdx not past the end), a
+// restart (errRestart) or an error. Results are folded in SCAN order, so on
+// any stop the resume point is exact and nothing is counted twice.
+func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passState, out chan<- model.Update) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	scanConn, err := dialResp(ctx, opts, w.opts.Timeout)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = scanConn.Close() }()
+	if err := w.prepare(ctx, scanConn, st, out); err != nil {
+		return err
+	}
+	inspectors := make([]*inspector, w.opts.Inflight)
+	samples := strconv.Itoa(w.opts.Samples)
+	for i := range inspectors {
+		c, err := dialResp(ctx, opts, w.opts.Timeout)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = c.Close() }()
+		if err := w.setupConn(ctx, c); err != nil {
+			return err
+		}
+		inspectors[i] = &inspector{conn: c, db: -1, caps: &w.caps, samples: samples, timeout: w.opts.Timeout}
+	}
+
+	batches := make(chan *batch, w.opts.Inflight)
+	results := make(chan batchResult, w.opts.Inflight)
+	var wg sync.WaitGroup
+	var scanErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(batches)
+		scanErr = w.produce(ctx, scanConn, st.dbIdx, st.cursor, st.restarts, batches)
+	}()
+	var iwg sync.WaitGroup
+	for _, in := range inspectors {
+		iwg.Add(1)
+		go func() {
+			defer iwg.Done()
+			for b := range batches {
+				r := in.inspect(ctx, b)
+				w.pace.Observe(r.rtt, len(b.keys))
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { iwg.Wait(); close(results) }()
+
+	ferr := w.fold(ctx, st, results, out)
+	cancel()
+	for range results { // drain so the inspectors can exit
+	}
+	wg.Wait()
+	switch {
+	case ferr != nil:
+		return ferr
+	case scanErr != nil && !errors.Is(scanErr, context.Canceled):
+		return scanErr
+	}
+	return nil
+}
+
+// fold folds results in SCAN order and sends progress every Interval.
+func (w *ScanWorker) fold(ctx context.Context, st *passState, results <-chan batchResult, out chan<- model.Update) error {
+	tick := time.NewTicker(w.opts.Interval)
+	defer tick.Stop()
+	pending := map[uint64]batchResult{}
+	var next uint64
+	attemptStart := time.Now()
+	st.rate.reset(attemptStart, st.scanned)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			now := time.Now()
+			st.rate.add(now, st.scanned)
+			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanScanning, "")}
+			up.Progress.Elapsed += now.Sub(attemptStart)
+			if st.dirty {
+				up.Result = st.agg.Snapshot()
+				st.dirty = false
+			}
+			if !send(ctx, out, model.Update{Scan: up}) {
+				return nil
+			}
+		case r, ok := <-results:
+			if !ok {
+				return nil
+			}
+			if r.err != nil {
+				return r.err
+			}
+			pending[r.b.seq] = r
+			for {
+				r, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				for i := range r.keys {
+					st.agg.Add(&r.keys[i])
+				}
+				st.scanned += int64(len(r.b.keys))
+				st.skipped += int64(r.skipped)
+				st.dirty = true
+				st.cursor = r.b.next
+				if r.b.next == 0 {
+					st.dbIdx++
+				}
+			}
+		}
+	}
+}
+
+// produce runs SCAN ahead of the inspectors, within the budget, from db
+// index dbIdx at cursor. It stops at the end of the last database, on pause
+// (after the batch it has), on restart, or on error.
+func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cursor uint64, restarts int64, batches chan<- *batch) error {
+	var seq uint64
+	for ; dbIdx < len(w.opts.DBs); dbIdx++ {
+		db := w.opts.DBs[dbIdx]
+		conn.deadline(ctx, w.opts.Timeout)
+		conn.write2("select", strconv.Itoa(db))
+		if err := conn.flush(); err != nil {
+			return err
+		}
+		if _, _, err := conn.readSimple(); err != nil {
+			return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
+		}
+		for {
+			if w.pause.Load() {
+				return nil
+			}
+			if w.restart.Load() != restarts {
+				return errRestart
+			}
+			count := countFor(w.opts.Count, w.pace.Budget())
+			conn.deadline(ctx, w.opts.Timeout)
+			conn.write("scan", strconv.FormatUint(cursor, 10), "count", strconv.Itoa(count))
+			if err := conn.flush(); err != nil {
+				return err
+			}
+			next, keys, err := conn.readScan()
+			if err != nil {
+				return fmt.Errorf("redisx: scan: SCAN: %w", err)
+			}
+			if err := w.pace.Wait(ctx, len(keys)); err != nil {
+				return err
+			}
+			b := &batch{seq: seq, db: db, cursor: cursor, next: next, keys: keys}
+			seq++
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				return ctx.Err() //nolint:wrapcheck // context errors are compared, not shown
+			}
+			cursor = next
+			if next == 0 {
+				break
+			}
+		}
+		cursor = 0
+	}
+	return nil
+}
+
+// setupConn names a connection and, where the server has it, turns on
+// CLIENT NO-TOUCH. Refusals are fine (an ACL user without +client).
+func (w *ScanWorker) setupConn(ctx context.Context, c *respConn) error {
+	c.deadline(ctx, w.opts.Timeout)
+	c.write("client", "setname", scanClientName)
+	n := 1
+	if w.noTouch.Load() {
+		c.write("client", "no-touch", "on")
+		n++
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	for range n {
+		if _, _, err := c.readSimple(); err != nil && !isServerReply(err) {
+			return err
+		}
+	}
+	return nil
+}
