@@ -12,7 +12,8 @@ import "github.com/redis-memtop/redis-memtop/model"
 // place, so a frozen display really stays frozen.
 type DataExt struct {
 	// Checklist is the latest verdict and checklist, evaluated from this
-	// Data whenever a sample or extras arrive; nil before the first.
+	// Data whenever a sample, extras or new scan results arrive; nil before
+	// the first.
 	Checklist *model.Diagnosis
 	// Scan is the big-key scan as the pane shows it: the latest progress and
 	// aggregation snapshots (immutable; a new ScanState value replaces the
@@ -36,7 +37,8 @@ func (d *Data) foldExt(u model.Update) {
 		next.Apply(u.Scan)
 		d.Scan = &next
 	}
-	if u.Sample != nil || u.Extras != nil {
+	scanChanged := u.Scan != nil && (u.Scan.Result != nil || u.Scan.Prev != nil)
+	if u.Sample != nil || u.Extras != nil || scanChanged {
 		d.rediagnose()
 	}
 }

@@ -104,9 +104,9 @@ func checklistInputs(d *Data) model.Inputs {
 	}
 }
 
-// scanFactsOf is what the big-key scan tells the rules; nil until the scan
-// pane's data is wired in (the rules then say "no scan yet").
-func scanFactsOf(*Data) *model.ScanFacts { return nil }
+// scanFactsOf is what the big-key scan tells the rules; nil before the
+// scan's first update (the rules then say "no scan yet").
+func scanFactsOf(d *Data) *model.ScanFacts { return model.ScanFactsFrom(d.Scan) }
 
 // statusLevel maps a check status to the theme's level.
 func statusLevel(s model.Status) themes.Level {

@@ -294,3 +294,24 @@ func TestChecklistInRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestChecklistReadsTheScan: scan results folded into Data reach the rules.
+func TestChecklistReadsTheScan(t *testing.T) {
+	t.Parallel()
+	d := dataOf()
+	for _, s := range (synth{n: 20, maxmemory: 256 * mb}).samples() {
+		d.Hist.Add(s)
+		d.Now = s.Time
+		d.foldExt(model.Update{Sample: &s})
+	}
+	if ch, _ := d.Checklist.Checks.Find(model.CheckBigKeys); ch.Status != model.StatusUnknown {
+		t.Fatalf("before any scan: %s", ch.Status)
+	}
+	agg := model.NewBigKeysAgg(model.BigKeysConfig{}, nil)
+	agg.Add(&model.KeyInfo{Key: "huge:blob", Type: "string", Bytes: 64 * mb, Elements: -1, TTL: -1})
+	d.foldExt(model.Update{Scan: &model.ScanUpdate{Progress: model.ScanProgress{Phase: model.ScanDone, Pass: 1, Scanned: 1, DBSize: 1}, Result: agg.Snapshot()}})
+	ch, _ := d.Checklist.Checks.Find(model.CheckBigKeys)
+	if ch.Status != model.StatusCrit || !strings.Contains(ch.Title, "huge:blob") {
+		t.Fatalf("after the scan: %s %q", ch.Status, ch.Title)
+	}
+}
