@@ -277,7 +277,7 @@ func connectRig(t *testing.T, r *rlRig) *Client {
 func TestRulesFireFragmentation(t *testing.T) {
 	r := newRig(t, "activedefrag no")
 	r.sample()
-	rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // a fixed seed makes the churn reproducible; nothing secret
+	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 80000
 	for start := 0; start < n; start += 2000 {
 		pipe := r.c.Pipeline()
