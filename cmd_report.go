@@ -107,13 +107,21 @@ collect:
 	if hist.LastOK() == nil {
 		return model.Report{}, fmt.Errorf("report: no sample could be read: %s", gapErr)
 	}
-	rep := model.BuildReport(model.ReportInput{
+	in := model.ReportInput{
 		Now:    hist.Last().Time,
 		Target: model.ReportTarget{Addr: opts.Redacted(), DB: opts.DB, Mode: c.Mode()},
 		Hist:   hist,
 		Extras: extras,
-	})
+	}
+	var notes []string
+	if info, err := c.ReadInfoAll(ctx); err == nil {
+		in.Info = info.ReportSections()
+	} else {
+		notes = append(notes, "the full INFO could not be read: "+redisx.Describe(err, opts.Password))
+	}
+	rep := model.BuildReport(in)
 	rep.Notes = append(rep.Notes, c.Notes()...)
+	rep.Notes = append(rep.Notes, notes...)
 	return rep, nil
 }
 

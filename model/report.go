@@ -58,6 +58,8 @@ type Report struct {
 	GeneratedAt time.Time         `json:"generated_at"`
 	Target      ReportTarget      `json:"target"`
 	Server      ReportServer      `json:"server"`
+	Verdict     *VerdictResult    `json:"verdict,omitempty"`
+	Checklist   Checklist         `json:"checklist,omitempty"`
 	Memory      Memory            `json:"memory"`
 	Persistence Persistence       `json:"persistence"`
 	Stats       Stats             `json:"stats"`
@@ -68,6 +70,9 @@ type Report struct {
 	Clients     *Clients          `json:"clients,omitempty"`
 	Doctor      string            `json:"memory_doctor,omitempty"`
 	Unavailable map[string]string `json:"unavailable"`
+	// Info is the latest INFO as the server gave it, section by section
+	// (password-free: INFO holds none).
+	Info []InfoSection `json:"info,omitempty"`
 	// Notes are one-line remarks about how the report was made ("the server
 	// stopped answering after the first sample").
 	Notes []string `json:"notes,omitempty"`
@@ -81,6 +86,19 @@ type ReportInput struct {
 	Hist   *History
 	Extras *Extras
 	Window time.Duration // for the history summary; 0 = everything held
+	// Diagnosis is the verdict and the checklist to include; nil = evaluate
+	// them here from the same inputs (the report is the evidence, so the
+	// evidence check counts it as saved).
+	Diagnosis *Diagnosis
+	Scan      *ScanFacts
+	// Info is the latest raw INFO, when the caller kept it.
+	Info []InfoSection
+}
+
+// InfoSection is one section of raw INFO, its fields in the server's order.
+type InfoSection struct {
+	Name   string      `json:"name"`
+	Fields [][2]string `json:"fields"`
 }
 
 // BuildReport assembles a report from the latest sample, the history and the
@@ -128,6 +146,16 @@ func BuildReport(in ReportInput) Report {
 	r.Rates.CommandsPerSec = in.Hist.Rate(GetCmds)
 	r.Rates.OOMErrorsPerSec = in.Hist.Rate(GetOOM)
 	r.History = summarise(in.Hist, in.Now, in.Window)
+	r.Info = in.Info
+
+	dg := in.Diagnosis
+	if dg == nil {
+		d := Diagnose(Inputs{Now: in.Now, Hist: in.Hist, Extras: in.Extras, Scan: in.Scan, EvidenceSaved: true, Window: in.Window})
+		dg = &d
+	}
+	v := dg.Verdict
+	r.Verdict = &v
+	r.Checklist = dg.Checks
 
 	if x := in.Extras; x != nil {
 		if x.Config != nil && x.Config.Err == "" {

@@ -17,6 +17,12 @@ func mdCell(s string, width int) string {
 	return r.Replace(s)
 }
 
+// mdFenced makes a server string safe inside a fenced code block: escaped,
+// and unable to close the fence.
+func mdFenced(s string, width int) string {
+	return strings.ReplaceAll(Sanitize(s, width), "```", "'''")
+}
+
 func mdNum(o Opt) string {
 	if v, ok := o.Get(); ok {
 		return strconv.FormatFloat(v, 'f', -1, 64)
@@ -44,6 +50,44 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		uptimeText(r.Server.UptimeSeconds), mdCell(string(r.Server.RunID), 40))
 	for _, n := range r.Notes {
 		p("- Note: %s\n", mdCell(n, 0))
+	}
+
+	if v := r.Verdict; v != nil {
+		p("\n## Verdict: %s (%s confidence)\n\n%s\n", mdCell(string(v.Kind), 40), mdCell(string(v.Confidence), 20), mdCell(v.Summary, 0))
+		for _, e := range v.Evidence {
+			p("\n- %s", mdCell(e, 0))
+		}
+		if len(v.Evidence) > 0 {
+			p("\n")
+		}
+	}
+	if len(r.Checklist) > 0 {
+		p("\n## Checklist\n\n| | check | finding |\n|---|---|---|\n")
+		for _, c := range r.Checklist {
+			p("| %s %s | %s | %s |\n", c.Status.Mark(), c.Status, mdCell(c.ID, 40), mdCell(c.Title, 0))
+		}
+		for _, c := range r.Checklist {
+			if c.Status == StatusOK {
+				continue
+			}
+			p("\n### %s %s — %s\n\n", c.Status.Mark(), mdCell(c.ID, 40), mdCell(c.Title, 0))
+			if c.Reason != "" {
+				p("Unknown: %s\n\n", mdCell(c.Reason, 0))
+			}
+			for _, e := range c.Evidence {
+				p("- %s\n", mdCell(e, 0))
+			}
+			if c.Advice != "" {
+				p("\n%s\n", mdCell(c.Advice, 0))
+			}
+			if len(c.Commands) > 0 {
+				p("\n```\n")
+				for _, cmd := range c.Commands {
+					p("%s\n", mdFenced(cmd, 0))
+				}
+				p("```\n")
+			}
+		}
 	}
 
 	p("\n## Memory\n\n| figure | value |\n|---|---|\n")
@@ -169,6 +213,18 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		for _, line := range strings.Split(SanitizeMultiline(r.Doctor, 0), "\n") {
 			p("> %s\n", line)
 		}
+	}
+
+	if len(r.Info) > 0 {
+		p("\n## INFO (latest)\n\n```\n")
+		for _, sec := range r.Info {
+			p("# %s\n", mdFenced(sec.Name, 60))
+			for _, f := range sec.Fields {
+				p("%s:%s\n", mdFenced(f[0], 120), mdFenced(f[1], 400))
+			}
+			p("\n")
+		}
+		p("```\n")
 	}
 
 	if len(r.Unavailable) > 0 {

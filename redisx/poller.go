@@ -178,6 +178,9 @@ func (r *pollRun) succeeded(info Info, start time.Time) (time.Duration, bool) {
 	if every > 0 && (r.lastExtras.IsZero() || now.Sub(r.lastExtras) >= every) {
 		r.lastExtras = now
 		ex := r.p.c.ReadExtras(r.ctx, now)
+		// Host facts (swap, overcommit, THP, cgroup) when the server runs on
+		// this machine; otherwise they say why not.
+		ex.Host = ReadHostFactsFor(&s)
 		if !r.send(model.Update{Extras: &ex}) {
 			return 0, false
 		}

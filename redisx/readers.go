@@ -33,7 +33,7 @@ var configPatterns = []string{
 	"*-max-*-entries", "*-max-*-value", "list-max-*", // listpack / ziplist / intset thresholds
 	"client-output-buffer-limit", "repl-backlog-size",
 	"save", "appendonly", "appendfsync",
-	"io-threads", "hz",
+	"io-threads", "hz", "disable-thp",
 }
 
 // Denial tells whether err means the command cannot be used here (as opposed

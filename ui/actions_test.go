@@ -58,7 +58,7 @@ func TestExportMarksEvidence(t *testing.T) {
 	}
 
 	failing := Options{Export: &Exporter{
-		Build: func(d *Data) model.Report { return model.Report{} },
+		Build: func(*Data) model.Report { return model.Report{} },
 		Write: func(model.Report) (string, error) { return "", errors.New("disk full") },
 	}}
 	m = sized(t, 120, 40, failing, synth{n: 3}.samples())
@@ -67,5 +67,18 @@ func TestExportMarksEvidence(t *testing.T) {
 	m = nm.(Model)
 	if m.Live().EvidenceSaved || !strings.Contains(ansi.Strip(m.View().Content), "disk full") {
 		t.Error("a failed export must say so and not mark the evidence saved")
+	}
+}
+
+func TestFocusPaneMsgMovesFocus(t *testing.T) {
+	t.Parallel()
+	m := sized(t, 120, 40, Options{ExtraPanes: []Pane{NewChecklistPane()}}, synth{n: 10}.samples())
+	nm, _ := m.Update(FocusPaneMsg{Pane: PaneFrag})
+	if got := nm.(Model).Focused(); got != PaneFrag {
+		t.Errorf("focus %v after FocusPaneMsg{PaneFrag}", got)
+	}
+	nm, _ = nm.(Model).Update(FocusPaneMsg{Pane: PaneBigKeys}) // not on screen: nothing moves
+	if got := nm.(Model).Focused(); got != PaneFrag {
+		t.Errorf("focus %v after a FocusPaneMsg for an absent pane", got)
 	}
 }

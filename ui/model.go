@@ -186,6 +186,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, listen(m.opts.Source)
 		}
 		return m, nil
+	case FocusPaneMsg:
+		// A pane (the checklist's g) asks to show another pane: focus it.
+		if i := m.indexOf(msg.Pane); m.panes[i].ID() == msg.Pane {
+			m.focus = i
+		}
+		return m, nil
 	case exportedMsg:
 		if msg.err != nil {
 			m.status = "export failed: " + model.Sanitize(msg.err.Error(), 200)
