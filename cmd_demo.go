@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 
@@ -25,6 +26,7 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("redis-memtop demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	uf.register(fs)
+	uf.scan.repeat = 30 * time.Second // a demo is short: a second pass soon shows which keys grow
 	fs.StringVar(&serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
 	fs.BoolVar(&list, "list", false, "list the scenarios and exit")
 	fs.BoolVar(&fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")

@@ -22,6 +22,35 @@ type uiFlags struct {
 	history  time.Duration
 	theme    string
 	record   string
+	scan     scanFlags
+}
+
+// scanFlags drive the big-key worker.
+type scanFlags struct {
+	on      bool
+	off     bool
+	rate    int
+	samples int
+	repeat  time.Duration
+}
+
+func (s *scanFlags) register(fs *flag.FlagSet, on bool, rate int) {
+	fs.BoolVar(&s.on, "scan", on, "run the big-key scan (SCAN + MEMORY USAGE in the background)")
+	fs.BoolVar(&s.off, "no-scan", false, "do not scan for big keys")
+	fs.IntVar(&s.rate, "scan-rate", rate, "big-key scan budget in keys per second (0 = unlimited)")
+	fs.IntVar(&s.samples, "samples", 5, "MEMORY USAGE SAMPLES for the big-key scan (never 0)")
+}
+
+func (s *scanFlags) enabled() bool { return s.on && !s.off }
+
+func (s *scanFlags) validate() error {
+	if s.rate < 0 {
+		return usagef("--scan-rate must be 0 (unlimited) or more")
+	}
+	if s.samples < 1 {
+		return usagef("--samples must be 1 or more: SAMPLES 0 would read every element of a big collection")
+	}
+	return nil
 }
 
 func (u *uiFlags) register(fs *flag.FlagSet) {
@@ -29,6 +58,8 @@ func (u *uiFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&u.history, "history", 15*time.Minute, "history span kept (ring buffer)")
 	fs.StringVar(&u.theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or mono (NO_COLOR is honoured)")
 	fs.StringVar(&u.record, "record", "", "record everything the UI receives to `file` (JSON Lines; gzip when it ends in .gz)")
+	u.scan.register(fs, true, redisx.DefaultScanRate)
+	u.scan.repeat = 10 * time.Minute
 }
 
 func (u *uiFlags) validate() error {
@@ -37,6 +68,9 @@ func (u *uiFlags) validate() error {
 	}
 	if u.history < u.interval*2 {
 		return usagef("--history must hold at least two polls")
+	}
+	if err := u.scan.validate(); err != nil {
+		return err
 	}
 	switch u.theme {
 	case "auto", "dark", "light", "high-contrast", "mono":
@@ -88,16 +122,29 @@ type monitorExtras struct {
 	target  string
 }
 
-// monitor runs the poller and the UI until the user quits; every goroutine
-// it starts has ended when it returns. extra, when not nil, is merged into
-// the UI's source (the demo's captions).
+// scanDBs are the databases INFO keyspace listed at connect time (nil: the
+// client's own).
+func scanDBs(c *redisx.Client) []int {
+	ks := c.FirstInfo().Keyspace()
+	dbs := make([]int, 0, len(ks))
+	for _, k := range ks {
+		dbs = append(dbs, k.DB)
+	}
+	return dbs
+}
+
+// monitor runs the poller, the scan worker and the UI until the user quits;
+// every goroutine it starts has ended when it returns.
 func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras) error {
-	extra := mx.source
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	updates := make(chan model.Update, 64)
 	uiSource := updates
 	var wg sync.WaitGroup
+	goRun := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
 	if uf.record != "" {
 		rec, err := openRecorder(uf.record, model.RecordingHeader{Target: mx.target, Interval: uf.interval, Start: time.Now().UTC()})
 		if err != nil {
@@ -106,49 +153,70 @@ func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras
 		defer func() { _ = rec.close() }()
 		recorded := make(chan model.Update, 64)
 		uiSource = recorded
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tee(ctx, updates, recorded, rec)
-		}()
+		goRun(func() { tee(ctx, updates, recorded, rec) })
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = redisx.NewPoller(c, uf.interval, 0).Run(ctx, updates)
-	}()
-	if extra != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case u, ok := <-extra:
-					if !ok {
-						return
-					}
-					select {
-					case updates <- u:
-					case <-ctx.Done():
-						return
-					}
-				}
+
+	panes := []ui.Pane{ui.NewChecklistPane()}
+	actions := mx.actions
+	var worker *redisx.ScanWorker
+	if uf.scan.enabled() {
+		worker = c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: uf.scan.rate, Samples: uf.scan.samples, Repeat: uf.scan.repeat})
+		panes = []ui.Pane{ui.NewBigKeysPane(), ui.NewChecklistPane()}
+		actions = append(append([]ui.Action{}, actions...), ui.ScanActions(worker)...)
+		goRun(func() { _ = worker.Run(ctx, updates) })
+	}
+
+	// The poller's samples pass by the scan worker on their way to the UI:
+	// it slows down while a fork runs.
+	polled := make(chan model.Update, 16)
+	goRun(func() { _ = redisx.NewPoller(c, uf.interval, 0).Run(ctx, polled) })
+	goRun(func() {
+		forward(ctx, polled, updates, func(u model.Update) {
+			if worker != nil && u.Sample != nil && !u.Sample.IsGap() {
+				worker.SetForkRunning(u.Sample.ForkRunning())
 			}
-		}()
+		})
+	})
+	if mx.source != nil {
+		goRun(func() { forward(ctx, mx.source, updates, nil) })
 	}
+
 	err := ui.Run(ctx, ui.Options{
-		Source:    uiSource,
-		Recording: uf.record != "",
-		Target:    mx.target,
-		Actions:   mx.actions,
-		Theme:     uf.theme,
-		NoColor:   os.Getenv("NO_COLOR") != "",
-		Interval:  uf.interval,
-		History:   uf.history,
+		Source:     uiSource,
+		Target:     mx.target,
+		Theme:      uf.theme,
+		NoColor:    os.Getenv("NO_COLOR") != "",
+		Interval:   uf.interval,
+		History:    uf.history,
+		Recording:  uf.record != "",
+		ExtraPanes: panes,
+		Actions:    actions,
+		Export:     exporter(c, mx.target),
 	})
 	cancel()
 	wg.Wait()
 	return err //nolint:wrapcheck // ui.Run says what failed
+}
+
+// forward copies updates from in to out until ctx ends or in is closed,
+// showing each to see first.
+func forward(ctx context.Context, in <-chan model.Update, out chan<- model.Update, see func(model.Update)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case u, ok := <-in:
+			if !ok {
+				return
+			}
+			if see != nil {
+				see(u)
+			}
+			select {
+			case out <- u:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
 }

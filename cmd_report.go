@@ -10,12 +10,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/x/term"
+
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
 type reportFlags struct {
 	conn     connFlags
+	scan     scanFlags
 	format   string
 	output   string
 	interval time.Duration
@@ -26,6 +29,7 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("redis-memtop report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.conn.register(fs)
+	f.scan.register(fs, false, 0)
 	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
 	fs.DurationVar(&f.interval, "interval", time.Second, "time between the two samples (rates need two)")
@@ -40,6 +44,9 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	if err := checkFormat(f.format); err != nil {
 		return err
 	}
+	if err := f.scan.validate(); err != nil {
+		return err
+	}
 	opts, err := f.conn.options(fs, uri, stdin, stderr)
 	if err != nil {
 		return err
@@ -47,7 +54,7 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	rep, err := collectReport(ctx, opts, f.interval)
+	rep, err := collectReport(ctx, opts, f.interval, f.scan, stderr)
 	if err != nil {
 		return err
 	}
@@ -56,7 +63,7 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 
 // collectReport connects, takes two samples one interval apart plus the
 // extras, and builds the report.
-func collectReport(ctx context.Context, opts redisx.Options, interval time.Duration) (model.Report, error) {
+func collectReport(ctx context.Context, opts redisx.Options, interval time.Duration, sf scanFlags, stderr io.Writer) (model.Report, error) {
 	c, err := redisx.Connect(ctx, opts)
 	if err != nil {
 		return model.Report{}, err //nolint:wrapcheck // a ConnectError is already one clear line
@@ -119,6 +126,13 @@ collect:
 	} else {
 		notes = append(notes, "the full INFO could not be read: "+redisx.Describe(err, opts.Password))
 	}
+	if sf.enabled() {
+		st, err := fullScan(ctx, c, sf, stderr)
+		if err != nil {
+			return model.Report{}, err
+		}
+		in.Scan = st
+	}
 	rep := model.BuildReport(in)
 	rep.Notes = append(rep.Notes, c.Notes()...)
 	rep.Notes = append(rep.Notes, notes...)
@@ -133,4 +147,45 @@ func countOK(h *model.History) int {
 		}
 	}
 	return n
+}
+
+// fullScan runs one complete big-key pass (honouring --scan-rate), with a
+// progress line on stderr when it is a terminal.
+func fullScan(ctx context.Context, c *redisx.Client, sf scanFlags, stderr io.Writer) (*model.ScanState, error) {
+	w := c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: sf.rate, Samples: sf.samples, Once: true})
+	updates := make(chan model.Update, 16)
+	errc := make(chan error, 1)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		errc <- w.Run(sctx, updates)
+		close(updates)
+	}()
+	tty := isTerminal(stderr)
+	st := &model.ScanState{}
+	for u := range updates {
+		if u.Scan == nil {
+			continue
+		}
+		st.Apply(u.Scan)
+		if tty {
+			p := st.Progress
+			fmt.Fprintf(stderr, "\rscanning: %s of %s keys, %s keys/s  ", model.Count(float64(p.Scanned)), model.Count(float64(p.DBSize)), model.Count(p.KeysPerSec))
+		}
+	}
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err := <-errc; err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("report: interrupted")
+	}
+	return st, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }

@@ -53,7 +53,6 @@ func TestReportJSONMatchesINFO(t *testing.T) {
 	for i := range 10 {
 		w.Set(ctx, "t:"+strconv.Itoa(i), "x", time.Hour)
 	}
-	w.Do(ctx, "SELECT", 2)
 
 	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "200ms", "redis://"+srv.Addr)
 	info := infoMap(t, srv.Addr)
@@ -276,5 +275,78 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "version"); code != 0 || !strings.HasPrefix(out, "redis-memtop ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestReportScanFindsTheBigKeys(t *testing.T) {
+	srv := demo.StartForTest(t)
+	w := demo.NewClient(srv.Addr)
+	defer func() { _ = w.Close() }()
+	ctx := t.Context()
+	items := make([]any, 20000)
+	for i := range items {
+		items[i] = strings.Repeat("i", 20)
+	}
+	w.RPush(ctx, "feed:big", items...)
+	w.Set(ctx, "blob:1mb", strings.Repeat("b", 1<<20), 0)
+	p := w.Pipeline()
+	for i := range 5000 {
+		p.Set(ctx, "s:"+strconv.Itoa(i), "v", time.Hour)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		BigKeys struct {
+			Complete bool  `json:"complete"`
+			Scanned  int64 `json:"scanned"`
+			Top      []struct {
+				Key        string  `json:"key"`
+				Type       string  `json:"type"`
+				Bytes      float64 `json:"bytes"`
+				Elements   float64 `json:"elements"`
+				TTLSeconds float64 `json:"ttl_seconds"`
+			} `json:"top"`
+		} `json:"bigkeys"`
+		Checklist []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"checklist"`
+		Verdict struct {
+			Kind string `json:"kind"`
+		} `json:"verdict"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	bk := rep.BigKeys
+	if !bk.Complete || bk.Scanned != 5002 || len(bk.Top) < 2 {
+		t.Fatalf("bigkeys: complete %v scanned %d top %d", bk.Complete, bk.Scanned, len(bk.Top))
+	}
+	for i, name := range []string{"blob:1mb", "feed:big"} {
+		k := bk.Top[i]
+		want, err := w.MemoryUsage(ctx, name, 5).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Key != name || k.Bytes != float64(want) || k.TTLSeconds != -1 {
+			t.Errorf("top[%d] = %+v, want %s with %d bytes and no TTL", i, k, name, want)
+		}
+	}
+	if bk.Top[1].Elements != 20000 || bk.Top[1].Type != "list" {
+		t.Errorf("feed:big: %+v", bk.Top[1])
+	}
+	found := false
+	for _, c := range rep.Checklist {
+		if c.ID == "big-keys" {
+			found = c.Status != "unknown"
+		}
+	}
+	if !found || rep.Verdict.Kind == "" {
+		t.Errorf("with a scan the big-keys check must not be unknown: %+v, verdict %q", rep.Checklist, rep.Verdict.Kind)
 	}
 }

@@ -60,6 +60,7 @@ type Report struct {
 	Server      ReportServer      `json:"server"`
 	Verdict     *VerdictResult    `json:"verdict,omitempty"`
 	Checklist   Checklist         `json:"checklist,omitempty"`
+	BigKeys     *BigKeysReport    `json:"bigkeys,omitempty"`
 	Memory      Memory            `json:"memory"`
 	Persistence Persistence       `json:"persistence"`
 	Stats       Stats             `json:"stats"`
@@ -90,7 +91,9 @@ type ReportInput struct {
 	// them here from the same inputs (the report is the evidence, so the
 	// evidence check counts it as saved).
 	Diagnosis *Diagnosis
-	Scan      *ScanFacts
+	// Scan is the big-key scan, when one ran: its report section, and the
+	// facts the rules read.
+	Scan *ScanState
 	// Info is the latest raw INFO, when the caller kept it.
 	Info []InfoSection
 }
@@ -148,9 +151,15 @@ func BuildReport(in ReportInput) Report {
 	r.History = summarise(in.Hist, in.Now, in.Window)
 	r.Info = in.Info
 
+	var facts *ScanFacts
+	if in.Scan != nil {
+		bk := in.Scan.Report()
+		r.BigKeys = &bk
+		facts = ScanFactsFrom(in.Scan)
+	}
 	dg := in.Diagnosis
 	if dg == nil {
-		d := Diagnose(Inputs{Now: in.Now, Hist: in.Hist, Extras: in.Extras, Scan: in.Scan, EvidenceSaved: true, Window: in.Window})
+		d := Diagnose(Inputs{Now: in.Now, Hist: in.Hist, Extras: in.Extras, Scan: facts, EvidenceSaved: true, Window: in.Window})
 		dg = &d
 	}
 	v := dg.Verdict

@@ -185,6 +185,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	if r.BigKeys != nil {
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		b.Reset()
+		p("\n")
+		if err := r.BigKeys.Markdown(w); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+
 	if len(r.Config) > 0 {
 		p("\n## Configuration (CONFIG GET)\n\n| name | value |\n|---|---|\n")
 		names := make([]string, 0, len(r.Config))

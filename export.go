@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/redisx"
+	"github.com/redis-memtop/redis-memtop/ui"
+)
+
+// exporter makes `x` write the incident report, Markdown and JSON, into the
+// current directory. The report is built from what the UI shows; the full
+// INFO is read when the file is written (off the UI goroutine).
+func exporter(c *redisx.Client, target string) *ui.Exporter {
+	return &ui.Exporter{
+		Build: func(d *ui.Data) model.Report {
+			return model.BuildReport(model.ReportInput{
+				Now:       d.Now,
+				Target:    model.ReportTarget{Addr: target, DB: c.Options().DB, Mode: c.Mode()},
+				Hist:      d.Hist,
+				Extras:    d.Extras,
+				Diagnosis: evidenceDiagnosis(d.Checklist),
+				Scan:      d.Scan,
+			})
+		},
+		Write: func(rep model.Report) (string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*c.Options().CommandTimeout)
+			defer cancel()
+			if info, err := c.ReadInfoAll(ctx); err == nil {
+				rep.Info = info.ReportSections()
+			} else {
+				rep.Notes = append(rep.Notes, "the full INFO could not be read: "+redisx.Describe(err, c.Options().Password))
+			}
+			return writeReportFiles(".", rep)
+		},
+	}
+}
+
+// evidenceDiagnosis is the UI's diagnosis with the evidence check as it
+// will be once this report is saved.
+func evidenceDiagnosis(dg *model.Diagnosis) *model.Diagnosis {
+	if dg == nil {
+		return nil
+	}
+	c := *dg
+	c.Checks = append(model.Checklist(nil), dg.Checks...)
+	for i := range c.Checks {
+		if c.Checks[i].ID == model.CheckEvidence {
+			c.Checks[i].Status = model.StatusOK
+			c.Checks[i].Title = "Evidence saved: this report"
+		}
+	}
+	return &c
+}
+
+// writeReportFiles writes redis-memtop-report-<time>.md and .json in dir and
+// returns the Markdown file's path.
+func writeReportFiles(dir string, rep model.Report) (string, error) {
+	base := filepath.Join(dir, "redis-memtop-report-"+rep.GeneratedAt.UTC().Format("20060102-150405"))
+	if rep.GeneratedAt.IsZero() {
+		base = filepath.Join(dir, "redis-memtop-report-"+time.Now().UTC().Format("20060102-150405"))
+	}
+	for _, f := range []struct{ ext, format string }{{".md", "markdown"}, {".json", formatJSON}} {
+		file, err := os.OpenFile(base+f.ext, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return "", fmt.Errorf("export: %w", err)
+		}
+		if err := writeReport(file, rep, f.format); err != nil {
+			_ = file.Close()
+			return "", err
+		}
+		if err := file.Close(); err != nil {
+			return "", fmt.Errorf("export: %w", err)
+		}
+	}
+	return base + ".md (and .json)", nil
+}
