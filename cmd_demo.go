@@ -27,6 +27,11 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	uf.register(fs)
 	uf.scan.repeat = 30 * time.Second // a demo is short: a second pass soon shows which keys grow
+	// The demo's server is our own: scan it at full speed.
+	if f := fs.Lookup("scan-rate"); f != nil {
+		f.DefValue = "0"
+		_ = f.Value.Set("0")
+	}
 	fs.StringVar(&serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
 	fs.BoolVar(&list, "list", false, "list the scenarios and exit")
 	fs.BoolVar(&fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/model"
@@ -54,6 +55,7 @@ func evidenceDiagnosis(dg *model.Diagnosis) *model.Diagnosis {
 			c.Checks[i].Title = "Evidence saved: this report"
 		}
 	}
+	sort.SliceStable(c.Checks, func(i, j int) bool { return c.Checks[i].Status.Rank() > c.Checks[j].Status.Rank() })
 	return &c
 }
 
