@@ -10,7 +10,7 @@ import (
 
 func TestScenariosListAndLookup(t *testing.T) {
 	all := Scenarios()
-	want := []string{"tour", "growth", "fragmentation", "bgsave", "bigkey", "ttl-leak", "client-buffers"}
+	want := []string{"tour", "growth", "fragmentation", "bgsave", "bigkey", "ttl-leak", "client-buffers", "mixed"}
 	if len(all) != len(want) {
 		t.Fatalf("got %d scenarios, want %d", len(all), len(want))
 	}

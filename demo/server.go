@@ -159,9 +159,9 @@ func ping(addr string) error {
 	if err != nil {
 		return fmt.Errorf("demo: ping: %w", err)
 	}
-	// Any reply means the server is up: +PONG, or -NOAUTH when it has a
-	// password.
-	if !strings.HasPrefix(line, "+") && !strings.HasPrefix(line, "-") {
+	// +PONG, or -NOAUTH when it has a password, means it serves; -LOADING
+	// means it is still reading its snapshot: not ready yet.
+	if !strings.HasPrefix(line, "+PONG") && !strings.HasPrefix(line, "-NOAUTH") {
 		return fmt.Errorf("demo: ping: unexpected reply %q", strings.TrimSpace(line))
 	}
 	return nil
