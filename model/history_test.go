@@ -170,3 +170,17 @@ func TestOptJSON(t *testing.T) {
 		t.Errorf("text json %s", b)
 	}
 }
+
+func TestSampleKeyspaceTotals(t *testing.T) {
+	s := Sample{Keyspace: []DBKeys{{DB: 0, Keys: Some(3), Expires: Some(1)}, {DB: 2, Keys: Some(4), Expires: Some(0)}}}
+	if s.TotalKeys() != Some(7) || s.TotalExpires() != Some(1) {
+		t.Errorf("totals %+v %+v", s.TotalKeys(), s.TotalExpires())
+	}
+	empty := Sample{Sections: []string{"keyspace"}}
+	if empty.TotalKeys() != Some(0) {
+		t.Errorf("an empty keyspace section means 0 keys, got %+v", empty.TotalKeys())
+	}
+	if (&Sample{}).TotalKeys().Valid {
+		t.Error("no keyspace section: the total must be absent")
+	}
+}

@@ -186,42 +186,30 @@ func (s *Sample) ForkRunning() bool {
 	return p.RDBBgsaveInProgress.IsTrue() || p.AOFRewriteInProgress.IsTrue() || p.ModuleForkInProgress.IsTrue()
 }
 
-// TotalKeys sums keys over the keyspace; absent when no database reports keys.
-func (s *Sample) TotalKeys() Opt {
-	var sum float64
-	seen := false
-	for _, db := range s.Keyspace {
-		if v, ok := db.Keys.Get(); ok {
-			sum += v
-			seen = true
-		}
-	}
-	if !seen {
-		if s.HasSection("keyspace") {
-			return Some(0) // the section is there and empty: no keys at all
-		}
-		return None()
-	}
-	return Some(sum)
-}
+// TotalKeys sums keys over the keyspace; absent when the server has no
+// keyspace section.
+func (s *Sample) TotalKeys() Opt { return s.sumKeyspace(func(d DBKeys) Opt { return d.Keys }) }
 
 // TotalExpires sums keys with a TTL over the keyspace.
-func (s *Sample) TotalExpires() Opt {
+func (s *Sample) TotalExpires() Opt { return s.sumKeyspace(func(d DBKeys) Opt { return d.Expires }) }
+
+func (s *Sample) sumKeyspace(get func(DBKeys) Opt) Opt {
 	var sum float64
 	seen := false
 	for _, db := range s.Keyspace {
-		if v, ok := db.Expires.Get(); ok {
+		if v, ok := get(db).Get(); ok {
 			sum += v
 			seen = true
 		}
 	}
-	if !seen {
-		if s.HasSection("keyspace") {
-			return Some(0)
-		}
+	switch {
+	case seen:
+		return Some(sum)
+	case s.HasSection("keyspace"):
+		return Some(0) // the section is there and empty: no keys at all
+	default:
 		return None()
 	}
-	return Some(sum)
 }
 
 // ConnState is the state of the link to the server.
