@@ -151,8 +151,9 @@ type inspector struct {
 	conn    *respConn
 	db      int // the database the connection has selected (-1: unknown)
 	caps    *inspectCaps
-	samples string
+	samples string // "" for the server's default of 5: the argument is left out
 	timeout time.Duration
+	noTTL   map[int]bool // databases without expiring keys: no TTL command
 }
 
 // knownNames are the names servers send all the time.
@@ -202,6 +203,7 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 	c := in.conn
 	c.deadline(ctx, in.timeout)
 	noObject, noMemory, modules := in.caps.noObject.Load(), in.caps.noMemory.Load(), in.caps.modules.Load()
+	withTTL := !in.noTTL[b.db]
 
 	// Round trip 1.
 	selecting := in.db != b.db
@@ -215,9 +217,15 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 			c.write3("object", "encoding", k)
 		}
 		if !noMemory {
-			c.write5(cmdMemory, "usage", k, "samples", in.samples)
+			if in.samples == "" {
+				c.write3(cmdMemory, "usage", k)
+			} else {
+				c.write5(cmdMemory, "usage", k, "samples", in.samples)
+			}
 		}
-		c.write2("ttl", k)
+		if withTTL {
+			c.write2("ttl", k)
+		}
 	}
 	start := time.Now()
 	if err := c.flush(); err != nil {
@@ -277,17 +285,19 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 				k.Bytes = v
 			}
 		}
-		_, ttl, err := c.readSimple()
-		if _, _, fatal := reply(err); fatal != nil {
-			res.err = fatal
-			return res
-		}
-		if err == nil {
-			switch {
-			case ttl == -2:
-				gone = true
-			case ttl >= 0:
-				k.TTL = ttl
+		if withTTL {
+			_, ttl, err := c.readSimple()
+			if _, _, fatal := reply(err); fatal != nil {
+				res.err = fatal
+				return res
+			}
+			if err == nil {
+				switch {
+				case ttl == -2:
+					gone = true
+				case ttl >= 0:
+					k.TTL = ttl
+				}
 			}
 		}
 		if gone {

@@ -58,6 +58,7 @@ var scanShapes = [][]any{
 	{"scan", "0", "count", "1000"},
 	{"object", "encoding", "k"},
 	{cmdMemory, "usage", "k", "samples", "5"},
+	{cmdMemory, "usage", "k"},
 	{"ttl", "k"},
 	{"type", "k"},
 	{"llen", "k"},

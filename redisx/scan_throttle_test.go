@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func TestPacerFactors(t *testing.T) {
 
 func TestCountFor(t *testing.T) {
 	cases := []struct{ explicit, rate, want int }{
-		{0, 0, DefaultScanCount}, {0, 5000, 100}, {0, 100, 10}, {0, 1_000_000, DefaultScanCount}, {7, 5000, 7},
+		{0, 0, DefaultScanCount}, {0, 5000, 25}, {0, 100, 10}, {0, 1_000_000, maxBudgetCount}, {7, 5000, 7},
 	}
 	for _, c := range cases {
 		if got := countFor(c.explicit, c.rate); got != c.want {
@@ -172,4 +173,38 @@ func TestScanWorkerDegradesWhenDenied(t *testing.T) {
 		t.Errorf("keys in < 1h = %d, want 100", ttl)
 	}
 	_ = model.ScanDone
+}
+
+// TestScanWorkerSkipsTTLWithoutExpires: in a database where INFO keyspace
+// says no key expires, the worker sends no TTL at all; where some do, it
+// sends one per key.
+func TestScanWorkerSkipsTTLWithoutExpires(t *testing.T) {
+	s := demo.StartForTest(t)
+	c := scanClient(t, s.Addr)
+	ctx := scanCtx(t)
+	plantSmall(t, c, "plain", 500, 0)
+	c2 := redis.NewClient(&redis.Options{Addr: s.Addr, DB: 2, Protocol: 2, DisableIdentity: true})
+	defer func() { _ = c2.Close() }()
+	plantSmall(t, c2, "exp", 300, time.Hour)
+
+	ttlCalls := func() int64 {
+		for _, l := range strings.Split(c.Info(ctx, "commandstats").Val(), "\n") {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "cmdstat_ttl:calls="); ok {
+				n, _, _ := strings.Cut(rest, ",")
+				v, _ := strconv.ParseInt(n, 10, 64)
+				return v
+			}
+		}
+		return 0
+	}
+	w := NewScanWorker(c, ScanOptions{Once: true, DBs: []int{0}})
+	st := finalState(t, runScan(ctx, t, w))
+	if n := ttlCalls(); n != 0 || st.Result.NoTTLKeys != 500 {
+		t.Errorf("db without expires: %d TTL calls, %d keys without TTL", n, st.Result.NoTTLKeys)
+	}
+	w = NewScanWorker(c, ScanOptions{Once: true, DBs: []int{0, 2}})
+	st = finalState(t, runScan(ctx, t, w))
+	if n := ttlCalls(); n != 300 || st.Result.NoTTLKeys != 500+200 {
+		t.Errorf("db with expires: %d TTL calls (want 300), %d keys without TTL", n, st.Result.NoTTLKeys)
+	}
 }

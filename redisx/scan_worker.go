@@ -22,6 +22,8 @@ const (
 	// (unlimited) unless --scan-rate says otherwise.
 	DefaultScanRate    = 5000
 	DefaultScanSamples = 5
+	// serverDefaultSamples is MEMORY USAGE's own default.
+	serverDefaultSamples = 5
 	// DefaultScanCount is SCAN's COUNT when the rate is unlimited; with a
 	// budget, batches are smaller (about 1/50 s of budget) so each round
 	// trip holds the server only briefly.
@@ -46,8 +48,10 @@ type ScanOptions struct {
 	// Count is SCAN's COUNT; 0 chooses it from the rate.
 	Count int
 	// Inflight is the number of batches inspected at once, each on its own
-	// connection (default 2), so the server works on one while the worker
-	// reads the other, and a slow link does not starve the scan.
+	// connection. By default 2 when the rate is unlimited, so the server
+	// works on one while the worker reads the other and a slow link does not
+	// starve the scan; 1 under a budget, so two batches never hold the
+	// server back to back.
 	Inflight int
 	// Timeout bounds every round trip (default 10 s).
 	Timeout time.Duration
@@ -74,9 +78,7 @@ func (o ScanOptions) withDefaults(base *redis.Options) ScanOptions {
 	if o.Samples < 1 {
 		o.Samples = DefaultScanSamples
 	}
-	if o.Inflight <= 0 {
-		o.Inflight = defaultInflight
-	}
+	o.Inflight = max(o.Inflight, 0)
 	if o.Timeout <= 0 {
 		o.Timeout = defaultScanTimeout
 	}
@@ -87,7 +89,9 @@ func (o ScanOptions) withDefaults(base *redis.Options) ScanOptions {
 	return o
 }
 
-// countFor is SCAN's COUNT for a budget: about 1/50 s of it, 10–1000.
+// countFor is SCAN's COUNT: 1000 when unlimited; under a budget about
+// 1/200 s of it (10–100 keys), so each round trip holds the server for a few
+// dozen commands only — what a concurrent client's p99 feels.
 func countFor(explicit, rate int) int {
 	if explicit > 0 {
 		return explicit
@@ -95,7 +99,21 @@ func countFor(explicit, rate int) int {
 	if rate <= 0 {
 		return DefaultScanCount
 	}
-	return min(max(rate/50, 10), DefaultScanCount)
+	return min(max(rate/200, 10), maxBudgetCount)
+}
+
+// maxBudgetCount caps SCAN's COUNT under a budget.
+const maxBudgetCount = 100
+
+// inflight is the number of inspectors for an attempt.
+func (w *ScanWorker) inflight() int {
+	switch {
+	case w.opts.Inflight > 0:
+		return w.opts.Inflight
+	case w.pace.Budget() > 0:
+		return 1
+	}
+	return defaultInflight
 }
 
 // ScanWorker walks the keyspace in the background and aggregates what it
@@ -109,8 +127,9 @@ func countFor(explicit, rate int) int {
 // (7.2+) so scanning leaves LRU/LFU and therefore eviction alone, and only
 // metadata commands: never KEYS, DEBUG, a value, or SAMPLES 0.
 //
-// It uses its own small connection pool (Inflight+1 connections, named
-// redis-memtop, guarded read-only), so it never competes with the poller.
+// It uses its own connections (Inflight+1, named redis-memtop, dialled with
+// the base client's dialer and credentials; see scan_resp.go for why and for
+// the guard), so it never competes with the poller for the pool.
 // Control methods are safe from any goroutine.
 type ScanWorker struct {
 	base  *redis.Client
@@ -122,6 +141,10 @@ type ScanWorker struct {
 	restart atomic.Int64
 	caps    inspectCaps
 	noTouch atomic.Bool // the server has CLIENT NO-TOUCH (7.2+)
+	// noTTL lists the databases INFO keyspace says hold no key with a TTL
+	// (expires=0): their keys get no TTL command. Written by the first
+	// probe, before any inspector starts; read-only after.
+	noTTL map[int]bool
 }
 
 // NewScanWorker makes a worker for the server behind base (a plain
@@ -407,8 +430,14 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 	if err := w.prepare(ctx, scanConn, st, out); err != nil {
 		return err
 	}
-	inspectors := make([]*inspector, w.opts.Inflight)
-	samples := strconv.Itoa(w.opts.Samples)
+	inspectors := make([]*inspector, w.inflight())
+	// SAMPLES 5 is what MEMORY USAGE does without the argument (every
+	// version since 4.0, OBJ_COMPUTE_SIZE_DEF_SAMPLES): two arguments fewer
+	// a key is measurably less work for the server.
+	samples := ""
+	if w.opts.Samples != serverDefaultSamples {
+		samples = strconv.Itoa(w.opts.Samples)
+	}
 	for i := range inspectors {
 		c, err := dialResp(ctx, opts, w.opts.Timeout)
 		if err != nil {
@@ -418,11 +447,11 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 		if err := w.setupConn(ctx, c); err != nil {
 			return err
 		}
-		inspectors[i] = &inspector{conn: c, db: -1, caps: &w.caps, samples: samples, timeout: w.opts.Timeout}
+		inspectors[i] = &inspector{conn: c, db: -1, caps: &w.caps, samples: samples, timeout: w.opts.Timeout, noTTL: w.noTTL}
 	}
 
-	batches := make(chan *batch, w.opts.Inflight)
-	results := make(chan batchResult, w.opts.Inflight)
+	batches := make(chan *batch, len(inspectors))
+	results := make(chan batchResult, len(inspectors))
 	var wg sync.WaitGroup
 	var scanErr error
 	wg.Add(1)
