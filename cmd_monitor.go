@@ -111,7 +111,7 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 		return err //nolint:wrapcheck // a ConnectError is already one clear line
 	}
 	defer func() { _ = c.Close() }()
-	return monitor(ctx, c, uf, monitorExtras{target: opts.Redacted()})
+	return monitor(ctx, c, uf, monitorExtras{target: opts.Redacted(), writes: true})
 }
 
 // monitorExtras are what a caller adds to the plain monitor: another source
@@ -120,6 +120,9 @@ type monitorExtras struct {
 	source  <-chan model.Update
 	actions []ui.Action
 	target  string
+	// writes adds the write-action keys (cmd_writes.go): live only with
+	// --allow-writes, otherwise they say the flag is needed.
+	writes bool
 }
 
 // scanDBs are the databases INFO keyspace listed at connect time (nil: the
@@ -158,6 +161,12 @@ func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras
 
 	panes := []ui.Pane{ui.NewChecklistPane()}
 	actions := mx.actions
+	export := exporter(c, mx.target)
+	if mx.writes {
+		wlog := &writeLog{}
+		actions = append(append([]ui.Action{}, actions...), writeActions(ctx, c, wlog, time.Now)...)
+		export = wlog.wrap(export)
+	}
 	var worker *redisx.ScanWorker
 	if uf.scan.enabled() {
 		worker = c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: uf.scan.rate, Samples: uf.scan.samples, Repeat: uf.scan.repeat})
@@ -191,7 +200,7 @@ func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras
 		Recording:  uf.record != "",
 		ExtraPanes: panes,
 		Actions:    actions,
-		Export:     exporter(c, mx.target),
+		Export:     export,
 	})
 	cancel()
 	wg.Wait()

@@ -77,6 +77,9 @@ type Report struct {
 	// Notes are one-line remarks about how the report was made ("the server
 	// stopped answering after the first sample").
 	Notes []string `json:"notes,omitempty"`
+	// Actions are the write actions confirmed in the UI (--allow-writes),
+	// oldest first (actionlog.go).
+	Actions []ActionLog `json:"actions,omitempty"`
 }
 
 // ReportInput is what a report is made from. Target must already be free of

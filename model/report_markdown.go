@@ -51,6 +51,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, n := range r.Notes {
 		p("- Note: %s\n", mdCell(n, 0))
 	}
+	b.WriteString(actionsMarkdown(r.Actions))
 
 	if v := r.Verdict; v != nil {
 		p("\n## Verdict: %s (%s confidence)\n\n%s\n", mdCell(string(v.Kind), 40), mdCell(string(v.Confidence), 20), mdCell(v.Summary, 0))

@@ -15,6 +15,9 @@ type Action struct {
 	Group string // the help overlay's heading for it ("Demo", "Scan", …)
 	Key   key.Binding
 	Do    func() string
+	// Confirm, when set, makes the key open the typed-confirmation overlay
+	// (confirm.go) instead of calling Do: a write action.
+	Confirm *Confirm
 }
 
 // Exporter writes the incident report. Build runs on the UI goroutine and

@@ -72,6 +72,8 @@ type Model struct {
 	zoomDef int
 
 	srcDone bool
+
+	confirm *confirmState // the open write-action confirmation (confirm.go); nil when none
 }
 
 // sourceClosedMsg says the source channel was closed.
@@ -202,6 +204,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.frozen.MarkEvidenceSaved()
 			}
 		}
+		return m, nil
+	case confirmDoneMsg:
+		m.status = msg.line
 		return m, nil
 	case sourceClosedMsg:
 		m.srcDone = true
@@ -350,6 +355,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
+	if m.confirm != nil {
+		return m.confirmKey(msg) // the overlay takes every key until enter or esc
+	}
 	focused := m.panes[m.focus]
 	if c, ok := focused.(InputCapturer); ok && c.CapturesInput() {
 		_, cmd := focused.HandleKey(msg, m.view())
@@ -399,7 +407,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Export):
 		return m, m.export()
 	}
-	if m.runAction(msg) {
+	if m.openConfirm(msg) || m.runAction(msg) {
 		return m, nil
 	}
 	_, cmd := focused.HandleKey(msg, m.view())
@@ -441,7 +449,7 @@ func (m *Model) clickFocus(x, y int) {
 // View draws the screen: exactly the terminal's size, in the alternate
 // screen, with mouse wheel events on.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.render())
+	v := tea.NewView(m.overlayConfirm(m.render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "redis-memtop " + model.Sanitize(m.opts.Target, 60)
