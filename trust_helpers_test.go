@@ -7,11 +7,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
+	"github.com/redis-memtop/redis-memtop/ui"
 )
 
 // trustSafety bounds how long a trust test waits for something that must
@@ -170,4 +176,149 @@ func connectMain(t *testing.T, o redisx.Options) *redisx.Client {
 	}
 	t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// liveRig wires a client the way monitor() does — poller (with its Extras)
+// → forward (the scan slows down during a fork) → the UI's source, the scan
+// worker beside it, optionally the recorder (tee) in between — but drives
+// ui.Model directly from the test, one message at a time.
+type liveRig struct {
+	t       *testing.T
+	c       *redisx.Client
+	m       ui.Model
+	src     chan model.Update // what the UI receives
+	worker  *redisx.ScanWorker
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	polled  atomic.Int64 // samples the poller sent (gaps included)
+	folded  int          // samples folded into the UI
+	updates []model.Update
+	keep    bool // keep every update folded (updates)
+}
+
+type rigOptions struct {
+	interval time.Duration // poll period (default 100ms)
+	extras   time.Duration // Extras period (default 300ms; <0: none)
+	scan     *redisx.ScanOptions
+	record   string // --record path
+	actions  []ui.Action
+	w, h     int
+	keep     bool
+}
+
+func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
+	t.Helper()
+	if o.interval <= 0 {
+		o.interval = 100 * time.Millisecond
+	}
+	if o.extras == 0 {
+		o.extras = 300 * time.Millisecond
+	}
+	if o.w == 0 {
+		o.w, o.h = 160, 50
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &liveRig{t: t, c: c, cancel: cancel, keep: o.keep}
+	t.Cleanup(r.stop)
+	updates := make(chan model.Update, 64)
+	r.src = updates
+	if o.record != "" {
+		rec, err := openRecorder(o.record, model.RecordingHeader{Target: c.Options().Redacted(), Interval: o.interval, Start: time.Now().UTC()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded := make(chan model.Update, 64)
+		r.src = recorded
+		r.goRun(func() { tee(ctx, updates, recorded, rec) })
+		t.Cleanup(func() { _ = rec.close() })
+	}
+	panes := []ui.Pane{ui.NewChecklistPane()}
+	actions := append([]ui.Action{}, o.actions...)
+	if o.scan != nil {
+		r.worker = c.NewScanWorker(*o.scan)
+		panes = []ui.Pane{ui.NewBigKeysPane(), ui.NewChecklistPane()}
+		actions = append(actions, ui.ScanActions(r.worker)...)
+		r.goRun(func() { _ = r.worker.Run(ctx, updates) })
+	}
+	p := redisx.NewPoller(c, o.interval, 0)
+	p.ExtrasInterval = max(o.extras, 0)
+	polled := make(chan model.Update, 16)
+	r.goRun(func() { _ = p.Run(ctx, polled) })
+	r.goRun(func() {
+		forward(ctx, polled, updates, func(u model.Update) {
+			if u.Sample != nil {
+				r.polled.Add(1)
+				if r.worker != nil && !u.Sample.IsGap() {
+					r.worker.SetForkRunning(u.Sample.ForkRunning())
+				}
+			}
+		})
+	})
+	r.m = ui.New(ui.Options{
+		Source: r.src, Target: c.Options().Redacted(), Theme: "dark", Interval: o.interval, History: 10 * time.Minute,
+		Recording: o.record != "", ExtraPanes: panes, Actions: actions, Export: exporter(c, c.Options().Redacted()),
+	})
+	r.m, _ = uiStep(t, r.m, tea.WindowSizeMsg{Width: o.w, Height: o.h})
+	return r
+}
+
+func (r *liveRig) goRun(f func()) {
+	r.wg.Add(1)
+	go func() { defer r.wg.Done(); f() }()
+}
+
+func (r *liveRig) stop() {
+	r.cancel()
+	r.wg.Wait()
+}
+
+// fold applies one update to the UI.
+func (r *liveRig) fold(u model.Update) {
+	if u.Sample != nil {
+		r.folded++
+	}
+	if r.keep {
+		r.updates = append(r.updates, u)
+	}
+	r.m, _ = uiStep(r.t, r.m, u)
+}
+
+// until folds updates until cond holds.
+func (r *liveRig) until(what string, cond func(m ui.Model) bool) {
+	r.t.Helper()
+	deadline := time.After(trustSafety)
+	for !cond(r.m) {
+		select {
+		case u := <-r.src:
+			r.fold(u)
+		case <-deadline:
+			r.t.Fatalf("waiting for %s; the screen:\n%s", what, ansi.Strip(r.m.View().Content))
+		}
+	}
+}
+
+// press sends one key to the UI and returns its command.
+func (r *liveRig) press(k string) tea.Cmd {
+	r.t.Helper()
+	var msg tea.KeyPressMsg
+	switch k {
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		msg = tea.KeyPressMsg{Code: tea.KeyTab}
+	default:
+		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+	}
+	var cmd tea.Cmd
+	r.m, cmd = uiStep(r.t, r.m, msg)
+	return cmd
+}
+
+func (r *liveRig) frame() string { return ansi.Strip(r.m.View().Content) }
+
+func scanDone(m ui.Model) bool {
+	s := m.Live().Scan
+	return s != nil && s.Progress.Phase == model.ScanDone
 }
