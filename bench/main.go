@@ -50,7 +50,7 @@ func main() {
 	flag.IntVar(&c.keys, "keys", 1_000_000, "keys in the dataset")
 	flag.IntVar(&c.delayKeys, "delay-keys", 100_000, "keys in the dataset of the 1 ms delay row (redis-cli is slow there)")
 	flag.IntVar(&c.rounds, "rounds", 3, "runs of each tool (the median counts)")
-	flag.IntVar(&c.latRounds, "latency-rounds", 4, "redis-benchmark runs with and without the scan")
+	flag.IntVar(&c.latRounds, "latency-rounds", 8, "redis-benchmark runs with and without the scan")
 	flag.BoolVar(&c.skipDelay, "skip-delay", false, "skip the 1 ms delay row")
 	flag.BoolVar(&c.skipLat, "skip-latency", false, "skip the p99 row")
 	flag.BoolVar(&c.extras, "extras", true, "also measure the alternatives the worker does not use")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -149,7 +148,6 @@ type batchResult struct {
 // inspector inspects batches on its own connection.
 type inspector struct {
 	conn    *respConn
-	db      int // the database the connection has selected (-1: unknown)
 	caps    *inspectCaps
 	samples string // "" for the server's default of 5: the argument is left out
 	timeout time.Duration
@@ -206,10 +204,7 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 	withTTL := !in.noTTL[b.db]
 
 	// Round trip 1.
-	selecting := in.db != b.db
-	if selecting {
-		c.write2("select", strconv.Itoa(b.db))
-	}
+	selecting := c.selectDB(b.db)
 	for _, k := range b.keys {
 		if noObject {
 			c.write2("type", k)
@@ -237,7 +232,6 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 			res.err = fmt.Errorf("redisx: scan: SELECT %d: %w", b.db, err)
 			return res
 		}
-		in.db = b.db
 	}
 	keys := make([]model.KeyInfo, 0, len(b.keys))
 	var needType, needLen []int // indexes into keys

@@ -3,7 +3,6 @@ package redisx
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +27,9 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 	c.write2(cmdInfo, "modules")
 	c.write2(cmdInfo, "keysizes")
 	c.write2(cmdInfo, "keyspace")
-	for _, db := range w.opts.DBs {
-		c.write2("select", strconv.Itoa(db))
+	selected := make([]bool, len(w.opts.DBs))
+	for i, db := range w.opts.DBs {
+		selected[i] = c.selectDB(db)
 		c.write("dbsize")
 	}
 	if err := c.flush(); err != nil {
@@ -45,9 +45,11 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 		text[i], errs[i] = string(b), err
 	}
 	var total int64
-	for _, db := range w.opts.DBs {
-		if _, _, err := c.readSimple(); err != nil {
-			return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
+	for i, db := range w.opts.DBs {
+		if selected[i] {
+			if _, _, err := c.readSimple(); err != nil {
+				return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
+			}
 		}
 		_, n, err := c.readSimple()
 		if _, _, fatal := reply(err); fatal != nil {

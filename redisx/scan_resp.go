@@ -98,6 +98,19 @@ type respConn struct {
 	br      *bufio.Reader
 	scratch []byte
 	err     error // a refused command: flush fails and nothing more is written
+	db      int   // the database selected (0 after dialling)
+}
+
+// selectDB queues SELECT db unless the connection is there already (a
+// cluster node refuses SELECT even of 0), and reports whether it did: the
+// caller then reads its reply first.
+func (c *respConn) selectDB(db int) bool {
+	if c.db == db {
+		return false
+	}
+	c.write2("select", strconv.Itoa(db))
+	c.db = db
+	return true
 }
 
 // allowed checks a command against scanAllowed; a refusal sticks.

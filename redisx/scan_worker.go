@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -62,6 +63,10 @@ type ScanOptions struct {
 	Repeat time.Duration
 	// Once makes Run return after the first complete pass (the report).
 	Once bool
+	// MaxFailures makes Run give up after that many failed attempts in a row
+	// (the report: an incomplete section beats a hang); 0 retries for ever,
+	// with back-off, as the live UI wants.
+	MaxFailures int
 	// StartDB and StartCursor resume a pass from a cursor a previous run
 	// reported (ScanProgress.DB / Cursor). StartDB must be one of DBs.
 	StartDB     int
@@ -87,6 +92,20 @@ func (o ScanOptions) withDefaults(base *redis.Options) ScanOptions {
 	}
 	o.Agg = o.Agg.WithDefaults()
 	return o
+}
+
+// ScanDBs lists the databases worth scanning: those INFO keyspace shows
+// with keys, in order. Nil when none (the worker then scans the client's
+// own database).
+func ScanDBs(keyspace []model.DBKeys) []int {
+	var dbs []int
+	for _, db := range keyspace {
+		if n, ok := db.Keys.Get(); ok && n > 0 {
+			dbs = append(dbs, db.DB)
+		}
+	}
+	slices.Sort(dbs)
+	return slices.Compact(dbs)
 }
 
 // countFor is SCAN's COUNT: 1000 when unlimited; under a budget about
@@ -252,12 +271,12 @@ func (w *ScanWorker) Run(ctx context.Context, out chan<- model.Update) error {
 		if !send(ctx, out, model.Update{Scan: up}) {
 			return nil
 		}
-		complete := w.runPass(ctx, opts, st, out)
-		if ctx.Err() != nil {
-			return nil //nolint:nilerr // ctx ending is how Run is stopped, not a failure
-		}
-		if !complete {
-			continue // restarted: a new pass, same previous
+		switch w.runPass(ctx, opts, st, out) {
+		case passStopped:
+			return nil
+		case passRestarted:
+			continue // a new pass, same previous
+		case passComplete:
 		}
 		prev = st.agg.Snapshot()
 		if w.opts.Once {
@@ -311,16 +330,16 @@ func (w *ScanWorker) waitNextPass(ctx context.Context, st *passState, out chan<-
 // runPass runs one pass to its end, across pauses and lost connections. It
 // returns true when the pass completed, false when it was restarted or ctx
 // ended.
-func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passState, out chan<- model.Update) bool {
+func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passState, out chan<- model.Update) passOutcome {
 	st.started = time.Now()
 	attempt := 0
 	for {
 		if w.restart.Load() != st.restarts {
-			return false
+			return passRestarted
 		}
 		if w.pause.Load() {
 			if !w.waitResume(ctx, st, out) {
-				return false
+				return passStopped
 			}
 			continue
 		}
@@ -329,14 +348,17 @@ func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passS
 		st.elapsed += time.Since(begin)
 		switch {
 		case ctx.Err() != nil:
-			return false
+			return passStopped
 		case err == nil && st.dbIdx >= len(w.opts.DBs):
 			st.done = time.Now()
 			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanDone, ""), Result: st.agg.Snapshot()}
 			st.dirty = false
-			return send(ctx, out, model.Update{Scan: up})
+			if !send(ctx, out, model.Update{Scan: up}) {
+				return passStopped
+			}
+			return passComplete
 		case errors.Is(err, errRestart):
-			return false
+			return passRestarted
 		case err == nil:
 			attempt = 0 // paused: loop to wait
 		default:
@@ -348,14 +370,26 @@ func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passS
 				st.dirty = false
 			}
 			if !send(ctx, out, model.Update{Scan: up}) {
-				return false
+				return passStopped
+			}
+			if w.opts.MaxFailures > 0 && attempt >= w.opts.MaxFailures {
+				return passStopped
 			}
 			if !sleep(ctx, backoff(attempt)) {
-				return false
+				return passStopped
 			}
 		}
 	}
 }
+
+// passOutcome is how a pass ended.
+type passOutcome int
+
+const (
+	passComplete  passOutcome = iota // every database scanned
+	passRestarted                    // Restart abandoned it
+	passStopped                      // ctx ended, or MaxFailures was reached
+)
 
 // waitResume sends the paused state and waits for a resume, a restart or ctx.
 func (w *ScanWorker) waitResume(ctx context.Context, st *passState, out chan<- model.Update) bool {
@@ -447,7 +481,7 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 		if err := w.setupConn(ctx, c); err != nil {
 			return err
 		}
-		inspectors[i] = &inspector{conn: c, db: -1, caps: &w.caps, samples: samples, timeout: w.opts.Timeout, noTTL: w.noTTL}
+		inspectors[i] = &inspector{conn: c, caps: &w.caps, samples: samples, timeout: w.opts.Timeout, noTTL: w.noTTL}
 	}
 
 	batches := make(chan *batch, len(inspectors))
@@ -553,13 +587,14 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cur
 	var seq uint64
 	for ; dbIdx < len(w.opts.DBs); dbIdx++ {
 		db := w.opts.DBs[dbIdx]
-		conn.deadline(ctx, w.opts.Timeout)
-		conn.write2("select", strconv.Itoa(db))
-		if err := conn.flush(); err != nil {
-			return err
-		}
-		if _, _, err := conn.readSimple(); err != nil {
-			return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
+		if conn.selectDB(db) {
+			conn.deadline(ctx, w.opts.Timeout)
+			if err := conn.flush(); err != nil {
+				return err
+			}
+			if _, _, err := conn.readSimple(); err != nil {
+				return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
+			}
 		}
 		for {
 			if w.pause.Load() {

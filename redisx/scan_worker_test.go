@@ -258,7 +258,7 @@ func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = conn.Close() }()
-	in := &inspector{conn: conn, db: -1, caps: &inspectCaps{}, samples: "5", timeout: 5 * time.Second}
+	in := &inspector{conn: conn, caps: &inspectCaps{}, samples: "5", timeout: 5 * time.Second}
 	names := []string{"k:0", "gone:1", "list", "gone:2", "hash", "k:1"}
 	r := in.inspect(ctx, &batch{db: 0, keys: names})
 	if r.err != nil {
@@ -471,21 +471,48 @@ func TestScanAuthAndSamples(t *testing.T) {
 			t.Errorf("samples %d: %d bytes, MEMORY USAGE SAMPLES %d says %d", samples, k.Bytes, want, mu)
 		}
 	}
-	// A wrong password is an error in the progress, never a hang; the
-	// password does not appear in it.
+	// A wrong password is an error in the progress, never a hang: with
+	// MaxFailures Run gives up. The password does not appear in the error.
 	bad := redis.NewClient(&redis.Options{Addr: s.Addr, Password: "wrong-pass", Protocol: 2})
 	defer func() { _ = bad.Close() }()
-	w := NewScanWorker(bad, ScanOptions{Once: true})
-	out := make(chan model.Update, 4)
-	wctx, cancel := context.WithCancel(ctx)
-	go func() { _ = w.Run(wctx, out) }()
-	for u := range out {
-		if u.Scan.Progress.Phase == model.ScanFailed {
-			if u.Scan.Progress.Err == "" || strings.Contains(u.Scan.Progress.Err, "wrong-pass") {
-				t.Errorf("auth error = %q", u.Scan.Progress.Err)
-			}
-			break
-		}
+	w := NewScanWorker(bad, ScanOptions{Once: true, MaxFailures: 2})
+	ups := runScan(ctx, t, w)
+	last := ups[len(ups)-1].Progress
+	if last.Phase != model.ScanFailed || last.Err == "" || strings.Contains(last.Err, "wrong-pass") {
+		t.Errorf("auth failure: phase %q err %q", last.Phase, last.Err)
 	}
-	cancel()
+}
+
+// TestScanWorkerClusterNode scans a cluster-mode node, which refuses SELECT
+// (even of 0): the worker must not send one.
+func TestScanWorkerClusterNode(t *testing.T) {
+	s := demo.StartForTest(t, "cluster-enabled yes", "cluster-config-file nodes.conf")
+	c := scanClient(t, s.Addr)
+	ctx := scanCtx(t)
+	if err := c.Do(ctx, "cluster", "addslotsrange", 0, 16383).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(scanWait)
+	for !strings.Contains(c.ClusterInfo(ctx).Val(), "cluster_state:ok") {
+		if time.Now().After(deadline) {
+			t.Fatal("cluster state never ok")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	plantSmall(t, c, "{slot}", 200, 0)
+	w := NewScanWorker(c, ScanOptions{Once: true, DBs: ScanDBs(nil), MaxFailures: 1})
+	st := finalState(t, runScan(ctx, t, w))
+	if st.Result.Keys != 200 {
+		t.Errorf("cluster node: %d keys", st.Result.Keys)
+	}
+}
+
+func TestScanDBs(t *testing.T) {
+	ks := []model.DBKeys{{DB: 3, Keys: model.Some(10)}, {DB: 0, Keys: model.Some(5)}, {DB: 1, Keys: model.Some(0)}, {DB: 2}}
+	if got := ScanDBs(ks); !slices.Equal(got, []int{0, 3}) {
+		t.Errorf("ScanDBs = %v", got)
+	}
+	if ScanDBs(nil) != nil {
+		t.Error("no keyspace: nil")
+	}
 }
