@@ -16,7 +16,7 @@ func bigkeyPart() Scenario {
 		Config:  bigkeyConfig(false),
 		Stages: []Stage{
 			{
-				Caption: "an application keeps a feed list with LPUSH + LTRIM 0 999: " + bigkeyFeed + " stays at 1,000 entries among an ordinary dataset — nothing stands out in the big-keys table",
+				Caption: "an application keeps a feed list with LPUSH + LTRIM 0 999: " + bigkeyFeed + " stays at 1,000 entries (about 200 KB) among an ordinary dataset — already the biggest key, but a bounded one: the big-keys check only watches it",
 				Run:     bigkeyCapped,
 			},
 			{
@@ -101,12 +101,15 @@ func bigkeyCapped(ctx context.Context, e *Env) error {
 	return e.Hold(ctx, every, func(ctx context.Context) error { _, err := step(ctx); return err })
 }
 
-// bigkeyGoal is the length each growing stage reaches before it ends.
+// bigkeyGoal is the length each growing stage reaches before it ends. The
+// last one takes used_memory past 5 MB even in Fast mode: under that the
+// big-keys check does not weigh a key's share of memory (the ratio means
+// nothing on a tiny dataset), and the stage's "flags it" would not hold.
 func bigkeyGoal(e *Env, stage int) int64 {
 	if stage == 2 {
 		return pick[int64](e, 20_000, 5_000)
 	}
-	return pick[int64](e, 60_000, 10_000)
+	return pick[int64](e, 60_000, 25_000)
 }
 
 func bigkeyGrow(ctx context.Context, e *Env) error {

@@ -54,7 +54,12 @@ func fragSmall(i int) bool { return fragSizes[i%len(fragSizes)] < 100 }
 
 func fragKey(i int) string { return fmt.Sprintf("frag:%07d", i) }
 
-func fragKeys(e *Env) int { return pick(e, 400_000, 100_000) }
+// fragKeys is the number of values written. Fast mode writes half as many,
+// not fewer: an empty redis-server already holds about 11 MB of RSS, and on a
+// smaller dataset that alone puts the ratio past 1.3 after the load and again
+// after the cure, while the allocator fragmentation the deletes leave stays
+// under the 10 MB the fragmentation check needs to name it.
+func fragKeys(e *Env) int { return pick(e, 400_000, 200_000) }
 
 func fragLoad(ctx context.Context, e *Env) error {
 	if err := e.Setup(ctx, fragmentationConfig(e.Fast)...); err != nil {
