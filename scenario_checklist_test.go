@@ -358,7 +358,7 @@ func (p scPart) wantVerdict(stage int, what string, v model.VerdictResult, kinds
 
 // wantCalm checks that the stage moved memory by less than the noise floor:
 // the stage's verdict is stable or, when nothing moved, the fragmentation the
-// verdict reads from the level alone. On a Fast dataset of 6 to 20 MB the ~11
+// verdict reads from the level alone. On a Fast dataset of 6 to 25 MB the ~11
 // MB of RSS an empty redis-server already holds makes the ratio 1.5 or more,
 // which that level reading reports.
 func (p scPart) wantCalm(stage int) {
