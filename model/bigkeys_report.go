@@ -108,6 +108,15 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 
+	// Without MEMORY USAGE for any key (renamed, denied) every byte sum is
+	// unknown: show —, not a 0B that looks like a measurement.
+	sum := func(v int64) string {
+		if r.Keys > 0 && r.UnknownBytes >= r.Keys {
+			return "—"
+		}
+		return Bytes(float64(v))
+	}
+
 	p("## Big keys\n\n")
 	status := "complete"
 	if !r.Complete {
@@ -117,7 +126,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 		status, Count(float64(r.Scanned)), Count(float64(r.DBSize)),
 		Duration(time.Duration(r.ElapsedSeconds*float64(time.Second))), Count(r.KeysPerSecond), r.Samples)
 	p("- Total: %s in %s keys; without TTL: %s in %s keys\n",
-		Bytes(float64(r.Bytes)), Count(float64(r.Keys)), Bytes(float64(r.NoTTLBytes)), Count(float64(r.NoTTLKeys)))
+		sum(r.Bytes), Count(float64(r.Keys)), sum(r.NoTTLBytes), Count(float64(r.NoTTLKeys)))
 	if r.UnknownBytes > 0 {
 		p("- MEMORY USAGE was not available for %s keys\n", Count(float64(r.UnknownBytes)))
 	}
@@ -140,24 +149,24 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 
 	p("\n### By type\n\n| type | keys | bytes | elements |\n|---|---:|---:|---:|\n")
 	for _, t := range r.Types {
-		p("| %s | %d | %s | %d |\n", bkCell(t.Type, 30), t.Keys, Bytes(float64(t.Bytes)), t.Elements)
+		p("| %s | %d | %s | %d |\n", bkCell(t.Type, 30), t.Keys, sum(t.Bytes), t.Elements)
 	}
 	if len(r.Encodings) > 0 {
 		p("\n### Encodings\n\n| type | encoding | keys | bytes |\n|---|---|---:|---:|\n")
 		for _, e := range r.Encodings {
-			p("| %s | %s | %d | %s |\n", bkCell(e.Type, 30), bkCell(e.Encoding, 30), e.Keys, Bytes(float64(e.Bytes)))
+			p("| %s | %s | %d | %s |\n", bkCell(e.Type, 30), bkCell(e.Encoding, 30), e.Keys, sum(e.Bytes))
 		}
 	}
 
 	p("\n### By TTL\n\n| TTL | keys | bytes |\n|---|---:|---:|\n")
 	for _, t := range r.TTLBuckets {
-		p("| %s | %d | %s |\n", t.Label, t.Keys, Bytes(float64(t.Bytes)))
+		p("| %s | %d | %s |\n", t.Label, t.Keys, sum(t.Bytes))
 	}
 
 	p("\n### By key prefix (largest first)\n\n| prefix | depth | keys | bytes | keys without TTL | bytes without TTL |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, pr := range bkTopPrefixes(r.Prefixes, bkMDPrefixRows) {
 		p("| `%s` | %d | %d | %s | %d | %s |\n", bkCode(pr.Prefix, bkMDKeyWidth), pr.Depth, pr.Keys,
-			Bytes(float64(pr.Bytes)), pr.NoTTLKeys, Bytes(float64(pr.NoTTLBytes)))
+			sum(pr.Bytes), pr.NoTTLKeys, sum(pr.NoTTLBytes))
 	}
 
 	if len(r.Growth) > 0 {

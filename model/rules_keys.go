@@ -84,19 +84,28 @@ func ruleBigKeys(c *ruleCtx) Check {
 	})
 	ch.Status = found[0].status
 	top := found[0].k
-	ch.Title = fmt.Sprintf("%d big key(s); the biggest, %s, holds %s", len(found), rlLabel(top.Key), rlBytes(top.Bytes.Or(0)))
+	ch.Title = fmt.Sprintf("%d big key(s); the biggest, %s, holds %s", len(found), rlLabel(top.Key), rlKeyBytes(top.Bytes))
 	for i, f := range found {
 		if i == 5 {
 			ch.Evidence = append(ch.Evidence, fmt.Sprintf("… and %d more in the big-keys pane", len(found)-5))
 			break
 		}
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("db%d %s (%s): %s%s — %s", f.k.DB, rlLabel(f.k.Key), f.k.Type, rlBytes(f.k.Bytes.Or(0)), rlElementsNote(f.k), strings.Join(f.reasons, ", ")))
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("db%d %s (%s): %s%s — %s", f.k.DB, rlLabel(f.k.Key), f.k.Type, rlKeyBytes(f.k.Bytes), rlElementsNote(f.k), strings.Join(f.reasons, ", ")))
 		if i < 3 {
 			ch.Commands = append(ch.Commands, fmt.Sprintf("redis-cli -n %d MEMORY USAGE %s SAMPLES 5", f.k.DB, rlShellQuote(f.k.Key)))
 		}
 	}
 	ch.Advice = "Big keys make every operation on them slow (DEL blocks: use UNLINK), replicate and migrate in one piece, and one growing key can fill the memory. Split big hashes and sets into buckets, trim lists (LTRIM) or cap streams (XADD MAXLEN), and give them a TTL when they are cache data."
 	return ch
+}
+
+// rlKeyBytes is a key's size, or says it is unknown (MEMORY USAGE renamed or
+// denied): never a 0 that looks measured.
+func rlKeyBytes(b Opt) string {
+	if v, ok := b.Get(); ok {
+		return rlBytes(v)
+	}
+	return "an unknown number of bytes"
 }
 
 // rlElementsNote writes ", 12,000 elements" when the count is known.
