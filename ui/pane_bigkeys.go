@@ -349,7 +349,7 @@ func (p *bigKeysPane) body(d *Data, st *themes.Styles, w, h int) string {
 	if footer != "" && len(lines) < h {
 		lines = append(lines, footer)
 	}
-	return joinLines(lines, w)
+	return fitJoin(lines, w)
 }
 
 // hint is the footer: the keys that matter in this view.

@@ -355,3 +355,23 @@ func TestBigKeysInRoot(t *testing.T) {
 		t.Errorf("after unfreezing the scan is not done:\n%s", frame)
 	}
 }
+
+// BenchmarkBigKeysRender draws the pane at 200×60 with full top lists
+// (100 by bytes, 100 by elements) and a full prefix tree.
+func BenchmarkBigKeysRender(b *testing.B) {
+	a := model.NewBigKeysAgg(model.BigKeysConfig{}, nil)
+	for i := range 50_000 {
+		a.Add(&model.KeyInfo{
+			Key: fmt.Sprintf("ns%d:user:%d:field%d", i%300, i, i%7), Type: "hash", Encoding: "listpack",
+			Bytes: int64(100 + i%9973*37), Elements: int64(i % 5003), TTL: int64(i%90000) - 1,
+		})
+	}
+	st := &model.ScanState{Result: a.Snapshot(), Progress: model.ScanProgress{Phase: model.ScanScanning, Scanned: 50_000, DBSize: 100_000, KeysPerSec: 5000}}
+	d := bkData(st)
+	styles := themes.NewStyles(themes.Dark())
+	p := NewBigKeysPane()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.Render(d, styles, 200, 60, true)
+	}
+}

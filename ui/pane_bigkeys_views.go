@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/model"
@@ -191,10 +192,10 @@ type column struct {
 
 // fitCell pads or cuts an already-escaped cell to exactly w cells.
 func fitCell(s string, w int, right bool) string {
-	sw := ansi.StringWidth(s)
+	sw := cellWidth(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		sw = cellWidth(s)
 	}
 	pad := strings.Repeat(" ", max(w-sw, 0))
 	if right {
@@ -227,7 +228,9 @@ func tableLines(st *themes.Styles, cols []column, cells [][]string, sel, h int, 
 	if sel >= rows {
 		first = sel - rows + 1
 	}
-	for r := first; r < len(cells) && r < first+rows; r++ {
+	last := min(len(cells), first+rows)
+	plain := make([]string, 0, last-first)
+	for r := first; r < last; r++ {
 		var b strings.Builder
 		for i, c := range cols {
 			if i > 0 {
@@ -235,13 +238,53 @@ func tableLines(st *themes.Styles, cols []column, cells [][]string, sel, h int, 
 			}
 			b.WriteString(fitCell(cells[r][i], c.w, c.right))
 		}
-		if r == sel {
-			out = append(out, st.Accent.Render("▸ ")+st.Value.Render(b.String()))
+		plain = append(plain, b.String())
+	}
+	// Rows are wrapped in the style's escape codes directly: a lipgloss
+	// Render per row measures every line again, which is most of the cost of
+	// a full table.
+	text := wrapperOf(st.Text)
+	for i, l := range plain {
+		if first+i == sel {
+			out = append(out, st.Accent.Render("▸ ")+st.Value.Render(l))
 		} else {
-			out = append(out, "  "+st.Text.Render(b.String()))
+			out = append(out, "  "+text.wrap(l))
 		}
 	}
 	return out
+}
+
+// wrapper is a style as the escape codes around a text.
+type wrapper struct{ pre, post string }
+
+// wrapperOf takes a style's codes from the rendering of one letter. Styles
+// here are colours and attributes only (no padding, border or width), so
+// the codes around "x" are the codes around any one-line text.
+func wrapperOf(style lipgloss.Style) wrapper {
+	r := style.Render("x")
+	i := strings.Index(r, "x")
+	if i < 0 {
+		return wrapper{}
+	}
+	return wrapper{pre: r[:i], post: r[i+1:]}
+}
+
+func (w wrapper) wrap(s string) string {
+	if s == "" {
+		return ""
+	}
+	return w.pre + s + w.post
+}
+
+// fitJoin joins lines that should already fit in w cells, cutting only the
+// ones that do not (measuring is cheap, cutting is not).
+func fitJoin(lines []string, w int) string {
+	for i, l := range lines {
+		if cellWidth(l) > w {
+			lines[i] = cut(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // keyColumns lays the key table out in w cells: the key takes what the
