@@ -258,20 +258,24 @@ func ruleEvictions(c *ruleCtx) Check {
 	if !ok {
 		return rlUnknown(topic, c.missing("evicted_keys", ""), "", "redis-cli INFO stats")
 	}
-	r := c.h.RateOver(c.now, c.win, GetEvict)
+	// "Evicting now": the last minute, not the whole trend window, so a
+	// burst long over does not keep the check raised.
+	win := min(c.win, ThresholdEvictNowWindow)
+	span := min(c.trendSpan(), win)
+	r := c.h.RateOver(c.now, win, GetEvict)
 	if !r.Valid {
 		return rlUnknown(topic, "a rate needs two samples of the same server run", "Wait for the next poll.", "redis-cli INFO stats")
 	}
 	ch := Check{
 		Evidence: []string{
 			"evicted_keys since start: " + rlCount(total),
-			fmt.Sprintf("eviction rate over the last %s: %s", rlDur(c.trendSpan()), rlRate(r.V)),
+			fmt.Sprintf("eviction rate over the last %s: %s", rlDur(span), rlRate(r.V)),
 		},
 		Commands: []string{"redis-cli INFO stats", "redis-cli CONFIG GET maxmemory-policy", rlCmdInfoKeyspace},
 	}
 	if r.V == 0 {
 		ch.Status = StatusOK
-		ch.Title = "No evictions in the last " + rlDur(c.trendSpan())
+		ch.Title = "No evictions in the last " + rlDur(span)
 		ch.Advice = "The server is not evicting keys."
 		return ch
 	}

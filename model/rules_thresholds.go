@@ -57,11 +57,20 @@ const (
 
 // rss-vs-used trend and the verdict.
 const (
-	ThresholdTrendMinBytes      = 2 * rlMiB        // ours: smaller moves are allocator noise
-	ThresholdTrendMinShare      = 0.02             // ours: … or 2 % of the starting value, whichever is larger
-	ThresholdTimeToLimitWarn    = time.Hour        // ours: at this pace the limit is reached within the hour
-	ThresholdTimeToLimitCrit    = 15 * time.Minute // ours: … within a quarter of an hour
-	ThresholdVerdictWindow      = 5 * time.Minute  // DESIGN: the verdict looks at 5 minutes by default
+	ThresholdTrendMinBytes   = 2 * rlMiB        // ours: smaller moves are allocator noise
+	ThresholdTrendMinShare   = 0.02             // ours: … or 2 % of the starting value, whichever is larger
+	ThresholdTimeToLimitWarn = time.Hour        // ours: at this pace the limit is reached within the hour
+	ThresholdTimeToLimitCrit = 15 * time.Minute // ours: … within a quarter of an hour
+	ThresholdVerdictWindow   = 5 * time.Minute  // DESIGN: the verdict looks at 5 minutes by default
+	// ThresholdVerdictNow is the recent window the verdict looks at first
+	// (ours): a cause that dominates the last minute is what is happening
+	// now, even when an older change (a load four minutes ago) dominates the
+	// whole window — a BGSAVE's copy-on-write, or the holes deletes leave.
+	ThresholdVerdictNow = time.Minute
+	// ThresholdEvictNowWindow is the window of "evicting now" (ours): the
+	// rate over the last minute, so an eviction burst long over does not
+	// keep the check raised for the whole trend window.
+	ThresholdEvictNowWindow     = time.Minute
 	ThresholdVerdictMinSamples  = 5                // ours: fewer samples than this → low confidence
 	ThresholdVerdictMinSpan     = time.Minute      // ours: less history than this → low confidence
 	ThresholdVerdictHighShare   = 0.75             // ours: the cause explains ≥ 75 % of the growth → high confidence

@@ -75,7 +75,38 @@ type verdictPart struct {
 // RSS rise together), fragmentation (RSS rises or stays while used is flat or
 // falls), copy-on-write (the fork child copies pages), client or replication
 // buffers (their share of the growth), or stable.
-func Verdict(in Inputs) VerdictResult { return verdict(newRuleCtx(in)) }
+func Verdict(in Inputs) VerdictResult { return verdictNow(newRuleCtx(in)) }
+
+// verdictNow judges the last minute first: when a cause dominates it and it
+// is not the one the whole window names, it is what is happening now (the
+// copy-on-write of a BGSAVE started after a load, the holes left by deletes)
+// and it wins; the whole window's cause is kept in the evidence.
+func verdictNow(c *ruleCtx) VerdictResult {
+	full := verdict(c)
+	if c.win <= ThresholdVerdictNow || !isTrendKind(full.Kind) && full.Kind != VerdictStable {
+		return full
+	}
+	in := c.in
+	in.Window = ThresholdVerdictNow
+	rc := newRuleCtx(in)
+	rc.now = c.now
+	recent := verdict(rc)
+	if !isTrendKind(recent.Kind) || recent.Kind == full.Kind || !rc.trendOf().ok {
+		return full
+	}
+	recent.Evidence = append(recent.Evidence, fmt.Sprintf("over the whole %s window: %s", rlDur(full.Span), full.Kind))
+	return recent
+}
+
+// isTrendKind reports a verdict that names a cause of growth.
+func isTrendKind(k VerdictKind) bool {
+	switch k {
+	case VerdictDataGrowth, VerdictFragmentation, VerdictCopyOnWrite, VerdictClientBuffers, VerdictReplicationBuffers:
+		return true
+	default:
+		return false
+	}
+}
 
 func verdict(c *ruleCtx) VerdictResult {
 	if c.last == nil {
@@ -171,7 +202,7 @@ func verdict(c *ruleCtx) VerdictResult {
 	// Too little history, gaps or a restart lower the confidence, and the
 	// summary says so.
 	var caveats []string
-	if t.n < ThresholdVerdictMinSamples || t.span < ThresholdVerdictMinSpan {
+	if t.n < ThresholdVerdictMinSamples || t.span < min(ThresholdVerdictMinSpan, c.win*9/10) {
 		v.Confidence = ConfidenceLow
 		caveats = append(caveats, fmt.Sprintf("only %s of history (%d samples)", rlDur(t.span), t.n))
 	}

@@ -274,3 +274,59 @@ func BenchmarkDiagnose(b *testing.B) {
 		_ = Diagnose(in)
 	}
 }
+
+// TestVerdictNowWinsOverAnOlderCause: a load four minutes ago dominates the
+// five-minute window, but the last minute is a BGSAVE copying pages: the
+// verdict names what is happening now, and keeps the window's cause in its
+// evidence.
+func TestVerdictNowWinsOverAnOlderCause(t *testing.T) {
+	const n = 31 // 5 minutes at one sample every 10 s
+	h := rlSeries(n, 10, func(i int, s *Sample) {
+		switch {
+		case i < 20: // the load: used and RSS grow by 300 MB
+			s.Memory.UsedMemory = linear(i, 20, 100, 400)
+			s.Memory.UsedMemoryRSS = linear(i, 20, 110, 410)
+		default: // flat, and a BGSAVE copies 60 MB in the last 100 s
+			s.Memory.UsedMemory = Some(400 * rlMB)
+			s.Memory.UsedMemoryRSS = Some(410 * rlMB)
+			s.Persistence.RDBBgsaveInProgress = Some(1)
+			s.Persistence.CurrentCOWSize = linear(i-20, n-20, 0, 60)
+		}
+	})
+	v := Verdict(Inputs{Hist: h})
+	if v.Kind != VerdictCopyOnWrite {
+		t.Fatalf("verdict %s (%s), want copy-on-write", v.Kind, v.Summary)
+	}
+	if !strings.Contains(strings.Join(v.Evidence, "\n"), "over the whole 5m00s window: data-growth") {
+		t.Errorf("evidence lacks the window's cause: %v", v.Evidence)
+	}
+	if v.Confidence == ConfidenceLow {
+		t.Errorf("a full minute of a clear cause should not be low confidence: %s", v.Summary)
+	}
+	// With only the load in the history, the verdict stays data growth.
+	if v := Verdict(Inputs{Hist: rlSeries(20, 10, func(i int, s *Sample) {
+		s.Memory.UsedMemory = linear(i, 20, 100, 400)
+		s.Memory.UsedMemoryRSS = linear(i, 20, 110, 410)
+	})}); v.Kind != VerdictDataGrowth {
+		t.Errorf("load only: %s", v.Kind)
+	}
+}
+
+// TestEvictionsJudgeTheLastMinute: a burst of evictions three minutes ago is
+// over; the check says so instead of "thrashing" for the whole window.
+func TestEvictionsJudgeTheLastMinute(t *testing.T) {
+	const n = 31
+	mk := func(burstEnd int) *History {
+		return rlSeries(n, 10, func(i int, s *Sample) {
+			s.Stats.EvictedKeys = Some(float64(min(i, burstEnd) * 5000))
+		})
+	}
+	old := Evaluate(Inputs{Hist: mk(12)})
+	if c, _ := old.Find(CheckEvictions); c.Status != StatusOK || !strings.Contains(c.Title, "No evictions in the last 1m") {
+		t.Errorf("a burst that ended 3 minutes ago: %s %q", c.Status, c.Title)
+	}
+	now := Evaluate(Inputs{Hist: mk(n)})
+	if c, _ := now.Find(CheckEvictions); c.Status == StatusOK {
+		t.Errorf("evicting 500/s now: %s %q", c.Status, c.Title)
+	}
+}
