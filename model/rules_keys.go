@@ -196,6 +196,10 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 		ch.Status = StatusWatch // the eviction policy cleans up after them
 	}
 	ch.Title = fmt.Sprintf("%s of the keys never expire, while the others do", rlPct(share))
+	if share >= 1 {
+		// Keys expired here (a cache), but none that are left has a TTL.
+		ch.Title = "None of the keys left has a TTL, though keys have expired here: a cache that lost its TTLs?"
+	}
 	ch.Advice = "Some keys expire, so the application uses TTLs, yet most keys never do: often a code path that forgot EXPIRE. They stay until evicted (or forever with noeviction / volatile-*). The big-key pane's TTL view shows which prefixes hold them."
 	return ch
 }
