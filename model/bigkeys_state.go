@@ -1,6 +1,8 @@
 package model
 
 import (
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -127,4 +129,26 @@ func (s *ScanState) Best() *BigKeys {
 		return s.Result
 	}
 	return s.Prev
+}
+
+// Line is the progress as one line of plain text, for a terminal status
+// line (the report's stderr progress): "scanning 45% · 450.0k/1.0M keys ·
+// 123.4k keys/s · ETA 4.4s". Server text in it (Err) is escaped.
+func (p *ScanProgress) Line() string {
+	count := Count(float64(p.Scanned)) + "/" + Count(float64(p.DBSize)) + " keys"
+	pct := strconv.FormatFloat(100*p.Fraction(), 'f', 0, 64) + "%"
+	parts := []string{string(p.Phase), pct, count}
+	switch p.Phase {
+	case ScanScanning:
+		parts = append(parts, Count(p.KeysPerSec)+" keys/s")
+		if eta, ok := p.ETA().Get(); ok {
+			parts = append(parts, "ETA "+Duration(time.Duration(eta*float64(time.Second))))
+		}
+	case ScanDone:
+		parts = append(parts, "in "+Duration(p.Elapsed))
+	case ScanFailed:
+		parts = append(parts, Sanitize(p.Err, 120))
+	case ScanIdle, ScanPaused:
+	}
+	return strings.Join(parts, " · ")
 }

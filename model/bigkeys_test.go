@@ -360,7 +360,13 @@ func TestScanStateApplyAndReport(t *testing.T) {
 	if st.Result == nil || st.Progress.ETA().Valid {
 		t.Fatal("paused update lost the result or kept an ETA")
 	}
+	if l := st.Progress.Line(); l != "paused · 25% · 1/4 keys" {
+		t.Errorf("line = %q", l)
+	}
 	st.Apply(&ScanUpdate{Progress: ScanProgress{Phase: ScanDone, Pass: 1, Scanned: 4, DBSize: 4, Elapsed: 2e9, Samples: 5}})
+	if l := st.Progress.Line(); l != "done · 100% · 4/4 keys · in 2.0s" {
+		t.Errorf("line = %q", l)
+	}
 	r := st.Report()
 	if !r.Complete || r.KeysPerSecond != 2 || len(r.Top) != 1 || r.Top[0].Key != "x:1" || len(r.TTLBuckets) != NumTTLBuckets {
 		t.Errorf("report = %+v", r)
