@@ -317,7 +317,7 @@ func (c *ruleCtx) trendSpan() time.Duration {
 // ruleLogicalDBs: keys spread over several databases.
 func ruleLogicalDBs(c *ruleCtx) Check {
 	const topic = "Logical databases"
-	if len(c.last.Keyspace) == 0 && !c.last.HasSection("keyspace") {
+	if !c.last.TotalKeys().Valid { // no Keyspace section, or key counts that do not parse
 		return rlUnknown(topic, "INFO keyspace was not read", "", rlCmdInfoKeyspace)
 	}
 	var parts []string

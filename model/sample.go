@@ -205,8 +205,10 @@ func (s *Sample) sumKeyspace(get func(DBKeys) Opt) Opt {
 	switch {
 	case seen:
 		return Some(sum)
-	case s.HasSection("keyspace"):
+	case s.HasSection("keyspace") && len(s.Keyspace) == 0:
 		return Some(0) // the section is there and empty: no keys at all
+	case s.HasSection("keyspace"):
+		return None() // dbN lines whose counts do not parse (a lookalike): unknown, not 0
 	default:
 		return None()
 	}
