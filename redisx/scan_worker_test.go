@@ -290,7 +290,10 @@ func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
 	}()
 	st := finalState(t, runScan(ctx, t, w))
 	wg.Wait()
-	if st.Progress.Err != "" || st.Result.Keys > 60_015 || st.Result.Keys < 30_015 {
+	// Every key that stayed is found (30,000 + the 12 planted first); deleted
+	// ones may or may not be, and a table shrinking under SCAN may return a
+	// few twice.
+	if st.Progress.Err != "" || st.Result.Keys > 60_012+1000 || st.Result.Keys < 30_012 {
 		t.Errorf("pass with deletes: err %q, %d keys", st.Progress.Err, st.Result.Keys)
 	}
 	if st.Result.Keys+st.Progress.Skipped != st.Progress.Scanned {
