@@ -208,3 +208,25 @@ func TestScanWorkerSkipsTTLWithoutExpires(t *testing.T) {
 		t.Errorf("db with expires: %d TTL calls (want 300), %d keys without TTL", n, st.Result.NoTTLKeys)
 	}
 }
+
+// TestScanWorkerStartsFromACursor resumes a pass where an earlier run said
+// it stood (ScanProgress.DB and Cursor): here, from the start of db 1.
+func TestScanWorkerStartsFromACursor(t *testing.T) {
+	s := demo.StartForTest(t)
+	c := scanClient(t, s.Addr)
+	ctx := scanCtx(t)
+	plantSmall(t, c, "zero", 100, 0)
+	c1 := redis.NewClient(&redis.Options{Addr: s.Addr, DB: 1, Protocol: 2, DisableIdentity: true})
+	defer func() { _ = c1.Close() }()
+	plantSmall(t, c1, "one", 40, 0)
+	w := NewScanWorker(c, ScanOptions{Once: true, DBs: []int{0, 1}, StartDB: 1, StartCursor: 0})
+	st := finalState(t, runScan(ctx, t, w))
+	if st.Result.Keys != 40 || st.Progress.DBSize != 140 {
+		t.Errorf("resumed at db 1: %d keys of %d", st.Result.Keys, st.Progress.DBSize)
+	}
+	for _, k := range st.Result.TopBytes {
+		if k.DB != 1 {
+			t.Fatalf("a key of db %d in a pass resumed at db 1", k.DB)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func TestBigKeysGolden(t *testing.T) {
 		{"ttl", model.ScanScanning, []string{"v", "v", "v"}},
 		{"growth", model.ScanDone, []string{"v", "v", "v", "v"}},
 	}
-	for _, sz := range [][2]int{{80, 14}, {120, 22}, {120, 40}} {
+	for _, sz := range [][2]int{{80, 14}, {80, 24}, {120, 22}, {120, 40}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%dx%d/%s", sz[0], sz[1], c.name), func(t *testing.T) {
 				t.Parallel()
