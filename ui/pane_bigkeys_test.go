@@ -375,3 +375,22 @@ func BenchmarkBigKeysRender(b *testing.B) {
 		_ = p.Render(d, styles, 200, 60, true)
 	}
 }
+
+// TestBigKeysUnknownBytes: without MEMORY USAGE (denied, renamed) the views
+// show — for byte sums, never 0B.
+func TestBigKeysUnknownBytes(t *testing.T) {
+	t.Parallel()
+	a := model.NewBigKeysAgg(model.BigKeysConfig{}, nil)
+	for i := range 5 {
+		a.Add(&model.KeyInfo{Key: fmt.Sprintf("user:%d", i), Type: "list", Bytes: -1, Elements: int64(10 * i), TTL: -1})
+	}
+	d := bkData(&model.ScanState{Result: a.Snapshot(), Progress: model.ScanProgress{Phase: model.ScanDone, Scanned: 5, DBSize: 5}})
+	p := NewBigKeysPane()
+	for view := range 4 {
+		frame := ansi.Strip(renderBK(t, p, d, 100, 20))
+		if strings.Contains(frame, " 0B") {
+			t.Errorf("view %d shows 0B without MEMORY USAGE:\n%s", view, frame)
+		}
+		keysPress(p, d, "v")
+	}
+}

@@ -427,6 +427,15 @@ func countOrDash(n int64) string {
 	return model.Count(float64(n))
 }
 
+// sumBytes is a byte total, or — when MEMORY USAGE was unavailable for every
+// key (a 0B there would look like a measurement).
+func sumBytes(bk *model.BigKeys, v int64) string {
+	if bk.Keys > 0 && bk.UnknownBytes >= bk.Keys {
+		return model.Dash
+	}
+	return model.Bytes(float64(v))
+}
+
 func share(part, whole int64) string {
 	if whole <= 0 {
 		return model.Dash
@@ -453,8 +462,8 @@ func (p *bigKeysPane) prefixLines(d *Data, bk *model.BigKeys, st *themes.Styles,
 	for r, pr := range rows {
 		name := strings.Repeat("  ", max(pr.Depth-1, 0)) + model.Sanitize(pr.Prefix, 0)
 		all := []string{
-			name, model.Count(float64(pr.Keys)), model.Bytes(float64(pr.Bytes)), share(pr.Bytes, bk.Bytes),
-			model.Count(float64(pr.NoTTLKeys)), model.Bytes(float64(pr.NoTTLBytes)),
+			name, model.Count(float64(pr.Keys)), sumBytes(bk, pr.Bytes), share(pr.Bytes, bk.Bytes),
+			model.Count(float64(pr.NoTTLKeys)), sumBytes(bk, pr.NoTTLBytes),
 		}
 		cells[r] = all[:len(cols)]
 	}
@@ -477,7 +486,7 @@ func typeLines(d *Data, bk *model.BigKeys, st *themes.Styles, w, h int) []string
 		if t.Elements == 0 && t.Type == "string" {
 			elems = model.Dash // MEMORY USAGE is a string's size; it has no elements
 		}
-		row := []string{model.Sanitize(t.Type, 0), model.Count(float64(t.Keys)), model.Bytes(float64(t.Bytes)), share(t.Bytes, bk.Bytes), elems}
+		row := []string{model.Sanitize(t.Type, 0), model.Count(float64(t.Keys)), sumBytes(bk, t.Bytes), share(t.Bytes, bk.Bytes), elems}
 		cells = append(cells, row[:len(cols)])
 		for _, e := range bk.Encodings {
 			if e.Type != t.Type {
@@ -487,7 +496,7 @@ func typeLines(d *Data, bk *model.BigKeys, st *themes.Styles, w, h int) []string
 			if enc == "" {
 				enc = "(unknown)"
 			}
-			row := []string{"  " + model.Sanitize(enc, 0), model.Count(float64(e.Keys)), model.Bytes(float64(e.Bytes)), share(e.Bytes, bk.Bytes), ""}
+			row := []string{"  " + model.Sanitize(enc, 0), model.Count(float64(e.Keys)), sumBytes(bk, e.Bytes), share(e.Bytes, bk.Bytes), ""}
 			cells = append(cells, row[:len(cols)])
 		}
 	}
@@ -531,7 +540,7 @@ func ttlLines(bk *model.BigKeys, st *themes.Styles, w, h int) []string {
 			n := int(math.Round(float64(b.Bytes) / float64(bk.Bytes) * float64(barW)))
 			bar = strings.Repeat("█", n)
 		}
-		cells = append(cells, []string{b.Label, model.Count(float64(b.Keys)), model.Bytes(float64(b.Bytes)), share(b.Bytes, bk.Bytes), bar})
+		cells = append(cells, []string{b.Label, model.Count(float64(b.Keys)), sumBytes(bk, b.Bytes), share(b.Bytes, bk.Bytes), bar})
 	}
 	out := tableLines(st, cols, cells, -1, h, -1)
 	if len(out)+3 > h || len(bk.Sizes) == 0 {
