@@ -127,14 +127,7 @@ type monitorExtras struct {
 
 // scanDBs are the databases INFO keyspace listed at connect time (nil: the
 // client's own).
-func scanDBs(c *redisx.Client) []int {
-	ks := c.FirstInfo().Keyspace()
-	dbs := make([]int, 0, len(ks))
-	for _, k := range ks {
-		dbs = append(dbs, k.DB)
-	}
-	return dbs
-}
+func scanDBs(c *redisx.Client) []int { return redisx.ScanDBs(c.FirstInfo().Keyspace()) }
 
 // monitor runs the poller, the scan worker and the UI until the user quits;
 // every goroutine it starts has ended when it returns.

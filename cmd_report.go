@@ -152,7 +152,8 @@ func countOK(h *model.History) int {
 // fullScan runs one complete big-key pass (honouring --scan-rate), with a
 // progress line on stderr when it is a terminal.
 func fullScan(ctx context.Context, c *redisx.Client, sf scanFlags, stderr io.Writer) (*model.ScanState, error) {
-	w := c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: sf.rate, Samples: sf.samples, Once: true})
+	// MaxFailures: a server that dies mid-scan ends the report, not hangs it.
+	w := c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: sf.rate, Samples: sf.samples, Once: true, MaxFailures: 3})
 	updates := make(chan model.Update, 16)
 	errc := make(chan error, 1)
 	sctx, cancel := context.WithCancel(ctx)
