@@ -128,8 +128,13 @@ func walk(s string, emit func(piece string, width int) bool) {
 		run := s[:n]
 		// A run that opens with a combining rune would fuse with whatever is
 		// drawn before it (a border, the b of an escape) and change its
-		// width: show that rune escaped.
-		if r, size := utf8.DecodeRuneInString(run); size > 0 && combinesBackwards(r) {
+		// width: show that rune escaped — and the next one too when it also
+		// combines, since it would fuse with the escape just drawn.
+		for {
+			r, size := utf8.DecodeRuneInString(run)
+			if size == 0 || !combinesBackwards(r) {
+				break
+			}
 			esc := escapeRune(r, run[:size])
 			if !emit(esc, len(esc)) {
 				return

@@ -91,7 +91,7 @@ func ParseInfo(text string) Info {
 		}
 		key, value, ok := strings.Cut(line, ":")
 		key = strings.TrimSpace(key)
-		if !ok || key == "" || strings.ContainsAny(key, " \t") {
+		if !ok || key == "" || strings.ContainsAny(key, " \t\r") { // a bare CR: not a line of INFO
 			continue // not a key:value line
 		}
 		if cur < 0 {
