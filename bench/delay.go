@@ -44,7 +44,7 @@ type delayEnv struct {
 }
 
 func delayRows(ctx context.Context, c config) []row {
-	name := "full pass, 1 ms RTT, vs --memkeys"
+	name := "2 full pass, 1 ms RTT, vs --memkeys"
 	env, err := netemEnv(ctx)
 	if err != nil {
 		fmt.Printf("\ndelay row: netns + netem unavailable (%v); using a loopback delay proxy\n", err)

@@ -108,7 +108,7 @@ func median(v []float64) float64 {
 
 func latencyRows(ctx context.Context, c config, addr string, rdb *redis.Client) ([]row, error) {
 	if _, err := exec.LookPath("redis-benchmark"); err != nil {
-		return []row{{name: "p99 GET/SET with the default-rate scan", note: "skipped: " + err.Error()}}, nil //nolint:nilerr // a missing tool skips the row
+		return []row{{name: "3b p99 GET/SET with the default-rate scan", note: "skipped: " + err.Error()}}, nil //nolint:nilerr // a missing tool skips the row
 	}
 	fmt.Printf("\np99 of redis-benchmark -t set,get -c 50 -n 100000, with and without a scan at %d keys/s:\n", redisx.DefaultScanRate)
 	var off, on, rates []float64
@@ -147,7 +147,7 @@ func latencyRows(ctx context.Context, c config, addr string, rdb *redis.Client) 
 		}
 	}
 	r := row{
-		name:      "p99 GET/SET with the default-rate scan",
+		name:      "3b p99 GET/SET with the default-rate scan",
 		ours:      fmt.Sprintf("%.3f ms", median(on)),
 		theirs:    fmt.Sprintf("%.3f ms", median(off)),
 		target:    "<= 1.10x",
@@ -157,7 +157,7 @@ func latencyRows(ctx context.Context, c config, addr string, rdb *redis.Client) 
 	}
 	if len(ratios) > 0 {
 		r.ratio, r.has = median(ratios), true
-		r.pass = r.ratio <= 1.10
+		r.pass, r.measured = r.ratio <= 1.10, true
 	}
 	return []row{r}, nil
 }

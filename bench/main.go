@@ -26,8 +26,10 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -35,26 +37,42 @@ import (
 )
 
 type config struct {
-	keys      int
-	delayKeys int
-	rounds    int
-	latRounds int
-	skipDelay bool
-	skipLat   bool
-	redisCLI  string
-	extras    bool
+	keys        int
+	delayKeys   int
+	rounds      int
+	latRounds   int
+	frameRounds int
+	idle        time.Duration
+	rssHistory  time.Duration
+	skipBinary  bool
+	skipDelay   bool
+	skipLat     bool
+	skipIdle    bool
+	skipRSS     bool
+	skipView    bool
+	redisCLI    string
+	profile     string
+	extras      bool
 }
 
 func main() {
 	var c config
-	flag.IntVar(&c.keys, "keys", 1_000_000, "keys in the dataset")
+	flag.IntVar(&c.keys, "keys", 1_000_000, "keys in the dataset (shared by every row that needs one)")
 	flag.IntVar(&c.delayKeys, "delay-keys", 100_000, "keys in the dataset of the 1 ms delay row (redis-cli is slow there)")
 	flag.IntVar(&c.rounds, "rounds", 3, "runs of each tool (the median counts)")
 	flag.IntVar(&c.latRounds, "latency-rounds", 8, "redis-benchmark runs with and without the scan")
+	flag.IntVar(&c.frameRounds, "frame-rounds", 5, "starts of each tool for the first-frame row")
+	flag.DurationVar(&c.idle, "idle", 60*time.Second, "window of the idle-watch rows (after a 5 s warm-up)")
+	flag.DurationVar(&c.rssHistory, "rss-history", 90*time.Second, "--history of the RSS row at --interval 100ms (90s = 900 samples, the ring of 15 min at 1 s)")
+	flag.BoolVar(&c.skipBinary, "skip-binary", false, "time the scan worker in-process only, not the built binary's report --scan")
 	flag.BoolVar(&c.skipDelay, "skip-delay", false, "skip the 1 ms delay row")
 	flag.BoolVar(&c.skipLat, "skip-latency", false, "skip the p99 row")
+	flag.BoolVar(&c.skipIdle, "skip-idle", false, "skip the idle-watch rows (server CPU, host CPU, bytes, first frame)")
+	flag.BoolVar(&c.skipRSS, "skip-rss", false, "skip the RSS row")
+	flag.BoolVar(&c.skipView, "skip-view", false, "skip the View() benchmark row")
 	flag.BoolVar(&c.extras, "extras", true, "also measure the alternatives the worker does not use")
 	flag.StringVar(&c.redisCLI, "redis-cli", "redis-cli", "redis-cli binary")
+	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of the idle monitor into this `dir` (idle.pprof)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -62,44 +80,77 @@ func main() {
 	}
 }
 
+// na is said where a figure has no counterpart.
+const na = "n/a"
+
 // row is one line of the result table.
 type row struct {
-	name           string
-	ours, theirs   string
-	ratio          float64 // ours / theirs (or the reverse for latency: see better)
-	target         string
-	pass           bool
-	hasTarget, has bool
-	note           string
+	name         string
+	ours, theirs string
+	ratio        float64 // see the row's note: ours/theirs, or theirs/ours for CPU per key
+	target       string
+	pass         bool
+	hasTarget    bool // a target row: pass/short printed once measured
+	has          bool // the ratio is known
+	measured     bool // ours is known, pass is meaningful
+	note         string
 }
 
-func (r row) print() {
+func (r row) print(w int) {
 	res := "-"
-	if r.hasTarget && r.has {
+	switch {
+	case r.hasTarget && r.measured && r.pass:
+		res = "pass"
+	case r.hasTarget && r.measured:
 		res = "short"
-		if r.pass {
-			res = "pass"
-		}
+	case r.hasTarget:
+		res = "n/m"
 	}
-	ratio := "-"
+	ratio := na
 	if r.has {
 		ratio = fmt.Sprintf("%.2fx", r.ratio)
 	}
-	fmt.Printf("%-44s %18s %18s %8s %10s %6s", r.name, r.ours, r.theirs, ratio, r.target, res)
+	fmt.Printf("%-*s %18s %18s %8s %10s %6s", w, r.name, r.ours, r.theirs, ratio, r.target, res)
 	if r.note != "" {
 		fmt.Printf("  (%s)", r.note)
 	}
 	fmt.Println()
 }
 
-func header() {
-	fmt.Printf("%-44s %18s %18s %8s %10s %6s\n", "row", "ours", "theirs", "ratio", "target", "result")
-	fmt.Println(strings.Repeat("-", 110))
+func table(title string, rows []row) {
+	w := 20
+	for _, r := range rows {
+		w = max(w, utf8.RuneCountInString(r.name))
+	}
+	fmt.Printf("\n%s\n", title)
+	fmt.Printf("%-*s %18s %18s %8s %10s %6s\n", w, "target", "ours", "alternative", "ratio", "target", "result")
+	fmt.Println(strings.Repeat("-", w+66))
+	for _, r := range rows {
+		r.print(w)
+	}
 }
 
 func run(c config) error {
 	ctx := context.Background()
+	began := time.Now()
 	fmt.Printf("redis-memtop bench: %d keys, %d rounds, %d CPUs, %s\n", c.keys, c.rounds, runtime.NumCPU(), cliVersion(c.redisCLI))
+	dir, err := os.MkdirTemp("", "redis-memtop-bench-*")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	bin := ""
+	if !c.skipBinary || !c.skipIdle || !c.skipRSS {
+		if bin, err = buildBinary(ctx, dir); err != nil {
+			return err
+		}
+		fmt.Printf("built %s\n", bin)
+	}
+	if c.profile != "" {
+		if err := os.MkdirAll(c.profile, 0o755); err != nil { //nolint:gosec // the developer's directory
+			return fmt.Errorf("profile dir: %w", err)
+		}
+	}
 	srv, err := demo.Start(ctx, demo.Options{})
 	if err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
@@ -115,27 +166,40 @@ func run(c config) error {
 	n := rdb.DBSize(ctx).Val()
 	fmt.Printf("dataset: %d keys loaded in %s (seed %d), used_memory %s\n\n", n, time.Since(t0).Round(time.Millisecond), datasetSeed, usedMemory(ctx, rdb))
 
-	var rows []row
-	full, err := fullPass(ctx, c, srv.Addr, rdb)
+	// The target rows in the order of issue 8; the rest is informational.
+	var t1, t2, t3a, t3b, t4a, t4b, t5, t6, info []row
+	passBin := bin
+	if c.skipBinary {
+		passBin = ""
+	}
+	t1, info, err = fullPass(ctx, c, passBin, srv.Addr, rdb)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, full...)
-	if !c.skipDelay {
-		rows = append(rows, delayRows(ctx, c)...)
+	if !c.skipRSS {
+		t4b = []row{rssRow(ctx, c, bin, srv.Addr, rdb)}
 	}
 	if !c.skipLat {
 		lat, err := latencyRows(ctx, c, srv.Addr, rdb)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, lat...)
+		t3b = lat
 	}
-	fmt.Println()
-	header()
-	for _, r := range rows {
-		r.print()
+	if !c.skipDelay {
+		t2 = delayRows(ctx, c)
 	}
+	if !c.skipIdle {
+		idle, more := idleRows(ctx, c, bin)
+		t3a, t4a, t5 = idle[:1], idle[1:2], idle[2:]
+		info = append(info, more...)
+	}
+	if !c.skipView {
+		t6 = []row{viewRow(ctx)}
+	}
+	table("other figures (no target)", info)
+	table(fmt.Sprintf("issue 8 targets (whole run %s)", time.Since(began).Round(time.Second)),
+		slices.Concat(t1, t2, t3a, t3b, t4a, t4b, t5, t6))
 	return nil
 }
 
