@@ -59,7 +59,7 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 	if !ok {
 		return usagef("no scenario %q: 'redis-memtop demo --list' lists them", name)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	captions := make(chan model.Update, 16)

@@ -101,7 +101,7 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	cctx, cancel := context.WithTimeout(ctx, opts.DialTimeout+opts.CommandTimeout)

@@ -73,7 +73,7 @@ func runReplay(args []string, _ *os.File, stdout, stderr io.Writer) error {
 		return usagef("--at goes with --report")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

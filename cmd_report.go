@@ -51,7 +51,7 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	rep, err := collectReport(ctx, opts, f.interval, f.scan, stderr)

@@ -113,7 +113,7 @@ func (s *Server) launch(ctx context.Context) error {
 	}
 	cmd := exec.Command(s.Binary, conf) //nolint:gosec,noctx // our own binary and config; the server must outlive ctx
 	cmd.Dir = s.Dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("demo: start %s: %w", s.Binary, err)
 	}
@@ -196,7 +196,7 @@ func (s *Server) Signal(sig syscall.Signal) error {
 	if pid == 0 {
 		return errors.New("demo: server not running")
 	}
-	if err := syscall.Kill(-pid, sig); err != nil {
+	if err := killGroup(pid, sig); err != nil {
 		return fmt.Errorf("demo: signal: %w", err)
 	}
 	return nil
@@ -213,7 +213,7 @@ func (s *Server) Kill() {
 	if cmd == nil || cmd.Process == nil {
 		return
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	_ = killGroup(cmd.Process.Pid, syscall.SIGKILL)
 	<-done
 }
 
