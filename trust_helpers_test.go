@@ -188,9 +188,11 @@ type liveRig struct {
 	m       ui.Model
 	src     chan model.Update // what the UI receives
 	worker  *redisx.ScanWorker
-	cancel  context.CancelFunc
+	cancel  context.CancelFunc // everything
+	pcancel context.CancelFunc // the producers: poller, forward, scan worker
 	wg      sync.WaitGroup
-	polled  atomic.Int64 // samples the poller sent (gaps included)
+	pwg     sync.WaitGroup
+	polled  atomic.Int64 // samples the poller sent on towards the UI (gaps included)
 	folded  int          // samples folded into the UI
 	updates []model.Update
 	keep    bool // keep every update folded (updates)
@@ -218,7 +220,8 @@ func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
 		o.w, o.h = 160, 50
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &liveRig{t: t, c: c, cancel: cancel, keep: o.keep}
+	pctx, pcancel := context.WithCancel(ctx)
+	r := &liveRig{t: t, c: c, cancel: cancel, pcancel: pcancel, keep: o.keep}
 	t.Cleanup(r.stop)
 	updates := make(chan model.Update, 64)
 	r.src = updates
@@ -238,21 +241,33 @@ func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
 		r.worker = c.NewScanWorker(*o.scan)
 		panes = []ui.Pane{ui.NewBigKeysPane(), ui.NewChecklistPane()}
 		actions = append(actions, ui.ScanActions(r.worker)...)
-		r.goRun(func() { _ = r.worker.Run(ctx, updates) })
+		r.goProduce(func() { _ = r.worker.Run(pctx, updates) })
 	}
 	p := redisx.NewPoller(c, o.interval, 0)
 	p.ExtrasInterval = max(o.extras, 0)
 	polled := make(chan model.Update, 16)
-	r.goRun(func() { _ = p.Run(ctx, polled) })
-	r.goRun(func() {
-		forward(ctx, polled, updates, func(u model.Update) {
-			if u.Sample != nil {
-				r.polled.Add(1)
-				if r.worker != nil && !u.Sample.IsGap() {
-					r.worker.SetForkRunning(u.Sample.ForkRunning())
-				}
+	r.goProduce(func() { _ = p.Run(pctx, polled) })
+	// As monitor()'s forward, but a sample is counted once it is handed on.
+	r.goProduce(func() {
+		for {
+			var u model.Update
+			select {
+			case <-pctx.Done():
+				return
+			case u = <-polled:
 			}
-		})
+			if u.Sample != nil && r.worker != nil && !u.Sample.IsGap() {
+				r.worker.SetForkRunning(u.Sample.ForkRunning())
+			}
+			select {
+			case updates <- u:
+				if u.Sample != nil {
+					r.polled.Add(1)
+				}
+			case <-pctx.Done():
+				return
+			}
+		}
 	})
 	r.m = ui.New(ui.Options{
 		Source: r.src, Target: c.Options().Redacted(), Theme: "dark", Interval: o.interval, History: 10 * time.Minute,
@@ -267,9 +282,24 @@ func (r *liveRig) goRun(f func()) {
 	go func() { defer r.wg.Done(); f() }()
 }
 
+func (r *liveRig) goProduce(f func()) {
+	r.pwg.Add(1)
+	go func() { defer r.pwg.Done(); f() }()
+}
+
 func (r *liveRig) stop() {
 	r.cancel()
+	r.pwg.Wait()
 	r.wg.Wait()
+}
+
+// drain stops the producers, then folds what is still on its way until the
+// UI has every sample the poller handed on.
+func (r *liveRig) drain() {
+	r.t.Helper()
+	r.pcancel()
+	r.pwg.Wait()
+	r.until("every sample handed on", func(ui.Model) bool { return int64(r.folded) == r.polled.Load() })
 }
 
 // fold applies one update to the UI.

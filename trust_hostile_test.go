@@ -300,8 +300,8 @@ func TestHostileKeysAndClientNames(t *testing.T) {
 	}
 	recKeys := map[string]bool{}
 	for _, l := range recording.Lines {
-		if l.Update.Scan != nil && l.Update.Scan.Result != nil {
-			for _, k := range l.Update.Scan.Result.TopBytes {
+		if l.Scan != nil && l.Scan.Result != nil {
+			for _, k := range l.Scan.Result.TopBytes {
 				recKeys[k.Key] = true
 			}
 		}

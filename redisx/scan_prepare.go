@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,8 +18,37 @@ func (w *ScanWorker) prepare(ctx context.Context, conn *respConn, st *passState,
 		if err := w.probe(ctx, conn, st, out); err != nil {
 			return err
 		}
+	} else if err := w.sameRun(ctx, conn, st); err != nil {
+		return err
 	}
 	return w.setupConn(ctx, conn)
+}
+
+// errServerRestarted ends a pass whose server restarted between two
+// attempts: its cursor belongs to the old run's hash tables (the new run
+// hashes with another seed), so resuming would miss keys and count others
+// twice. The pass starts again.
+var errServerRestarted = errors.New("redisx: scan: the server restarted (new run_id): starting a new pass")
+
+// sameRun checks, on an attempt that resumes a pass, that the server is the
+// run the pass started on (same run_id).
+func (w *ScanWorker) sameRun(ctx context.Context, c *respConn, st *passState) error {
+	if st.runID == "" {
+		return nil // no run_id (Dragonfly): nothing to compare
+	}
+	c.deadline(ctx, w.opts.Timeout)
+	c.write2(cmdInfo, "server")
+	if err := c.flush(); err != nil {
+		return err
+	}
+	b, _, err := c.readSimple()
+	if _, _, fatal := reply(err); fatal != nil {
+		return fatal
+	}
+	if id, ok := ParseInfo(string(b)).Get("run_id"); err == nil && ok && strings.TrimSpace(id) != st.runID {
+		return errServerRestarted
+	}
+	return nil
 }
 
 func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out chan<- model.Update) error {
@@ -56,6 +86,9 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 			return fatal
 		}
 		total += n
+	}
+	if id, ok := ParseInfo(text[0]).Get("run_id"); ok {
+		st.runID = strings.TrimSpace(id)
 	}
 	if v, ok := ParseInfo(text[0]).Get("redis_version"); ok {
 		if ver, ok := ParseVersion(v); ok {

@@ -241,7 +241,8 @@ type passState struct {
 	scanned  int64
 	skipped  int64
 	dbsize   int64
-	sized    bool // dbsize read (once per pass)
+	sized    bool   // dbsize read (once per pass)
+	runID    string // the server run the pass walks (its cursor means nothing on another)
 	started  time.Time
 	elapsed  time.Duration // scanning time of finished attempts
 	done     time.Time
@@ -357,7 +358,7 @@ func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passS
 				return passStopped
 			}
 			return passComplete
-		case errors.Is(err, errRestart):
+		case errors.Is(err, errRestart), errors.Is(err, errServerRestarted):
 			return passRestarted
 		case err == nil:
 			attempt = 0 // paused: loop to wait
