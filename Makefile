@@ -42,9 +42,11 @@ test: check-go ensure-redis
 demo: check-go ensure-redis build
 	./$(BINARY) demo
 
+# Every issue 8 target side by side with redis-cli, one table at the end
+# (bench/README.md); BENCHFLAGS skips rows, e.g. BENCHFLAGS="-skip-delay -skip-rss".
 bench: check-go ensure-redis build
 	go test -run '^$$' -bench . -benchtime 200x ./ui/ ./model/
-	go run ./bench
+	go run ./bench $(BENCHFLAGS)
 
 lint: check-go
 	@command -v gofumpt >/dev/null 2>&1 || go install mvdan.cc/gofumpt@latest

@@ -1,22 +1,29 @@
-// Command bench measures the big-key scan against redis-cli on the same data
-// in the same run (make bench runs it as `go run ./bench`). It starts a
-// throwaway redis-server, loads a reproducible 1,000,000-key mixed dataset,
-// then prints one line per figure: name, ours, theirs, ratio, target,
-// pass/short.
+// Command bench measures every target of issue 8 against the alternative in
+// the same run (make bench runs it as `go run ./bench`) and ends with one
+// table, one line per target: name, ours, the alternative's, ratio, target,
+// pass/short. It builds the real binary, starts throwaway redis-servers and
+// loads one reproducible 1,000,000-key mixed dataset shared by every row
+// that needs one.
 //
-// Rows:
-//   - full pass vs `redis-cli --memkeys` (defaults) and, when this redis-cli
-//     has it, `redis-cli --keystats --count 1000`: keys/s, median of -rounds
-//     runs, alternating who goes first; plus each one's server CPU per key
-//     (INFO commandstats and the main thread's CPU time);
-//   - the same with 1 ms of round-trip delay (a netns with veth and tc netem
-//     when the kernel has them, else a loopback delay proxy in this process);
-//   - the p99 of a redis-benchmark GET/SET load with and without a scan at the
-//     default --scan-rate.
+// Target rows:
+//  1. full pass: `redis-memtop report --scan --scan-rate 0 --format json`
+//     (keys/s from its JSON) vs `redis-cli --memkeys` and --keystats (or its
+//     protocol emulated when this redis-cli lacks it), median of -rounds;
+//  2. the same with 1 ms of round trip (netns + netem, else a loopback delay
+//     proxy, said so);
+//  3. server CPU of the monitor polling at 1 s (INFO commandstats) vs
+//     `redis-cli --stat`; the p99 of a redis-benchmark load with and without
+//     a scan at the default rate;
+//  4. the monitor's own CPU idle-watching at 1 s (/proc/PID/stat) vs
+//     `redis-cli --stat`; its VmRSS after a full pass plus a 900-sample
+//     history (--interval 100ms --history 90s) vs redis-cli --memkeys's peak;
+//  5. bytes written to a 120×40 pseudo-terminal per second, and the time to
+//     the first full frame, vs `redis-cli --stat`;
+//  6. View() at 200×60 with a full history, big keys and the checklist (the
+//     ui package's BenchmarkViewFull; no alternative).
 //
-// Extra rows (no target) measure alternatives the worker does not use, so the
-// choice stays checkable: the keystats protocol emulated with go-redis when
-// redis-cli lacks it, and one EVAL_RO script per batch.
+// Informational rows measure the in-process worker, server CPU per key and
+// alternatives the worker does not use (an EVAL_RO script per batch).
 package main
 
 import (
