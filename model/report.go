@@ -80,6 +80,9 @@ type Report struct {
 	// Actions are the write actions confirmed in the UI (--allow-writes),
 	// oldest first (actionlog.go).
 	Actions []ActionLog `json:"actions,omitempty"`
+	// Cluster covers every node when the target is a Redis Cluster
+	// (cluster_report.go).
+	Cluster *ClusterReport `json:"cluster,omitempty"`
 }
 
 // ReportInput is what a report is made from. Target must already be free of

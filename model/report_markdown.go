@@ -52,6 +52,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("- Note: %s\n", mdCell(n, 0))
 	}
 	b.WriteString(actionsMarkdown(r.Actions))
+	if r.Cluster != nil {
+		b.WriteString(r.Cluster.SummaryMarkdown())
+	}
 
 	if v := r.Verdict; v != nil {
 		p("\n## Verdict: %s (%s confidence)\n\n%s\n", mdCell(string(v.Kind), 40), mdCell(string(v.Confidence), 20), mdCell(v.Summary, 0))
@@ -253,6 +256,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	if r.Cluster != nil {
+		return r.Cluster.NodesMarkdown(w)
 	}
 	return nil
 }
