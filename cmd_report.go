@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -57,6 +58,12 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	rep, err := collectReport(ctx, opts, f.interval, f.scan, stderr)
 	if err != nil {
 		return err
+	}
+	if f.conn.cluster || rep.Target.Mode == redisx.ModeCluster {
+		if rep.Cluster, err = collectCluster(ctx, opts, f.interval); err != nil {
+			return err
+		}
+		rep.Notes = append(rep.Notes, "the cluster section covers every node; the figures above are the target node's")
 	}
 	return emitReport(stdout, f.output, rep, f.format)
 }
@@ -137,6 +144,66 @@ collect:
 	rep.Notes = append(rep.Notes, c.Notes()...)
 	rep.Notes = append(rep.Notes, notes...)
 	return rep, nil
+}
+
+// collectCluster polls every node of the target's cluster twice, one
+// interval apart, and builds the cluster section with each node's own
+// report (its samples and extras). A node that does not answer is marked in
+// the section, not fatal.
+func collectCluster(ctx context.Context, opts redisx.Options, interval time.Duration) (*model.ClusterReport, error) {
+	m := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
+	defer func() { _ = m.Close() }()
+	var views []model.ClusterView
+	hists := map[string]*model.History{}
+	for i := range 2 {
+		if i > 0 {
+			select {
+			case <-time.After(interval):
+			case <-ctx.Done():
+				return nil, fmt.Errorf("report: interrupted")
+			}
+		}
+		v, err := m.Poll(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("report: cluster: %s", redisx.Describe(err, opts.Password))
+		}
+		views = append(views, v)
+		for _, n := range v.Nodes {
+			h := hists[n.Addr]
+			if h == nil {
+				h = model.NewHistory(8)
+				hists[n.Addr] = h
+			}
+			if n.Sample != nil {
+				h.Add(*n.Sample)
+			} else {
+				h.Add(model.Sample{Time: v.Time, Err: n.Err})
+			}
+		}
+	}
+	last := views[len(views)-1]
+	reports := make([]model.Report, len(last.Nodes))
+	var wg sync.WaitGroup
+	for i, n := range last.Nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ex *model.Extras
+			if c := m.Client(n.Addr); c != nil && n.Err == "" {
+				e := c.ReadExtras(ctx, last.Time)
+				ex = &e
+			}
+			reports[i] = model.BuildReport(model.ReportInput{
+				Now:    last.Time,
+				Target: model.ReportTarget{Addr: n.Addr, DB: opts.DB, Mode: redisx.ModeCluster},
+				Hist:   hists[n.Addr],
+				Extras: ex,
+			})
+		}()
+	}
+	wg.Wait()
+	cr := model.BuildClusterReport(model.ClusterReportInput{Views: views, NodeReports: reports})
+	return &cr, nil
 }
 
 func countOK(h *model.History) int {

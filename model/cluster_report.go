@@ -109,6 +109,7 @@ func BuildClusterReport(in ClusterReportInput) ClusterReport {
 		return cr
 	}
 	v := in.Views[len(in.Views)-1]
+	v.Nodes = append([]ClusterNode(nil), v.Nodes...)
 	v.SortNodes()
 	byAddr := map[string]Report{}
 	for _, r := range in.NodeReports {
