@@ -50,16 +50,23 @@ func clusterForTest(t *testing.T) []*demo.Server {
 	return reportCluster.servers
 }
 
-func buildCluster(cli string) ([]*demo.Server, error) {
+func buildCluster(cli string) (_ []*demo.Server, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
 	var servers []*demo.Server
+	defer func() {
+		if err != nil {
+			for _, s := range servers {
+				s.Stop()
+			}
+		}
+	}()
 	for range 6 {
 		s, err := demo.Start(ctx, demo.Options{Binary: os.Getenv("REDIS_SERVER"), Config: []string{
 			"cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000", "appendonly no", "repl-diskless-sync-delay 0",
 		}})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("start a cluster node: %w", err)
 		}
 		servers = append(servers, s)
 	}

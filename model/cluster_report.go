@@ -233,17 +233,34 @@ func mdCellOr(s string, width int) string {
 // NodesMarkdown writes each node's own report, its headings one level down
 // under "## Node ADDR".
 func (cr *ClusterReport) NodesMarkdown(w io.Writer) error {
+	roles := map[string]string{}
+	for _, n := range cr.Nodes {
+		roles[n.Addr] = n.Role
+	}
 	for i := range cr.NodeReports {
 		r := &cr.NodeReports[i]
 		var b strings.Builder
 		if err := r.WriteMarkdown(&b); err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "\n## Node %s (%s)\n%s", mdCell(r.Target.Addr, 60), mdCell(string(r.Server.Role), 20), demoteHeadings(b.String())); err != nil {
+		role := roles[r.Target.Addr]
+		if n, ok := cr.nodeRow(r.Target.Addr); ok && n.Err != "" {
+			role += ", unreachable"
+		}
+		if _, err := fmt.Fprintf(w, "\n## Node %s (%s)\n%s", mdCell(r.Target.Addr, 60), mdCell(role, 40), demoteHeadings(b.String())); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
 	return nil
+}
+
+func (cr *ClusterReport) nodeRow(addr string) (ClusterNodeRow, bool) {
+	for _, n := range cr.Nodes {
+		if n.Addr == addr {
+			return n, true
+		}
+	}
+	return ClusterNodeRow{}, false
 }
 
 // demoteHeadings adds two levels to every Markdown heading outside fenced

@@ -88,9 +88,13 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 	}
 	ch := Check{Evidence: ev}
 	switch {
-	case hi-lo < ThresholdClusterImbalanceMinBytes || ratio < ThresholdClusterUsedRatioWatch:
+	case ratio < ThresholdClusterUsedRatioWatch:
 		ch.Status = StatusOK
 		ch.Title = fmt.Sprintf("Masters hold similar memory (largest / smallest %.2f)", ratio)
+		return ch
+	case hi-lo < ThresholdClusterImbalanceMinBytes:
+		ch.Status = StatusOK
+		ch.Title = fmt.Sprintf("Masters differ by only %s (ratio %.2f): per-node overhead, not data", rlBytes(hi-lo), ratio)
 		return ch
 	case ratio >= ThresholdClusterUsedRatioWarn:
 		ch.Status = StatusWarn
