@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures every target of issue 8 against the alternative in
 // the same run (make bench runs it as `go run ./bench`) and ends with one
 // table, one line per target: name, ours, the alternative's, ratio, target,
