@@ -60,3 +60,9 @@ fmt:
 
 clean:
 	rm -rf $(BINARY) dist
+
+# The long run (not part of `make test`): the poller, the scan and the UI model
+# against a server under redis-benchmark load with a BGSAVE every minute.
+# SOAK_DURATION=2m make soak for a quick one; see soak/main.go for the knobs.
+soak: check-go ensure-redis
+	go run ./soak

@@ -196,6 +196,8 @@ type liveRig struct {
 	folded  int          // samples folded into the UI
 	updates []model.Update
 	keep    bool // keep every update folded (updates)
+	rec     *recorder
+	once    sync.Once
 }
 
 type rigOptions struct {
@@ -232,8 +234,8 @@ func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
 		}
 		recorded := make(chan model.Update, 64)
 		r.src = recorded
+		r.rec = rec
 		r.goRun(func() { tee(ctx, updates, recorded, rec) })
-		t.Cleanup(func() { _ = rec.close() })
 	}
 	panes := []ui.Pane{ui.NewChecklistPane()}
 	actions := append([]ui.Action{}, o.actions...)
@@ -287,10 +289,16 @@ func (r *liveRig) goProduce(f func()) {
 	go func() { defer r.pwg.Done(); f() }()
 }
 
+// stop ends every goroutine, then closes the recording.
 func (r *liveRig) stop() {
 	r.cancel()
 	r.pwg.Wait()
 	r.wg.Wait()
+	r.once.Do(func() {
+		if r.rec != nil {
+			_ = r.rec.close()
+		}
+	})
 }
 
 // drain stops the producers, then folds what is still on its way until the
