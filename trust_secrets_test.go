@@ -88,7 +88,7 @@ func TestSecretsNeverInOutputs(t *testing.T) {
 			// Failures: each one line on stderr, none with the password.
 			failing := map[string][]string{
 				"refused": {"-p", strconv.Itoa(free)},
-				"TLS":     {"--tls", "--insecure", "--connect-timeout", "1s", "-p", port},
+				"TLS":     {"--tls", "--insecure", "--connect-timeout", "300ms", "-p", port},
 			}
 			for what, tg := range failing {
 				for _, sub := range []string{"report", "monitor"} {
@@ -97,7 +97,7 @@ func TestSecretsNeverInOutputs(t *testing.T) {
 						args = append([]string{"report"}, args...)
 					}
 					if s.name == "URI" && what == "TLS" {
-						args = []string{"--insecure", "--connect-timeout", "1s", strings.Replace(uriWith("default", srv.Addr), "redis://", "rediss://", 1)}
+						args = []string{"--insecure", "--connect-timeout", "300ms", strings.Replace(uriWith("default", srv.Addr), "redis://", "rediss://", 1)}
 						if sub == "report" {
 							args = append([]string{"report"}, args...)
 						}
