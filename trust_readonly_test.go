@@ -262,3 +262,50 @@ func TestWorksFullyAsTheREADMEACLUser(t *testing.T) {
 		t.Errorf("errorstats: %q %v", errs, err)
 	}
 }
+
+// TestClusterReportIsReadOnly: `report --scan -c` against a 3+3 cluster
+// (discovery, every node polled, the target scanned) executes, on every
+// node, only commands in AllowedCommands(), as the nodes' own commandstats
+// count them. Replication's own traffic (the master's PING down the stream,
+// the replicas' REPLCONF ACK) is the cluster's, not the tool's.
+func TestClusterReportIsReadOnly(t *testing.T) {
+	servers := clusterForTest(t)
+	for _, s := range servers {
+		c := demo.NewClient(s.Addr)
+		if err := c.ConfigResetStat(t.Context()).Err(); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.Close()
+	}
+	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "-c", "redis://"+servers[0].Addr)
+	if code != 0 || !json.Valid([]byte(out)) {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	allowed := map[string]bool{}
+	for _, a := range redisx.AllowedCommands() {
+		allowed[strings.ToLower(strings.ReplaceAll(a, " ", "|"))] = true
+	}
+	sawCluster := false
+	for _, s := range servers {
+		stats := commandStatsMain(t, s.Addr)
+		if stats["info"] == 0 {
+			t.Errorf("%s was never polled: %v", s.Addr, stats)
+		}
+		for name, calls := range stats {
+			switch name {
+			case "config|resetstat", "replconf", "ping", "psync", "sync":
+				continue // the test's reset, and replication's own traffic
+			}
+			if strings.HasPrefix(name, "cluster|") {
+				sawCluster = true
+			}
+			cmdName, _, _ := strings.Cut(name, "|")
+			if !allowed[name] && !allowed[cmdName] {
+				t.Errorf("%s executed %s %v times: not in AllowedCommands()", s.Addr, name, calls)
+			}
+		}
+	}
+	if !sawCluster {
+		t.Error("no node counted a CLUSTER command: discovery did not run")
+	}
+}
