@@ -82,3 +82,23 @@ func TestFocusPaneMsgMovesFocus(t *testing.T) {
 		t.Errorf("focus %v after a FocusPaneMsg for an absent pane", got)
 	}
 }
+
+func TestEscClosesThePaneSubViewBeforeTheExpandedView(t *testing.T) {
+	t.Parallel()
+	m := sized(t, 120, 40, Options{ExtraPanes: []Pane{NewChecklistPane()}}, synth{n: 10}.samples())
+	nm, _ := m.Update(FocusPaneMsg{Pane: PaneChecklist})
+	m = nm.(Model)
+	m = step(t, m, press("e"))
+	m = step(t, m, press("enter")) // open the first check's why
+	if !m.Expanded() {
+		t.Fatal("e did not expand")
+	}
+	m = step(t, m, press("esc"))
+	if !m.Expanded() {
+		t.Fatal("esc left the expanded view while a check's details were open")
+	}
+	m = step(t, m, press("esc"))
+	if m.Expanded() {
+		t.Fatal("esc on the list did not leave the expanded view")
+	}
+}

@@ -383,6 +383,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.expanded = !m.expanded
 		return m, nil
 	case m.expanded && key.Matches(msg, k.Back):
+		// The pane's own sub-view (a key's details, a check's why) closes
+		// first; esc on the pane's top level leaves the expanded view.
+		if handled, cmd := focused.HandleKey(msg, m.view()); handled {
+			return m, cmd
+		}
 		m.expanded = false
 		return m, nil
 	case key.Matches(msg, k.Freeze):
