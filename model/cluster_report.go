@@ -196,29 +196,8 @@ func (cr *ClusterReport) SummaryMarkdown() string {
 		}
 	}
 	if len(cr.Checks) > 0 {
-		p("\n### Cluster checks\n\n| | check | finding |\n|---|---|---|\n")
-		for _, c := range cr.Checks {
-			p("| %s %s | %s | %s |\n", c.Status.Mark(), c.Status, mdCell(c.ID, 40), mdCell(c.Title, 0))
-		}
-		for _, c := range cr.Checks {
-			if c.Status == StatusOK {
-				continue
-			}
-			p("\n#### %s %s — %s\n\n", c.Status.Mark(), mdCell(c.ID, 40), mdCell(c.Title, 0))
-			for _, e := range c.Evidence {
-				p("- %s\n", mdCell(e, 0))
-			}
-			if c.Advice != "" {
-				p("\n%s\n", mdCell(c.Advice, 0))
-			}
-			if len(c.Commands) > 0 {
-				p("\n```\n")
-				for _, cmd := range c.Commands {
-					p("%s\n", mdFenced(cmd, 0))
-				}
-				p("```\n")
-			}
-		}
+		p("\n### Cluster checks\n\n")
+		writeChecklistMarkdown(&b, cr.Checks, "####")
 	}
 	return b.String()
 }

@@ -17,6 +17,39 @@ func mdCell(s string, width int) string {
 	return r.Replace(s)
 }
 
+// writeChecklistMarkdown writes a checklist: a table of every check, then,
+// under headings of the given level, each check that is not ok with its
+// reason, evidence, advice and commands.
+func writeChecklistMarkdown(b *strings.Builder, cl Checklist, heading string) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("| | check | finding |\n|---|---|---|\n")
+	for _, c := range cl {
+		p("| %s %s | %s | %s |\n", c.Status.Mark(), c.Status, mdCell(c.ID, 40), mdCell(c.Title, 0))
+	}
+	for _, c := range cl {
+		if c.Status == StatusOK {
+			continue
+		}
+		p("\n%s %s %s — %s\n\n", heading, c.Status.Mark(), mdCell(c.ID, 40), mdCell(c.Title, 0))
+		if c.Reason != "" {
+			p("Unknown: %s\n\n", mdCell(c.Reason, 0))
+		}
+		for _, e := range c.Evidence {
+			p("- %s\n", mdCell(e, 0))
+		}
+		if c.Advice != "" {
+			p("\n%s\n", mdCell(c.Advice, 0))
+		}
+		if len(c.Commands) > 0 {
+			p("\n```\n")
+			for _, cmd := range c.Commands {
+				p("%s\n", mdFenced(cmd, 0))
+			}
+			p("```\n")
+		}
+	}
+}
+
 // mdFenced makes a server string safe inside a fenced code block: escaped,
 // and unable to close the fence.
 func mdFenced(s string, width int) string {
@@ -66,32 +99,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if len(r.Checklist) > 0 {
-		p("\n## Checklist\n\n| | check | finding |\n|---|---|---|\n")
-		for _, c := range r.Checklist {
-			p("| %s %s | %s | %s |\n", c.Status.Mark(), c.Status, mdCell(c.ID, 40), mdCell(c.Title, 0))
-		}
-		for _, c := range r.Checklist {
-			if c.Status == StatusOK {
-				continue
-			}
-			p("\n### %s %s — %s\n\n", c.Status.Mark(), mdCell(c.ID, 40), mdCell(c.Title, 0))
-			if c.Reason != "" {
-				p("Unknown: %s\n\n", mdCell(c.Reason, 0))
-			}
-			for _, e := range c.Evidence {
-				p("- %s\n", mdCell(e, 0))
-			}
-			if c.Advice != "" {
-				p("\n%s\n", mdCell(c.Advice, 0))
-			}
-			if len(c.Commands) > 0 {
-				p("\n```\n")
-				for _, cmd := range c.Commands {
-					p("%s\n", mdFenced(cmd, 0))
-				}
-				p("```\n")
-			}
-		}
+		p("\n## Checklist\n\n")
+		writeChecklistMarkdown(&b, r.Checklist, "###")
 	}
 
 	p("\n## Memory\n\n| figure | value |\n|---|---|\n")
