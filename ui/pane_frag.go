@@ -18,8 +18,9 @@ const (
 	fragGaugeMin = 1.0
 	fragGaugeMax = 3.0
 	// Below this much used memory the ratio says little: the process's fixed
-	// RSS dominates.
-	smallDataset = 10 << 20
+	// RSS dominates. The same threshold as the fragmentation check, so the
+	// pane and the checklist never disagree about it.
+	smallDataset = model.ThresholdSmallDataset
 )
 
 // fragPane shows mem_fragmentation_ratio on a banded gauge and which layer
