@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,110 +48,6 @@ func commandStatsMain(t *testing.T, addr string) map[string]float64 {
 func commandCalls(t *testing.T, addr, name string) float64 {
 	t.Helper()
 	return commandStatsMain(t, addr)[name]
-}
-
-// rawMonitor watches a server with MONITOR over a plain socket: an observer
-// that shares no code with go-redis or the guard.
-type rawMonitor struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func startRawMonitor(t *testing.T, addr string) *rawMonitor {
-	t.Helper()
-	d := net.Dialer{Timeout: 2 * time.Second}
-	conn, err := d.DialContext(t.Context(), "tcp", addr)
-	if err != nil {
-		t.Fatalf("monitor dial: %v", err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	rd := bufio.NewReaderSize(conn, 1<<20)
-	if _, err := conn.Write([]byte("MONITOR\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := rd.ReadString('\n'); !strings.HasPrefix(line, "+OK") {
-		t.Fatalf("monitor: %q", line)
-	}
-	m := &rawMonitor{}
-	go func() {
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				return
-			}
-			m.mu.Lock()
-			m.lines = append(m.lines, strings.TrimRight(strings.TrimPrefix(line, "+"), "\r\n"))
-			m.mu.Unlock()
-		}
-	}()
-	return m
-}
-
-// commands parses what MONITOR printed: `1700000000.123 [0 127.0.0.1:5] "info" "server"`.
-func (m *rawMonitor) commands() [][]string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([][]string, 0, len(m.lines))
-	for _, line := range m.lines {
-		if _, rest, ok := strings.Cut(line, "] "); ok {
-			out = append(out, splitQuoted(rest))
-		}
-	}
-	return out
-}
-
-// waitMarker sends PING marker with a plain client and waits until MONITOR
-// has shown it: everything sent before it has been seen.
-func (m *rawMonitor) waitMarker(t *testing.T, addr, marker string) {
-	t.Helper()
-	c := demo.NewClient(addr)
-	defer func() { _ = c.Close() }()
-	if err := c.Do(t.Context(), "ping", marker).Err(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(trustSafety)
-	for time.Now().Before(deadline) {
-		m.mu.Lock()
-		n := len(m.lines)
-		seen := n > 0 && strings.Contains(strings.Join(m.lines[max(n-50, 0):], "\n"), marker)
-		m.mu.Unlock()
-		if seen {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("MONITOR never showed %s", marker)
-}
-
-// splitQuoted splits `"a" "b\"c" "\x00"` as redis prints MONITOR arguments.
-func splitQuoted(s string) []string {
-	var out []string
-	for {
-		s = strings.TrimLeft(s, " ")
-		if !strings.HasPrefix(s, `"`) {
-			return out
-		}
-		end := 1
-		for end < len(s) {
-			if s[end] == '\\' {
-				end += 2
-				continue
-			}
-			if s[end] == '"' {
-				break
-			}
-			end++
-		}
-		if end >= len(s) {
-			return out
-		}
-		v, err := strconv.Unquote(s[:end+1])
-		if err != nil {
-			v = s[1:end]
-		}
-		out = append(out, v)
-		s = s[end+1:]
-	}
 }
 
 func toArgs(s []string) []any {

@@ -67,7 +67,7 @@ func TestFullRunIsReadOnly(t *testing.T) {
 	if err := plain.ConfigResetStat(t.Context()).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := startRawMonitor(t, srv.Addr)
+	mon := demo.StartMonitor(t, srv.Addr)
 
 	o := redisx.DefaultOptions()
 	o.Addr = srv.Addr
@@ -110,10 +110,10 @@ func TestFullRunIsReadOnly(t *testing.T) {
 			t.Fatalf("report %s: exit %d: %s", format, code, errOut)
 		}
 	}
-	mon.waitMarker(t, srv.Addr, "readonly-end-marker")
+	mon.WaitMarker(t, "readonly-end-marker")
 
 	names := map[string]bool{}
-	for _, cmd := range mon.commands() {
+	for _, cmd := range mon.Commands() {
 		if len(cmd) == 0 {
 			continue
 		}

@@ -112,7 +112,7 @@ func TestGuardNothingForbiddenReachesTheServer(t *testing.T) {
 	if err := plain.ConfigResetStat(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := startMonitor(t, srv.Addr)
+	mon := demo.StartMonitor(t, srv.Addr)
 	c := connectT(t, optsFor(srv.Addr))
 	rdb := c.Raw()
 
@@ -156,8 +156,8 @@ func TestGuardNothingForbiddenReachesTheServer(t *testing.T) {
 	if err := rdb.Do(ctx, "ping", "guard-end-marker").Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon.waitFor(t, "ping", "guard-end-marker")
-	seen := mon.commands()
+	mon.WaitFor(t, "ping", "guard-end-marker")
+	seen := mon.Commands()
 	var sawInfo, sawConfigGet, sawSetname bool
 	for _, cmd := range seen {
 		if len(cmd) == 0 {
@@ -241,7 +241,7 @@ func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
 	if err := plain.ConfigResetStat(testCtx(t)).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := startMonitor(t, srv.Addr)
+	mon := demo.StartMonitor(t, srv.Addr)
 	c := connectT(t, optsFor(srv.Addr))
 	p := NewPoller(c, 50*time.Millisecond, time.Second)
 	p.ExtrasInterval = 100 * time.Millisecond
@@ -249,9 +249,9 @@ func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
 	if err := c.Raw().Do(testCtx(t), "ping", "run-end-marker").Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon.waitFor(t, "run-end-marker")
+	mon.WaitFor(t, "run-end-marker")
 	names := map[string]bool{}
-	for _, cmd := range mon.commands() {
+	for _, cmd := range mon.Commands() {
 		if err := Check(false, toAny(cmd)); err != nil {
 			t.Errorf("a run without --allow-writes sent %q", cmd)
 		}

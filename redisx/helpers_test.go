@@ -1,7 +1,6 @@
 package redisx
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -14,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,131 +68,6 @@ func optsFor(addr string) Options {
 	o.DialTimeout = 2 * time.Second
 	o.CommandTimeout = 2 * time.Second
 	return o
-}
-
-// monitor watches a server with MONITOR over a raw socket: an observer that
-// shares no code with go-redis or the guard. (go-redis's own MonitorCmd
-// busy-polls its reader, which is unkind to a shared 2-core machine.)
-type monitor struct {
-	mu    sync.Mutex
-	lines []string
-	conn  net.Conn
-}
-
-func startMonitor(t *testing.T, addr string, auth ...string) *monitor {
-	t.Helper()
-	d := net.Dialer{Timeout: 2 * time.Second}
-	conn, err := d.DialContext(testCtx(t), "tcp", addr)
-	if err != nil {
-		t.Fatalf("monitor dial: %v", err)
-	}
-	m := &monitor{conn: conn}
-	t.Cleanup(func() { _ = conn.Close() })
-	rd := bufio.NewReader(conn)
-	if len(auth) > 0 {
-		if _, err := conn.Write([]byte(respCommand(append([]string{"AUTH"}, auth...)...))); err != nil {
-			t.Fatal(err)
-		}
-		if line, _ := rd.ReadString('\n'); !strings.HasPrefix(line, "+OK") {
-			t.Fatalf("monitor auth: %q", line)
-		}
-	}
-	if _, err := conn.Write([]byte("MONITOR\r\n")); err != nil {
-		t.Fatalf("monitor: %v", err)
-	}
-	if line, _ := rd.ReadString('\n'); !strings.HasPrefix(line, "+OK") {
-		t.Fatalf("monitor: %q", line)
-	}
-	go func() {
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				return
-			}
-			m.mu.Lock()
-			m.lines = append(m.lines, strings.TrimRight(strings.TrimPrefix(line, "+"), "\r\n"))
-			m.mu.Unlock()
-		}
-	}()
-	return m
-}
-
-func respCommand(args ...string) string {
-	var b strings.Builder
-	b.WriteString("*" + strconv.Itoa(len(args)) + "\r\n")
-	for _, a := range args {
-		b.WriteString("$" + strconv.Itoa(len(a)) + "\r\n" + a + "\r\n")
-	}
-	return b.String()
-}
-
-// waitFor waits until a monitored command contains every needle.
-func (m *monitor) waitFor(t *testing.T, needles ...string) {
-	t.Helper()
-	deadline := time.Now().Add(safety)
-	for time.Now().Before(deadline) {
-		for _, cmd := range m.commands() {
-			joined := strings.ToLower(strings.Join(cmd, " "))
-			all := true
-			for _, n := range needles {
-				if !strings.Contains(joined, strings.ToLower(n)) {
-					all = false
-				}
-			}
-			if all {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("monitor never saw %q; saw %v", needles, m.commands())
-}
-
-// commands parses the monitored lines: `1700000000.123 [0 127.0.0.1:5] "info" "server"`.
-func (m *monitor) commands() [][]string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([][]string, 0, len(m.lines))
-	for _, line := range m.lines {
-		_, rest, ok := strings.Cut(line, "] ")
-		if !ok {
-			continue
-		}
-		out = append(out, parseQuoted(rest))
-	}
-	return out
-}
-
-// parseQuoted splits `"a" "b\"c" "\x00"` as redis prints MONITOR arguments
-// (sdscatrepr escapes, which strconv.Unquote understands).
-func parseQuoted(s string) []string {
-	var out []string
-	for {
-		s = strings.TrimLeft(s, " ")
-		if !strings.HasPrefix(s, `"`) {
-			return out
-		}
-		end := 1
-		for end < len(s) {
-			if s[end] == '\\' {
-				end += 2
-				continue
-			}
-			if s[end] == '"' {
-				break
-			}
-			end++
-		}
-		if end >= len(s) {
-			return out
-		}
-		v, err := strconv.Unquote(s[:end+1])
-		if err != nil {
-			v = s[1:end]
-		}
-		out = append(out, v)
-		s = s[end+1:]
-	}
 }
 
 // startSentinel starts redis-server in sentinel mode (argv[0] containing
