@@ -12,6 +12,7 @@ const (
 	EventForkEnd   EventKind = "fork_end"
 	EventGapStart  EventKind = "gap_start" // the server stopped answering
 	EventGapEnd    EventKind = "gap_end"
+	EventFailover  EventKind = "failover" // Sentinel promoted another master; Detail is "old → new"
 )
 
 // Event is a dated history event.

@@ -1,0 +1,201 @@
+package redisx
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/model"
+)
+
+// startSentinels starts n sentinels watching master as mymaster, with a
+// quorum of 2 and a one-second down-after, so a failover takes seconds.
+func startSentinels(t *testing.T, master *demo.Server, n int) []*demo.Server {
+	t.Helper()
+	bin, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER"))
+	if err != nil {
+		t.Skip(err.Error())
+	}
+	link := filepath.Join(t.TempDir(), "redis-sentinel")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(master.Port)
+	out := make([]*demo.Server, 0, n)
+	for range n {
+		ctx, cancel := context.WithTimeout(context.Background(), safety)
+		s, err := demo.Start(ctx, demo.Options{Binary: link, Config: []string{
+			"sentinel monitor mymaster 127.0.0.1 " + port + " 2",
+			"sentinel down-after-milliseconds mymaster 1000",
+			"sentinel failover-timeout mymaster 5000",
+		}})
+		cancel()
+		if err != nil {
+			t.Fatalf("start sentinel: %v", err)
+		}
+		t.Cleanup(s.Stop)
+		out = append(out, s)
+	}
+	return out
+}
+
+// waitSentinel polls cond every 100 ms until it holds or the safety bound passes.
+func waitSentinel(t *testing.T, what string, cond func(ctx context.Context) bool) {
+	t.Helper()
+	deadline := time.Now().Add(safety)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ok := cond(ctx)
+		cancel()
+		if ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("gave up waiting for %s", what)
+}
+
+func TestSentinelResolveAndFollowFailover(t *testing.T) {
+	master := demo.StartForTest(t)
+	replica := demo.StartForTest(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
+	mc := plainClient(t, master.Addr)
+	waitSentinel(t, "the replica to attach", func(ctx context.Context) bool {
+		text, err := mc.Info(ctx, "replication").Result()
+		return err == nil && strings.Contains(text, "connected_slaves:1")
+	})
+	sentinels := startSentinels(t, master, 3)
+	addrs := make([]string, 0, len(sentinels))
+	for _, s := range sentinels {
+		addrs = append(addrs, s.Addr)
+		sc := plainClient(t, s.Addr)
+		// Each sentinel must know the other two and the replica before the
+		// master dies, or there is no quorum and no one to promote.
+		waitSentinel(t, "sentinel "+s.Addr+" to see its peers and the replica", func(ctx context.Context) bool {
+			m, err := sc.Do(ctx, "SENTINEL", "MASTER", "mymaster").Result()
+			if err != nil {
+				return false
+			}
+			f := sentinelFields(m)
+			return f["num-other-sentinels"] == "2" && f["num-slaves"] == "1"
+		})
+	}
+	so := optsFor("")
+	so.DialTimeout, so.CommandTimeout = 500*time.Millisecond, time.Second
+	ctx := testCtx(t)
+
+	// A dead sentinel first: the next one answers.
+	dead := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	got, err := ResolveMaster(ctx, append([]string{dead}, addrs...), "mymaster", so)
+	if err != nil || got != master.Addr {
+		t.Fatalf("ResolveMaster = %q, %v; want %s", got, err, master.Addr)
+	}
+	if _, err := ResolveMaster(ctx, addrs, "nosuch", so); !errors.Is(err, ErrNoSuchMaster) || !strings.Contains(err.Error(), "nosuch") {
+		t.Fatalf("unknown master: err = %v, want ErrNoSuchMaster naming it", err)
+	}
+	if _, err := ResolveMaster(ctx, []string{dead}, "mymaster", so); err == nil || !strings.HasPrefix(err.Error(), "no sentinel answered") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("dead sentinels: err = %v, want one line 'no sentinel answered'", err)
+	}
+
+	mo := optsFor(got)
+	mo.CommandTimeout = time.Second
+	c := connectT(t, mo)
+	p := NewSentinelPoller(c, addrs, "mymaster", so, 200*time.Millisecond)
+	p.ExtrasInterval = 0
+	rctx, cancel := context.WithCancel(ctx)
+	out := make(chan model.Update, 64)
+	ran := make(chan struct{})
+	go func() { defer close(ran); _ = p.Run(rctx, out) }()
+	defer func() {
+		cancel()
+		select {
+		case <-ran:
+		case <-time.After(safety):
+			t.Error("SentinelPoller.Run did not return after cancel")
+		}
+	}()
+
+	next := func(what string) model.Update {
+		t.Helper()
+		select {
+		case u := <-out:
+			return u
+		case <-time.After(40 * time.Second):
+			t.Fatalf("no update while waiting for %s", what)
+			return model.Update{}
+		}
+	}
+	for {
+		u := next("the first sample")
+		if u.Sample != nil && !u.Sample.IsGap() {
+			if string(u.Sample.Server.Role) != "master" {
+				t.Fatalf("first sample role %q, want master", u.Sample.Server.Role)
+			}
+			break
+		}
+	}
+
+	master.Kill()
+	var ev *model.Event
+	gaps := 0
+	for ev == nil {
+		u := next("the failover event")
+		if u.Sample != nil && u.Sample.IsGap() {
+			gaps++
+		}
+		ev = u.Event
+	}
+	if ev.Kind != model.EventFailover || ev.Detail != master.Addr+" → "+replica.Addr {
+		t.Fatalf("event = %+v, want failover %s → %s", ev, master.Addr, replica.Addr)
+	}
+	if gaps == 0 {
+		t.Error("the dead master left no gap before the failover")
+	}
+	if a := p.Client().Options().Addr; a != replica.Addr {
+		t.Fatalf("Client() = %s, want the promoted replica %s", a, replica.Addr)
+	}
+	for {
+		u := next("a sample from the new master")
+		if u.Sample != nil && !u.Sample.IsGap() {
+			if string(u.Sample.Server.Role) != "master" || int(u.Sample.Server.TCPPort.V) != replica.Port {
+				t.Fatalf("sample after failover: role %q port %v, want master on %d", u.Sample.Server.Role, u.Sample.Server.TCPPort, replica.Port)
+			}
+			break
+		}
+	}
+}
+
+// sentinelFields turns SENTINEL MASTER's reply (a flat list in RESP2, a map
+// in RESP3) into a map.
+func sentinelFields(reply any) map[string]string {
+	f := map[string]string{}
+	switch v := reply.(type) {
+	case []any:
+		for i := 0; i+1 < len(v); i += 2 {
+			k, _ := v[i].(string)
+			val, _ := v[i+1].(string)
+			f[k] = val
+		}
+	case map[any]any:
+		for k, val := range v {
+			ks, _ := k.(string)
+			vs, _ := val.(string)
+			f[ks] = vs
+		}
+	}
+	return f
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	p, err := demo.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
