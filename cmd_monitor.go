@@ -101,8 +101,17 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	st, err := cf.sentinel(opts)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	if st != nil {
+		if opts, err = st.resolve(ctx, opts); err != nil {
+			return err
+		}
+	}
 
 	cctx, cancel := context.WithTimeout(ctx, opts.DialTimeout+opts.CommandTimeout)
 	c, err := redisx.Connect(cctx, opts)
@@ -111,7 +120,14 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 		return err //nolint:wrapcheck // a ConnectError is already one clear line
 	}
 	defer func() { _ = c.Close() }()
-	return monitor(ctx, c, uf, monitorExtras{target: opts.Redacted(), writes: true})
+	mx := monitorExtras{target: opts.Redacted(), writes: true}
+	if st != nil {
+		// The poller follows a failover; the scan and the write keys stay on
+		// the master found at start.
+		mx.target += " (sentinel " + st.name + ")"
+		mx.poll = redisx.NewSentinelPoller(c, st.addrs, st.name, st.opts, uf.interval).Run
+	}
+	return monitor(ctx, c, uf, mx)
 }
 
 // monitorExtras are what a caller adds to the plain monitor: another source
@@ -123,6 +139,8 @@ type monitorExtras struct {
 	// writes adds the write-action keys (cmd_writes.go): live only with
 	// --allow-writes, otherwise they say the flag is needed.
 	writes bool
+	// poll replaces the plain poller (the Sentinel one follows failovers).
+	poll func(context.Context, chan<- model.Update) error
 }
 
 // scanDBs are the databases INFO keyspace listed at connect time (nil: the
@@ -171,7 +189,11 @@ func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras
 	// The poller's samples pass by the scan worker on their way to the UI:
 	// it slows down while a fork runs.
 	polled := make(chan model.Update, 16)
-	goRun(func() { _ = redisx.NewPoller(c, uf.interval, 0).Run(ctx, polled) })
+	poll := mx.poll
+	if poll == nil {
+		poll = redisx.NewPoller(c, uf.interval, 0).Run
+	}
+	goRun(func() { _ = poll(ctx, polled) })
 	goRun(func() {
 		forward(ctx, polled, updates, func(u model.Update) {
 			if worker != nil && u.Sample != nil && !u.Sample.IsGap() {

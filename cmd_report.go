@@ -52,8 +52,18 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	st, err := f.conn.sentinel(opts)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	if st != nil {
+		// The report is a snapshot: the master is resolved once.
+		if opts, err = st.resolve(ctx, opts); err != nil {
+			return err
+		}
+	}
 
 	rep, err := collectReport(ctx, opts, f.interval, f.scan, stderr)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,8 @@ type connFlags struct {
 	cluster                 bool
 	connectTimeout, timeout time.Duration
 	allowWrites             bool
+	// Sentinel: the master is resolved through these sentinels by name.
+	sentinels, masterName, sentinelPass string
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -47,6 +50,66 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.connectTimeout, "connect-timeout", redisx.DefaultDialTimeout, "time to wait for the connection")
 	fs.DurationVar(&c.timeout, "timeout", redisx.DefaultCommandTimeout, "time to wait for one command")
 	fs.BoolVar(&c.allowWrites, "allow-writes", false, "allow the few write actions (BGSAVE, MEMORY PURGE…), each behind a confirmation")
+	fs.StringVar(&c.sentinels, "sentinel", "", "find the master through these Sentinels (`host:port[,host:port…]`) and follow its failovers")
+	fs.StringVar(&c.masterName, "master-name", "", "the `name` of the master the Sentinels monitor (with --sentinel)")
+	fs.StringVar(&c.sentinelPass, "sentinel-password", "", "`password` of the Sentinels (default none; REDISCLI_SENTINEL_AUTH also works)")
+}
+
+// sentinelTarget is what --sentinel / --master-name ask for: nil when not
+// given.
+type sentinelTarget struct {
+	addrs []string
+	name  string
+	opts  redisx.Options // to the sentinels: the master's timeouts and TLS, their own password
+}
+
+// sentinel validates the Sentinel flags against the master's options.
+func (c *connFlags) sentinel(o redisx.Options) (*sentinelTarget, error) {
+	if c.sentinels == "" {
+		if c.masterName != "" {
+			return nil, usagef("--master-name goes with --sentinel")
+		}
+		return nil, nil //nolint:nilnil // no Sentinel asked for is not an error
+	}
+	if c.masterName == "" {
+		return nil, usagef("--sentinel needs --master-name, the name the Sentinels know the master by")
+	}
+	if c.cluster {
+		return nil, usagef("--sentinel and --cluster do not go together")
+	}
+	if o.Network == redisx.NetworkUnix {
+		return nil, usagef("--sentinel resolves a TCP address: it does not go with a unix socket")
+	}
+	st := &sentinelTarget{name: c.masterName, opts: o}
+	for a := range strings.SplitSeq(c.sentinels, ",") {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			a = net.JoinHostPort(a, "26379")
+		}
+		st.addrs = append(st.addrs, a)
+	}
+	if len(st.addrs) == 0 {
+		return nil, usagef("--sentinel needs at least one host:port")
+	}
+	st.opts.Username, st.opts.Password = "", c.sentinelPass
+	if st.opts.Password == "" {
+		st.opts.Password = os.Getenv("REDISCLI_SENTINEL_AUTH")
+	}
+	return st, nil
+}
+
+// resolve asks the sentinels for the master and returns the master's
+// options pointing at it.
+func (st *sentinelTarget) resolve(ctx context.Context, o redisx.Options) (redisx.Options, error) {
+	addr, err := redisx.ResolveMaster(ctx, st.addrs, st.name, st.opts)
+	if err != nil {
+		return o, err //nolint:wrapcheck // already one clear, password-free line
+	}
+	o.Network, o.Addr = redisx.NetworkTCP, addr
+	return o, nil
 }
 
 // options turns the flags, the optional URI and the environment into
