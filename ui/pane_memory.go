@@ -373,8 +373,8 @@ func nanZero(v float64) float64 {
 	return v
 }
 
-// markerRow marks, under each plot column, a running fork (━), a restart (R)
-// and a gap (×).
+// markerRow marks, under each plot column, a running fork (━), a restart (R),
+// a Sentinel failover (F) and a gap (×).
 func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, start time.Time, span time.Duration, plotW, w int) string {
 	cells := make([]rune, plotW)
 	for i := range cells {
@@ -400,6 +400,8 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 			cells[col] = 'R'
 		case model.EventGapStart:
 			cells[col] = '×'
+		case model.EventFailover:
+			cells[col] = 'F' // Sentinel switched to another master
 		case model.EventForkStart, model.EventForkEnd, model.EventGapEnd:
 			// the fork bar and gap columns already show these
 		}
