@@ -204,7 +204,7 @@ func (p *SentinelPoller) watch(ctx context.Context, cur *Client, inner <-chan mo
 			if s := u.Sample; s != nil {
 				suspect = s.IsGap() || string(s.Server.Role) == roleReplica
 			}
-			if c := u.Conn; c != nil && c.State != model.ConnLive {
+			if c := u.Conn; c != nil && (c.State == model.ConnReconnecting || c.State == model.ConnStalled) {
 				suspect = true
 			}
 			if !send(ctx, out, u) {
