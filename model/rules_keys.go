@@ -197,10 +197,15 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 	}
 	ch.Title = fmt.Sprintf("%s of the keys never expire, while the others do", rlPct(share))
 	if share >= 1 {
-		// Keys expired here (a cache), but none that are left has a TTL.
-		ch.Title = "None of the keys left has a TTL, though keys have expired here: a cache that lost its TTLs?"
+		// Used as a cache (keys expired here, or a volatile-* policy), yet no
+		// key has a TTL.
+		why := "keys have expired here"
+		if expired <= 0 {
+			why = "the policy is " + pol
+		}
+		ch.Title = "No key has a TTL, yet this is run as a cache (" + why + "): did the keys lose their TTLs?"
 	}
-	ch.Advice = "Some keys expire, so the application uses TTLs, yet most keys never do: often a code path that forgot EXPIRE. They stay until evicted (or forever with noeviction / volatile-*). The big-key pane's TTL view shows which prefixes hold them."
+	ch.Advice = "Some keys expire (or the policy expects them to), so the application uses TTLs, yet most keys never do: often a code path that forgot EXPIRE. They stay until evicted (or forever with noeviction / volatile-*). The big-key pane's TTL view shows which prefixes hold them."
 	return ch
 }
 

@@ -199,7 +199,29 @@ func (r HostReader) sameProcess(pid int, executable string) string {
 			return ""
 		}
 	}
+	// A server started by a bare name from a shell ("redis-server" found on
+	// PATH) reports its working directory joined to argv[0], a path that
+	// does not exist: accept the process when that path is missing and its
+	// argv[0] has the same base name (ReadFor also checks the start time).
+	if _, err := os.Stat(r.path(exe)); err != nil {
+		if argv0 := r.argv0(pid); argv0 != "" && path.Base(argv0) == path.Base(exe) {
+			return ""
+		}
+	}
 	return fmt.Sprintf("the server does not run on this host (process %d here is %s, not %s)", pid, model.Sanitize(target, 80), model.Sanitize(exe, 80))
+}
+
+// argv0 is the first word of /proc/PID/cmdline, or "".
+func (r HostReader) argv0(pid int) string {
+	b, err := readSmall(r.path("proc", strconv.Itoa(pid), "cmdline"))
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(b, "\x00")
+	// redis-server rewrites its title ("redis-server 127.0.0.1:6379"): the
+	// program name is the first word.
+	first, _, _ = strings.Cut(first, " ")
+	return first
 }
 
 // resolve follows symlinks of an absolute path inside the root (Debian's

@@ -309,3 +309,18 @@ func TestReadHostFactsRealServer(t *testing.T) {
 	t.Logf("host facts: swap %v, overcommit %v, THP %q, cgroup %v, RAM %v, notes %q",
 		hf.VMSwap, hf.Overcommit, hf.THP, hf.CgroupLimit, hf.HostRAM, hf.Notes)
 }
+
+// TestHostMatchesAServerStartedByName: `redis-server` typed in a shell
+// reports cwd + argv[0] as its executable, a path that does not exist; the
+// process still matches by argv[0] (and start time).
+func TestHostMatchesAServerStartedByName(t *testing.T) {
+	srv := demo.StartForTest(t)
+	bogus := "/nonexistent-dir/redis-server" // what INFO says for a server started from there by name
+	hf := ReadHostFacts(srv.PID(), bogus)
+	if !hf.Local {
+		t.Fatalf("a server started by name is not matched: %s", hf.Reason)
+	}
+	if hf := ReadHostFacts(srv.PID(), "/nonexistent-dir/valkey-server"); hf.Local {
+		t.Error("another program name must not match")
+	}
+}
