@@ -90,14 +90,13 @@ func (p *bigKeysPane) keyRows(d *Data) []model.KeyInfo {
 	}
 	seen := make(map[id]bool, len(bk.TopBytes)+len(bk.TopElements))
 	rows := make([]model.KeyInfo, 0, len(bk.TopBytes)+len(bk.TopElements))
-	f := strings.ToLower(p.filter)
 	for _, list := range [][]model.KeyInfo{bk.TopBytes, bk.TopElements} {
 		for _, k := range list {
 			if seen[id{k.DB, k.Key}] {
 				continue
 			}
 			seen[id{k.DB, k.Key}] = true
-			if f != "" && !strings.Contains(strings.ToLower(model.Sanitize(k.Key, 0)), f) {
+			if !p.matches(k.Key) {
 				continue
 			}
 			rows = append(rows, k)
@@ -152,17 +151,7 @@ func (p *bigKeysPane) prefixRows(d *Data) []model.PrefixStat {
 	if bk == nil {
 		return nil
 	}
-	if p.filter == "" {
-		return bk.Prefixes
-	}
-	f := strings.ToLower(p.filter)
-	var out []model.PrefixStat
-	for _, pr := range bk.Prefixes {
-		if strings.Contains(strings.ToLower(model.Sanitize(pr.Prefix, 0)), f) {
-			out = append(out, pr)
-		}
-	}
-	return out
+	return filterRows(p, bk.Prefixes, func(r model.PrefixStat) string { return r.Prefix })
 }
 
 func (p *bigKeysPane) growthRows(d *Data) []model.Growth {
@@ -170,14 +159,24 @@ func (p *bigKeysPane) growthRows(d *Data) []model.Growth {
 	if bk == nil {
 		return nil
 	}
+	return filterRows(p, bk.Growth, func(r model.Growth) string { return r.Key })
+}
+
+// matches reports whether a key or prefix passes the / filter: a
+// case-insensitive substring of the name as it is drawn (escaped).
+func (p *bigKeysPane) matches(name string) bool {
+	return p.filter == "" || strings.Contains(strings.ToLower(model.Sanitize(name, 0)), strings.ToLower(p.filter))
+}
+
+// filterRows keeps the rows whose name passes the filter.
+func filterRows[T any](p *bigKeysPane, rows []T, name func(T) string) []T {
 	if p.filter == "" {
-		return bk.Growth
+		return rows
 	}
-	f := strings.ToLower(p.filter)
-	var out []model.Growth
-	for _, g := range bk.Growth {
-		if strings.Contains(strings.ToLower(model.Sanitize(g.Key, 0)), f) {
-			out = append(out, g)
+	var out []T
+	for _, r := range rows {
+		if p.matches(name(r)) {
+			out = append(out, r)
 		}
 	}
 	return out
