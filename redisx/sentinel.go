@@ -117,7 +117,8 @@ func askSentinel(ctx context.Context, addr, name string, o Options) (host, port 
 // once they name another master that answers as one, connects to it (with
 // the first client's options), sends a model.EventFailover event "old → new"
 // and polls the new master. The clients it opened are closed when Run ends;
-// the first client stays the caller's.
+// the first client stays the caller's. Current tells whoever works against
+// the master too (the scan, the write keys, the export) when it changed.
 type SentinelPoller struct {
 	sentinels []string
 	name      string
@@ -128,6 +129,8 @@ type SentinelPoller struct {
 
 	mu  sync.Mutex
 	cur *Client
+	// changed is closed when cur is replaced (then made anew).
+	changed chan struct{}
 }
 
 // NewSentinelPoller polls c, the master the sentinels named (ResolveMaster),
@@ -137,6 +140,7 @@ func NewSentinelPoller(c *Client, sentinels []string, name string, sentinelOpts 
 	return &SentinelPoller{
 		sentinels: append([]string(nil), sentinels...), name: name, sopts: sentinelOpts,
 		interval: interval, ExtrasInterval: DefaultExtrasInterval, cur: c,
+		changed: make(chan struct{}),
 	}
 }
 
@@ -145,6 +149,15 @@ func (p *SentinelPoller) Client() *Client {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.cur
+}
+
+// Current is the master being polled now and a channel closed once the
+// poller has moved to another one (ask again then). The client stays open
+// until Run ends.
+func (p *SentinelPoller) Current() (*Client, <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur, p.changed
 }
 
 // Run polls until ctx is done, then returns nil; every goroutine it started
@@ -178,6 +191,8 @@ func (p *SentinelPoller) Run(ctx context.Context, out chan<- model.Update) error
 		old := cur.Options().Addr
 		p.mu.Lock()
 		p.cur = next
+		close(p.changed)
+		p.changed = make(chan struct{})
 		p.mu.Unlock()
 		cur = next
 		ev := &model.Event{Kind: model.EventFailover, Time: time.Now(), Detail: old + " → " + next.Options().Addr}

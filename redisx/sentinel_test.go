@@ -140,6 +140,16 @@ func TestSentinelResolveAndFollowFailover(t *testing.T) {
 		}
 	}
 
+	first, changed := p.Current()
+	if first != c {
+		t.Fatal("Current() before a failover is not the client given")
+	}
+	select {
+	case <-changed:
+		t.Fatal("the change channel is closed before any failover")
+	default:
+	}
+
 	master.Kill()
 	var ev *model.Event
 	gaps := 0
@@ -158,6 +168,20 @@ func TestSentinelResolveAndFollowFailover(t *testing.T) {
 	}
 	if a := p.Client().Options().Addr; a != replica.Addr {
 		t.Fatalf("Client() = %s, want the promoted replica %s", a, replica.Addr)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Fatal("the change channel was not closed by the failover")
+	}
+	now, again := p.Current()
+	if now != p.Client() {
+		t.Error("Current() and Client() disagree after the failover")
+	}
+	select {
+	case <-again:
+		t.Error("the channel Current() gives after the failover is already closed")
+	default:
 	}
 	for {
 		u := next("a sample from the new master")
