@@ -16,6 +16,10 @@ type KeyInfo struct {
 	Bytes    int64  // MEMORY USAGE with the scan's SAMPLES; -1 when unknown
 	Elements int64  // items, fields, members or entries; -1 for strings and types without a length
 	TTL      int64  // seconds to expiry; -1 when the key has none
+	// Node is the address of the cluster node the key was measured on (the
+	// master serving its slot, or the replica scanned with --scan-replicas);
+	// "" for a single server. Set by MergeBigKeys.
+	Node string
 }
 
 // HasTTL reports whether the key expires.

@@ -70,17 +70,19 @@ type keyInfoJSON struct {
 	Encoding   Text   `json:"encoding"`
 	Bytes      Opt    `json:"bytes"`
 	Elements   Opt    `json:"elements"`
-	TTLSeconds int64  `json:"ttl_seconds"` // -1: no expiry
+	TTLSeconds int64  `json:"ttl_seconds"`    // -1: no expiry
+	Node       string `json:"node,omitempty"` // the cluster node; absent for a single server
 }
 
 // MarshalJSON writes the report's shape: {"key","db","type","encoding",
 // "bytes","elements","ttl_seconds"}, unknown figures as null, ttl_seconds -1
-// for no expiry, and "key_base64" for names that are not UTF-8.
+// for no expiry, "key_base64" for names that are not UTF-8, and "node" for a
+// key of a cluster (the node it was measured on).
 func (k KeyInfo) MarshalJSON() ([]byte, error) {
 	text, b64 := bkJSONKey(k.Key)
 	return json.Marshal(keyInfoJSON{ //nolint:wrapcheck // plain values always marshal
 		Key: text, KeyBase64: b64, DB: k.DB, Type: k.Type, Encoding: Text(k.Encoding),
-		Bytes: bkOptInt(k.Bytes), Elements: bkOptInt(k.Elements), TTLSeconds: k.TTL,
+		Bytes: bkOptInt(k.Bytes), Elements: bkOptInt(k.Elements), TTLSeconds: k.TTL, Node: k.Node,
 	})
 }
 
@@ -96,7 +98,7 @@ func (k *KeyInfo) UnmarshalJSON(b []byte) error {
 	}
 	*k = KeyInfo{
 		Key: key, DB: j.DB, Type: j.Type, Encoding: string(j.Encoding),
-		Bytes: bkIntFromOpt(j.Bytes), Elements: bkIntFromOpt(j.Elements), TTL: j.TTLSeconds,
+		Bytes: bkIntFromOpt(j.Bytes), Elements: bkIntFromOpt(j.Elements), TTL: j.TTLSeconds, Node: j.Node,
 	}
 	return nil
 }

@@ -137,13 +137,24 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 		p("- Error: %s\n", bkCell(r.Err, 0))
 	}
 
-	p("\n### Biggest keys by memory\n\n| # | key | db | type | encoding | bytes | elements | TTL |\n|---:|---|---:|---|---|---:|---:|---:|\n")
+	// A cluster's keys name the node they live on; a single server's table
+	// keeps its columns.
+	nodes := slices.ContainsFunc(r.Top, func(k KeyInfo) bool { return k.Node != "" })
+	if nodes {
+		p("\n### Biggest keys by memory\n\n| # | key | node | db | type | encoding | bytes | elements | TTL |\n|---:|---|---|---:|---|---|---:|---:|---:|\n")
+	} else {
+		p("\n### Biggest keys by memory\n\n| # | key | db | type | encoding | bytes | elements | TTL |\n|---:|---|---:|---|---|---:|---:|---:|\n")
+	}
 	for i, k := range r.Top {
 		if i >= bkMDTopRows {
 			p("\n(%d more in the JSON report)\n", len(r.Top)-bkMDTopRows)
 			break
 		}
-		p("| %d | `%s` | %d | %s | %s | %s | %s | %s |\n", i+1, bkCode(k.Key, bkMDKeyWidth), k.DB,
+		node := ""
+		if nodes {
+			node = " " + bkCell(k.Node, 60) + " |"
+		}
+		p("| %d | `%s` |%s %d | %s | %s | %s | %s | %s |\n", i+1, bkCode(k.Key, bkMDKeyWidth), node, k.DB,
 			bkCell(k.Type, 20), bkCell(k.Encoding, 20), bkBytes(bkOptInt(k.Bytes)), bkNum(bkOptInt(k.Elements)), bkTTLText(k.TTL))
 	}
 
