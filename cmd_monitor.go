@@ -89,6 +89,9 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 		return err //nolint:wrapcheck // a ConnectError is already one clear line
 	}
 	defer func() { _ = c.Close() }()
+	if cf.cluster || redisx.IsCluster(c) {
+		return monitorCluster(ctx, opts, uf)
+	}
 	mx := monitorExtras{target: opts.Redacted(), writes: true}
 	if st != nil {
 		mx = st.monitorExtras(c, uf, mx)

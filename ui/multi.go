@@ -1,0 +1,622 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/themes"
+)
+
+// Multi is the root model for more than one server: a Redis Cluster (every
+// node of it) or a fleet (independent servers named on the command line).
+// It shows an overview — the nodes table, totals, imbalance, slots in
+// migration, the cluster checks and the cluster-wide big keys — and `enter`
+// drills into one node's full single-server view (a Model fed from the same
+// polls); `esc` comes back.
+
+// MultiKind says what the overview holds.
+type MultiKind int
+
+// The kinds of overview.
+const (
+	MultiCluster MultiKind = iota
+	MultiFleet
+)
+
+// MultiUpdate is one thing the overview receives. View is a poll of every
+// node; Node + Update is an update for one node's drill-in view (its
+// extras); Update alone (Node "") is for the overview itself (the merged
+// big-key scan).
+type MultiUpdate struct {
+	View   *model.ClusterView
+	Node   string // the node's id (a fleet member's id is its address)
+	Update *model.Update
+	// Err says why the topology could not be read this round (the last view
+	// stays on screen).
+	Err string
+}
+
+// MultiOptions configure the overview.
+type MultiOptions struct {
+	Kind   MultiKind
+	Source <-chan MultiUpdate
+	// Target is what the header names (the seed, redacted).
+	Target  string
+	Theme   string
+	NoColor bool
+	// Interval and History are passed on to the drill-in views; each node's
+	// recent samples are kept (at most NodeHistory of them, default 300)
+	// so a drill-in view starts with a graph.
+	Interval    time.Duration
+	History     time.Duration
+	NodeHistory int
+	// Scan shows the big-keys section (the caller feeds it merged scan
+	// updates); Actions are the caller's keys (scan pause / restart).
+	Scan    bool
+	Actions []Action
+	// Focus is told which node is drilled into (id and address; both ""
+	// when back on the overview), so the caller can read that node's extras.
+	// It must not block.
+	Focus func(id, addr string)
+	// NodeExport returns the exporter of a node's drill-in view (x), or nil.
+	NodeExport func(addr string) *Exporter
+}
+
+// multiSection is a part of the overview that takes focus.
+type multiSection int
+
+const (
+	secNodes multiSection = iota
+	secChecks
+	secBigKeys
+)
+
+// maxClusterViews bounds the views kept for the cluster rules (a migration
+// is stuck after this many).
+const maxClusterViews = model.ThresholdClusterMigrationStuckViews + 2
+
+// maxDrillViews bounds the drill-in views kept alive (each holds a history).
+const maxDrillViews = 8
+
+// Multi is the Bubble Tea model of the overview.
+type Multi struct {
+	opts MultiOptions
+	keys KeyMap
+
+	view   *model.ClusterView
+	views  []model.ClusterView
+	checks model.Checklist
+	err    string // the latest topology error, "" when fine
+	now    time.Time
+
+	hists  map[string]*model.History // recent samples per node id
+	extras map[string]*model.Extras  // latest extras per node id
+
+	nodes map[string]*Model // drill-in views, by node id
+	order []string          // drill-in views, least recently used first
+	drill string            // the node shown; "" on the overview
+
+	section   multiSection
+	selID     string // the selected node (kept across re-sorts and polls)
+	sortBy    nodeSort
+	checkSel  int
+	checkOpen bool
+	checkOff  int
+
+	bk     Pane
+	bkData *Data
+
+	width, height int
+	themeName     string
+	isDark        bool
+	styles        *themes.Styles
+	help          bool
+	status        string
+	srcDone       bool
+}
+
+// multiListen waits for the next update of the overview's source.
+func multiListen(src <-chan MultiUpdate) tea.Cmd {
+	return func() tea.Msg {
+		u, ok := <-src
+		if !ok {
+			return sourceClosedMsg{}
+		}
+		return u
+	}
+}
+
+// NewMulti builds the overview model.
+func NewMulti(opts MultiOptions) Multi {
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	if opts.History <= 0 {
+		opts.History = 15 * time.Minute
+	}
+	if opts.NodeHistory <= 0 {
+		opts.NodeHistory = 300
+	}
+	m := Multi{
+		opts:      opts,
+		keys:      DefaultKeyMap(),
+		hists:     map[string]*model.History{},
+		extras:    map[string]*model.Extras{},
+		nodes:     map[string]*Model{},
+		themeName: opts.Theme,
+		isDark:    true,
+		bkData:    &Data{Hist: model.NewHistory(1)},
+	}
+	if opts.Scan {
+		m.bk = NewBigKeysPane()
+	}
+	m.checks = model.EvaluateCluster(model.ClusterInputs{})
+	m.applyTheme()
+	return m
+}
+
+func (m *Multi) applyTheme() {
+	p, err := themes.Select(m.themeName, m.isDark, m.opts.NoColor)
+	if err != nil {
+		m.status = err.Error()
+		p, _ = themes.Select(themes.NameAuto, m.isDark, m.opts.NoColor)
+	}
+	m.styles = themes.NewStyles(p)
+}
+
+// Init starts listening and asks for the terminal's background colour.
+func (m Multi) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.opts.Source != nil {
+		cmds = append(cmds, multiListen(m.opts.Source))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Drilled is the id of the node shown in full ("" on the overview).
+func (m Multi) Drilled() string { return m.drill }
+
+// Selected is the id of the node the table's cursor is on.
+func (m Multi) Selected() string { return m.selID }
+
+// ClusterView returns the latest view of every node (nil before the first).
+func (m Multi) ClusterView() *model.ClusterView { return m.view }
+
+// Checks are the cluster checks of the latest view.
+func (m Multi) Checks() model.Checklist { return m.checks }
+
+// Update folds messages in; it does no I/O.
+func (m Multi) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case MultiUpdate:
+		m.fold(msg)
+		if m.opts.Source != nil {
+			return m, multiListen(m.opts.Source)
+		}
+		return m, nil
+	case sourceClosedMsg:
+		m.srcDone = true
+		m.status = "source ended: no more updates"
+		return m, nil
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		for id, nm := range m.nodes {
+			m.nodes[id] = updateNode(nm, msg)
+		}
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.isDark = msg.IsDark()
+		m.applyTheme()
+		for id, nm := range m.nodes {
+			m.nodes[id] = updateNode(nm, msg)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.drill != "" {
+			return m.drillKey(msg)
+		}
+		return m.handleKey(msg)
+	}
+	// Anything else (an export's result, a confirmation) belongs to the
+	// view on screen.
+	if nm := m.nodes[m.drill]; nm != nil {
+		next, cmd := nm.Update(msg)
+		nn := next.(Model)
+		m.nodes[m.drill] = &nn
+		return m, cmd
+	}
+	if m.bk != nil {
+		if h, ok := m.bk.(MsgHandler); ok {
+			return m, h.HandleMsg(msg, m.bkData)
+		}
+	}
+	return m, nil
+}
+
+func updateNode(nm *Model, msg tea.Msg) *Model {
+	next, _ := nm.Update(msg)
+	nn := next.(Model)
+	return &nn
+}
+
+// fold applies one update.
+func (m *Multi) fold(u MultiUpdate) {
+	if u.Err != "" {
+		m.err = u.Err
+	}
+	if v := u.View; v != nil {
+		m.err = ""
+		m.foldView(v)
+	}
+	if u.Update == nil {
+		return
+	}
+	if u.Node == "" {
+		if u.Update.Scan != nil {
+			var next model.ScanState
+			if m.bkData.Scan != nil {
+				next = *m.bkData.Scan
+			}
+			next.Apply(u.Update.Scan)
+			m.bkData.Scan = &next
+		}
+		return
+	}
+	if e := u.Update.Extras; e != nil {
+		m.extras[u.Node] = e
+	}
+	if nm := m.nodes[u.Node]; nm != nil {
+		m.nodes[u.Node] = updateNode(nm, *u.Update)
+	}
+}
+
+func (m *Multi) foldView(v *model.ClusterView) {
+	vc := *v
+	m.view = &vc
+	if v.Time.After(m.now) {
+		m.now = v.Time
+	}
+	m.bkData.Now = m.now
+	if m.opts.Kind == MultiCluster {
+		m.views = append(m.views, vc)
+		if over := len(m.views) - maxClusterViews; over > 0 {
+			m.views = append(m.views[:0:0], m.views[over:]...)
+		}
+		m.checks = model.EvaluateCluster(model.ClusterInputs{Views: m.views})
+	}
+	seen := map[string]bool{}
+	for i := range vc.Nodes {
+		n := &vc.Nodes[i]
+		id := nodeKey(n)
+		seen[id] = true
+		h := m.hists[id]
+		if h == nil {
+			h = model.NewHistory(m.opts.NodeHistory)
+			m.hists[id] = h
+		}
+		s := nodeSample(n, vc.Time)
+		h.Add(s)
+		if nm := m.nodes[id]; nm != nil {
+			c := nodeConn(n, vc.Time)
+			nn := updateNode(nm, model.Update{Conn: &c})
+			m.nodes[id] = updateNode(nn, model.Update{Sample: &s})
+		}
+	}
+	// A node gone from the topology: forget its samples, unless its view
+	// is open (it then shows the node as unreachable until esc).
+	for id := range m.hists {
+		if !seen[id] && id != m.drill {
+			delete(m.hists, id)
+			delete(m.extras, id)
+		}
+	}
+	if m.selID == "" || !seen[m.selID] {
+		if rows := sortedNodes(m.view, m.sortBy); len(rows) > 0 {
+			if m.selID == "" {
+				m.selID = nodeKey(rows[0])
+			} else {
+				m.selID = nodeKey(rows[min(m.selIndex(), len(rows)-1)])
+			}
+		}
+	}
+}
+
+// nodeKey identifies a node across polls: its cluster id, or its address
+// for a fleet member.
+func nodeKey(n *model.ClusterNode) string {
+	if n.ID != "" {
+		return n.ID
+	}
+	return n.Addr
+}
+
+// nodeSample is the node's sample for its history: a gap when it did not
+// answer.
+func nodeSample(n *model.ClusterNode, t time.Time) model.Sample {
+	if n.Sample != nil && n.Err == "" {
+		return *n.Sample
+	}
+	err := n.Err
+	if err == "" {
+		err = "no answer"
+	}
+	return model.Sample{Time: t, Err: err}
+}
+
+func nodeConn(n *model.ClusterNode, t time.Time) model.Conn {
+	if n.Sample != nil && n.Err == "" {
+		return model.Conn{State: model.ConnLive, Since: t}
+	}
+	return model.Conn{State: model.ConnReconnecting, Since: t, Err: n.Err}
+}
+
+// selIndex is the selected node's row in the current order (0 when none).
+func (m *Multi) selIndex() int {
+	if m.view == nil {
+		return 0
+	}
+	for i, n := range sortedNodes(m.view, m.sortBy) {
+		if nodeKey(n) == m.selID {
+			return i
+		}
+	}
+	return 0
+}
+
+// selectedNode is the node under the cursor, or nil.
+func (m *Multi) selectedNode() *model.ClusterNode {
+	if m.view == nil {
+		return nil
+	}
+	for i := range m.view.Nodes {
+		if nodeKey(&m.view.Nodes[i]) == m.selID {
+			return &m.view.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// multiKeys are the overview's own keys.
+var multiKeys = struct {
+	Up, Down, PgUp, PgDown, Home, End, Enter, Sort key.Binding
+}{
+	Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous node")),
+	Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next node")),
+	PgUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+	PgDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+	Home:   key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "first node")),
+	End:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "last node")),
+	Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill into the node (esc back)")),
+	Sort:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
+}
+
+func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.Quit) && msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.help {
+		if key.Matches(msg, m.keys.Help, m.keys.Back) || msg.String() == "q" {
+			m.help = false
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.help = true
+		return m, nil
+	case key.Matches(msg, m.keys.Theme):
+		names := themes.Names()
+		m.themeName = names[(slices.Index(names, m.styles.Palette.Name)+1)%len(names)]
+		m.status = "theme: " + m.themeName
+		m.applyTheme()
+		return m, nil
+	case key.Matches(msg, m.keys.Next):
+		m.section = m.nextSection(1)
+		return m, nil
+	case key.Matches(msg, m.keys.Prev):
+		m.section = m.nextSection(-1)
+		return m, nil
+	case key.Matches(msg, multiKeys.Sort) && m.section == secNodes:
+		m.sortBy = (m.sortBy + 1) % numSorts
+		m.status = "nodes sorted by " + m.sortBy.String()
+		return m, nil
+	}
+	for _, a := range m.opts.Actions {
+		if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
+			if s := a.Do(); s != "" {
+				m.status = s
+			}
+			return m, nil
+		}
+	}
+	switch m.section {
+	case secChecks:
+		m.checksKey(msg)
+	case secBigKeys:
+		if m.bk != nil {
+			_, cmd := m.bk.HandleKey(msg, m.bkData)
+			return m, cmd
+		}
+	default:
+		return m.nodesKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Multi) nextSection(d int) multiSection {
+	n := 2
+	if m.bk != nil {
+		n = 3
+	}
+	return multiSection((int(m.section) + d + n) % n)
+}
+
+func (m Multi) nodesKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.view == nil || len(m.view.Nodes) == 0 {
+		return m, nil
+	}
+	rows := sortedNodes(m.view, m.sortBy)
+	i := m.selIndex()
+	page := max(m.tableRows(), 1)
+	switch {
+	case key.Matches(msg, multiKeys.Up):
+		i--
+	case key.Matches(msg, multiKeys.Down):
+		i++
+	case key.Matches(msg, multiKeys.PgUp):
+		i -= page
+	case key.Matches(msg, multiKeys.PgDown):
+		i += page
+	case key.Matches(msg, multiKeys.Home):
+		i = 0
+	case key.Matches(msg, multiKeys.End):
+		i = len(rows) - 1
+	case key.Matches(msg, multiKeys.Enter):
+		return m.drillIn(rows[clamp(i, 0, len(rows)-1)])
+	default:
+		return m, nil
+	}
+	m.selID = nodeKey(rows[clamp(i, 0, len(rows)-1)])
+	return m, nil
+}
+
+func (m *Multi) checksKey(msg tea.KeyPressMsg) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.checkOpen, m.checkOff = false, 0
+	case key.Matches(msg, multiKeys.Enter):
+		m.checkOpen, m.checkOff = !m.checkOpen, 0
+	case key.Matches(msg, multiKeys.Up):
+		if m.checkOpen {
+			m.checkOff = max(m.checkOff-1, 0)
+		} else {
+			m.checkSel = max(m.checkSel-1, 0)
+		}
+	case key.Matches(msg, multiKeys.Down):
+		if m.checkOpen {
+			m.checkOff++
+		} else {
+			m.checkSel = min(m.checkSel+1, max(len(m.checks)-1, 0))
+		}
+	}
+}
+
+// drillIn opens the node's single-server view, built once and kept (at most
+// maxDrillViews of them) so coming back shows the same history.
+func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
+	id := nodeKey(n)
+	m.drill = id
+	nm := m.nodes[id]
+	if nm == nil {
+		label := n.Addr + " (" + m.kindWord() + " " + n.Role + ")"
+		var exp *Exporter
+		if m.opts.NodeExport != nil {
+			exp = m.opts.NodeExport(n.Addr)
+		}
+		v := New(Options{
+			Target:     label,
+			Theme:      m.themeName,
+			NoColor:    m.opts.NoColor,
+			Interval:   m.opts.Interval,
+			History:    m.opts.History,
+			ExtraPanes: []Pane{NewChecklistPane()},
+			Export:     exp,
+		})
+		v.isDark = m.isDark
+		v.applyTheme()
+		v.width, v.height = m.width, m.height
+		if h := m.hists[id]; h != nil {
+			for i := range h.Len() {
+				s := *h.At(i)
+				v.fold(model.Update{Sample: &s})
+			}
+		}
+		c := nodeConn(n, m.now)
+		v.fold(model.Update{Conn: &c})
+		if e := m.extras[id]; e != nil {
+			v.fold(model.Update{Extras: e})
+		}
+		v.status = "esc: back to the " + m.kindWord()
+		nm = &v
+		m.nodes[id] = nm
+	}
+	m.touch(id)
+	if m.opts.Focus != nil {
+		m.opts.Focus(id, n.Addr)
+	}
+	return m, nil
+}
+
+// touch marks a drill-in view as just used and drops the least recently
+// used beyond maxDrillViews.
+func (m *Multi) touch(id string) {
+	out := m.order[:0:0]
+	for _, o := range m.order {
+		if o != id {
+			out = append(out, o)
+		}
+	}
+	out = append(out, id)
+	for len(out) > maxDrillViews {
+		delete(m.nodes, out[0])
+		out = out[1:]
+	}
+	m.order = out
+}
+
+// drillKey routes a key to the node's view; esc there, when the view has
+// nothing of its own open, returns to the overview.
+func (m Multi) drillKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	nm := m.nodes[m.drill]
+	if nm == nil {
+		m.drill = ""
+		return m, nil
+	}
+	if key.Matches(msg, m.keys.Back) && !nm.help && !nm.expanded && nm.confirm == nil && nm.frozen == nil {
+		m.drill = ""
+		if m.opts.Focus != nil {
+			m.opts.Focus("", "")
+		}
+		return m, nil
+	}
+	next, cmd := nm.Update(msg)
+	nn := next.(Model)
+	m.nodes[m.drill] = &nn
+	return m, cmd
+}
+
+// View draws the screen.
+func (m Multi) View() tea.View {
+	var content string
+	if nm := m.nodes[m.drill]; m.drill != "" && nm != nil {
+		content = nm.overlayConfirm(nm.render())
+	} else {
+		content = m.render()
+	}
+	v := tea.NewView(content)
+	v.AltScreen = true
+	v.WindowTitle = "redis-memtop " + model.Sanitize(m.opts.Target, 60)
+	return v
+}
+
+// RunMulti runs the overview until the user quits or ctx ends.
+func RunMulti(ctx context.Context, opts MultiOptions, progOpts ...tea.ProgramOption) error {
+	all := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(idleFPS)}, progOpts...)
+	p := tea.NewProgram(NewMulti(opts), all...)
+	_, err := p.Run()
+	switch {
+	case err == nil, errors.Is(err, tea.ErrProgramKilled), errors.Is(err, tea.ErrInterrupted):
+		return nil
+	default:
+		return fmt.Errorf("ui: %w", err)
+	}
+}

@@ -1,0 +1,508 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/themes"
+)
+
+// secRect is where one overview section goes; h 1 is its summary line.
+type secRect struct {
+	sec  multiSection
+	y, h int
+}
+
+// minFramedSection is the fewest lines a section is drawn framed in (border
+// and two lines); below it the section is its summary line.
+const minFramedSection = 4
+
+// headerLines is the overview header's height for a screen of height h.
+func (m *Multi) headerLines(h int) int {
+	if h >= 20 {
+		return 3
+	}
+	return 2
+}
+
+// sections lays the overview's body out: the focused section first gets what
+// it wants, the others what is left (at least their summary line).
+func (m *Multi) sections(h int) []secRect {
+	hh := m.headerLines(h)
+	body := h - hh - footerLines
+	secs := []multiSection{secNodes, secChecks}
+	if m.bk != nil {
+		secs = append(secs, secBigKeys)
+	}
+	want := map[multiSection]int{
+		secNodes:   m.nodeCount() + 4,
+		secChecks:  len(m.checks) + 2,
+		secBigKeys: 14,
+	}
+	if m.checkOpen {
+		want[secChecks] = max(want[secChecks], body/2)
+	}
+	got := map[multiSection]int{}
+	for _, s := range secs {
+		got[s] = 1
+	}
+	left := body - len(secs)
+	give := func(s multiSection) {
+		extra := min(want[s]-got[s], left)
+		if extra <= 0 {
+			return
+		}
+		if got[s]+extra < minFramedSection {
+			return
+		}
+		got[s] += extra
+		left -= extra
+	}
+	give(m.section)
+	for _, s := range secs {
+		give(s)
+	}
+	// What nobody wanted goes to the nodes table (it scrolls) or the big keys.
+	if left > 0 {
+		last := secs[len(secs)-1]
+		if got[last] > 1 || got[secNodes] == 1 {
+			got[last] += left
+		} else {
+			got[secNodes] += left
+		}
+	}
+	out := make([]secRect, 0, len(secs))
+	y := hh
+	for _, s := range secs {
+		out = append(out, secRect{sec: s, y: y, h: got[s]})
+		y += got[s]
+	}
+	return out
+}
+
+func (m *Multi) nodeCount() int {
+	if m.view == nil {
+		return 0
+	}
+	return len(m.view.Nodes)
+}
+
+// tableRows is how many node rows the table shows on the current screen.
+func (m *Multi) tableRows() int {
+	for _, r := range m.sections(m.height) {
+		if r.sec == secNodes {
+			return max(r.h-4, 0)
+		}
+	}
+	return 0
+}
+
+// render draws the overview: exactly m.width × m.height cells.
+func (m *Multi) render() string {
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	st := m.styles
+	if w < MinWidth || h < MinHeight {
+		return tooSmall(st, w, h)
+	}
+	c := newCanvas(w, h)
+	hh := m.headerLines(h)
+	c.put(0, 0, w, m.headerView(st, w, hh))
+	if m.help {
+		c.put(0, hh, w, m.helpView(st, w, h-hh-footerLines))
+	} else {
+		for _, r := range m.sections(h) {
+			c.put(0, r.y, w, m.sectionView(st, r, w))
+		}
+	}
+	c.put(0, h-footerLines, w, m.footerView(st, w))
+	return c.String()
+}
+
+func (m *Multi) kindWord() string {
+	if m.opts.Kind == MultiFleet {
+		return "fleet"
+	}
+	return "cluster"
+}
+
+// headerView is the title line, the totals and (on taller screens) the
+// imbalance and migrations line.
+func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
+	lines := make([]string, 0, hh)
+	title := st.Title.Render("redis-memtop") + st.Muted.Render(" · "+m.kindWord()+" ") + st.Text.Render(model.Sanitize(m.opts.Target, 40))
+	if m.view == nil {
+		state := "connecting…"
+		if m.err != "" {
+			state = "no topology: " + m.err
+		}
+		lines = append(lines, cut(title+"  "+st.Muted.Render(model.Sanitize(state, w)), w))
+		for len(lines) < hh {
+			lines = append(lines, "")
+		}
+		return strings.Join(lines, "\n")
+	}
+	t := m.view.Totals()
+	count := fmt.Sprintf(" · %d nodes", t.Nodes)
+	if m.opts.Kind == MultiCluster {
+		count = fmt.Sprintf(" · %d nodes: %d %s, %d %s", t.Nodes, t.Masters, plural(t.Masters, "master", "masters"), t.Replicas, plural(t.Replicas, "replica", "replicas"))
+	}
+	title += st.Muted.Render(count)
+	if t.Unreachable > 0 {
+		title += " " + st.Crit.Render(fmt.Sprintf("%d unreachable", t.Unreachable))
+	}
+	right := st.Muted.Render(m.now.Format("15:04:05"))
+	if m.err != "" {
+		right = st.Warn.Render("topology: " + model.Sanitize(m.err, 40))
+	}
+	lines = append(lines, spread(title, right, w))
+
+	var tot []string
+	scope := "masters"
+	used, rss := t.UsedMemory, t.UsedMemoryRSS
+	if m.opts.Kind == MultiFleet {
+		scope, used, rss = "all", t.UsedMemoryAllNodes, t.UsedMemoryRSSAllNodes
+	}
+	tot = append(tot, st.Label.Render(scope+":")+" used "+st.Value.Render(optCell(used, model.Bytes)),
+		"RSS "+st.Value.Render(optCell(rss, model.Bytes)))
+	if m.opts.Kind == MultiCluster {
+		tot = append(tot, clusterTotals(st, t)...)
+	}
+	line := strings.Join(tot, st.Muted.Render(" · "))
+	if t.Partial {
+		line += " " + st.Warn.Render("(partial: a master did not answer)")
+	}
+	lines = append(lines, cut(line, w))
+	if hh >= 3 {
+		lines = append(lines, cut(m.imbalanceLine(st), w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// spread puts right at the end of the line when both fit, else left alone.
+func spread(left, right string, w int) string {
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap >= 2 {
+		return left + strings.Repeat(" ", gap) + right
+	}
+	return cut(left, w)
+}
+
+// imbalanceLine: largest vs smallest master by used memory and by keys, the
+// fragmentation spread, and the slots in migration.
+func (m *Multi) imbalanceLine(st *themes.Styles) string {
+	im := m.view.Imbalance()
+	var parts []string
+	ratio := func(o model.Opt) string {
+		return optCell(o, func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "×" })
+	}
+	if m.opts.Kind == MultiCluster {
+		if r, ok := im.UsedRatio.Get(); ok {
+			parts = append(parts, "used "+st.ForLevel(ratioLevel(r)).Render(ratio(im.UsedRatio))+st.Muted.Render(" ("+
+				model.Sanitize(im.LargestUsed.Addr, 24)+" vs "+model.Sanitize(im.SmallestUsed.Addr, 24)+")"))
+		}
+		if _, ok := im.KeysRatio.Get(); ok {
+			parts = append(parts, "keys "+st.Value.Render(ratio(im.KeysRatio)))
+		}
+	}
+	if lo, ok := im.FragMin.Value.Get(); ok {
+		hi, _ := im.FragMax.Value.Get()
+		parts = append(parts, fmt.Sprintf("frag %.2f–%.2f", lo, hi))
+	}
+	head := st.Label.Render("imbalance: ")
+	if len(parts) == 0 {
+		parts = append(parts, st.Muted.Render("needs two nodes that answer"))
+	}
+	line := head + strings.Join(parts, st.Muted.Render(" · "))
+	if migs := m.view.Migrations(); len(migs) > 0 {
+		mg := migs[0]
+		txt := fmt.Sprintf("slot %d %s → %s", mg.Slot, model.Sanitize(orID(mg.FromAddr, mg.From), 24), model.Sanitize(orID(mg.ToAddr, mg.To), 24))
+		if len(migs) > 1 {
+			txt += fmt.Sprintf(" +%d more", len(migs)-1)
+		}
+		line += st.Muted.Render(" · ") + st.Watch.Render("migrating: "+txt)
+	}
+	return line
+}
+
+func orID(addr, id string) string {
+	if addr != "" {
+		return addr
+	}
+	return shortID(id)
+}
+
+func (m *Multi) sectionView(st *themes.Styles, r secRect, w int) string {
+	focused := r.sec == m.section
+	if r.h < minFramedSection {
+		return m.sectionSummary(st, r.sec, w)
+	}
+	switch r.sec {
+	case secChecks:
+		title := "Cluster checks"
+		if m.opts.Kind == MultiFleet {
+			title = "Fleet checks"
+		}
+		iw, ih := InnerSize(st, w, r.h)
+		return Frame(st, title, m.checksBody(st, iw, ih), w, r.h, focused)
+	case secBigKeys:
+		return m.bk.Render(m.bkData, st, w, r.h, focused)
+	default:
+		iw, ih := InnerSize(st, w, r.h)
+		body, title := m.nodesBody(st, iw, ih, focused)
+		return Frame(st, title, body, w, r.h, focused)
+	}
+}
+
+func (m *Multi) sectionSummary(st *themes.Styles, sec multiSection, w int) string {
+	mark := st.Muted.Render("▸ ")
+	switch sec {
+	case secChecks:
+		line := st.Title.Render("Checks")
+		for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown} {
+			if n := m.checks.Count(s); n > 0 {
+				line += st.Muted.Render(" · ") + st.ForLevel(statusLevel(s)).Render(strconv.Itoa(n)+" "+string(s))
+			}
+		}
+		return cut(mark+line, w)
+	case secBigKeys:
+		return cut(summaryLine(m.bk, m.bkData, st, w), w)
+	default:
+		line := st.Title.Render("Nodes") + st.Muted.Render(fmt.Sprintf(" · %d", m.nodeCount()))
+		if n := m.selectedNode(); n != nil {
+			line += st.Muted.Render(" · selected ") + model.Sanitize(n.Addr, 30)
+		}
+		return cut(mark+line+st.Muted.Render(" · tab to focus"), w)
+	}
+}
+
+// nodesBody is the table: a header line, the rows around the selection, and
+// a line of details on the selected node.
+func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, title string) {
+	title = "Nodes"
+	if m.view == nil || len(m.view.Nodes) == 0 {
+		msg := "waiting for the first poll of every node…"
+		if m.err != "" {
+			msg = "no topology yet: " + m.err
+		}
+		return st.Muted.Render(model.Sanitize(msg, w*2)), title
+	}
+	cols := fitColumns(w, m.opts.Kind == MultiCluster)
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		heads[i] = c.title
+	}
+	lines := []string{st.Label.Render(tableLine(cols, heads))}
+	rows := sortedNodes(m.view, m.sortBy)
+	sel := m.selIndex()
+	n := max(h-2, 1)
+	off := 0
+	if sel >= n {
+		off = sel - n + 1
+	}
+	end := min(off+n, len(rows))
+	for i := off; i < end; i++ {
+		nd := rows[i]
+		r := m.view.NodeRow(nd)
+		cells := make([]string, len(cols))
+		for j, c := range cols {
+			cells[j] = model.Sanitize(c.cell(m.view, nd, &r), c.w*2)
+		}
+		if m.opts.Kind == MultiCluster && m.sortBy == sortTopology && !nd.IsMaster() {
+			cells[0] = "└ " + cells[0]
+		}
+		line := tableLine(cols, cells)
+		switch lvl, colored := nodeLevel(nd, &r); {
+		case i == sel && focused:
+			line = st.TitleFocus.Render(line)
+		case i == sel:
+			line = st.Accent.Render(line)
+		case colored:
+			line = st.ForLevel(lvl).Render(line)
+		}
+		lines = append(lines, line)
+	}
+	if h >= 3 {
+		lines = append(lines, m.detailLine(st, w))
+	}
+	title = fmt.Sprintf("Nodes · sort %s", m.sortBy)
+	if len(rows) > n {
+		title = fmt.Sprintf("Nodes %d–%d of %d · sort %s", off+1, end, len(rows), m.sortBy)
+	}
+	return strings.Join(lines, "\n"), title
+}
+
+// detailLine says what the table cannot: the selected node's id, slot
+// ranges, migrations, flags and why it does not answer.
+func (m *Multi) detailLine(st *themes.Styles, w int) string {
+	n := m.selectedNode()
+	if n == nil {
+		return ""
+	}
+	var parts []string
+	if n.Err != "" {
+		parts = append(parts, st.Crit.Render("unreachable: "+model.Sanitize(n.Err, w)))
+	}
+	if m.opts.Kind == MultiCluster {
+		parts = append(parts, "id "+model.Sanitize(shortID(n.ID), 8))
+		if n.IsMaster() {
+			parts = append(parts, "slots "+model.Sanitize(model.SlotsText(n.Slots), w))
+		}
+		for _, mv := range n.Migrating {
+			parts = append(parts, st.Watch.Render(fmt.Sprintf("migrating %d → %s", mv.Slot, model.Sanitize(m.addrOf(mv.Peer), 24))))
+		}
+		for _, mv := range n.Importing {
+			parts = append(parts, st.Watch.Render(fmt.Sprintf("importing %d ← %s", mv.Slot, model.Sanitize(m.addrOf(mv.Peer), 24))))
+		}
+	}
+	if len(n.Flags) > 0 {
+		parts = append(parts, "flags "+model.Sanitize(strings.Join(n.Flags, ","), 40))
+	}
+	if s := n.Sample; s != nil && n.Err == "" {
+		parts = append(parts, model.Sanitize(string(s.Server.Product)+" "+string(s.Server.RedisVersion), 30))
+	}
+	parts = append(parts, "enter: full view")
+	return st.Muted.Render(cut(strings.Join(parts, " · "), w))
+}
+
+func (m *Multi) addrOf(id string) string {
+	if n := m.view.Node(id); n != nil && n.Addr != "" {
+		return n.Addr
+	}
+	return shortID(id)
+}
+
+// checksBody lists the cluster checks, worst first; enter opens the
+// selected one (evidence, advice, commands).
+func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
+	if len(m.checks) == 0 || h <= 0 {
+		return ""
+	}
+	sel := clamp(m.checkSel, 0, len(m.checks)-1)
+	if m.checkOpen {
+		ch := m.checks[sel]
+		lines := []string{statusCell(ch.Status, st) + " " + st.Value.Render(model.Sanitize(ch.Title, w*3))}
+		if ch.Reason != "" {
+			lines = append(lines, st.Muted.Render("why unknown: ")+model.Sanitize(ch.Reason, w*3))
+		}
+		for _, e := range ch.Evidence {
+			lines = append(lines, "  · "+model.Sanitize(e, w*3))
+		}
+		if ch.Advice != "" {
+			lines = append(lines, "")
+			lines = append(lines, strings.Split(ansi.Wordwrap(model.Sanitize(ch.Advice, 4000), w, ""), "\n")...)
+		}
+		for _, c := range ch.Commands {
+			lines = append(lines, st.Accent.Render("  "+model.Sanitize(c, w*3)))
+		}
+		off := clamp(m.checkOff, 0, max(len(lines)-h+1, 0))
+		lines = lines[off:]
+		if len(lines) > h {
+			lines = append(lines[:h-1], st.Muted.Render("↑↓ scroll · esc back"))
+		}
+		return joinLines(lines, w)
+	}
+	off := 0
+	if sel >= h {
+		off = sel - h + 1
+	}
+	var lines []string
+	for i := off; i < min(off+h, len(m.checks)); i++ {
+		ch := m.checks[i]
+		line := statusCell(ch.Status, st) + " " + model.Sanitize(ch.Title, w*3)
+		if i == sel && m.section == secChecks {
+			line = st.TitleFocus.Render(ansi.Strip(line))
+		}
+		lines = append(lines, line)
+	}
+	return joinLines(lines, w)
+}
+
+// footerView: where the user is, the keys to go on, the status.
+func (m *Multi) footerView(st *themes.Styles, w int) string {
+	var parts []string
+	switch {
+	case m.help:
+		parts = []string{"? or esc close help"}
+	case m.section == secNodes:
+		parts = []string{"↑↓ select", "enter drill in", "o sort"}
+	case m.section == secChecks && m.checkOpen:
+		parts = []string{"↑↓ scroll", "esc back"}
+	case m.section == secChecks:
+		parts = []string{"↑↓ select", "enter why"}
+	}
+	if !m.help {
+		parts = append(parts, "tab next", "? help")
+	}
+	parts = append(parts, "q quit")
+	left := st.Muted.Render(strings.Join(parts, " · "))
+	if m.status != "" {
+		return spread(left, st.Accent.Render(model.Sanitize(m.status, max(w/2, 1))), w)
+	}
+	return cut(left, w)
+}
+
+// helpView lists the overview's keys, framed.
+func (m *Multi) helpView(st *themes.Styles, w, h int) string {
+	type row struct{ k, d string }
+	rows := []row{
+		{"↑/k ↓/j", "select a node (pgup/pgdn, home/end)"},
+		{"enter", "drill into the selected node: its full single-server view"},
+		{"esc", "back from a node's view to the " + m.kindWord()},
+		{"o", "sort the nodes: topology / used / fragmentation / keys"},
+		{"tab", "next section: nodes, checks" + map[bool]string{true: ", big keys", false: ""}[m.bk != nil]},
+		{"enter (checks)", "why: evidence, advice and commands"},
+		{"t", "next theme"},
+		{"?", "this help"},
+		{"q", "quit"},
+	}
+	for _, a := range m.opts.Actions {
+		if a.Key.Enabled() {
+			hp := a.Key.Help()
+			rows = append(rows, row{hp.Key, hp.Desc})
+		}
+	}
+	lines := []string{st.HelpGroup.Render("Keys of the " + m.kindWord() + " overview")}
+	for _, r := range rows {
+		lines = append(lines, st.HelpKey.Render(fitCell(r.k, 16, false))+" "+st.HelpDesc.Render(r.d))
+	}
+	lines = append(lines, "", st.Muted.Render("In a node's view its own keys apply (? there lists them)."))
+	iw, ih := InnerSize(st, w, h)
+	if len(lines) > ih {
+		lines = lines[:ih]
+	}
+	return Frame(st, "Help", joinLines(lines, iw), w, h, true)
+}
+
+// clusterTotals are the keys, slots and all-nodes figures of a cluster.
+func clusterTotals(st *themes.Styles, t model.ClusterTotals) []string {
+	slots := strconv.Itoa(t.SlotsServed) + "/" + strconv.Itoa(model.ClusterSlots) + " slots"
+	style := st.Value
+	if t.SlotsServed < model.ClusterSlots {
+		style = st.Crit
+	}
+	return []string{
+		"keys " + st.Value.Render(optCell(t.Keys, model.Count)),
+		style.Render(slots),
+		"all nodes used " + st.Value.Render(optCell(t.UsedMemoryAllNodes, model.Bytes)),
+	}
+}
+
+// ratioLevel colours the largest / smallest master ratio by the balance
+// rule's thresholds.
+func ratioLevel(r float64) themes.Level {
+	switch {
+	case r >= model.ThresholdClusterUsedRatioWarn:
+		return themes.LevelWarn
+	case r >= model.ThresholdClusterUsedRatioWatch:
+		return themes.LevelWatch
+	default:
+		return themes.LevelOK
+	}
+}
