@@ -503,7 +503,7 @@ func (m *Multi) checksKey(msg tea.KeyPressMsg) {
 		}
 	case key.Matches(msg, multiKeys.Down):
 		if m.checkOpen {
-			m.checkOff++
+			m.checkOff = min(m.checkOff+1, 500)
 		} else {
 			m.checkSel = min(m.checkSel+1, max(len(m.checks)-1, 0))
 		}

@@ -149,14 +149,17 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 		return strings.Join(lines, "\n")
 	}
 	t := m.view.Totals()
-	count := fmt.Sprintf(" · %d nodes", t.Nodes)
-	if m.opts.Kind == MultiCluster {
-		count = fmt.Sprintf(" · %d nodes: %d %s, %d %s", t.Nodes, t.Masters, plural(t.Masters, "master", "masters"), t.Replicas, plural(t.Replicas, "replica", "replicas"))
-	}
-	title += st.Muted.Render(count)
 	if t.Unreachable > 0 {
 		title += " " + st.Crit.Render(fmt.Sprintf("%d unreachable", t.Unreachable))
 	}
+	count := fmt.Sprintf(" · %d nodes", t.Nodes)
+	if m.opts.Kind == MultiCluster {
+		count = fmt.Sprintf(" · %d nodes: %d %s, %d %s", t.Nodes, t.Masters, plural(t.Masters, "master", "masters"), t.Replicas, plural(t.Replicas, "replica", "replicas"))
+		if ansi.StringWidth(title)+ansi.StringWidth(count) > w {
+			count = fmt.Sprintf(" · %d nodes (%dm %dr)", t.Nodes, t.Masters, t.Replicas)
+		}
+	}
+	title += st.Muted.Render(count)
 	right := st.Muted.Render(m.now.Format("15:04:05"))
 	if m.err != "" {
 		right = st.Warn.Render("topology: " + model.Sanitize(m.err, 40))
@@ -199,17 +202,8 @@ func spread(left, right string, w int) string {
 func (m *Multi) imbalanceLine(st *themes.Styles) string {
 	im := m.view.Imbalance()
 	var parts []string
-	ratio := func(o model.Opt) string {
-		return optCell(o, func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "×" })
-	}
 	if m.opts.Kind == MultiCluster {
-		if r, ok := im.UsedRatio.Get(); ok {
-			parts = append(parts, "used "+st.ForLevel(ratioLevel(r)).Render(ratio(im.UsedRatio))+st.Muted.Render(" ("+
-				model.Sanitize(im.LargestUsed.Addr, 24)+" vs "+model.Sanitize(im.SmallestUsed.Addr, 24)+")"))
-		}
-		if _, ok := im.KeysRatio.Get(); ok {
-			parts = append(parts, "keys "+st.Value.Render(ratio(im.KeysRatio)))
-		}
+		parts = append(parts, m.clusterBalance(st, &im)...)
 	}
 	if lo, ok := im.FragMin.Value.Get(); ok {
 		hi, _ := im.FragMax.Value.Get()
@@ -219,16 +213,7 @@ func (m *Multi) imbalanceLine(st *themes.Styles) string {
 	if len(parts) == 0 {
 		parts = append(parts, st.Muted.Render("needs two nodes that answer"))
 	}
-	line := head + strings.Join(parts, st.Muted.Render(" · "))
-	if migs := m.view.Migrations(); len(migs) > 0 {
-		mg := migs[0]
-		txt := fmt.Sprintf("slot %d %s → %s", mg.Slot, model.Sanitize(orID(mg.FromAddr, mg.From), 24), model.Sanitize(orID(mg.ToAddr, mg.To), 24))
-		if len(migs) > 1 {
-			txt += fmt.Sprintf(" +%d more", len(migs)-1)
-		}
-		line += st.Muted.Render(" · ") + st.Watch.Render("migrating: "+txt)
-	}
-	return line
+	return head + strings.Join(parts, st.Muted.Render(" · "))
 }
 
 func orID(addr, id string) string {
@@ -505,4 +490,33 @@ func ratioLevel(r float64) themes.Level {
 	default:
 		return themes.LevelOK
 	}
+}
+
+// clusterBalance is the cluster part of the imbalance line: the used-memory
+// ratio (naming the two masters when it matters), the slots in migration and
+// the keys ratio.
+func (m *Multi) clusterBalance(st *themes.Styles, im *model.ClusterImbalance) []string {
+	var parts []string
+	ratio := func(o model.Opt) string {
+		return optCell(o, func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "×" })
+	}
+	if r, ok := im.UsedRatio.Get(); ok {
+		used := "used " + st.ForLevel(ratioLevel(r)).Render(ratio(im.UsedRatio))
+		if r >= model.ThresholdClusterUsedRatioWatch {
+			used += st.Muted.Render(" (" + model.Sanitize(im.LargestUsed.Addr, 24) + " vs " + model.Sanitize(im.SmallestUsed.Addr, 24) + ")")
+		}
+		parts = append(parts, used)
+	}
+	if migs := m.view.Migrations(); len(migs) > 0 {
+		mg := migs[0]
+		txt := fmt.Sprintf("slot %d %s → %s", mg.Slot, model.Sanitize(orID(mg.FromAddr, mg.From), 24), model.Sanitize(orID(mg.ToAddr, mg.To), 24))
+		if len(migs) > 1 {
+			txt += fmt.Sprintf(" +%d more", len(migs)-1)
+		}
+		parts = append(parts, st.Watch.Render("migrating: "+txt))
+	}
+	if _, ok := im.KeysRatio.Get(); ok {
+		parts = append(parts, "keys "+st.Value.Render(ratio(im.KeysRatio)))
+	}
+	return parts
 }
