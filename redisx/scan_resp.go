@@ -48,6 +48,7 @@ const cmdMemory = "memory"
 // (name, subcommand, and placeholder arguments).
 var scanShapes = [][]any{
 	{"auth", "user", "pass"},
+	{"readonly"}, // a cluster replica's scan (ScanOptions.ReadOnly)
 	{"select", "0"},
 	{"dbsize"},
 	{cmdInfo, "server"},

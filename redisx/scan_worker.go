@@ -63,6 +63,10 @@ type ScanOptions struct {
 	Repeat time.Duration
 	// Once makes Run return after the first complete pass (the report).
 	Once bool
+	// ReadOnly sends READONLY first on every connection, so a cluster
+	// replica answers for its master's keys instead of redirecting them
+	// (ClusterScan sets it for the replicas it scans).
+	ReadOnly bool
 	// MaxFailures makes Run give up after that many failed attempts in a row
 	// (the report: an incomplete section beats a hang); 0 retries for ever,
 	// with back-off, as the live UI wants.
@@ -462,6 +466,10 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 		return err
 	}
 	defer func() { _ = scanConn.Close() }()
+	// A cancelled attempt (stop, a node that left the cluster) must not
+	// wait out a round trip to a server that does not answer: closing the
+	// connection ends a blocked read at once.
+	defer context.AfterFunc(ctx, func() { _ = scanConn.Close() })()
 	if err := w.prepare(ctx, scanConn, st, out); err != nil {
 		return err
 	}
@@ -479,6 +487,7 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 			return err
 		}
 		defer func() { _ = c.Close() }()
+		defer context.AfterFunc(ctx, func() { _ = c.Close() })()
 		if err := w.setupConn(ctx, c); err != nil {
 			return err
 		}
@@ -635,11 +644,16 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cur
 }
 
 // setupConn names a connection and, where the server has it, turns on
-// CLIENT NO-TOUCH. Refusals are fine (an ACL user without +client).
+// CLIENT NO-TOUCH; with ReadOnly it sends READONLY first. Refusals are fine
+// (an ACL user without +client; READONLY on a server without cluster mode).
 func (w *ScanWorker) setupConn(ctx context.Context, c *respConn) error {
 	c.deadline(ctx, w.opts.Timeout)
-	c.write("client", "setname", scanClientName)
 	n := 1
+	if w.opts.ReadOnly {
+		c.write("readonly")
+		n++
+	}
+	c.write("client", "setname", scanClientName)
 	if w.noTouch.Load() {
 		c.write("client", "no-touch", "on")
 		n++
