@@ -70,6 +70,47 @@ func (f *focusState) get() (id, addr string) {
 func (r *multiRun) run(ctx context.Context, first model.ClusterView) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	feed := r.start(ctx, first)
+	err := ui.RunMulti(ctx, r.uiOptions(feed))
+	cancel()
+	feed.wait()
+	return err //nolint:wrapcheck // ui.RunMulti says what failed
+}
+
+// multiFeed is what start runs: the overview's source and the focus the UI
+// sets; wait returns once every goroutine has ended (after ctx).
+type multiFeed struct {
+	out   <-chan ui.MultiUpdate
+	focus *focusState
+	wg    *sync.WaitGroup
+}
+
+func (f multiFeed) wait() { f.wg.Wait() }
+
+func (r *multiRun) uiOptions(feed multiFeed) ui.MultiOptions {
+	return ui.MultiOptions{
+		Kind:     r.kind,
+		Source:   feed.out,
+		Target:   r.target,
+		Theme:    r.uf.theme,
+		NoColor:  os.Getenv("NO_COLOR") != "",
+		Interval: r.uf.interval,
+		History:  r.uf.history,
+		Scan:     r.scan,
+		Actions:  r.actions,
+		Focus:    feed.focus.set,
+		NodeExport: func(addr string) *ui.Exporter {
+			if c := r.src.Client(addr); c != nil {
+				return exporter(c, addr)
+			}
+			return nil
+		},
+	}
+}
+
+// start runs the poll loop, the drilled-in node's extras and the scan until
+// ctx ends.
+func (r *multiRun) start(ctx context.Context, first model.ClusterView) multiFeed {
 	out := make(chan ui.MultiUpdate, 16)
 	var wg sync.WaitGroup
 	goRun := func(f func()) {
@@ -133,27 +174,7 @@ func (r *multiRun) run(ctx context.Context, first model.ClusterView) error {
 			}
 		})
 	}
-	err := ui.RunMulti(ctx, ui.MultiOptions{
-		Kind:     r.kind,
-		Source:   out,
-		Target:   r.target,
-		Theme:    r.uf.theme,
-		NoColor:  os.Getenv("NO_COLOR") != "",
-		Interval: r.uf.interval,
-		History:  r.uf.history,
-		Scan:     r.scan,
-		Actions:  r.actions,
-		Focus:    focus.set,
-		NodeExport: func(addr string) *ui.Exporter {
-			if c := r.src.Client(addr); c != nil {
-				return exporter(c, addr)
-			}
-			return nil
-		},
-	})
-	cancel()
-	wg.Wait()
-	return err //nolint:wrapcheck // ui.RunMulti says what failed
+	return multiFeed{out: out, focus: focus, wg: &wg}
 }
 
 // extrasLoop reads the drilled-in node's extras at once and then every

@@ -59,12 +59,19 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 		fmt.Fprint(fs.Output(), topUsage+"\nFlags of the live monitor:\n")
 		fs.PrintDefaults()
 	}
-	uri, err := parseArgs(fs, args)
+	uris, err := parseArgsN(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := uf.validate(); err != nil {
 		return err
+	}
+	if len(uris) > 1 {
+		return runFleet(fs, &cf, uf, uris, stdin, stderr)
+	}
+	uri := ""
+	if len(uris) == 1 {
+		uri = uris[0]
 	}
 	opts, err := cf.options(fs, uri, stdin, stderr)
 	if err != nil {

@@ -204,20 +204,9 @@ func askPassword(stdin *os.File, stderr io.Writer) (string, error) {
 // parseArgs parses flags that may come before or after the URI, as users
 // type them both ways.
 func parseArgs(fs *flag.FlagSet, args []string) (uri string, err error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", err //nolint:wrapcheck // run() treats it as a clean exit
-			}
-			return "", usageError{err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+	positional, err := parseArgsN(fs, args)
+	if err != nil {
+		return "", err
 	}
 	switch len(positional) {
 	case 0:
@@ -227,4 +216,25 @@ func parseArgs(fs *flag.FlagSet, args []string) (uri string, err error) {
 	default:
 		return "", usagef("one target at most, got %d: %s", len(positional), strings.Join(positional, " "))
 	}
+}
+
+// parseArgsN is parseArgs for commands that take several targets (the
+// monitor's fleet view).
+func parseArgsN(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err //nolint:wrapcheck // run() treats it as a clean exit
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	return positional, nil
 }

@@ -158,6 +158,9 @@ func NewMulti(opts MultiOptions) Multi {
 		m.bk = NewBigKeysPane()
 	}
 	m.checks = model.EvaluateCluster(model.ClusterInputs{})
+	if opts.Kind == MultiFleet {
+		m.checks = model.EvaluateFleet(nil)
+	}
 	m.applyTheme()
 	return m
 }
@@ -290,6 +293,8 @@ func (m *Multi) foldView(v *model.ClusterView) {
 			m.views = append(m.views[:0:0], m.views[over:]...)
 		}
 		m.checks = model.EvaluateCluster(model.ClusterInputs{Views: m.views})
+	} else {
+		m.checks = model.EvaluateFleet(&vc)
 	}
 	seen := map[string]bool{}
 	for i := range vc.Nodes {

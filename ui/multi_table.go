@@ -54,13 +54,16 @@ func optCell(o model.Opt, f func(float64) string) string {
 }
 
 var nodeCols = []tableCol{
-	{title: "node", w: 16, maxW: 24, prio: 0, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
+	{title: "node", w: 17, maxW: 24, prio: 0, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
 		if n.Addr == "" {
 			return "(no address) " + shortID(n.ID)
 		}
 		return n.Addr
 	}},
 	{title: "role", w: 7, prio: 1, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
+		if n.Role == "" {
+			return "—"
+		}
 		return n.Role
 	}},
 	{title: "used", w: 7, right: true, prio: 1, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
@@ -88,7 +91,7 @@ var nodeCols = []tableCol{
 	{title: "rss", w: 7, right: true, prio: 4, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return optCell(r.UsedMemoryRSS, model.Bytes)
 	}},
-	{title: "fork", w: 10, prio: 5, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{title: "fork", w: 9, prio: 5, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return r.Fork
 	}},
 	{title: "link", w: 12, prio: 6, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {

@@ -152,7 +152,7 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 	if t.Unreachable > 0 {
 		title += " " + st.Crit.Render(fmt.Sprintf("%d unreachable", t.Unreachable))
 	}
-	count := fmt.Sprintf(" · %d nodes", t.Nodes)
+	count := fmt.Sprintf(" · %d %s", t.Nodes, plural(t.Nodes, "server", "servers"))
 	if m.opts.Kind == MultiCluster {
 		count = fmt.Sprintf(" · %d nodes: %d %s, %d %s", t.Nodes, t.Masters, plural(t.Masters, "master", "masters"), t.Replicas, plural(t.Replicas, "replica", "replicas"))
 		if ansi.StringWidth(title)+ansi.StringWidth(count) > w {
@@ -210,6 +210,9 @@ func (m *Multi) imbalanceLine(st *themes.Styles) string {
 		parts = append(parts, fmt.Sprintf("frag %.2f–%.2f", lo, hi))
 	}
 	head := st.Label.Render("imbalance: ")
+	if m.opts.Kind == MultiFleet {
+		head = st.Label.Render("spread: ")
+	}
 	if len(parts) == 0 {
 		parts = append(parts, st.Muted.Render("needs two nodes that answer"))
 	}

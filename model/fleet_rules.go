@@ -1,0 +1,169 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Fleet check ids.
+const (
+	CheckFleetUnreachable   = "fleet-unreachable"
+	CheckFleetHeadroom      = "fleet-headroom"
+	CheckFleetFragmentation = "fleet-fragmentation"
+)
+
+// EvaluateFleet runs the fleet rules over one poll of independent servers
+// (a ClusterView without slots), worst first: who does not answer, who is
+// near its maxmemory, who fragments. Each server's own checklist is one
+// enter away in its drill-in view; these name the servers to look at first.
+func EvaluateFleet(v *ClusterView) Checklist {
+	out := Checklist{}
+	if v == nil || len(v.Nodes) == 0 {
+		for _, id := range []string{CheckFleetUnreachable, CheckFleetHeadroom, CheckFleetFragmentation} {
+			ch := rlUnknown("Fleet", "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory")
+			ch.ID = id
+			out = append(out, rlNormalise(ch))
+		}
+		return out
+	}
+	for _, r := range []struct {
+		id string
+		fn func(*ClusterView) Check
+	}{
+		{CheckFleetUnreachable, ruleFleetUnreachable},
+		{CheckFleetHeadroom, ruleFleetHeadroom},
+		{CheckFleetFragmentation, ruleFleetFragmentation},
+	} {
+		ch := r.fn(v)
+		ch.ID = r.id
+		out = append(out, rlNormalise(ch))
+	}
+	sortChecks(out)
+	return out
+}
+
+// sortChecks orders checks worst first, keeping the order of equals.
+func sortChecks(cl Checklist) {
+	for i := 1; i < len(cl); i++ {
+		for j := i; j > 0 && cl[j].Status.Rank() > cl[j-1].Status.Rank(); j-- {
+			cl[j], cl[j-1] = cl[j-1], cl[j]
+		}
+	}
+}
+
+func ruleFleetUnreachable(v *ClusterView) Check {
+	var ev, names []string
+	for i := range v.Nodes {
+		if n := &v.Nodes[i]; n.Err != "" || n.Sample == nil {
+			why := n.Err
+			if why == "" {
+				why = "no answer yet"
+			}
+			ev = append(ev, n.Addr+": "+why)
+			names = append(names, n.Addr)
+		}
+	}
+	if len(names) == 0 {
+		return Check{Status: StatusOK, Title: fmt.Sprintf("All %d servers answer", len(v.Nodes))}
+	}
+	return Check{
+		Status:   StatusCrit,
+		Title:    "Not answering: " + strings.Join(names, ", "),
+		Evidence: ev,
+		Advice:   "Nothing is known of these servers' memory. Check that they run and that this host reaches them; the drill-in view keeps retrying.",
+		Commands: []string{"redis-cli -h HOST -p PORT PING"},
+	}
+}
+
+func ruleFleetHeadroom(v *ClusterView) Check {
+	worst := StatusOK
+	var ev, names []string
+	known := 0
+	for i := range v.Nodes {
+		n := &v.Nodes[i]
+		if n.Sample == nil || n.Err != "" {
+			continue
+		}
+		u, ok1 := n.Sample.Memory.UsedMemory.Get()
+		mx, ok2 := n.Sample.Memory.MaxMemory.Get()
+		if !ok1 || !ok2 {
+			continue
+		}
+		known++
+		if mx <= 0 {
+			continue
+		}
+		frac := u / mx
+		st := StatusOK
+		switch {
+		case frac >= ThresholdHeadroomWarn:
+			st = StatusWarn
+		case frac >= ThresholdHeadroomWatch:
+			st = StatusWatch
+		}
+		if st != StatusOK {
+			ev = append(ev, fmt.Sprintf("%s: used %s of maxmemory %s (%.1f%%)", n.Addr, Bytes(u), Bytes(mx), frac*100))
+			names = append(names, n.Addr)
+			worst = rlWorse(worst, st)
+		}
+	}
+	if known == 0 {
+		return rlUnknown("Headroom", "no server reported used_memory and maxmemory", "Wait for a poll that answers.", "redis-cli INFO memory")
+	}
+	if worst == StatusOK {
+		return Check{Status: StatusOK, Title: "Every server with a maxmemory has headroom"}
+	}
+	return Check{
+		Status:   worst,
+		Title:    "Near maxmemory: " + strings.Join(names, ", "),
+		Evidence: ev,
+		Advice:   "At maxmemory these servers evict or, under noeviction, refuse writes. Open each one (enter) for its own checklist.",
+		Commands: []string{"redis-cli -h HOST -p PORT INFO memory", "redis-cli -h HOST -p PORT CONFIG GET maxmemory*"},
+	}
+}
+
+func ruleFleetFragmentation(v *ClusterView) Check {
+	worst := StatusOK
+	var ev, names []string
+	known := 0
+	for i := range v.Nodes {
+		n := &v.Nodes[i]
+		if n.Sample == nil || n.Err != "" {
+			continue
+		}
+		f, ok1 := n.Sample.Memory.MemFragmentationRatio.Get()
+		u, ok2 := n.Sample.Memory.UsedMemory.Get()
+		if !ok1 || !ok2 {
+			continue
+		}
+		known++
+		if u < ThresholdSmallDataset {
+			continue
+		}
+		st := StatusOK
+		switch {
+		case f >= ThresholdFragCrit:
+			st = StatusCrit
+		case f >= ThresholdFragWarn:
+			st = StatusWarn
+		}
+		if st != StatusOK {
+			ev = append(ev, fmt.Sprintf("%s: fragmentation %.2f, used %s", n.Addr, f, Bytes(u)))
+			names = append(names, n.Addr)
+			worst = rlWorse(worst, st)
+		}
+	}
+	if known == 0 {
+		return rlUnknown("Fragmentation", "no server reported mem_fragmentation_ratio", "Wait for a poll that answers.", "redis-cli INFO memory")
+	}
+	if worst == StatusOK {
+		return Check{Status: StatusOK, Title: "No server fragments badly"}
+	}
+	return Check{
+		Status:   worst,
+		Title:    "Fragmenting: " + strings.Join(names, ", "),
+		Evidence: ev,
+		Advice:   "RSS well beyond the data: open the server (enter) to see its fragmentation layers and the cure.",
+		Commands: []string{"redis-cli -h HOST -p PORT MEMORY DOCTOR"},
+	}
+}
