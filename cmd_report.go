@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -65,7 +67,7 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 		}
 	}
 
-	rep, err := collectReport(ctx, opts, f.interval, f.scan, stderr)
+	rep, err := collectReport(ctx, opts, f.interval, f.scan, f.conn.cluster, stderr)
 	if err != nil {
 		return err
 	}
@@ -79,8 +81,9 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 }
 
 // collectReport connects, takes two samples one interval apart plus the
-// extras, and builds the report.
-func collectReport(ctx context.Context, opts redisx.Options, interval time.Duration, sf scanFlags, stderr io.Writer) (model.Report, error) {
+// extras, and builds the report. With the scan, a cluster's (cluster, or
+// the target says so) covers every master, or a replica of each.
+func collectReport(ctx context.Context, opts redisx.Options, interval time.Duration, sf scanFlags, cluster bool, stderr io.Writer) (model.Report, error) {
 	c, err := redisx.Connect(ctx, opts)
 	if err != nil {
 		return model.Report{}, err //nolint:wrapcheck // a ConnectError is already one clear line
@@ -143,14 +146,28 @@ collect:
 	} else {
 		notes = append(notes, "the full INFO could not be read: "+redisx.Describe(err, opts.Password))
 	}
+	cluster = cluster || redisx.IsCluster(c)
+	if sf.replicas && !cluster {
+		return model.Report{}, usagef("--scan-replicas needs a Redis Cluster: %s is not a cluster node", opts.Redacted())
+	}
+	var merged *model.ScanState
 	if sf.enabled() {
-		st, err := fullScan(ctx, c, sf, stderr)
+		var err error
+		if cluster {
+			runID, _ := c.FirstInfo().Get("run_id")
+			in.Scan, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
+		} else {
+			in.Scan, err = fullScan(ctx, c, sf, stderr)
+		}
 		if err != nil {
 			return model.Report{}, err
 		}
-		in.Scan = st
 	}
 	rep := model.BuildReport(in)
+	if merged != nil {
+		bk := merged.Report()
+		rep.BigKeys = &bk
+	}
 	rep.Notes = append(rep.Notes, c.Notes()...)
 	rep.Notes = append(rep.Notes, notes...)
 	return rep, nil
@@ -226,17 +243,72 @@ func countOK(h *model.History) int {
 	return n
 }
 
-// fullScan runs one complete big-key pass (honouring --scan-rate), with a
-// progress line on stderr when it is a terminal.
+// reportScanOptions are the report's scan: one pass, honouring --scan-rate
+// and --samples; MaxFailures, so a server that dies mid-scan ends the report
+// instead of hanging it.
+func reportScanOptions(sf scanFlags) redisx.ScanOptions {
+	return redisx.ScanOptions{Rate: sf.rate, Samples: sf.samples, Once: true, MaxFailures: 3}
+}
+
+// fullScan runs one complete big-key pass, with a progress line on stderr
+// when it is a terminal.
 func fullScan(ctx context.Context, c *redisx.Client, sf scanFlags, stderr io.Writer) (*model.ScanState, error) {
-	// MaxFailures: a server that dies mid-scan ends the report, not hangs it.
-	w := c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: sf.rate, Samples: sf.samples, Once: true, MaxFailures: 3})
+	o := reportScanOptions(sf)
+	o.DBs = scanDBs(c)
+	return drainScan(ctx, c.NewScanWorker(o).Run, "scanning", stderr)
+}
+
+// clusterFullScan runs one pass over every master of the target's cluster
+// (with --scan-replicas, over one replica of each), each node within the
+// --scan-rate budget. It returns the merged cluster-wide state, for the
+// report's big-key section, and the target's own share of it (the worker
+// that scanned its keys), for the target's checklist: its rules weigh a key
+// against the target's used_memory, which says nothing of another node's
+// keys. A node that cannot be scanned is an error in the merged section,
+// not the end of the report.
+func clusterFullScan(ctx context.Context, opts redisx.Options, runID string, sf scanFlags, stderr io.Writer) (target, merged *model.ScanState, err error) {
+	m := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
+	defer func() { _ = m.Close() }()
+	v, err := m.Poll(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: cluster scan: %s", redisx.Describe(err, opts.Password))
+	}
+	cs := redisx.NewClusterScan(m, redisx.ClusterScanOptions{Scan: reportScanOptions(sf), Replicas: sf.replicas})
+	cs.SetView(v)
+	nodes := cs.Nodes()
+	merged, err = drainScan(ctx, cs.Run, "scanning "+strconv.Itoa(len(nodes))+" nodes", stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	which := "every master"
+	if sf.replicas {
+		which = "a replica of each master (--scan-replicas)"
+	}
+	merged.Progress.Notes = append(merged.Progress.Notes, "the big keys cover the whole cluster, scanned on "+which+": "+
+		strings.Join(nodes, ", ")+"; the target's checklist weighs only its own keys")
+	// The target as the cluster names it: the address given may be another
+	// spelling of it (a host name, another interface).
+	addr := opts.Addr
+	for _, n := range v.Nodes {
+		if n.Sample != nil && runID != "" && string(n.Sample.Server.RunID) == runID {
+			addr = n.Addr
+		}
+	}
+	if st, ok := cs.StateOf(addr); ok {
+		target = &st
+	}
+	return target, merged, nil
+}
+
+// drainScan runs a scan to its end and folds its updates, with a progress
+// line on stderr when it is a terminal.
+func drainScan(ctx context.Context, run func(context.Context, chan<- model.Update) error, label string, stderr io.Writer) (*model.ScanState, error) {
 	updates := make(chan model.Update, 16)
 	errc := make(chan error, 1)
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		errc <- w.Run(sctx, updates)
+		errc <- run(sctx, updates)
 		close(updates)
 	}()
 	tty := isTerminal(stderr)
@@ -248,7 +320,7 @@ func fullScan(ctx context.Context, c *redisx.Client, sf scanFlags, stderr io.Wri
 		st.Apply(u.Scan)
 		if tty {
 			p := st.Progress
-			fmt.Fprintf(stderr, "\rscanning: %s of %s keys, %s keys/s  ", model.Count(float64(p.Scanned)), model.Count(float64(p.DBSize)), model.Count(p.KeysPerSec))
+			fmt.Fprintf(stderr, "\r%s: %s of %s keys, %s keys/s  ", label, model.Count(float64(p.Scanned)), model.Count(float64(p.DBSize)), model.Count(p.KeysPerSec))
 		}
 	}
 	if tty {
