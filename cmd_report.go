@@ -37,7 +37,9 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
 	fs.DurationVar(&f.interval, "interval", time.Second, "time between the two samples (rates need two)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, takes two samples one interval apart, prints an incident report and exits.\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, takes two samples one interval apart, prints an incident report and exits.\n"+
+			"On a Redis Cluster (-c, or a cluster node as the target) --scan covers every master and the big keys\n"+
+			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n\n")
 		fs.PrintDefaults()
 	}
 	uri, err := parseArgs(fs, args)
