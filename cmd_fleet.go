@@ -21,7 +21,11 @@ func runFleet(fs *flag.FlagSet, cf *connFlags, uf uiFlags, uris []string, stdin 
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, name := range []string{"h", "p", "s", "c", "cluster", "sentinel", "master-name"} {
 		if set[name] {
-			return usagef("-%s does not go with several servers: name each one by a URI (redis://host:port/db)", name)
+			dash := "-"
+			if len(name) > 1 {
+				dash = "--"
+			}
+			return usagef("%s%s does not go with several servers: name each one by a URI (redis://host:port/db)", dash, name)
 		}
 	}
 	if uf.record != "" {
