@@ -234,5 +234,30 @@ func monitorCluster(ctx context.Context, opts redisx.Options, uf uiFlags) error 
 		return err //nolint:wrapcheck // Describe'd, password-free
 	}
 	r := &multiRun{kind: ui.MultiCluster, src: cm, target: opts.Redacted(), password: opts.Password, uf: uf}
+	if uf.scan.enabled() {
+		r.withClusterScan(cm, uf.scan)
+	}
 	return r.run(ctx, first)
+}
+
+// withClusterScan adds the cluster-wide big-key scan: a worker per master
+// (or per replica with --scan-replicas), each on its own node's budget,
+// following the topology of every view and slowing down on a node that
+// forks.
+func (r *multiRun) withClusterScan(cm *redisx.ClusterMonitor, sf scanFlags) {
+	cs := redisx.NewClusterScan(cm, redisx.ClusterScanOptions{
+		Scan:     redisx.ScanOptions{Rate: sf.rate, Samples: sf.samples, Repeat: sf.repeat},
+		Replicas: sf.replicas,
+	})
+	r.scan = true
+	r.scanRun = cs.Run
+	r.actions = append(r.actions, ui.ScanActions(cs)...)
+	r.onView = func(v model.ClusterView) {
+		cs.SetView(v)
+		for i := range v.Nodes {
+			if n := &v.Nodes[i]; n.Sample != nil && n.Err == "" {
+				cs.SetForkRunning(n.Addr, n.Sample.ForkRunning())
+			}
+		}
+	}
 }

@@ -99,6 +99,9 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 	if cf.cluster || redisx.IsCluster(c) {
 		return monitorCluster(ctx, opts, uf)
 	}
+	if uf.scan.replicas {
+		return usagef("--scan-replicas is for a Redis Cluster; %s is not one", opts.Redacted())
+	}
 	mx := monitorExtras{target: opts.Redacted(), writes: true}
 	if st != nil {
 		mx = st.monitorExtras(c, uf, mx)
