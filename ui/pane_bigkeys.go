@@ -57,6 +57,7 @@ const (
 	colTTL      = "TTL"
 	colKeys     = "keys"
 	colShare    = "share"
+	colNode     = "node" // a cluster's keys: the node each lives on
 )
 
 // bkView is what the big-keys pane shows.
@@ -96,6 +97,7 @@ const (
 	sortKey
 	sortType
 	sortDB
+	sortNode // only offered when the keys have nodes (a cluster)
 	sortCols
 )
 
@@ -111,6 +113,8 @@ func (s bkSort) String() string {
 		return colType
 	case sortDB:
 		return colDB
+	case sortNode:
+		return colNode
 	default:
 		return colBytes
 	}
@@ -154,10 +158,11 @@ type bigKeysPane struct {
 	detail    bool // the selected key's details are open
 	// sel is the selected row in the current view; selKey follows a key
 	// across re-sorts and fresh snapshots.
-	sel    int
-	selKey string
-	selDB  int
-	page   int // rows of the last render, for pgup / pgdown
+	sel     int
+	selKey  string
+	selDB   int
+	selNode string
+	page    int // rows of the last render, for pgup / pgdown
 }
 
 // NewBigKeysPane returns pane 6, for Options.ExtraPanes.
@@ -219,6 +224,9 @@ func (p *bigKeysPane) HandleKey(msg tea.KeyPressMsg, d *Data) (bool, tea.Cmd) {
 		p.filtering, p.detail = true, false
 	case key.Matches(msg, k.Sort):
 		p.sort = (p.sort + 1) % sortCols
+		if p.sort == sortNode && !hasNodes(d.Scan.Best()) {
+			p.sort = (p.sort + 1) % sortCols
+		}
 		p.view, p.detail = bkKeys, false
 	case key.Matches(msg, k.View):
 		p.view = (p.view + 1) % bkViews
@@ -278,7 +286,7 @@ func (p *bigKeysPane) move(d *Data, delta int) {
 	p.sel = min(max(p.sel+delta, 0), n-1)
 	if p.view == bkKeys {
 		rows := p.keyRows(d)
-		p.selKey, p.selDB = rows[p.sel].Key, rows[p.sel].DB
+		p.selKey, p.selDB, p.selNode = rows[p.sel].Key, rows[p.sel].DB, rows[p.sel].Node
 	}
 }
 

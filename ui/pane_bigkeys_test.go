@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -392,5 +393,138 @@ func TestBigKeysUnknownBytes(t *testing.T) {
 			t.Errorf("view %d shows 0B without MEMORY USAGE:\n%s", view, frame)
 		}
 		keysPress(p, d, "v")
+	}
+}
+
+// bkClusterState is a finished cluster-wide scan: three nodes' snapshots
+// merged, the biggest keys on different nodes.
+func bkClusterState(addrs ...string) *model.ScanState {
+	parts := make([]model.NodeBigKeys, len(addrs))
+	for n, addr := range addrs {
+		a := model.NewBigKeysAgg(model.BigKeysConfig{}, nil)
+		a.Add(&model.KeyInfo{Key: fmt.Sprintf("{shard%d}:big", n), Type: "hash", Encoding: "hashtable", Bytes: int64(3_000_000 - n*700_000), Elements: int64(50_000 - n*1000), TTL: -1})
+		for i := range 12 {
+			a.Add(&model.KeyInfo{Key: fmt.Sprintf("user:%d:%d:profile", n, i), Type: "string", Encoding: "raw", Bytes: int64(9000 - i*100 - n*17), Elements: -1, TTL: int64(i * 3600)})
+		}
+		parts[n] = model.NodeBigKeys{Node: addr, Keys: a.Snapshot()}
+	}
+	st := &model.ScanState{Result: model.MergeBigKeys(parts)}
+	st.Progress = model.ScanProgress{
+		Phase: model.ScanDone, Pass: 1, Scanned: 39, DBSize: 39, KeysPerSec: 3900, StartedAt: bkT0.Add(-10 * time.Millisecond),
+		DoneAt: bkT0, Elapsed: 10 * time.Millisecond, Samples: 5, DBs: []int{0},
+	}
+	return st
+}
+
+var bkLoopback = []string{"127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"}
+
+// TestBigKeysClusterGolden: a cluster's keys get a node column (":port"
+// when the nodes share a host), at 80 and 120 columns, and the details name
+// the node and a redis-cli line for it.
+func TestBigKeysClusterGolden(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		addrs []string
+		keys  []string
+	}{
+		{"keys", bkLoopback, nil},
+		{"hosts", []string{"10.20.30.41:6379", "10.20.30.42:6379", "10.20.30.143:6380"}, nil},
+		{"sort-node", bkLoopback, []string{"o", "o", "o", "o", "o", "o"}},
+		{"detail", bkLoopback, []string{"down", "enter"}},
+	}
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%dx%d/%s", sz[0], sz[1], c.name), func(t *testing.T) {
+				t.Parallel()
+				p := NewBigKeysPane()
+				d := bkData(bkClusterState(c.addrs...))
+				keysPress(p, d, c.keys...)
+				golden.RequireEqual(t, ansi.Strip(renderBK(t, p, d, sz[0], sz[1])))
+			})
+		}
+	}
+}
+
+func TestNodeLabels(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		addrs []string
+		want  []string
+	}{
+		{"one host", bkLoopback, []string{":7000", ":7001", ":7002"}},
+		{"one subnet", []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.2:6380"}, []string{"…1:6379", "…2:6379", "…2:6380"}},
+		{"two subnets", []string{"10.0.1.1:6379", "10.0.2.1:6379"}, []string{"…1.1:6379", "…2.1:6379"}},
+		{"nothing shared", []string{"10.0.0.1:6379", "192.168.0.1:6379", "[2001:db8::1]:6379"}, []string{"10.0.0.1:6379", "192.168.0.1:6379", "[2001:db8::1]:6379"}},
+		{"a shared domain", []string{"redis-1.prod.example.com:6379", "redis-2.prod.example.com:6379", "cache.prod.example.com:7000"}, []string{"redis-1:6379", "redis-2:6379", "cache:7000"}},
+		{"domains that differ", []string{"a.east.example.com:1", "b.west.example.com:1"}, []string{"a.east:1", "b.west:1"}},
+		{"one node", []string{"127.0.0.1:7000"}, []string{"127.0.0.1:7000"}},
+		{"IPv6", []string{"[::1]:7000", "[::1]:7001"}, []string{":7000", ":7001"}},
+		{"hostile", []string{"evil\x1b\x07.example.com:1", "ok.example.com:2"}, []string{`evil\x1b\x07:1`, "ok:2"}},
+		{"not host:port", []string{"evil\x1b[2J.example.com:1", "ok.example.com:2"}, []string{`evil\x1b[2J.example.com:1`, "ok.example.com:2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			labels := nodeLabels(bkClusterState(c.addrs...).Result)
+			for i, a := range c.addrs {
+				if labels[a] != c.want[i] {
+					t.Errorf("%q → %q, want %q", a, labels[a], c.want[i])
+				}
+			}
+		})
+	}
+	if nodeLabels(bkState(model.ScanDone).Result) != nil {
+		t.Error("a single server's keys got node labels")
+	}
+}
+
+// TestBigKeysClusterFits: with a node column the table fits every width,
+// keeps the bytes column down to 80 columns, and draws nothing raw from a
+// hostile address.
+func TestBigKeysClusterFits(t *testing.T) {
+	t.Parallel()
+	hostile := []string{"\x1b]0;owned\x07.example.com:7000", "very-long-host-name-of-a-cluster-node-number-two.example.org:7001", "10.1.2.3:7002"}
+	for _, addrs := range [][]string{bkLoopback, hostile} {
+		for w := 24; w <= 200; w += 7 {
+			for _, keys := range [][]string{nil, {"down", "enter"}} {
+				p := NewBigKeysPane()
+				d := bkData(bkClusterState(addrs...))
+				keysPress(p, d, keys...)
+				frame := renderBK(t, p, d, w, 20)
+				rest := sgrRE.ReplaceAllString(frame, "")
+				if i := strings.IndexFunc(rest, func(r rune) bool { return r == 0x1b || r == 0x07 }); i >= 0 {
+					t.Fatalf("width %d: raw control in %q", w, rest)
+				}
+				if w >= 80 && keys == nil {
+					cols := keyColumnsWithNode(w-2, nodeColumnWidth(nodeLabels(d.Scan.Result), w-2))
+					var titles []string
+					for _, c := range cols {
+						titles = append(titles, c.title)
+					}
+					if !slices.Contains(titles, colNode) || !slices.Contains(titles, colBytes) || cols[0].w < 14 {
+						t.Errorf("width %d: columns %v, key %d cells", w, titles, cols[0].w)
+					}
+				}
+			}
+		}
+	}
+	// The node sort comes round only when the keys have nodes.
+	p := NewBigKeysPane().(*bigKeysPane)
+	d := bkData(bkClusterState(bkLoopback...))
+	keysPress(p, d, "o", "o", "o", "o", "o", "o")
+	if p.sort != sortNode {
+		t.Fatalf("sort %v after six o, want node", p.sort)
+	}
+	rows := p.keyRows(d)
+	if rows[0].Node != bkLoopback[0] || rows[len(rows)-1].Node != bkLoopback[2] || rows[0].Key != "{shard0}:big" {
+		t.Errorf("by node: first %+v, last %+v", rows[0], rows[len(rows)-1])
+	}
+	single := NewBigKeysPane().(*bigKeysPane)
+	sd := bkData(bkState(model.ScanDone))
+	keysPress(single, sd, "o", "o", "o", "o", "o", "o")
+	if single.sort != sortBytes {
+		t.Errorf("a single server's sort after six o is %v, want bytes", single.sort)
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,17 +86,18 @@ func (p *bigKeysPane) keyRows(d *Data) []model.KeyInfo {
 		return nil
 	}
 	type id struct {
-		db  int
-		key string
+		db   int
+		key  string
+		node string // a key moving between two nodes of a cluster is on both
 	}
 	seen := make(map[id]bool, len(bk.TopBytes)+len(bk.TopElements))
 	rows := make([]model.KeyInfo, 0, len(bk.TopBytes)+len(bk.TopElements))
 	for _, list := range [][]model.KeyInfo{bk.TopBytes, bk.TopElements} {
 		for _, k := range list {
-			if seen[id{k.DB, k.Key}] {
+			if seen[id{k.DB, k.Key, k.Node}] {
 				continue
 			}
-			seen[id{k.DB, k.Key}] = true
+			seen[id{k.DB, k.Key, k.Node}] = true
 			if !p.matches(k.Key) {
 				continue
 			}
@@ -115,6 +117,8 @@ func (p *bigKeysPane) keyRows(d *Data) []model.KeyInfo {
 			c = strings.Compare(a.Type, b.Type)
 		case sortDB:
 			c = a.DB - b.DB
+		case sortNode:
+			c = strings.Compare(a.Node, b.Node)
 		case sortBytes, sortCols:
 		}
 		if c == 0 {
@@ -288,7 +292,12 @@ func fitJoin(lines []string, w int) string {
 
 // keyColumns lays the key table out in w cells: the key takes what the
 // other columns leave, and the least useful columns go first when narrow.
-func keyColumns(w int) []column {
+func keyColumns(w int) []column { return keyColumnsWithNode(w, 0) }
+
+// keyColumnsWithNode is keyColumns with a node column nodeW cells wide
+// after the key (0: none, a single server). A cluster's keys are all in db
+// 0, so there the db column goes first.
+func keyColumnsWithNode(w, nodeW int) []column {
 	all := []column{
 		{colKey, 0, false},
 		{colDB, 2, true},
@@ -299,6 +308,10 @@ func keyColumns(w int) []column {
 		{colTTL, 7, true},
 	}
 	dropOrder := []string{colEncoding, colDB, colTTL, colElements, colType}
+	if nodeW > 0 {
+		all = slices.Insert(all, 1, column{colNode, nodeW, false})
+		dropOrder = []string{colDB, colEncoding, colTTL, colElements, colType, colNode}
+	}
 	show := map[string]bool{}
 	for _, c := range all {
 		show[c.title] = true
@@ -372,14 +385,15 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 	// Keep the selection on the same key across re-sorts and snapshots.
 	if p.selKey != "" {
 		for i, k := range rows {
-			if k.Key == p.selKey && k.DB == p.selDB {
+			if k.Key == p.selKey && k.DB == p.selDB && k.Node == p.selNode {
 				p.sel = i
 				break
 			}
 		}
 	}
 	p.sel = min(max(p.sel, 0), len(rows)-1)
-	cols := keyColumns(w)
+	labels := nodeLabels(d.Scan.Best())
+	cols := keyColumnsWithNode(w, nodeColumnWidth(labels, w))
 	cells := make([][]string, len(rows))
 	sortCol := -1
 	for i, c := range cols {
@@ -393,6 +407,8 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 			switch c.title {
 			case colKey:
 				row[i] = model.Sanitize(k.Key, c.w)
+			case colNode:
+				row[i] = cutLeft(labels[k.Node], c.w)
 			case colDB:
 				row[i] = strconv.Itoa(k.DB)
 			case colType:
@@ -618,6 +634,9 @@ func (p *bigKeysPane) detailLines(d *Data, st *themes.Styles, w int) []string {
 	}
 	out := []string{st.Label.Render("key")}
 	out = append(out, wrapStyled(st.Value, model.Sanitize(k.Key, 0), w)...)
+	if k.Node != "" {
+		out = append(out, kv(st, colNode, st.Text.Render(model.Sanitize(k.Node, max(w-15, 10)))))
+	}
 	out = append(out,
 		kv(st, "database", st.Text.Render(strconv.Itoa(k.DB))),
 		kv(st, "type", st.Text.Render(model.Sanitize(k.Type, 0))+st.Muted.Render(" · encoding ")+st.Text.Render(model.Sanitize(orDash(k.Encoding), 0))),
@@ -645,10 +664,144 @@ func (p *bigKeysPane) detailLines(d *Data, st *themes.Styles, w int) []string {
 		samples = d.Scan.Progress.Samples
 	}
 	name := model.Sanitize(k.Key, max(w-40, 10))
+	cli := "$ redis-cli -n " + strconv.Itoa(k.DB)
+	if k.Node != "" {
+		cli = "$ redis-cli -c" + hostPortArgs(k.Node) // -c: a replica's MOVED leads to the master
+	}
 	out = append(out, "", st.Label.Render("look closer (read-only)"),
-		st.Muted.Render(cut("$ redis-cli -n "+strconv.Itoa(k.DB)+" MEMORY USAGE '"+name+"' SAMPLES "+strconv.Itoa(samples), w)),
-		st.Muted.Render(cut("$ redis-cli -n "+strconv.Itoa(k.DB)+" OBJECT ENCODING '"+name+"'", w)))
+		st.Muted.Render(cut(cli+" MEMORY USAGE '"+name+"' SAMPLES "+strconv.Itoa(samples), w)),
+		st.Muted.Render(cut(cli+" OBJECT ENCODING '"+name+"'", w)))
 	return out
+}
+
+// hasNodes reports whether a snapshot's keys name their nodes (a cluster).
+func hasNodes(bk *model.BigKeys) bool {
+	if bk == nil {
+		return false
+	}
+	has := func(k model.KeyInfo) bool { return k.Node != "" }
+	return slices.ContainsFunc(bk.TopBytes, has) || slices.ContainsFunc(bk.TopElements, has)
+}
+
+// nodeLabels names the nodes of a snapshot's keys for the node column,
+// escaped and as short as they can be while they stay distinct: ":port"
+// when every node has the same host (one machine, loopback), IPv4
+// addresses without the octets they all share ("…41:6379" for
+// 10.20.30.41:6379 beside 10.20.30.42:6379), host names without the domain
+// they all share ("redis-3:6379" for redis-3.prod.example.com:6379), else
+// the whole address. The details show the whole address. Nil for a single
+// server.
+func nodeLabels(bk *model.BigKeys) map[string]string {
+	if !hasNodes(bk) {
+		return nil
+	}
+	type hp struct{ host, port string }
+	addrs := map[string]hp{}
+	for _, list := range [][]model.KeyInfo{bk.TopBytes, bk.TopElements} {
+		for _, k := range list {
+			if _, ok := addrs[k.Node]; ok || k.Node == "" {
+				continue
+			}
+			h, p, err := net.SplitHostPort(k.Node)
+			if err != nil {
+				h, p = k.Node, ""
+			}
+			addrs[k.Node] = hp{h, p}
+		}
+	}
+	sameHost, names, ipv4 := true, true, true
+	var first string
+	var suffix []string // the dotted domain every host shares, reversed
+	var octets []string // the leading octets every IPv4 host shares
+	for _, a := range addrs {
+		if first == "" {
+			first = a.host
+		}
+		sameHost = sameHost && a.host == first && a.port != ""
+		ip := net.ParseIP(a.host)
+		if ip != nil || !strings.Contains(a.host, ".") {
+			names = false
+		}
+		if ip == nil || ip.To4() == nil || a.port == "" {
+			ipv4 = false
+			continue
+		}
+		parts := strings.Split(a.host, ".")[:3]
+		if octets == nil {
+			octets = parts
+			continue
+		}
+		n := 0
+		for n < len(octets) && octets[n] == parts[n] {
+			n++
+		}
+		octets = octets[:n]
+	}
+	if names {
+		for _, a := range addrs {
+			parts := strings.Split(a.host, ".")
+			slices.Reverse(parts[1:]) // the first label is the host's own
+			rev := parts[1:]
+			if suffix == nil {
+				suffix = slices.Clone(rev)
+				continue
+			}
+			n := 0
+			for n < len(suffix) && n < len(rev) && suffix[n] == rev[n] {
+				n++
+			}
+			suffix = suffix[:n]
+		}
+	}
+	out := make(map[string]string, len(addrs))
+	for addr, a := range addrs {
+		label := addr
+		switch {
+		case sameHost && len(addrs) > 1:
+			label = ":" + a.port
+		case ipv4 && len(octets) > 0 && len(addrs) > 1:
+			label = "…" + strings.Join(strings.Split(a.host, ".")[len(octets):], ".") + ":" + a.port
+		case names && len(suffix) > 0:
+			parts := strings.Split(a.host, ".")
+			label = strings.Join(parts[:len(parts)-len(suffix)], ".")
+			if a.port != "" {
+				label += ":" + a.port
+			}
+		}
+		out[addr] = model.Sanitize(label, 0)
+	}
+	return out
+}
+
+// nodeColumnWidth fits the node column to its labels, at most a quarter of
+// the table (0 without nodes).
+func nodeColumnWidth(labels map[string]string, w int) int {
+	if len(labels) == 0 {
+		return 0
+	}
+	n := len(colNode)
+	for _, l := range labels {
+		n = max(n, cellWidth(l))
+	}
+	return min(n, max(w/4, 8))
+}
+
+// cutLeft keeps the end of an escaped label (the port tells nodes apart)
+// when it is wider than w.
+func cutLeft(s string, w int) string {
+	if sw := cellWidth(s); sw > w && w > 1 {
+		return "…" + ansi.TruncateLeft(s, sw-w+1, "")
+	}
+	return s
+}
+
+// hostPortArgs are redis-cli's -h and -p for an address, escaped.
+func hostPortArgs(addr string) string {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return " -h " + model.Sanitize(addr, 60)
+	}
+	return " -h " + model.Sanitize(h, 60) + " -p " + model.Sanitize(p, 10)
 }
 
 func lookupKey(bk *model.BigKeys, db int, name string) (model.KeyInfo, bool) {
