@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -52,10 +54,11 @@ func ownClusterForTest(t *testing.T) []*demo.Server {
 // terminal: the real poll loop, extras loop and UI model; the test folds
 // what the feed sends and presses keys in between.
 type multiRig struct {
-	t      *testing.T
-	m      ui.Multi
-	feed   multiFeed
-	cancel context.CancelFunc
+	t       *testing.T
+	m       ui.Multi
+	feed    multiFeed
+	cancel  context.CancelFunc
+	lastCmd tea.Cmd // the command of the latest key
 }
 
 func startMultiRig(t *testing.T, r *multiRun, first model.ClusterView, w, h int) *multiRig {
@@ -111,7 +114,7 @@ func (r *multiRig) key(k string) {
 	default:
 		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 	}
-	r.step(msg)
+	r.lastCmd = r.step(msg)
 }
 
 // TestClusterOverviewFollowsAFailoverWithANodeStopped drives the live cluster
@@ -240,5 +243,106 @@ func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the feed did not stop within 10 s of being cancelled")
+	}
+}
+
+// TestClusterOverviewScanAndExport runs the overview with the cluster-wide
+// big-key scan on the shared 3 + 3 cluster, then x: the merged scan counts
+// every master's keys once, the biggest key is named with the master that
+// serves its slot and MEMORY USAGE's bytes there, and the exported report
+// has the cluster section (every node, each with its own report) and the
+// merged big keys.
+func TestClusterOverviewScanAndExport(t *testing.T) {
+	servers := clusterForTest(t)
+	opts := redisx.DefaultOptions()
+	opts.Addr = servers[0].Addr
+	cm := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
+	t.Cleanup(func() { _ = cm.Close() })
+	first, err := cm.Poll(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	uf := uiFlags{interval: 200 * time.Millisecond, history: time.Minute, theme: "dark"}
+	uf.scan = scanFlags{on: true, samples: 5, repeat: 10 * time.Minute}
+	run := &multiRun{kind: ui.MultiCluster, src: cm, target: opts.Redacted(), uf: uf, export: clusterExporter(opts)}
+	run.withClusterScan(cm, uf.scan)
+	rig := startMultiRig(t, run, first, 120, 40)
+	rig.until("the scan of every master done", 30*time.Second, func() bool {
+		s := rig.m.Scan()
+		return s != nil && s.Progress.Phase == model.ScanDone
+	})
+	v := rig.m.ClusterView()
+	var dbsize int64
+	for _, n := range v.Masters() {
+		c := demo.NewClient(n.Addr)
+		k, err := c.DBSize(t.Context()).Result()
+		_ = c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dbsize += k
+	}
+	res := rig.m.Scan().Result
+	if res == nil || res.Keys != dbsize {
+		t.Fatalf("merged scan: %+v keys, the masters hold %d", res, dbsize)
+	}
+	top := res.TopBytes[0]
+	c := demo.NewClient(servers[0].Addr)
+	slot, err := c.ClusterKeySlot(t.Context(), top.Key).Result()
+	_ = c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var owner string
+	for _, n := range v.Masters() {
+		for _, r := range n.Slots {
+			if int(slot) >= r.Start && int(slot) <= r.End {
+				owner = n.Addr
+			}
+		}
+	}
+	oc := demo.NewClient(owner)
+	usage, err := oc.MemoryUsage(t.Context(), top.Key, 5).Result()
+	_ = oc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Node != owner || top.Bytes != usage || !strings.HasPrefix(top.Key, "{a}:big:") {
+		t.Errorf("top key %q on %q, %d bytes; want a {a}:big key on %s with MEMORY USAGE %d", top.Key, top.Node, top.Bytes, owner, usage)
+	}
+	if f := rig.frame(); !strings.Contains(f, "{a}:big:") {
+		t.Errorf("the big keys section does not show the planted keys:\n%s", f)
+	}
+
+	t.Chdir(t.TempDir())
+	rig.key("x")
+	cmd := rig.lastCmd
+	if cmd == nil {
+		t.Fatalf("x gave no command; status %q", rig.m.Status())
+	}
+	rig.step(cmd())
+	if !strings.Contains(rig.m.Status(), "report written to") {
+		t.Fatalf("status after x: %q", rig.m.Status())
+	}
+	files, _ := filepath.Glob("redis-memtop-report-*.json")
+	if len(files) != 1 {
+		t.Fatalf("report files %v", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep model.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Cluster == nil || len(rep.Cluster.Nodes) != 6 || len(rep.Cluster.NodeReports) != 6 {
+		t.Fatalf("cluster section %+v", rep.Cluster)
+	}
+	if rep.BigKeys == nil || rep.BigKeys.Keys != dbsize || len(rep.BigKeys.Top) == 0 || rep.BigKeys.Top[0].Node != owner {
+		t.Errorf("big keys in the report: %+v", rep.BigKeys)
+	}
+	if md, _ := filepath.Glob("redis-memtop-report-*.md"); len(md) != 1 {
+		t.Errorf("markdown files %v", md)
 	}
 }

@@ -37,6 +37,8 @@ type multiRun struct {
 	// scanRun feeds merged scan updates; actions are its keys.
 	scanRun func(ctx context.Context, out chan<- model.Update) error
 	actions []ui.Action
+	// export makes x on the overview write a report of every node.
+	export *ui.MultiExporter
 }
 
 // focusState is the node whose view is open, shared between the UI (which
@@ -99,6 +101,7 @@ func (r *multiRun) uiOptions(feed multiFeed) ui.MultiOptions {
 		Scan:     r.scan,
 		Actions:  r.actions,
 		Focus:    feed.focus.set,
+		Export:   r.export,
 		NodeExport: func(addr string) *ui.Exporter {
 			if c := r.src.Client(addr); c != nil {
 				return exporter(c, addr)
@@ -233,7 +236,7 @@ func monitorCluster(ctx context.Context, opts redisx.Options, uf uiFlags) error 
 	if err != nil {
 		return err //nolint:wrapcheck // Describe'd, password-free
 	}
-	r := &multiRun{kind: ui.MultiCluster, src: cm, target: opts.Redacted(), password: opts.Password, uf: uf}
+	r := &multiRun{kind: ui.MultiCluster, src: cm, target: opts.Redacted(), password: opts.Password, uf: uf, export: clusterExporter(opts)}
 	if uf.scan.enabled() {
 		r.withClusterScan(cm, uf.scan)
 	}

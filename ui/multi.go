@@ -67,6 +67,26 @@ type MultiOptions struct {
 	Focus func(id, addr string)
 	// NodeExport returns the exporter of a node's drill-in view (x), or nil.
 	NodeExport func(addr string) *Exporter
+	// Export makes x on the overview write the report of every node (nil:
+	// x says to open a node and export from there).
+	Export *MultiExporter
+}
+
+// MultiSnapshot is what the overview holds, for an export: the recent views
+// (oldest first), each node's recent samples and latest extras by node id,
+// and the merged big-key scan.
+type MultiSnapshot struct {
+	Views  []model.ClusterView
+	Hists  map[string]*model.History
+	Extras map[string]*model.Extras
+	Scan   *model.ScanState
+}
+
+// MultiExporter builds the overview's report from a snapshot (on the UI
+// goroutine: it must not do I/O) and writes it (in a command: it may).
+type MultiExporter struct {
+	Build func(s MultiSnapshot) model.Report
+	Write func(r model.Report) (string, error)
 }
 
 // multiSection is a part of the overview that takes focus.
@@ -192,6 +212,13 @@ func (m Multi) Selected() string { return m.selID }
 // ClusterView returns the latest view of every node (nil before the first).
 func (m Multi) ClusterView() *model.ClusterView { return m.view }
 
+// Scan is the merged big-key scan as the overview shows it (nil before the
+// first update).
+func (m Multi) Scan() *model.ScanState { return m.bkData.Scan }
+
+// Status is the footer's message (an export's result, a key's answer).
+func (m Multi) Status() string { return m.status }
+
 // Checks are the cluster checks of the latest view.
 func (m Multi) Checks() model.Checklist { return m.checks }
 
@@ -204,6 +231,15 @@ func (m Multi) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, multiListen(m.opts.Source)
 		}
 		return m, nil
+	case exportedMsg:
+		if m.drill == "" || m.nodes[m.drill] == nil {
+			if msg.err != nil {
+				m.status = "export failed: " + model.Sanitize(msg.err.Error(), 200)
+			} else {
+				m.status = "report written to " + model.Sanitize(msg.path, 200)
+			}
+			return m, nil
+		}
 	case sourceClosedMsg:
 		m.srcDone = true
 		m.status = "source ended: no more updates"
@@ -430,6 +466,8 @@ func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Prev):
 		m.section = m.nextSection(-1)
 		return m, nil
+	case key.Matches(msg, m.keys.Export):
+		return m, m.export()
 	case key.Matches(msg, multiKeys.Sort) && m.section == secNodes:
 		m.sortBy = (m.sortBy + 1) % numSorts
 		m.status = "nodes sorted by " + m.sortBy.String()
@@ -623,5 +661,24 @@ func RunMulti(ctx context.Context, opts MultiOptions, progOpts ...tea.ProgramOpt
 		return nil
 	default:
 		return fmt.Errorf("ui: %w", err)
+	}
+}
+
+// export builds the overview's report now and writes it in a command.
+func (m *Multi) export() tea.Cmd {
+	if m.opts.Export == nil || m.view == nil {
+		m.status = "open a node (enter) and press x there to export its report"
+		return nil
+	}
+	snap := MultiSnapshot{Views: append([]model.ClusterView(nil), m.views...), Hists: m.hists, Extras: m.extras, Scan: m.bkData.Scan}
+	if len(snap.Views) == 0 {
+		snap.Views = []model.ClusterView{*m.view}
+	}
+	rep := m.opts.Export.Build(snap)
+	m.status = "writing the report…"
+	write := m.opts.Export.Write
+	return func() tea.Msg {
+		path, err := write(rep)
+		return exportedMsg{path: path, err: err}
 	}
 }

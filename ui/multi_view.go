@@ -446,6 +446,7 @@ func (m *Multi) helpView(st *themes.Styles, w, h int) string {
 		{"o", "sort the nodes: topology / used / fragmentation / keys"},
 		{"tab", "next section: nodes, checks" + map[bool]string{true: ", big keys", false: ""}[m.bk != nil]},
 		{"enter (checks)", "why: evidence, advice and commands"},
+		{"x", "export the report of every node (Markdown and JSON, in the current directory)"},
 		{"t", "next theme"},
 		{"?", "this help"},
 		{"q", "quit"},
