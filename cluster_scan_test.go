@@ -12,7 +12,13 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/redisx"
+	"github.com/redis-memtop/redis-memtop/ui"
 )
+
+// The s and R keys of the big-keys pane drive a cluster's scan as they do a
+// single server's.
+var _ ui.ScanController = (*redisx.ClusterScan)(nil)
 
 // scanReportJSON is what these tests read of `report --scan -c --format json`.
 type scanReportJSON struct {
