@@ -314,6 +314,19 @@ func TestClusterOverviewScanAndExport(t *testing.T) {
 		t.Errorf("the big keys section does not show the planted keys:\n%s", f)
 	}
 
+	// The owner's own view shows its shard's big keys.
+	for range len(v.Nodes) {
+		if n := v.Node(rig.m.Selected()); n != nil && n.Addr == owner {
+			break
+		}
+		rig.key("down")
+	}
+	rig.key("enter")
+	if f := rig.frame(); !strings.Contains(f, "Big keys") || !strings.Contains(f, "{a}:big:") {
+		t.Errorf("the owner's own view lacks its big keys:\n%s", f)
+	}
+	rig.key("esc")
+
 	t.Chdir(t.TempDir())
 	rig.key("x")
 	cmd := rig.lastCmd

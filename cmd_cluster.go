@@ -39,6 +39,8 @@ type multiRun struct {
 	actions []ui.Action
 	// export makes x on the overview write a report of every node.
 	export *ui.MultiExporter
+	// nodeScan is a node's own shard of the scan, for its drill-in view.
+	nodeScan func(addr string) (model.ScanState, bool)
 }
 
 // focusState is the node whose view is open, shared between the UI (which
@@ -102,6 +104,7 @@ func (r *multiRun) uiOptions(feed multiFeed) ui.MultiOptions {
 		Actions:  r.actions,
 		Focus:    feed.focus.set,
 		Export:   r.export,
+		NodeScan: r.nodeScan,
 		NodeExport: func(addr string) *ui.Exporter {
 			if c := r.src.Client(addr); c != nil {
 				return exporter(c, addr)
@@ -254,6 +257,7 @@ func (r *multiRun) withClusterScan(cm *redisx.ClusterMonitor, sf scanFlags) {
 	})
 	r.scan = true
 	r.scanRun = cs.Run
+	r.nodeScan = cs.StateOf
 	r.actions = append(r.actions, ui.ScanActions(cs)...)
 	r.onView = func(v model.ClusterView) {
 		cs.SetView(v)

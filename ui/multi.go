@@ -67,6 +67,10 @@ type MultiOptions struct {
 	Focus func(id, addr string)
 	// NodeExport returns the exporter of a node's drill-in view (x), or nil.
 	NodeExport func(addr string) *Exporter
+	// NodeScan is the big-key scan of the keys a node holds (its shard's
+	// worker), shown in its drill-in view; nil or false: none. It must not
+	// block.
+	NodeScan func(addr string) (model.ScanState, bool)
 	// Export makes x on the overview write the report of every node (nil:
 	// x says to open a node and export from there).
 	Export *MultiExporter
@@ -305,6 +309,7 @@ func (m *Multi) fold(u MultiUpdate) {
 			}
 			next.Apply(u.Update.Scan)
 			m.bkData.Scan = &next
+			m.feedNodeScan()
 		}
 		return
 	}
@@ -571,7 +576,7 @@ func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
 			NoColor:    m.opts.NoColor,
 			Interval:   m.opts.Interval,
 			History:    m.opts.History,
-			ExtraPanes: []Pane{NewChecklistPane()},
+			ExtraPanes: m.nodePanes(),
 			Export:     exp,
 		})
 		v.isDark = m.isDark
@@ -593,6 +598,7 @@ func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
 		m.nodes[id] = nm
 	}
 	m.touch(id)
+	m.feedNodeScan()
 	if m.opts.Focus != nil {
 		m.opts.Focus(id, n.Addr)
 	}
@@ -681,4 +687,38 @@ func (m *Multi) export() tea.Cmd {
 		path, err := write(rep)
 		return exportedMsg{path: path, err: err}
 	}
+}
+
+// feedNodeScan gives the open node view the scan of its own shard.
+func (m *Multi) feedNodeScan() {
+	nm := m.nodes[m.drill]
+	if nm == nil || m.opts.NodeScan == nil || m.view == nil {
+		return
+	}
+	n := m.view.Node(m.drill)
+	if n == nil {
+		for i := range m.view.Nodes {
+			if nodeKey(&m.view.Nodes[i]) == m.drill {
+				n = &m.view.Nodes[i]
+			}
+		}
+	}
+	if n == nil {
+		return
+	}
+	st, ok := m.opts.NodeScan(n.Addr)
+	if !ok {
+		return
+	}
+	up := model.ScanUpdate{Progress: st.Progress, Result: st.Result, Prev: st.Prev, KeySizes: st.KeySizes}
+	m.nodes[m.drill] = updateNode(nm, model.Update{Scan: &up})
+}
+
+// nodePanes are the extra panes of a drill-in view: the node's own big keys
+// when the cluster is scanned, and its checklist.
+func (m *Multi) nodePanes() []Pane {
+	if m.opts.NodeScan != nil {
+		return []Pane{NewBigKeysPane(), NewChecklistPane()}
+	}
+	return []Pane{NewChecklistPane()}
 }

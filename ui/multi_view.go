@@ -62,6 +62,13 @@ func (m *Multi) sections(h int) []secRect {
 		got[s] += extra
 		left -= extra
 	}
+	// The nodes table keeps a few rows whatever has focus: it is the map.
+	if m.section != secNodes {
+		keep := want[secNodes]
+		want[secNodes] = min(keep, 7)
+		give(secNodes)
+		want[secNodes] = keep
+	}
 	give(m.section)
 	for _, s := range secs {
 		give(s)
@@ -253,7 +260,7 @@ func (m *Multi) sectionSummary(st *themes.Styles, sec multiSection, w int) strin
 	switch sec {
 	case secChecks:
 		line := st.Title.Render("Checks")
-		for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown} {
+		for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown, model.StatusOK} {
 			if n := m.checks.Count(s); n > 0 {
 				line += st.Muted.Render(" · ") + st.ForLevel(statusLevel(s)).Render(strconv.Itoa(n)+" "+string(s))
 			}
