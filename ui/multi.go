@@ -710,7 +710,7 @@ func (m *Multi) feedNodeScan() {
 	if !ok {
 		return
 	}
-	up := model.ScanUpdate{Progress: st.Progress, Result: st.Result, Prev: st.Prev, KeySizes: st.KeySizes}
+	up := model.ScanUpdate(st)
 	m.nodes[m.drill] = updateNode(nm, model.Update{Scan: &up})
 }
 
