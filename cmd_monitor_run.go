@@ -22,6 +22,26 @@ type monitorExtras struct {
 	writes bool
 	// poll replaces the plain poller (the Sentinel one follows failovers).
 	poll func(context.Context, chan<- model.Update) error
+	// follow, when set, is a master that may change (Sentinel): the scan,
+	// the write keys and the export work against the master it names now.
+	// Nil: the client monitor() was given, for good.
+	follow *following
+}
+
+// following is a master that may change under the monitor.
+type following struct {
+	// current is the master now and a channel closed once it changed.
+	current func() (*redisx.Client, <-chan struct{})
+	// target names a master in the report, as the header names the first.
+	target func(*redisx.Client) string
+}
+
+// scanner is the big-key scan monitor() runs: a ScanWorker, or one that
+// moves to the new master after a failover (followScan).
+type scanner interface {
+	ui.ScanController
+	SetForkRunning(on bool)
+	Run(ctx context.Context, out chan<- model.Update) error
 }
 
 // scanDBs are the databases INFO keyspace listed at connect time (nil: the
@@ -33,38 +53,83 @@ func scanDBs(c *redisx.Client) []int { return redisx.ScanDBs(c.FirstInfo().Keysp
 func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	run, err := startMonitor(ctx, c, uf, mx)
+	if err != nil {
+		return err
+	}
+	err = ui.Run(ctx, run.opts)
+	cancel()
+	run.wait()
+	return err //nolint:wrapcheck // ui.Run says what failed
+}
+
+// monitorRun is what startMonitor started: the UI's options, and the
+// goroutines feeding it.
+type monitorRun struct {
+	opts ui.Options
+	wg   sync.WaitGroup
+	rec  *recorder
+}
+
+// wait waits for the goroutines (they end with startMonitor's ctx), then
+// closes the recording.
+func (r *monitorRun) wait() {
+	r.wg.Wait()
+	if r.rec != nil {
+		_ = r.rec.close()
+	}
+}
+
+func (r *monitorRun) goRun(f func()) {
+	r.wg.Add(1)
+	go func() { defer r.wg.Done(); f() }()
+}
+
+// startMonitor starts the poller, the scan worker and the recorder, which
+// run until ctx is done (then call wait), and returns the options for the
+// UI they feed.
+func startMonitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras) (*monitorRun, error) {
+	run := &monitorRun{}
 	updates := make(chan model.Update, 64)
 	uiSource := updates
-	var wg sync.WaitGroup
-	goRun := func(f func()) {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
 	if uf.record != "" {
 		rec, err := openRecorder(uf.record, model.RecordingHeader{Target: mx.target, Interval: uf.interval, Start: time.Now().UTC()})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer func() { _ = rec.close() }()
+		run.rec = rec
 		recorded := make(chan model.Update, 64)
 		uiSource = recorded
-		goRun(func() { tee(ctx, updates, recorded, rec) })
+		run.goRun(func() { tee(ctx, updates, recorded, rec) })
 	}
 
+	// The master the scan, the write keys and the export work against.
+	master := func() *redisx.Client { return c }
+	export := exporter(c, mx.target)
+	if f := mx.follow; f != nil {
+		master = func() *redisx.Client { cur, _ := f.current(); return cur }
+		export = exporterOn(func() (*redisx.Client, string) { cur := master(); return cur, f.target(cur) })
+	}
 	panes := []ui.Pane{ui.NewChecklistPane()}
 	actions := mx.actions
-	export := exporter(c, mx.target)
 	if mx.writes {
 		wlog := &writeLog{}
-		actions = append(append([]ui.Action{}, actions...), writeActions(ctx, c, wlog, time.Now)...)
+		actions = append(append([]ui.Action{}, actions...), writeActionsOn(ctx, master, wlog, time.Now)...)
 		export = wlog.wrap(export)
 	}
-	var worker *redisx.ScanWorker
+	var scan scanner
 	if uf.scan.enabled() {
-		worker = c.NewScanWorker(redisx.ScanOptions{DBs: scanDBs(c), Rate: uf.scan.rate, Samples: uf.scan.samples, Repeat: uf.scan.repeat})
+		scanOpts := func(c *redisx.Client) redisx.ScanOptions {
+			return redisx.ScanOptions{DBs: scanDBs(c), Rate: uf.scan.rate, Samples: uf.scan.samples, Repeat: uf.scan.repeat}
+		}
+		if mx.follow != nil {
+			scan = newFollowScan(mx.follow.current, scanOpts)
+		} else {
+			scan = c.NewScanWorker(scanOpts(c))
+		}
 		panes = []ui.Pane{ui.NewBigKeysPane(), ui.NewChecklistPane()}
-		actions = append(append([]ui.Action{}, actions...), ui.ScanActions(worker)...)
-		goRun(func() { _ = worker.Run(ctx, updates) })
+		actions = append(append([]ui.Action{}, actions...), ui.ScanActions(scan)...)
+		run.goRun(func() { _ = scan.Run(ctx, updates) })
 	}
 
 	// The poller's samples pass by the scan worker on their way to the UI:
@@ -74,19 +139,19 @@ func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras
 	if poll == nil {
 		poll = redisx.NewPoller(c, uf.interval, 0).Run
 	}
-	goRun(func() { _ = poll(ctx, polled) })
-	goRun(func() {
+	run.goRun(func() { _ = poll(ctx, polled) })
+	run.goRun(func() {
 		forward(ctx, polled, updates, func(u model.Update) {
-			if worker != nil && u.Sample != nil && !u.Sample.IsGap() {
-				worker.SetForkRunning(u.Sample.ForkRunning())
+			if scan != nil && u.Sample != nil && !u.Sample.IsGap() {
+				scan.SetForkRunning(u.Sample.ForkRunning())
 			}
 		})
 	})
 	if mx.source != nil {
-		goRun(func() { forward(ctx, mx.source, updates, nil) })
+		run.goRun(func() { forward(ctx, mx.source, updates, nil) })
 	}
 
-	err := ui.Run(ctx, ui.Options{
+	run.opts = ui.Options{
 		Source:     uiSource,
 		Target:     mx.target,
 		Theme:      uf.theme,
@@ -97,10 +162,8 @@ func monitor(ctx context.Context, c *redisx.Client, uf uiFlags, mx monitorExtras
 		ExtraPanes: panes,
 		Actions:    actions,
 		Export:     export,
-	})
-	cancel()
-	wg.Wait()
-	return err //nolint:wrapcheck // ui.Run says what failed
+	}
+	return run, nil
 }
 
 // forward copies updates from in to out until ctx ends or in is closed,

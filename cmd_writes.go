@@ -64,7 +64,14 @@ func (l *writeLog) wrap(ex *ui.Exporter) *ui.Exporter {
 // confirmation, and a confirmed action is sent through the guard (with the
 // command timeout, off the UI goroutine) and logged.
 func writeActions(ctx context.Context, c *redisx.Client, log *writeLog, now func() time.Time) []ui.Action {
-	allowed := c.Options().AllowWrites
+	return writeActionsOn(ctx, func() *redisx.Client { return c }, log, now)
+}
+
+// writeActionsOn is writeActions sending each confirmed action to the
+// master master() names when it runs (after a Sentinel failover, the new
+// one). Every master has the first one's options, --allow-writes included.
+func writeActionsOn(ctx context.Context, master func() *redisx.Client, log *writeLog, now func() time.Time) []ui.Action {
+	allowed := master().Options().AllowWrites
 	out := make([]ui.Action, 0, len(writeKeys))
 	for _, wk := range writeKeys {
 		a := wk.action
@@ -82,7 +89,7 @@ func writeActions(ctx context.Context, c *redisx.Client, log *writeLog, now func
 			What:    a.Describe(),
 			Command: a.Command(),
 			Run: func() string {
-				reply, err := c.RunWrite(ctx, a)
+				reply, err := master().RunWrite(ctx, a)
 				e := model.ActionLog{Time: now().UTC(), Action: string(a), Command: a.Command(), OK: err == nil, Result: reply}
 				if err != nil {
 					e.Result = err.Error()

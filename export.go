@@ -17,8 +17,15 @@ import (
 // current directory. The report is built from what the UI shows; the full
 // INFO is read when the file is written (off the UI goroutine).
 func exporter(c *redisx.Client, target string) *ui.Exporter {
+	return exporterOn(func() (*redisx.Client, string) { return c, target })
+}
+
+// exporterOn is exporter for the master master() names when `x` is pressed
+// (after a Sentinel failover, the new one) and the target that names it.
+func exporterOn(master func() (*redisx.Client, string)) *ui.Exporter {
 	return &ui.Exporter{
 		Build: func(d *ui.Data) model.Report {
+			c, target := master()
 			return model.BuildReport(model.ReportInput{
 				Now:       d.Now,
 				Target:    model.ReportTarget{Addr: target, DB: c.Options().DB, Mode: c.Mode()},
@@ -29,12 +36,18 @@ func exporter(c *redisx.Client, target string) *ui.Exporter {
 			})
 		},
 		Write: func(rep model.Report) (string, error) {
+			c, target := master()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*c.Options().CommandTimeout)
 			defer cancel()
-			if info, err := c.ReadInfoAll(ctx); err == nil {
-				rep.Info = info.ReportSections()
-			} else {
+			switch info, err := c.ReadInfoAll(ctx); {
+			case err != nil:
 				rep.Notes = append(rep.Notes, "the full INFO could not be read: "+redisx.Describe(err, c.Options().Password))
+			case target != rep.Target.Addr:
+				// A failover between building and writing: say whose INFO it is.
+				rep.Info = info.ReportSections()
+				rep.Notes = append(rep.Notes, "the master changed while the report was written: the full INFO is from "+target)
+			default:
+				rep.Info = info.ReportSections()
 			}
 			return writeReportFiles(".", rep)
 		},
