@@ -107,4 +107,3 @@ func TestFleetMonitorOnATerminal(t *testing.T) {
 	r.tr.waitFor(t, "(fleet master)")
 	r.quit(t)
 }
-
