@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -100,7 +101,15 @@ func plantClusterBigKeys(t *testing.T, servers []*demo.Server) []clusterPlant {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = cc.Del(ctx, key).Err() })
+		// t.Context() is cancelled before cleanups run: the shared
+		// cluster must lose these keys whatever the outcome.
+		t.Cleanup(func() {
+			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := cc.Del(dctx, key).Err(); err != nil {
+				t.Errorf("removing %s from the shared cluster: %v", key, err)
+			}
+		})
 		out = append(out, clusterPlant{key: key, master: m})
 	}
 	if len(out) != 3 {
