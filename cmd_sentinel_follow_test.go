@@ -225,6 +225,10 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	if n := scanConns(t, replica.Addr); n != 0 {
 		t.Errorf("the paused scan has %d connections on the new master", n)
 	}
+	// The header names the new master.
+	if tgt := m.Live().Target; !strings.Contains(tgt, replica.Addr) || strings.Contains(tgt, master.Addr) {
+		t.Errorf("the header's target %q does not name the new master %s", tgt, replica.Addr)
+	}
 
 	// (b) BGSAVE through the typed confirmation lands on the new master.
 	// The old master, now a replica, has finished resyncing (no fork of the
@@ -330,8 +334,8 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	if port != strconv.Itoa(replica.Port) {
 		t.Errorf("the report's INFO has tcp_port %q, want the new master's %d", port, replica.Port)
 	}
-	if len(rep.Actions) != 1 || rep.Actions[0].Action != "BGSAVE" || !rep.Actions[0].OK {
-		t.Errorf("report actions %+v, want the BGSAVE", rep.Actions)
+	if len(rep.Actions) != 1 || rep.Actions[0].Action != "BGSAVE" || !rep.Actions[0].OK || rep.Actions[0].Server != replica.Addr {
+		t.Errorf("report actions %+v, want the BGSAVE on the new master %s", rep.Actions, replica.Addr)
 	}
 
 	// Nothing hangs when the sentinels and the new master stop answering

@@ -89,8 +89,9 @@ func writeActionsOn(ctx context.Context, master func() *redisx.Client, log *writ
 			What:    a.Describe(),
 			Command: a.Command(),
 			Run: func() string {
-				reply, err := master().RunWrite(ctx, a)
-				e := model.ActionLog{Time: now().UTC(), Action: string(a), Command: a.Command(), OK: err == nil, Result: reply}
+				c := master()
+				reply, err := c.RunWrite(ctx, a)
+				e := model.ActionLog{Time: now().UTC(), Action: string(a), Command: a.Command(), OK: err == nil, Result: reply, Server: c.Options().Addr}
 				if err != nil {
 					e.Result = err.Error()
 					var we *redisx.WriteError

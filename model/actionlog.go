@@ -15,6 +15,9 @@ type ActionLog struct {
 	Command string    `json:"command"` // what was sent: CONFIG SET activedefrag yes
 	OK      bool      `json:"ok"`
 	Result  string    `json:"result"` // the server's reply, or why it failed (password-free)
+	// Server is the address the command went to (after a Sentinel
+	// failover, not necessarily the report's target).
+	Server string `json:"server,omitempty"`
 }
 
 // actionsMarkdown is the report's "Actions taken" section ("" when none).
@@ -23,13 +26,17 @@ func actionsMarkdown(list []ActionLog) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("\n## Actions taken (--allow-writes)\n\n| time | action | command | result |\n|---|---|---|---|\n")
+	b.WriteString("\n## Actions taken (--allow-writes)\n\n| time | server | action | command | result |\n|---|---|---|---|---|\n")
 	for _, a := range list {
 		res := "ok: "
 		if !a.OK {
 			res = "failed: "
 		}
-		fmt.Fprintf(&b, "| %s | %s | `%s` | %s%s |\n", a.Time.UTC().Format(time.RFC3339), mdCell(a.Action, 40),
+		server := a.Server
+		if server == "" {
+			server = "—"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s%s |\n", a.Time.UTC().Format(time.RFC3339), mdCell(server, 60), mdCell(a.Action, 40),
 			mdCell(a.Command, 60), res, mdCell(a.Result, 200))
 	}
 	return b.String()

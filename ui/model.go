@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -275,6 +276,9 @@ func (m *Model) fold(u model.Update) {
 	if e := u.Event; e != nil {
 		advance(e.Time)
 		d.addEvents(*e)
+		if e.Kind == model.EventFailover {
+			d.Target = failedOverTarget(d.Target, e.Detail)
+		}
 	}
 	if r := u.Replay; r != nil {
 		if r.Reset {
@@ -482,3 +486,14 @@ func (m Model) ThemeName() string { return m.styles.Palette.Name }
 // Live returns the live data (tests, and callers that export a report from
 // what the UI holds).
 func (m Model) Live() *Data { return m.live }
+
+// failedOverTarget names the new master in the header after a Sentinel
+// failover: the event's detail is "old → new", and the old address in the
+// target becomes the new one.
+func failedOverTarget(target, detail string) string {
+	old, next, ok := strings.Cut(detail, " → ")
+	if !ok || old == "" || next == "" || !strings.Contains(target, old) {
+		return target
+	}
+	return strings.Replace(target, old, next, 1)
+}

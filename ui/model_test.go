@@ -407,3 +407,17 @@ func TestRun(t *testing.T) {
 		t.Fatalf("Run after cancel: %v", err)
 	}
 }
+
+func TestFailoverRenamesTheTarget(t *testing.T) {
+	for _, tc := range []struct{ target, detail, want string }{
+		{"redis://10.0.0.1:6379/0 (sentinel mymaster)", "10.0.0.1:6379 → 10.0.0.2:6380", "redis://10.0.0.2:6380/0 (sentinel mymaster)"},
+		{"redis://10.0.0.1:6379/0", "10.0.0.9:6379 → 10.0.0.2:6380", "redis://10.0.0.1:6379/0"},
+		{"redis://10.0.0.1:6379/0", "no arrow", "redis://10.0.0.1:6379/0"},
+	} {
+		m := sized(t, 120, 40, Options{Target: tc.target}, synth{n: 3}.samples())
+		m = step(t, m, model.Update{Event: &model.Event{Kind: model.EventFailover, Time: t0.Add(5 * time.Second), Detail: tc.detail}})
+		if got := m.Live().Target; got != tc.want {
+			t.Errorf("%q after %q: %q, want %q", tc.target, tc.detail, got, tc.want)
+		}
+	}
+}
