@@ -60,6 +60,7 @@ type Model struct {
 	focus    int // index into panes; never the header
 	expanded bool
 	help     bool
+	helpOff  int // first row of the ? overlay shown (it scrolls when it does not fit)
 
 	width, height int
 
@@ -375,7 +376,23 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.help = false
 		return m, nil
 	case key.Matches(msg, k.Help):
-		m.help = true
+		m.help, m.helpOff = true, 0
+		return m, nil
+	case m.help:
+		// The overlay scrolls when it does not fit; other keys wait.
+		switch msg.String() {
+		case "up", "k":
+			m.helpOff = max(m.helpOff-1, 0)
+		case "down", "j":
+			m.helpOff++
+		case "pgup":
+			m.helpOff = max(m.helpOff-10, 0)
+		case "pgdown":
+			m.helpOff += 10
+		case "home", "g":
+			m.helpOff = 0
+		}
+		m.clampHelp()
 		return m, nil
 	case key.Matches(msg, k.Next):
 		m.moveFocus(1)

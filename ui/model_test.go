@@ -421,3 +421,42 @@ func TestFailoverRenamesTheTarget(t *testing.T) {
 		}
 	}
 }
+
+// At 80×24 the real panes' keys do not fit the overlay: it says so and
+// scrolls to the last of them.
+func TestHelpScrollsWhenItDoesNotFit(t *testing.T) {
+	m := sized(t, 80, 24, Options{ExtraPanes: []Pane{NewBigKeysPane(), NewChecklistPane()}}, synth{n: 10}.samples())
+	m = step(t, m, press("?"))
+	f := ansi.Strip(m.View().Content)
+	if !strings.Contains(f, "↑↓ scroll · rows 1–") {
+		t.Fatalf("the overlay does not say it scrolls:\n%s", f)
+	}
+	last := ""
+	for _, g := range m.helpGroups() {
+		for _, b := range g.keys {
+			if b.Enabled() && b.Help().Key != "" {
+				last = b.Help().Desc
+			}
+		}
+	}
+	if strings.Contains(f, last) {
+		t.Fatalf("the last key %q is on the first page: the test proves nothing", last)
+	}
+	for range 60 {
+		m = step(t, m, tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	f = ansi.Strip(m.View().Content)
+	if !strings.Contains(f, last) {
+		t.Errorf("scrolled to the end, the last key %q is not shown:\n%s", last, f)
+	}
+	checkFrame(t, m.View().Content, 80, 24)
+	// Scrolled past the end, one ↑ moves at once (the offset is clamped).
+	before := f
+	m = step(t, m, tea.KeyPressMsg{Code: tea.KeyUp})
+	if ansi.Strip(m.View().Content) == before {
+		t.Error("↑ after scrolling past the end did not move")
+	}
+	if m = step(t, m, press("esc")); m.HelpShown() {
+		t.Error("esc did not close the scrolled help")
+	}
+}
