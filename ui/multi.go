@@ -117,8 +117,9 @@ type Multi struct {
 	view   *model.ClusterView
 	views  []model.ClusterView
 	checks model.Checklist
-	err    string // the latest topology error, "" when fine
-	now    time.Time
+	err     string // the latest topology error, "" when fine
+	now     time.Time
+	caption *model.Caption // a demo's caption; nil when none
 
 	hists  map[string]*model.History // recent samples per node id
 	extras map[string]*model.Extras  // latest extras per node id
@@ -223,6 +224,9 @@ func (m Multi) Scan() *model.ScanState { return m.bkData.Scan }
 // Status is the footer's message (an export's result, a key's answer).
 func (m Multi) Status() string { return m.status }
 
+// Caption is the demo caption on screen (nil when none).
+func (m Multi) Caption() *model.Caption { return m.caption }
+
 // Checks are the cluster checks of the latest view.
 func (m Multi) Checks() model.Checklist { return m.checks }
 
@@ -302,6 +306,13 @@ func (m *Multi) fold(u MultiUpdate) {
 		return
 	}
 	if u.Node == "" {
+		if c := u.Update.Caption; c != nil {
+			if c.Text == "" {
+				m.caption = nil
+			} else {
+				m.caption = c
+			}
+		}
 		if u.Update.Scan != nil {
 			var next model.ScanState
 			if m.bkData.Scan != nil {

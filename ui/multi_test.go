@@ -311,3 +311,18 @@ func TestMultiHelpAndTooSmall(t *testing.T) {
 		t.Errorf("50×10 should say the terminal is too small:\n%s", f)
 	}
 }
+
+func TestMultiCaption(t *testing.T) {
+	v := clusterSpec{masters: 3, replicas: 1}.view()
+	m := multiSized(t, 80, 24, MultiOptions{}, v)
+	m, _ = multiStep(t, m, MultiUpdate{Update: &model.Update{Caption: &model.Caption{Text: "one shard runs hot\x1b[2J", Stage: 2, Of: 4}}})
+	f := multiFrame(m)
+	if !strings.Contains(f, "[2/4] one shard runs hot") || strings.Contains(m.View().Content, "\x1b[2J") {
+		t.Errorf("caption not shown (or not escaped):\n%s", f)
+	}
+	checkFrame(t, m.View().Content, 80, 24)
+	m, _ = multiStep(t, m, MultiUpdate{Update: &model.Update{Caption: &model.Caption{}}})
+	if strings.Contains(multiFrame(m), "runs hot") || m.Caption() != nil {
+		t.Error("an empty caption did not clear the line")
+	}
+}

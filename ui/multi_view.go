@@ -21,12 +21,17 @@ type secRect struct {
 // and two lines); below it the section is its summary line.
 const minFramedSection = 4
 
-// headerLines is the overview header's height for a screen of height h.
+// headerLines is the overview header's height for a screen of height h
+// (a demo caption adds a line).
 func (m *Multi) headerLines(h int) int {
+	n := 2
 	if h >= 20 {
-		return 3
+		n = 3
 	}
-	return 2
+	if m.caption != nil {
+		n++
+	}
+	return n
 }
 
 // sections lays the overview's body out: the focused section first gets what
@@ -189,8 +194,15 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 		line += " " + st.Warn.Render("(partial: a master did not answer)")
 	}
 	lines = append(lines, cut(line, w))
-	if hh >= 3 {
+	if len(lines) < hh-boolInt(m.caption != nil) {
 		lines = append(lines, cut(m.imbalanceLine(st), w))
+	}
+	if c := m.caption; c != nil {
+		stage := ""
+		if c.Of > 0 {
+			stage = fmt.Sprintf("[%d/%d] ", c.Stage, c.Of)
+		}
+		lines = append(lines, cut(st.Caption.Render(stage+model.Sanitize(c.Text, w*2)), w))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -531,3 +543,4 @@ func (m *Multi) clusterBalance(st *themes.Styles, im *model.ClusterImbalance) []
 	}
 	return parts
 }
+
