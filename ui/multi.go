@@ -114,9 +114,9 @@ type Multi struct {
 	opts MultiOptions
 	keys KeyMap
 
-	view   *model.ClusterView
-	views  []model.ClusterView
-	checks model.Checklist
+	view    *model.ClusterView
+	views   []model.ClusterView
+	checks  model.Checklist
 	err     string // the latest topology error, "" when fine
 	now     time.Time
 	caption *model.Caption // a demo's caption; nil when none
@@ -306,22 +306,7 @@ func (m *Multi) fold(u MultiUpdate) {
 		return
 	}
 	if u.Node == "" {
-		if c := u.Update.Caption; c != nil {
-			if c.Text == "" {
-				m.caption = nil
-			} else {
-				m.caption = c
-			}
-		}
-		if u.Update.Scan != nil {
-			var next model.ScanState
-			if m.bkData.Scan != nil {
-				next = *m.bkData.Scan
-			}
-			next.Apply(u.Update.Scan)
-			m.bkData.Scan = &next
-			m.feedNodeScan()
-		}
+		m.foldOverview(u.Update)
 		return
 	}
 	if e := u.Update.Extras; e != nil {
@@ -732,4 +717,24 @@ func (m *Multi) nodePanes() []Pane {
 		return []Pane{NewBigKeysPane(), NewChecklistPane()}
 	}
 	return []Pane{NewChecklistPane()}
+}
+
+// foldOverview applies an update meant for the overview itself: a demo
+// caption, or the merged big-key scan.
+func (m *Multi) foldOverview(u *model.Update) {
+	if c := u.Caption; c != nil {
+		m.caption = c
+		if c.Text == "" {
+			m.caption = nil
+		}
+	}
+	if u.Scan != nil {
+		var next model.ScanState
+		if m.bkData.Scan != nil {
+			next = *m.bkData.Scan
+		}
+		next.Apply(u.Scan)
+		m.bkData.Scan = &next
+		m.feedNodeScan()
+	}
 }

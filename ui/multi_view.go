@@ -543,4 +543,3 @@ func (m *Multi) clusterBalance(st *themes.Styles, im *model.ClusterImbalance) []
 	}
 	return parts
 }
-
