@@ -326,3 +326,81 @@ func TestMultiCaption(t *testing.T) {
 		t.Error("an empty caption did not clear the line")
 	}
 }
+
+// BenchmarkMultiView renders the overview of a 6-node and a 120-node
+// cluster at 120×40 after 300 polls (the overview is re-drawn on every poll
+// of every node, so this is its steady-state cost per frame).
+func BenchmarkMultiView(b *testing.B) {
+	for _, sz := range []struct{ masters, replicas int }{{3, 1}, {40, 2}} {
+		b.Run(fmt.Sprintf("%dnodes", sz.masters*(1+sz.replicas)), func(b *testing.B) {
+			m := NewMulti(MultiOptions{Theme: themes.NameDark, Target: "10.0.0.1:7000"})
+			nm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			m = nm.(Multi)
+			for i := range 300 {
+				v := clusterSpec{masters: sz.masters, replicas: sz.replicas, tick: i}.view()
+				nm, _ = m.Update(MultiUpdate{View: &v})
+				m = nm.(Multi)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkMultiFold is the cost of folding one poll of the whole cluster
+// (histories, cluster rules over the recent views).
+func BenchmarkMultiFold(b *testing.B) {
+	for _, sz := range []struct{ masters, replicas int }{{3, 1}, {40, 2}} {
+		b.Run(fmt.Sprintf("%dnodes", sz.masters*(1+sz.replicas)), func(b *testing.B) {
+			m := NewMulti(MultiOptions{Theme: themes.NameDark})
+			views := make([]model.ClusterView, 64)
+			for i := range views {
+				views[i] = clusterSpec{masters: sz.masters, replicas: sz.replicas, tick: i}.view()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				nm, _ := m.Update(MultiUpdate{View: &views[i%len(views)]})
+				m = nm.(Multi)
+				i++
+			}
+		})
+	}
+}
+
+// The overview's memory is bounded whatever the run's length: each node
+// keeps at most NodeHistory samples, the cluster rules at most
+// maxClusterViews views, and at most maxDrillViews drill-in views live.
+func TestMultiMemoryIsBounded(t *testing.T) {
+	m := NewMulti(MultiOptions{Theme: themes.NameDark, NodeHistory: 50})
+	m, _ = multiStep(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	spec := clusterSpec{masters: 8, replicas: 1}
+	for i := range 400 {
+		spec.tick = i
+		v := spec.view()
+		m, _ = multiStep(t, m, MultiUpdate{View: &v})
+		if i%20 == 0 { // open another node's view now and then
+			m, _ = multiStep(t, m, multiKey("down"))
+			m, _ = multiStep(t, m, multiKey("enter"))
+			m, _ = multiStep(t, m, press("esc"))
+		}
+	}
+	if len(m.views) > maxClusterViews {
+		t.Errorf("%d views kept, bound %d", len(m.views), maxClusterViews)
+	}
+	for id, h := range m.hists {
+		if h.Len() > 50 {
+			t.Errorf("node %s keeps %d samples, bound 50", id, h.Len())
+		}
+	}
+	if len(m.nodes) > maxDrillViews || len(m.order) != len(m.nodes) {
+		t.Errorf("%d drill-in views alive (order %d), bound %d", len(m.nodes), len(m.order), maxDrillViews)
+	}
+	if len(m.hists) != 16 {
+		t.Errorf("%d node histories for 16 nodes", len(m.hists))
+	}
+}
