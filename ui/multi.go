@@ -353,6 +353,10 @@ func (m *Multi) foldView(v *model.ClusterView) {
 	}
 	// A node gone from the topology: forget its samples, unless its view
 	// is open (it then shows the node as unreachable until esc).
+	if nm := m.nodes[m.drill]; nm != nil && !seen[m.drill] {
+		c := model.Conn{State: model.ConnReconnecting, Since: vc.Time, Err: "the node is no longer in the " + m.kindWord() + "'s topology"}
+		m.nodes[m.drill] = updateNode(nm, model.Update{Conn: &c})
+	}
 	for id := range m.hists {
 		if !seen[id] && id != m.drill {
 			delete(m.hists, id)

@@ -404,3 +404,22 @@ func TestMultiMemoryIsBounded(t *testing.T) {
 		t.Errorf("%d node histories for 16 nodes", len(m.hists))
 	}
 }
+
+func TestMultiDrilledNodeLeavesTheTopology(t *testing.T) {
+	v := clusterSpec{masters: 3, replicas: 1}.view()
+	m := multiSized(t, 120, 40, MultiOptions{}, v)
+	m, _ = multiStep(t, m, multiKey("down")) // a replica
+	m, _ = multiStep(t, m, multiKey("enter"))
+	gone := m.Drilled()
+	v2 := clusterSpec{masters: 3, replicas: 1, tick: 1}.view()
+	v2.Nodes = append(v2.Nodes[:1], v2.Nodes[2:]...) // CLUSTER FORGET
+	m, _ = multiStep(t, m, MultiUpdate{View: &v2})
+	if f := multiFrame(m); !strings.Contains(f, "reconnecting") || !strings.Contains(m.nodes[gone].Live().Conn.Err, "no longer in the cluster") {
+		t.Errorf("the open view of a forgotten node does not say so:\n%s", f)
+	}
+	m, _ = multiStep(t, m, press("esc"))
+	if m.Drilled() != "" || m.Selected() == gone {
+		t.Errorf("after esc: drilled %q, selected %q (gone %q)", m.Drilled(), m.Selected(), gone)
+	}
+	checkFrame(t, m.View().Content, 120, 40)
+}
