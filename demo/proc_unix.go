@@ -9,3 +9,9 @@ import "syscall"
 func killGroup(pid int, sig syscall.Signal) error {
 	return syscall.Kill(-pid, sig) //nolint:wrapcheck // the caller wraps it
 }
+
+// processGone reports whether no process has the pid (signal 0 probes
+// without sending; EPERM means it exists under another user).
+func processGone(pid int) bool {
+	return syscall.Kill(pid, 0) == syscall.ESRCH
+}

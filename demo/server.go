@@ -73,7 +73,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	dir, err := os.MkdirTemp("", "redis-memtop-demo-*")
+	sweepOnce.Do(func() { sweepStaleDirs(os.TempDir()) })
+	dir, err := os.MkdirTemp("", tempDirPattern())
 	if err != nil {
 		return nil, fmt.Errorf("demo: temp dir: %w", err)
 	}
