@@ -15,7 +15,7 @@ import (
 func TestSweepStaleDirs(t *testing.T) {
 	dir := t.TempDir()
 	// A pid that is certainly gone: a child that has exited and been reaped.
-	cmd := exec.Command("true")
+	cmd := exec.CommandContext(t.Context(), "true")
 	if err := cmd.Run(); err != nil {
 		t.Skip("no `true` to make a dead pid")
 	}
