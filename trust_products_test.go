@@ -243,7 +243,7 @@ func TestUnusualProducts(t *testing.T) {
 			nullMemory:      []string{"mem_fragmentation_ratio", "allocator_frag_ratio", "allocator_rss_ratio", "used_memory_overhead", "used_memory_dataset", "total_system_memory", "mem_clients_normal"},
 			nullPersistence: []string{"current_cow_size", "rdb_last_cow_size", "rdb_last_save_time"},
 			present:         []string{"used_memory", "used_memory_rss", "maxmemory"},
-			unavailable:     map[string]string{"MEMORY DOCTOR": "no MEMORY DOCTOR"},
+			unavailable:     map[string]string{"MEMORY DOCTOR": "no MEMORY DOCTOR", "OBJECT ENCODING": "unknown command"},
 			unknown:         map[string]string{model.CheckEncodings: "CONFIG", model.CheckActiveDefrag: ""},
 			computedFrag:    true,
 			scanNotes:       []string{"OBJECT ENCODING"},
@@ -266,7 +266,7 @@ func TestUnusualProducts(t *testing.T) {
 			nullMemory: []string{"mem_fragmentation_ratio", "used_memory_peak_perc", "maxmemory", "used_memory_rss"},
 			unavailable: map[string]string{
 				"CONFIG GET": "unknown", "CLIENT LIST": "unknown", "MEMORY DOCTOR": "no MEMORY DOCTOR",
-				"INFO memory": "no Memory section",
+				"INFO memory": "no Memory section", "MEMORY USAGE": "unknown command", "OBJECT ENCODING": "unknown command",
 			},
 			unknown: map[string]string{
 				model.CheckFragmentation: "", model.CheckMaxmemorySet: "",

@@ -108,11 +108,11 @@ func TestRestrictedServers(t *testing.T) {
 		},
 		{
 			name: "MEMORY renamed", config: []string{`rename-command MEMORY ""`},
-			unavailable: map[string]string{"MEMORY DOCTOR": "unknown command"}, noMemory: true,
+			unavailable: map[string]string{"MEMORY DOCTOR": "unknown command", "MEMORY USAGE": "unknown command"}, noMemory: true,
 		},
 		{
 			name: "OBJECT renamed", config: []string{`rename-command OBJECT ""`},
-			unavailable: map[string]string{}, noObject: true,
+			unavailable: map[string]string{"OBJECT ENCODING": "unknown command"}, noObject: true,
 		},
 		{
 			name: "CLIENT renamed", config: []string{`rename-command CLIENT ""`},
@@ -124,8 +124,11 @@ func TestRestrictedServers(t *testing.T) {
 				`rename-command CONFIG ""`, `rename-command MEMORY ""`,
 				`rename-command OBJECT ""`, `rename-command CLIENT ""`,
 			},
-			unavailable: map[string]string{"CONFIG GET": "unknown", "CLIENT LIST": "unknown", "MEMORY DOCTOR": "unknown"},
-			noObject:    true, noMemory: true,
+			unavailable: map[string]string{
+				"CONFIG GET": "unknown", "CLIENT LIST": "unknown", "MEMORY DOCTOR": "unknown",
+				"MEMORY USAGE": "unknown", "OBJECT ENCODING": "unknown",
+			},
+			noObject: true, noMemory: true,
 		},
 		{
 			name: "ACL denies CONFIG CLIENT MEMORY OBJECT LATENCY",
@@ -133,8 +136,11 @@ func TestRestrictedServers(t *testing.T) {
 				"on", ">R3stricted-Pw", "~*", "+@read", "+@connection", "+info", "+select",
 				"-config", "-client", "-memory", "-object", "-latency",
 			},
-			unavailable: map[string]string{"CONFIG GET": "NOPERM", "CLIENT LIST": "NOPERM", "MEMORY DOCTOR": "NOPERM"},
-			noObject:    true, noMemory: true,
+			unavailable: map[string]string{
+				"CONFIG GET": "NOPERM", "CLIENT LIST": "NOPERM", "MEMORY DOCTOR": "NOPERM",
+				"MEMORY USAGE": "NOPERM", "OBJECT ENCODING": "NOPERM",
+			},
+			noObject: true, noMemory: true,
 		},
 	}
 	for _, tc := range cases {

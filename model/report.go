@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 )
 
@@ -184,6 +185,17 @@ func BuildReport(in ReportInput) Report {
 		}
 		for _, u := range x.Unavailable {
 			r.Unavailable[u.Command] = u.Reason
+		}
+	}
+	// The big-key scan's denials ("MEMORY USAGE: …", "OBJECT ENCODING: …")
+	// are unavailable commands too, not only notes in its section.
+	if in.Scan != nil {
+		for _, n := range in.Scan.Progress.Notes {
+			for _, cmd := range []string{"MEMORY USAGE", "OBJECT ENCODING"} {
+				if reason, ok := strings.CutPrefix(n, cmd+": "); ok {
+					r.Unavailable[cmd] = reason
+				}
+			}
 		}
 	}
 	return r
