@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"time"
@@ -237,7 +238,7 @@ func monitorCluster(ctx context.Context, opts redisx.Options, uf uiFlags) error 
 	defer func() { _ = cm.Close() }()
 	first, err := cm.Poll(ctx)
 	if err != nil {
-		return err //nolint:wrapcheck // Describe'd, password-free
+		return errors.New(redisx.Describe(err, opts.Password))
 	}
 	r := &multiRun{kind: ui.MultiCluster, src: cm, target: opts.Redacted(), password: opts.Password, uf: uf, export: clusterExporter(opts)}
 	if uf.scan.enabled() {

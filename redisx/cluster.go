@@ -217,7 +217,7 @@ func (m *ClusterMonitor) Discover(ctx context.Context) error {
 		m.lastErr = ""
 		return nil
 	}
-	err := fmt.Errorf("cannot read the cluster's nodes: %w", errors.Join(errs...))
+	err := fmt.Errorf("redisx: cannot read the cluster's nodes: %w", errors.Join(errs...))
 	m.lastErr = err.Error()
 	return err
 }

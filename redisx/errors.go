@@ -169,7 +169,8 @@ func clean(s, password string) string {
 	if password != "" {
 		s = strings.ReplaceAll(s, password, "***")
 	}
-	s = strings.TrimSpace(s)
+	// The package prefix our own errors carry says nothing to a user.
+	s = strings.TrimPrefix(strings.TrimSpace(s), "redisx: ")
 	var b strings.Builder
 	for _, r := range s {
 		if b.Len() >= 160 {

@@ -111,8 +111,9 @@ const maxDrillViews = 8
 
 // Multi is the Bubble Tea model of the overview.
 type Multi struct {
-	opts MultiOptions
-	keys KeyMap
+	opts  MultiOptions
+	keys  KeyMap
+	mkeys MultiKeyMap
 
 	view    *model.ClusterView
 	views   []model.ClusterView
@@ -172,6 +173,7 @@ func NewMulti(opts MultiOptions) Multi {
 	m := Multi{
 		opts:      opts,
 		keys:      DefaultKeyMap(),
+		mkeys:     DefaultMultiKeyMap(),
 		hists:     map[string]*model.History{},
 		extras:    map[string]*model.Extras{},
 		nodes:     map[string]*Model{},
@@ -429,18 +431,23 @@ func (m *Multi) selectedNode() *model.ClusterNode {
 	return nil
 }
 
-// multiKeys are the overview's own keys.
-var multiKeys = struct {
+// MultiKeyMap are the overview's own keys (the global ones come from KeyMap).
+type MultiKeyMap struct {
 	Up, Down, PgUp, PgDown, Home, End, Enter, Sort key.Binding
-}{
-	Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous node")),
-	Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next node")),
-	PgUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-	PgDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-	Home:   key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "first node")),
-	End:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "last node")),
-	Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill into the node (esc back)")),
-	Sort:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
+}
+
+// DefaultMultiKeyMap returns the overview's keys.
+func DefaultMultiKeyMap() MultiKeyMap {
+	return MultiKeyMap{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous node")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next node")),
+		PgUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PgDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Home:   key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "first node")),
+		End:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "last node")),
+		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill into the node (esc back)")),
+		Sort:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
+	}
 }
 
 func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -473,7 +480,7 @@ func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.Export):
 		return m, m.export()
-	case key.Matches(msg, multiKeys.Sort) && m.section == secNodes:
+	case key.Matches(msg, m.mkeys.Sort) && m.section == secNodes:
 		m.sortBy = (m.sortBy + 1) % numSorts
 		m.status = "nodes sorted by " + m.sortBy.String()
 		return m, nil
@@ -516,19 +523,19 @@ func (m Multi) nodesKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	i := m.selIndex()
 	page := max(m.tableRows(), 1)
 	switch {
-	case key.Matches(msg, multiKeys.Up):
+	case key.Matches(msg, m.mkeys.Up):
 		i--
-	case key.Matches(msg, multiKeys.Down):
+	case key.Matches(msg, m.mkeys.Down):
 		i++
-	case key.Matches(msg, multiKeys.PgUp):
+	case key.Matches(msg, m.mkeys.PgUp):
 		i -= page
-	case key.Matches(msg, multiKeys.PgDown):
+	case key.Matches(msg, m.mkeys.PgDown):
 		i += page
-	case key.Matches(msg, multiKeys.Home):
+	case key.Matches(msg, m.mkeys.Home):
 		i = 0
-	case key.Matches(msg, multiKeys.End):
+	case key.Matches(msg, m.mkeys.End):
 		i = len(rows) - 1
-	case key.Matches(msg, multiKeys.Enter):
+	case key.Matches(msg, m.mkeys.Enter):
 		return m.drillIn(rows[clamp(i, 0, len(rows)-1)])
 	default:
 		return m, nil
@@ -541,15 +548,15 @@ func (m *Multi) checksKey(msg tea.KeyPressMsg) {
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.checkOpen, m.checkOff = false, 0
-	case key.Matches(msg, multiKeys.Enter):
+	case key.Matches(msg, m.mkeys.Enter):
 		m.checkOpen, m.checkOff = !m.checkOpen, 0
-	case key.Matches(msg, multiKeys.Up):
+	case key.Matches(msg, m.mkeys.Up):
 		if m.checkOpen {
 			m.checkOff = max(m.checkOff-1, 0)
 		} else {
 			m.checkSel = max(m.checkSel-1, 0)
 		}
-	case key.Matches(msg, multiKeys.Down):
+	case key.Matches(msg, m.mkeys.Down):
 		if m.checkOpen {
 			m.checkOff = min(m.checkOff+1, 500)
 		} else {
@@ -653,6 +660,9 @@ func (m Multi) View() tea.View {
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
+	if m.drill != "" {
+		v.MouseMode = tea.MouseModeCellMotion // the node's panes scroll with the wheel
+	}
 	v.WindowTitle = "redis-memtop " + model.Sanitize(m.opts.Target, 60)
 	return v
 }
