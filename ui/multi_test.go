@@ -423,3 +423,17 @@ func TestMultiDrilledNodeLeavesTheTopology(t *testing.T) {
 	}
 	checkFrame(t, m.View().Content, 120, 40)
 }
+
+func TestMultiShowsAFork(t *testing.T) {
+	v := clusterSpec{masters: 3, replicas: 1}.view()
+	s := *v.Nodes[2].Sample
+	s.Persistence.RDBBgsaveInProgress = model.Some(1)
+	s.Persistence.CurrentCOWSize = model.Some(12 * mb)
+	v.Nodes[2].Sample = &s
+	m := multiSized(t, 100, 30, MultiOptions{}, v)
+	f := multiFrame(m)
+	if !strings.Contains(f, "forking: 10.0.0.2:7000 rdb COW 12.00M") {
+		t.Errorf("the running BGSAVE is not named:\n%s", f)
+	}
+	checkFrame(t, m.View().Content, 100, 30)
+}

@@ -221,6 +221,10 @@ func spread(left, right string, w int) string {
 func (m *Multi) imbalanceLine(st *themes.Styles) string {
 	im := m.view.Imbalance()
 	var parts []string
+	// A fork is the copy-on-write story: it goes first, it is what moves.
+	if f := m.forking(); f != "" {
+		parts = append(parts, st.Watch.Render(f))
+	}
 	if m.opts.Kind == MultiCluster {
 		parts = append(parts, m.clusterBalance(st, &im)...)
 	}
@@ -542,4 +546,26 @@ func (m *Multi) clusterBalance(st *themes.Styles, im *model.ClusterImbalance) []
 		parts = append(parts, "keys "+st.Value.Render(ratio(im.KeysRatio)))
 	}
 	return parts
+}
+
+// forking names the nodes running a fork (BGSAVE, AOF rewrite, module) with
+// its live copy-on-write size: "forking: 10.0.0.2:7000 rdb COW 12.00M +1".
+func (m *Multi) forking() string {
+	var names []string
+	for i := range m.view.Nodes {
+		n := &m.view.Nodes[i]
+		if n.Sample == nil || n.Err != "" || !n.Sample.ForkRunning() {
+			continue
+		}
+		r := m.view.NodeRow(n)
+		names = append(names, model.Sanitize(n.Addr, 24)+" "+model.Sanitize(r.Fork, 24))
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return "forking: " + names[0]
+	default:
+		return fmt.Sprintf("forking: %s +%d", names[0], len(names)-1)
+	}
 }
