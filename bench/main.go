@@ -24,6 +24,11 @@
 //  6. View() at 200×60 with a full history, big keys and the checklist (the
 //     ui package's BenchmarkViewFull; no alternative).
 //
+// The cluster-wide big-key rows (cluster.go) start a throwaway 3+3 cluster
+// with its own dataset and time `report -c --scan` against redis-cli
+// --memkeys on each master, in turn and at once (-skip-cluster, or
+// -cluster-only to run them alone).
+//
 // Informational rows measure the in-process worker, server CPU per key and
 // alternatives the worker does not use (an EVAL_RO script per batch).
 package main
@@ -59,9 +64,15 @@ type config struct {
 	skipIdle    bool
 	skipRSS     bool
 	skipView    bool
+	skipCluster bool
+	clusterOnly bool
 	redisCLI    string
 	profile     string
 	extras      bool
+
+	// clusterKeys and clusterReplicas size the cluster-wide rows' cluster.
+	clusterKeys     int
+	clusterReplicas bool
 }
 
 func main() {
@@ -79,6 +90,10 @@ func main() {
 	flag.BoolVar(&c.skipIdle, "skip-idle", false, "skip the idle-watch rows (server CPU, host CPU, bytes, first frame)")
 	flag.BoolVar(&c.skipRSS, "skip-rss", false, "skip the RSS row")
 	flag.BoolVar(&c.skipView, "skip-view", false, "skip the View() benchmark row")
+	flag.BoolVar(&c.skipCluster, "skip-cluster", false, "skip the cluster-wide big-key rows")
+	flag.BoolVar(&c.clusterOnly, "cluster-only", false, "run only the cluster-wide big-key rows (no 1M-key dataset)")
+	flag.IntVar(&c.clusterKeys, "cluster-keys", 300_000, "keys in the cluster-wide rows' dataset")
+	flag.BoolVar(&c.clusterReplicas, "cluster-replicas", true, "give each master of the cluster-wide rows a replica, and time --scan-replicas")
 	flag.BoolVar(&c.extras, "extras", true, "also measure the alternatives the worker does not use")
 	flag.StringVar(&c.redisCLI, "redis-cli", "redis-cli", "redis-cli binary")
 	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of the idle monitor into this `dir` (idle.pprof)")
@@ -102,12 +117,15 @@ type row struct {
 	hasTarget    bool // a target row: pass/short printed once measured
 	has          bool // the ratio is known
 	measured     bool // ours is known, pass is meaningful
+	fail         bool // a correctness check failed: FAIL, and the bench exits 1
 	note         string
 }
 
 func (r row) print(w int) {
 	res := "-"
 	switch {
+	case r.fail:
+		res = "FAIL"
 	case r.hasTarget && r.measured && r.pass:
 		res = "pass"
 	case r.hasTarget && r.measured:
@@ -142,14 +160,21 @@ func table(title string, rows []row) {
 func run(c config) error {
 	ctx := context.Background()
 	began := time.Now()
-	fmt.Printf("redis-memtop bench: %d keys, %d rounds, %d CPUs, %s\n", c.keys, c.rounds, runtime.NumCPU(), cliVersion(c.redisCLI))
+	keys := c.keys
+	if c.clusterOnly {
+		keys = c.clusterKeys
+	}
+	fmt.Printf("redis-memtop bench: %d keys, %d rounds, %d CPUs, %s\n", keys, c.rounds, runtime.NumCPU(), cliVersion(c.redisCLI))
 	dir, err := os.MkdirTemp("", "redis-memtop-bench-*")
 	if err != nil {
 		return fmt.Errorf("temp dir: %w", err)
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 	bin := ""
-	if !c.skipBinary || !c.skipIdle || !c.skipRSS {
+	if c.clusterOnly {
+		c.skipCluster = false
+	}
+	if !c.skipBinary || !c.skipIdle || !c.skipRSS || !c.skipCluster {
 		if bin, err = buildBinary(ctx, dir); err != nil {
 			return err
 		}
@@ -159,6 +184,20 @@ func run(c config) error {
 		if err := os.MkdirAll(c.profile, 0o755); err != nil { //nolint:gosec // the developer's directory
 			return fmt.Errorf("profile dir: %w", err)
 		}
+	}
+	// The cluster rows first, on their own servers, stopped before the 1M-key
+	// server starts: the two datasets never share the machine's memory.
+	var clusterT []row
+	var clusterErr error
+	if !c.skipCluster {
+		clusterT, clusterErr = clusterRows(ctx, c, bin)
+		if clusterT == nil {
+			return clusterErr
+		}
+	}
+	if c.clusterOnly {
+		table(fmt.Sprintf("cluster-wide big keys, %d keys (whole run %s)", c.clusterKeys, time.Since(began).Round(time.Second)), clusterT)
+		return clusterErr
 	}
 	srv, err := demo.Start(ctx, demo.Options{})
 	if err != nil {
@@ -207,9 +246,12 @@ func run(c config) error {
 		t6 = []row{viewRow(ctx)}
 	}
 	table("other figures (no target)", info)
+	if clusterT != nil {
+		table(fmt.Sprintf("cluster-wide big keys, %d keys", c.clusterKeys), clusterT)
+	}
 	table(fmt.Sprintf("issue 8 targets (whole run %s)", time.Since(began).Round(time.Second)),
 		slices.Concat(t1, t2, t3a, t3b, t4a, t4b, t5, t6))
-	return nil
+	return clusterErr
 }
 
 func cliVersion(bin string) string {
