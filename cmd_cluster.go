@@ -42,6 +42,9 @@ type multiRun struct {
 	export *ui.MultiExporter
 	// nodeScan is a node's own shard of the scan, for its drill-in view.
 	nodeScan func(addr string) (model.ScanState, bool)
+	// overview feeds updates for the overview itself (a demo's captions);
+	// nil for none.
+	overview <-chan model.Update
 }
 
 // focusState is the node whose view is open, shared between the UI (which
@@ -165,6 +168,9 @@ func (r *multiRun) start(ctx context.Context, first model.ClusterView) multiFeed
 	})
 	focus := &focusState{changed: make(chan struct{}, 1)}
 	goRun(func() { r.extrasLoop(ctx, focus, sendUpdate) })
+	if r.overview != nil {
+		goRun(func() { forwardOverview(ctx, r.overview, sendUpdate) })
+	}
 	if r.scanRun != nil {
 		scanOut := make(chan model.Update, 16)
 		goRun(func() { _ = r.scanRun(ctx, scanOut) })
@@ -182,6 +188,21 @@ func (r *multiRun) start(ctx context.Context, first model.ClusterView) multiFeed
 		})
 	}
 	return multiFeed{out: out, focus: focus, wg: &wg}
+}
+
+// forwardOverview passes updates meant for the overview itself on to the
+// UI until ctx ends or in closes.
+func forwardOverview(ctx context.Context, in <-chan model.Update, send func(ui.MultiUpdate) bool) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case u, ok := <-in:
+			if !ok || !send(ui.MultiUpdate{Update: &u}) {
+				return
+			}
+		}
+	}
 }
 
 // extrasLoop reads the drilled-in node's extras at once and then every

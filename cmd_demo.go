@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -55,12 +56,15 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 	if err := uf.validate(); err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	if strings.EqualFold(name, demo.ClusterScenario) {
+		return runDemoCluster(ctx, uf, serverBin, fast)
+	}
 	sc, ok := demo.Lookup(name)
 	if !ok {
 		return usagef("no scenario %q: 'redis-memtop demo --list' lists them", name)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
 
 	captions := make(chan model.Update, 16)
 	runner, err := demo.NewRunner(ctx, sc, demo.RunnerOptions{Binary: serverBin, Updates: captions, Fast: fast})
@@ -115,4 +119,5 @@ func printScenarios(w io.Writer) {
 	for _, s := range demo.Scenarios() {
 		fmt.Fprintf(w, "  %-15s %s\n", s.Name, s.Summary)
 	}
+	fmt.Fprintf(w, "  %-15s %s\n", demo.ClusterScenario, demo.ClusterSummary)
 }
