@@ -514,3 +514,10 @@ func failedOverTarget(target, detail string) string {
 	}
 	return strings.Replace(target, old, next, 1)
 }
+
+// capturing reports whether the focused pane takes every key (a filter
+// being typed).
+func (m *Model) capturing() bool {
+	c, ok := m.panes[m.focus].(InputCapturer)
+	return ok && c.CapturesInput()
+}

@@ -644,6 +644,18 @@ func (m Multi) drillKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	// The overview's own keys (the cluster scan's s/R, a demo's n/p/r) work
+	// in a node's view too, unless it is typing (a filter) or asking.
+	if !nm.help && nm.confirm == nil && !nm.capturing() {
+		for _, a := range m.opts.Actions {
+			if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
+				if s := a.Do(); s != "" {
+					nm.status = s
+				}
+				return m, nil
+			}
+		}
+	}
 	next, cmd := nm.Update(msg)
 	nn := next.(Model)
 	m.nodes[m.drill] = &nn

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -436,4 +437,23 @@ func TestMultiShowsAFork(t *testing.T) {
 		t.Errorf("the running BGSAVE is not named:\n%s", f)
 	}
 	checkFrame(t, m.View().Content, 100, 30)
+}
+
+func TestMultiAfterAFailoverAndActionsInANodeView(t *testing.T) {
+	v := clusterSpec{masters: 3, replicas: 1}.view()
+	// The first master failed: its replica took its slots.
+	old, heir := &v.Nodes[0], &v.Nodes[1]
+	heir.Role, heir.MasterOf, heir.Slots = model.ClusterRoleMaster, "", old.Slots
+	old.Slots, old.Flags, old.Sample, old.Err = nil, []string{"master", "fail"}, nil, "connection refused"
+	runs := 0
+	act := Action{Group: "Demo", Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string { runs++; return "next stage…" }}
+	m := multiSized(t, 120, 30, MultiOptions{Actions: []Action{act}}, v)
+	if f := multiFrame(m); !strings.Contains(f, "6 nodes: 3 masters, 2 replicas, 1 without slots") {
+		t.Errorf("the header miscounts after a failover:\n%s", f)
+	}
+	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, press("n"))
+	if runs != 1 || !strings.Contains(multiFrame(m), "next stage…") {
+		t.Errorf("n in a node's view ran the action %d times:\n%s", runs, multiFrame(m))
+	}
 }

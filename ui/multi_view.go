@@ -166,9 +166,19 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 	}
 	count := fmt.Sprintf(" · %d %s", t.Nodes, plural(t.Nodes, "server", "servers"))
 	if m.opts.Kind == MultiCluster {
-		count = fmt.Sprintf(" · %d nodes: %d %s, %d %s", t.Nodes, t.Masters, plural(t.Masters, "master", "masters"), t.Replicas, plural(t.Replicas, "replica", "replicas"))
+		// Masters are those serving slots; a master left without any (the
+		// failed one after a failover, a new empty node) is counted apart.
+		served := len(m.view.Masters())
+		idle := ""
+		if extra := t.Masters - served; extra > 0 {
+			idle = fmt.Sprintf(", %d without slots", extra)
+		}
+		count = fmt.Sprintf(" · %d nodes: %d %s, %d %s%s", t.Nodes, served, plural(served, "master", "masters"), t.Replicas, plural(t.Replicas, "replica", "replicas"), idle)
 		if ansi.StringWidth(title)+ansi.StringWidth(count) > w {
-			count = fmt.Sprintf(" · %d nodes (%dm %dr)", t.Nodes, t.Masters, t.Replicas)
+			count = fmt.Sprintf(" · %d nodes (%dm %dr)", t.Nodes, served, t.Replicas)
+			if idle != "" {
+				count = fmt.Sprintf(" · %d nodes (%dm %dr +%d)", t.Nodes, served, t.Replicas, t.Masters-served)
+			}
 		}
 	}
 	title += st.Muted.Render(count)
