@@ -30,6 +30,18 @@ var reportCluster struct {
 // must not change its topology.
 func clusterForTest(t *testing.T) []*demo.Server {
 	t.Helper()
+	cli := clusterToolsForTest(t)
+	reportCluster.once.Do(func() { reportCluster.servers, reportCluster.err = buildCluster(cli) })
+	if reportCluster.err != nil {
+		t.Fatal(reportCluster.err)
+	}
+	return reportCluster.servers
+}
+
+// clusterToolsForTest finds redis-cli (for --cluster create) and
+// redis-server: it fails in CI when one is missing, skips elsewhere.
+func clusterToolsForTest(t *testing.T) (cli string) {
+	t.Helper()
 	cli, err := exec.LookPath("redis-cli")
 	if err != nil {
 		if os.Getenv("CI") == "" {
@@ -43,11 +55,7 @@ func clusterForTest(t *testing.T) []*demo.Server {
 		}
 		t.Fatal(err)
 	}
-	reportCluster.once.Do(func() { reportCluster.servers, reportCluster.err = buildCluster(cli) })
-	if reportCluster.err != nil {
-		t.Fatal(reportCluster.err)
-	}
-	return reportCluster.servers
+	return cli
 }
 
 func buildCluster(cli string) (_ []*demo.Server, err error) {

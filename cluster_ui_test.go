@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -24,19 +23,7 @@ import (
 // topology (the shared one must not change), stopped at the end.
 func ownClusterForTest(t *testing.T) []*demo.Server {
 	t.Helper()
-	cli, err := exec.LookPath("redis-cli")
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("redis-cli not found: install redis-tools")
-		}
-		t.Fatal("redis-cli not found")
-	}
-	if _, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER")); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip(err.Error())
-		}
-		t.Fatal(err)
-	}
+	cli := clusterToolsForTest(t)
 	servers, err := buildCluster(cli)
 	if err != nil {
 		t.Fatal(err)

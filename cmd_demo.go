@@ -12,12 +12,9 @@ import (
 	"syscall"
 	"time"
 
-	"charm.land/bubbles/v2/key"
-
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
-	"github.com/redis-memtop/redis-memtop/ui"
 )
 
 func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
@@ -90,22 +87,7 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 		_ = runner.Run(rctx) // a workload error is shown as a caption; the demo goes on
 	}()
 
-	actions := []ui.Action{
-		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string {
-			runner.Next()
-			return "next stage…"
-		}},
-		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause / resume the workload")), Do: func() string {
-			if runner.TogglePause() {
-				return "workload paused (polling goes on)"
-			}
-			return "workload resumed"
-		}},
-		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart the scenario")), Do: func() string {
-			runner.Restart()
-			return "restarting the scenario…"
-		}},
-	}
+	actions := demoActions(runner)
 	err = monitor(ctx, c, uf, monitorExtras{source: captions, actions: actions, target: "demo " + sc.Name + " " + runner.Server().Addr})
 	cancelRun()
 	wg.Wait()

@@ -102,68 +102,7 @@ func (c *ClusterRunner) Close() {
 // its files removed on return.
 func (c *ClusterRunner) Run(ctx context.Context) error {
 	defer c.Close()
-	r := c.r
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
-	r.mu.Lock()
-	r.sendCtx = ctx
-	r.mu.Unlock()
-	wg.Add(1)
-	go func() { defer wg.Done(); r.announce(ctx) }()
-
-	env := r.newEnv()
-	defer func() { env.close() }()
-	of := len(r.sc.Stages)
-	for i := 0; ; {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if i >= of {
-			r.finish()
-			if r.opts.Once || r.wait(ctx, ctlRestart) == ctlNone {
-				return nil
-			}
-			var err error
-			if env, err = c.restart(ctx, env); err != nil {
-				return err
-			}
-			i = 0
-			continue
-		}
-		err := r.runStage(ctx, env, i)
-		act := r.take()
-		if ctx.Err() != nil {
-			return nil
-		}
-		if act == ctlNone && err == nil && c.afterStage != nil {
-			c.afterStage(ctx, i+1, env)
-		}
-		if act != ctlRestart {
-			if cerr := c.cleanUp(ctx, env); cerr != nil && err == nil {
-				err = cerr
-			}
-		}
-		if act == ctlNone && err != nil {
-			r.stopped(i, err)
-			if r.opts.Once {
-				return fmt.Errorf("demo: %s, stage %d/%d: %w", r.sc.Name, i+1, of, err)
-			}
-			act = r.wait(ctx, ctlNext, ctlRestart)
-		}
-		switch act {
-		case ctlRestart:
-			if env, err = c.restart(ctx, env); err != nil {
-				return err
-			}
-			i = 0
-		default: // the stage's end, or Next
-			if ctx.Err() != nil {
-				return nil
-			}
-			i++
-		}
-	}
+	return c.r.loop(ctx, stageHooks{restart: c.restart, afterStage: c.afterStage, stageEnded: c.cleanUp})
 }
 
 // cleanUpTimeout bounds a stage's clean-up (finishing a reshard).

@@ -140,6 +140,25 @@ func (r *Runner) Close() {
 // removed on return when the runner started it.
 func (r *Runner) Run(ctx context.Context) error {
 	defer r.Close()
+	return r.loop(ctx, stageHooks{restart: r.restart, afterStage: r.afterStage})
+}
+
+// stageHooks adapt the stage loop to what a runner drives: one server, or
+// a cluster.
+type stageHooks struct {
+	// restart makes a fresh start for Restart (a new server, a new cluster).
+	restart func(ctx context.Context, env *Env) (*Env, error)
+	// afterStage (tests) sees each stage that reached its end.
+	afterStage func(ctx context.Context, stage int, env *Env)
+	// stageEnded runs when a stage ends by itself or with Next, not with
+	// Restart (its housekeeping); its error counts as the stage's when the
+	// stage had none.
+	stageEnded func(ctx context.Context, env *Env) error
+}
+
+// loop runs the stages in order with the captions, pause and controls; see
+// Run for when it returns.
+func (r *Runner) loop(ctx context.Context, h stageHooks) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
@@ -151,17 +170,18 @@ func (r *Runner) Run(ctx context.Context) error {
 
 	env := r.newEnv()
 	defer func() { env.close() }()
+	of := len(r.sc.Stages)
 	for i := 0; ; {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if i >= len(r.sc.Stages) {
+		if i >= of {
 			r.finish()
 			if r.opts.Once || r.wait(ctx, ctlRestart) == ctlNone {
 				return nil
 			}
 			var err error
-			if env, err = r.restart(ctx, env); err != nil {
+			if env, err = h.restart(ctx, env); err != nil {
 				return err
 			}
 			i = 0
@@ -172,27 +192,30 @@ func (r *Runner) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if act == ctlNone && err == nil && h.afterStage != nil {
+			h.afterStage(ctx, i+1, env)
+		}
+		if act != ctlRestart && h.stageEnded != nil {
+			if cerr := h.stageEnded(ctx, env); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
 		if act == ctlNone && err != nil {
 			r.stopped(i, err)
 			if r.opts.Once {
-				return fmt.Errorf("demo: %s, stage %d/%d: %w", r.sc.Name, i+1, len(r.sc.Stages), err)
+				return fmt.Errorf("demo: %s, stage %d/%d: %w", r.sc.Name, i+1, of, err)
 			}
 			act = r.wait(ctx, ctlNext, ctlRestart)
 		}
 		switch act {
 		case ctlRestart:
-			if env, err = r.restart(ctx, env); err != nil {
+			if env, err = h.restart(ctx, env); err != nil {
 				return err
 			}
 			i = 0
-		case ctlNext:
-			i++
-		case ctlNone:
+		default: // the stage's end, or Next
 			if ctx.Err() != nil {
 				return nil
-			}
-			if r.afterStage != nil {
-				r.afterStage(ctx, i+1, env)
 			}
 			i++
 		}

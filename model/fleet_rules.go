@@ -75,38 +75,51 @@ func ruleFleetUnreachable(v *ClusterView) Check {
 	}
 }
 
-func ruleFleetHeadroom(v *ClusterView) Check {
-	worst := StatusOK
-	var ev, names []string
-	known := 0
+// fleetFindings grades every server that answered: judge returns its
+// status and evidence line, and whether it had the figures at all. The
+// result is the worst status, the evidence and names of the servers not ok,
+// and how many servers could be judged.
+func fleetFindings(v *ClusterView, judge func(s *Sample) (Status, string, bool)) (worst Status, ev, names []string, known int) {
+	worst = StatusOK
 	for i := range v.Nodes {
 		n := &v.Nodes[i]
 		if n.Sample == nil || n.Err != "" {
 			continue
 		}
-		u, ok1 := n.Sample.Memory.UsedMemory.Get()
-		mx, ok2 := n.Sample.Memory.MaxMemory.Get()
-		if !ok1 || !ok2 {
+		st, line, ok := judge(n.Sample)
+		if !ok {
 			continue
 		}
 		known++
-		if mx <= 0 {
-			continue
-		}
-		frac := u / mx
-		st := StatusOK
-		switch {
-		case frac >= ThresholdHeadroomWarn:
-			st = StatusWarn
-		case frac >= ThresholdHeadroomWatch:
-			st = StatusWatch
-		}
 		if st != StatusOK {
-			ev = append(ev, fmt.Sprintf("%s: used %s of maxmemory %s (%.1f%%)", n.Addr, Bytes(u), Bytes(mx), frac*100))
+			ev = append(ev, n.Addr+": "+line)
 			names = append(names, n.Addr)
 			worst = rlWorse(worst, st)
 		}
 	}
+	return worst, ev, names, known
+}
+
+func ruleFleetHeadroom(v *ClusterView) Check {
+	worst, ev, names, known := fleetFindings(v, func(s *Sample) (Status, string, bool) {
+		u, ok1 := s.Memory.UsedMemory.Get()
+		mx, ok2 := s.Memory.MaxMemory.Get()
+		if !ok1 || !ok2 {
+			return StatusOK, "", false
+		}
+		if mx <= 0 {
+			return StatusOK, "", true
+		}
+		frac := u / mx
+		line := fmt.Sprintf("used %s of maxmemory %s (%.1f%%)", Bytes(u), Bytes(mx), frac*100)
+		switch {
+		case frac >= ThresholdHeadroomWarn:
+			return StatusWarn, line, true
+		case frac >= ThresholdHeadroomWatch:
+			return StatusWatch, line, true
+		}
+		return StatusOK, line, true
+	})
 	if known == 0 {
 		return rlUnknown("Headroom", "no server reported used_memory and maxmemory", "Wait for a poll that answers.", "redis-cli INFO memory")
 	}
@@ -123,36 +136,23 @@ func ruleFleetHeadroom(v *ClusterView) Check {
 }
 
 func ruleFleetFragmentation(v *ClusterView) Check {
-	worst := StatusOK
-	var ev, names []string
-	known := 0
-	for i := range v.Nodes {
-		n := &v.Nodes[i]
-		if n.Sample == nil || n.Err != "" {
-			continue
-		}
-		f, ok1 := n.Sample.Memory.MemFragmentationRatio.Get()
-		u, ok2 := n.Sample.Memory.UsedMemory.Get()
+	worst, ev, names, known := fleetFindings(v, func(s *Sample) (Status, string, bool) {
+		f, ok1 := s.Memory.MemFragmentationRatio.Get()
+		u, ok2 := s.Memory.UsedMemory.Get()
 		if !ok1 || !ok2 {
-			continue
+			return StatusOK, "", false
 		}
-		known++
-		if u < ThresholdSmallDataset {
-			continue
-		}
-		st := StatusOK
+		line := fmt.Sprintf("fragmentation %.2f, used %s", f, Bytes(u))
 		switch {
+		case u < ThresholdSmallDataset:
+			return StatusOK, line, true
 		case f >= ThresholdFragCrit:
-			st = StatusCrit
+			return StatusCrit, line, true
 		case f >= ThresholdFragWarn:
-			st = StatusWarn
+			return StatusWarn, line, true
 		}
-		if st != StatusOK {
-			ev = append(ev, fmt.Sprintf("%s: fragmentation %.2f, used %s", n.Addr, f, Bytes(u)))
-			names = append(names, n.Addr)
-			worst = rlWorse(worst, st)
-		}
-	}
+		return StatusOK, line, true
+	})
 	if known == 0 {
 		return rlUnknown("Fragmentation", "no server reported mem_fragmentation_ratio", "Wait for a poll that answers.", "redis-cli INFO memory")
 	}
