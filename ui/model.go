@@ -521,3 +521,20 @@ func (m *Model) capturing() bool {
 	c, ok := m.panes[m.focus].(InputCapturer)
 	return ok && c.CapturesInput()
 }
+
+// seedSamples folds a run of samples at once (a drill-in view starting with
+// the history the overview kept): as fold would, but the checklist is
+// evaluated once at the end instead of after each sample.
+func (m *Model) seedSamples(h *model.History) {
+	d := m.live
+	for i := range h.Len() {
+		s := *h.At(i)
+		if s.Time.After(d.Now) {
+			d.Now = s.Time
+		}
+		d.addEvents(d.Hist.Add(s)...)
+	}
+	if h.Len() > 0 {
+		d.rediagnose()
+	}
+}

@@ -590,10 +590,7 @@ func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
 		v.applyTheme()
 		v.width, v.height = m.width, m.height
 		if h := m.hists[id]; h != nil {
-			for i := range h.Len() {
-				s := *h.At(i)
-				v.fold(model.Update{Sample: &s})
-			}
+			v.seedSamples(h)
 		}
 		c := nodeConn(n, m.now)
 		v.fold(model.Update{Conn: &c})

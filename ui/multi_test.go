@@ -457,3 +457,34 @@ func TestMultiAfterAFailoverAndActionsInANodeView(t *testing.T) {
 		t.Errorf("n in a node's view ran the action %d times:\n%s", runs, multiFrame(m))
 	}
 }
+
+// A drill-in view seeded at once equals one fed sample by sample.
+func TestMultiSeedEqualsFold(t *testing.T) {
+	spec := clusterSpec{masters: 3, replicas: 1}
+	views := make([]model.ClusterView, 0, 40)
+	for i := range 40 {
+		spec.tick = i
+		views = append(views, spec.view())
+	}
+	m := multiSized(t, 120, 40, MultiOptions{}, views...)
+	m, _ = multiStep(t, m, multiKey("enter"))
+	seeded := m.nodes[m.Drilled()]
+	fed := New(Options{Theme: themes.NameDark, ExtraPanes: []Pane{NewChecklistPane()}})
+	for i := range views {
+		s := *views[i].Nodes[0].Sample
+		fed.fold(model.Update{Sample: &s})
+	}
+	if seeded.Live().Hist.Len() != fed.Live().Hist.Len() || len(seeded.Live().Events) != len(fed.Live().Events) ||
+		!seeded.Live().Now.Equal(fed.Live().Now) {
+		t.Fatalf("seeded %d samples %d events, fed %d samples %d events", seeded.Live().Hist.Len(), len(seeded.Live().Events), fed.Live().Hist.Len(), len(fed.Live().Events))
+	}
+	a, b := seeded.Live().Checklist, fed.Live().Checklist
+	if a == nil || b == nil || a.Verdict.Kind != b.Verdict.Kind || len(a.Checks) != len(b.Checks) {
+		t.Fatalf("checklists differ: %+v vs %+v", a, b)
+	}
+	for i := range a.Checks {
+		if a.Checks[i].ID != b.Checks[i].ID || a.Checks[i].Status != b.Checks[i].Status {
+			t.Errorf("check %d: %s %s vs %s %s", i, a.Checks[i].ID, a.Checks[i].Status, b.Checks[i].ID, b.Checks[i].Status)
+		}
+	}
+}
