@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -485,6 +486,13 @@ func (s *clusterRun) finishReshard(ctx context.Context, slot int, from, to nodeL
 }
 
 func clusterKill(ctx context.Context, e *Env, s *clusterRun) error {
+	// The reshard the last stage finished must be known to every node
+	// first: a replica that still sees its master own the moved slot asks
+	// for votes the masters refuse (the slot's epoch is newer), and the
+	// failover never comes.
+	if err := e.until(ctx, 20*time.Second, 100*time.Millisecond, "every node to agree on the slots", s.slotsAgreed); err != nil {
+		return err
+	}
 	lines, err := s.topology(ctx)
 	if err != nil {
 		return err
@@ -535,6 +543,10 @@ func clusterKill(ctx context.Context, e *Env, s *clusterRun) error {
 		return ParseInfoFields(info)["cluster_state"] == "ok", nil
 	})
 	if err != nil {
+		if h := s.cl.Node(heir.addr); h != nil && ctx.Err() == nil {
+			info, _ := seedC.ClusterInfo(ctx).Result()
+			err = fmt.Errorf("%w (%s says cluster_state:%s; the replica's log: %s)", err, s.cl.Seed().Addr, ParseInfoFields(info)["cluster_state"], h.logTail())
+		}
 		return err
 	}
 	took := e.r.active() - start
@@ -549,4 +561,32 @@ func clusterKill(ctx context.Context, e *Env, s *clusterRun) error {
 		}
 		return err
 	})
+}
+
+// slotsAgreed reports whether every node's CLUSTER NODES names the same
+// owner for every slot range.
+func (s *clusterRun) slotsAgreed(ctx context.Context) (bool, error) {
+	var first string
+	for i, addr := range s.cl.Addrs() {
+		lines, err := clusterNodesOf(ctx, s.node(addr))
+		if err != nil {
+			return false, nil //nolint:nilerr // a node busy or restarting: ask again
+		}
+		var b strings.Builder
+		for _, l := range lines {
+			if l.master() && len(l.slots) > 0 {
+				fmt.Fprintf(&b, "%s=%v;", l.id, l.slots)
+			}
+		}
+		sig := b.String()
+		sort := strings.Split(sig, ";")
+		slices.Sort(sort)
+		sig = strings.Join(sort, ";")
+		if i == 0 {
+			first = sig
+		} else if sig != first {
+			return false, nil
+		}
+	}
+	return true, nil
 }
