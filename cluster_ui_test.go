@@ -90,18 +90,7 @@ func (r *multiRig) until(what string, limit time.Duration, cond func() bool) {
 // I/O, so a key is answered between two updates whatever the nodes do.
 func (r *multiRig) key(k string) {
 	r.t.Helper()
-	var msg tea.KeyPressMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		msg = tea.KeyPressMsg{Code: tea.KeyDown}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-	}
-	r.lastCmd = r.step(msg)
+	r.lastCmd = r.step(keyMsg(k))
 }
 
 // TestClusterOverviewFollowsAFailoverWithANodeStopped drives the live cluster

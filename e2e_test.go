@@ -30,15 +30,8 @@ type uiDriver struct {
 
 func (d *uiDriver) press(k string) tea.Cmd {
 	d.t.Helper()
-	var msg tea.KeyPressMsg
-	switch k {
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-	}
 	var cmd tea.Cmd
-	d.m, cmd = d.m.Update(msg)
+	d.m, cmd = d.m.Update(keyMsg(k))
 	return cmd
 }
 

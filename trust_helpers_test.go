@@ -231,20 +231,27 @@ func (r *liveRig) until(what string, cond func(m ui.Model) bool) {
 // press sends one key to the UI and returns its command.
 func (r *liveRig) press(k string) tea.Cmd {
 	r.t.Helper()
-	var msg tea.KeyPressMsg
+	var cmd tea.Cmd
+	r.m, cmd = uiStep(r.t, r.m, keyMsg(k))
+	return cmd
+}
+
+// keyMsg is the key press a test names: "esc", "enter", "tab", "up",
+// "down", or one printable character.
+func keyMsg(k string) tea.KeyPressMsg {
 	switch k {
 	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "tab":
-		msg = tea.KeyPressMsg{Code: tea.KeyTab}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	}
-	var cmd tea.Cmd
-	r.m, cmd = uiStep(r.t, r.m, msg)
-	return cmd
+	return tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 }
 
 func (r *liveRig) frame() string { return ansi.Strip(r.m.View().Content) }
