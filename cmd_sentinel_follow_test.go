@@ -26,28 +26,10 @@ import (
 // without that there is no one to promote.
 func startSentinelTrio(t *testing.T, master *demo.Server) []*demo.Server {
 	t.Helper()
-	bin, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER"))
-	if err != nil {
-		t.Skip(err.Error())
-	}
-	link := filepath.Join(t.TempDir(), "redis-sentinel")
-	if err := os.Symlink(bin, link); err != nil {
-		t.Fatal(err)
-	}
 	out := make([]*demo.Server, 0, 3)
 	for range 3 {
-		ctx, cancel := context.WithTimeout(context.Background(), trustSafety)
-		s, err := demo.Start(ctx, demo.Options{Binary: link, Config: []string{
-			"sentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(master.Port) + " 2",
-			"sentinel down-after-milliseconds mymaster 1000",
-			"sentinel failover-timeout mymaster 5000",
-		}})
-		cancel()
-		if err != nil {
-			t.Fatalf("start sentinel: %v", err)
-		}
-		t.Cleanup(s.Stop)
-		out = append(out, s)
+		out = append(out, demo.StartSentinelForTest(t, master, 2,
+			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
 	}
 	for _, s := range out {
 		sc := demo.NewClient(s.Addr)

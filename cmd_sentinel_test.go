@@ -1,41 +1,20 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/redis-memtop/redis-memtop/demo"
 )
 
-// startOneSentinel starts redis-server in sentinel mode (argv[0] holding
-// "redis-sentinel" picks the mode) watching master as mymaster.
+// startOneSentinel starts a sentinel watching master as mymaster (quorum
+// 1) with the extra directives.
 func startOneSentinel(t *testing.T, master *demo.Server, config ...string) *demo.Server {
 	t.Helper()
-	bin, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER"))
-	if err != nil {
-		t.Skip(err.Error())
-	}
-	link := filepath.Join(t.TempDir(), "redis-sentinel")
-	if err := os.Symlink(bin, link); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	s, err := demo.Start(ctx, demo.Options{Binary: link, Config: append([]string{
-		"sentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(master.Port) + " 1",
-	}, config...)})
-	if err != nil {
-		t.Fatalf("start sentinel: %v", err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return demo.StartSentinelForTest(t, master, 1, config...)
 }
 
 func TestReportThroughSentinel(t *testing.T) {

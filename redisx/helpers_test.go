@@ -12,7 +12,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -70,28 +69,10 @@ func optsFor(addr string) Options {
 	return o
 }
 
-// startSentinel starts redis-server in sentinel mode (argv[0] containing
-// "redis-sentinel" is how redis-server picks the mode) watching master.
+// startSentinel starts a sentinel watching master as mymaster (quorum 1).
 func startSentinel(t *testing.T, master *demo.Server) *demo.Server {
 	t.Helper()
-	bin, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER"))
-	if err != nil {
-		t.Skip(err.Error())
-	}
-	link := filepath.Join(t.TempDir(), "redis-sentinel")
-	if err := os.Symlink(bin, link); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), safety)
-	defer cancel()
-	s, err := demo.Start(ctx, demo.Options{Binary: link, Config: []string{
-		"sentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(master.Port) + " 1",
-	}})
-	if err != nil {
-		t.Fatalf("start sentinel: %v", err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return demo.StartSentinelForTest(t, master, 1)
 }
 
 // pki is a throwaway CA with a server certificate for 127.0.0.1/localhost

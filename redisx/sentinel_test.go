@@ -3,8 +3,6 @@ package redisx
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,29 +16,10 @@ import (
 // quorum of 2 and a one-second down-after, so a failover takes seconds.
 func startSentinels(t *testing.T, master *demo.Server, n int) []*demo.Server {
 	t.Helper()
-	bin, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER"))
-	if err != nil {
-		t.Skip(err.Error())
-	}
-	link := filepath.Join(t.TempDir(), "redis-sentinel")
-	if err := os.Symlink(bin, link); err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(master.Port)
 	out := make([]*demo.Server, 0, n)
 	for range n {
-		ctx, cancel := context.WithTimeout(context.Background(), safety)
-		s, err := demo.Start(ctx, demo.Options{Binary: link, Config: []string{
-			"sentinel monitor mymaster 127.0.0.1 " + port + " 2",
-			"sentinel down-after-milliseconds mymaster 1000",
-			"sentinel failover-timeout mymaster 5000",
-		}})
-		cancel()
-		if err != nil {
-			t.Fatalf("start sentinel: %v", err)
-		}
-		t.Cleanup(s.Stop)
-		out = append(out, s)
+		out = append(out, demo.StartSentinelForTest(t, master, 2,
+			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
 	}
 	return out
 }
