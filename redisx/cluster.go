@@ -322,30 +322,6 @@ func (m *ClusterMonitor) forgetGone(nodes []model.ClusterNode) {
 	}
 }
 
-// Run polls every interval until ctx is done and sends each view; polls never
-// pile up. It returns nil when ctx ends, or the first Poll's error when no
-// topology could be read.
-func (m *ClusterMonitor) Run(ctx context.Context, interval time.Duration, out chan<- model.ClusterView) error {
-	interval = max(interval, 50*time.Millisecond)
-	for {
-		start := time.Now()
-		v, err := m.Poll(ctx)
-		if err != nil && ctx.Err() == nil {
-			return err
-		}
-		if err == nil {
-			select {
-			case out <- v:
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		if !sleep(ctx, interval-time.Since(start)) {
-			return nil
-		}
-	}
-}
-
 // IsCluster reports whether the client's server runs in cluster mode.
 func IsCluster(c *Client) bool {
 	if c.Mode() == ModeCluster {

@@ -15,7 +15,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +31,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
@@ -160,13 +160,9 @@ func soak(ctx context.Context, cfg config) error {
 	if err != nil {
 		return fmt.Errorf("recording: %w", err)
 	}
+	_ = recFile.Close()
 	defer func() { _ = os.Remove(recFile.Name()) }()
-	bw := bufio.NewWriterSize(recFile, 64<<10)
-	rw, err := model.NewRecordWriter(bw, bw.Flush, model.RecordingHeader{Target: o.Redacted(), Interval: cfg.interval, Start: time.Now().UTC()})
-	if err != nil {
-		return fmt.Errorf("recording: %w", err)
-	}
-	p := pipeline{cfg: cfg, c: c, rw: rw}
+	p := pipeline{cfg: cfg, c: c, record: recFile.Name()}
 	start := time.Now()
 	var points []point
 	measure := func() {
@@ -184,9 +180,6 @@ func soak(ctx context.Context, cfg config) error {
 	p.measure = measure
 	if err := p.run(runCtx, ctx); err != nil {
 		return err
-	}
-	if err := recFile.Sync(); err != nil {
-		return fmt.Errorf("recording: %w", err)
 	}
 	recorded, err := countRecorded(recFile.Name())
 	if err != nil {
@@ -223,59 +216,34 @@ func startBenchmark(ctx context.Context, port, clients int) (*exec.Cmd, error) {
 type pipeline struct {
 	cfg     config
 	c       *redisx.Client
-	rw      *model.RecordWriter
+	record  string // the recording's path
 	measure func()
 
 	polled, folded, frames, passes, scanned atomic.Int64
 }
 
-// run wires the poller, the scan worker and the recorder to the UI model and
-// drives the model until runCtx ends; then it stops the producers and
-// drains, so every sample handed on is folded before it returns.
+// run starts the monitor's own wiring (app.StartMonitor: the poller, the
+// scan worker and the recorder) and drives the UI model with it until
+// runCtx ends; then it stops the producers and drains, so every sample
+// handed on is folded before it returns.
 func (p *pipeline) run(runCtx, ctx context.Context) error {
-	pctx, stopProducers := context.WithCancel(runCtx)
-	defer stopProducers()
-	var producers sync.WaitGroup
-	updates := make(chan model.Update, 64)
-	worker := p.c.NewScanWorker(redisx.ScanOptions{DBs: redisx.ScanDBs(p.c.FirstInfo().Keyspace()), Rate: redisx.DefaultScanRate, Repeat: 30 * time.Second})
-	producers.Add(3)
-	go func() { defer producers.Done(); _ = worker.Run(pctx, updates) }()
-	polled := make(chan model.Update, 16)
-	poller := redisx.NewPoller(p.c, p.cfg.interval, 0)
-	go func() { defer producers.Done(); _ = poller.Run(pctx, polled) }()
-	go func() {
-		defer producers.Done()
-		for {
-			var u model.Update
-			select {
-			case <-pctx.Done():
-				return
-			case u = <-polled:
-			}
-			if u.Sample != nil && !u.Sample.IsGap() {
-				worker.SetForkRunning(u.Sample.ForkRunning())
-			}
-			select {
-			case updates <- u:
-				if u.Sample != nil {
-					p.polled.Add(1)
-				}
-			case <-pctx.Done():
-				return
-			}
-		}
-	}()
-
-	m := ui.New(ui.Options{
-		Target: p.c.Options().Redacted(), Theme: "dark", Interval: p.cfg.interval, History: 15 * time.Minute,
-		Recording: true, ExtraPanes: []ui.Pane{ui.NewBigKeysPane(), ui.NewChecklistPane()}, Actions: ui.ScanActions(worker),
-	})
+	mctx, stop := context.WithCancel(context.WithoutCancel(runCtx))
+	cfg := app.Config{
+		Interval: p.cfg.interval, History: 15 * time.Minute, Theme: "dark", Record: p.record,
+		Scan: app.ScanConfig{On: true, Rate: redisx.DefaultScanRate, Samples: 5, Repeat: 30 * time.Second},
+	}
+	mon, err := app.StartMonitor(mctx, p.c, cfg, app.Extras{Target: p.c.Options().Redacted()})
+	if err != nil {
+		stop()
+		return err //nolint:wrapcheck // says "record:"
+	}
+	defer func() { stop(); mon.Wait() }() // the recording is complete once Wait returns
+	updates := mon.UI.Source
+	m := ui.New(mon.UI)
 	var tm tea.Model = m
 	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 	fold := func(u model.Update) error {
-		if err := p.rw.Write(time.Now(), u); err != nil {
-			return fmt.Errorf("recording: %w", err)
-		}
+		p.polled.Store(mon.Polled())
 		if u.Sample != nil {
 			p.folded.Add(1)
 		}
@@ -300,8 +268,8 @@ func (p *pipeline) run(runCtx, ctx context.Context) error {
 		case <-ctx.Done():
 			return errors.New("interrupted")
 		case <-runCtx.Done():
-			stopProducers()
-			producers.Wait()
+			mon.StopProducers()
+			p.polled.Store(mon.Polled())
 			for p.folded.Load() < p.polled.Load() {
 				if err := fold(<-updates); err != nil {
 					return err
@@ -332,6 +300,7 @@ func (p *pipeline) run(runCtx, ctx context.Context) error {
 				tm, _ = tm.Update(msg)
 			}
 		case <-sample.C:
+			p.polled.Store(mon.Polled())
 			p.measure()
 		}
 	}

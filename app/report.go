@@ -1,0 +1,315 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/redisx"
+)
+
+// ReportConfig is what `report` runs with.
+type ReportConfig struct {
+	// Interval is the time between the two samples (rates need two).
+	Interval time.Duration
+	Scan     ScanConfig
+	// Cluster asks for the cluster section even when the target does not
+	// say it is a cluster node.
+	Cluster bool
+	// Progress receives the scan's progress line when it is a terminal.
+	Progress io.Writer
+}
+
+// Report collects the incident report of the target (resolved through
+// Sentinel once when st is set): two samples one interval apart plus the
+// extras, the full INFO, the big keys when asked, and the cluster section
+// on a cluster.
+func Report(ctx context.Context, opts redisx.Options, st *Sentinel, cfg ReportConfig) (model.Report, error) {
+	if st != nil {
+		// The report is a snapshot: the master is resolved once.
+		var err error
+		if opts, err = st.Resolve(ctx, opts); err != nil {
+			return model.Report{}, err
+		}
+	}
+	rep, err := collectReport(ctx, opts, cfg)
+	if err != nil {
+		return rep, err
+	}
+	if cfg.Cluster || rep.Target.Mode == redisx.ModeCluster {
+		if rep.Cluster, err = collectCluster(ctx, opts, cfg.Interval); err != nil {
+			return rep, err
+		}
+		rep.Notes = append(rep.Notes, "the cluster section covers every node; the figures above are the target node's")
+	}
+	return rep, nil
+}
+
+// collectReport connects, takes two samples one interval apart plus the
+// extras, and builds the report. With the scan, a cluster's (cluster, or
+// the target says so) covers every master, or a replica of each.
+func collectReport(ctx context.Context, opts redisx.Options, cfg ReportConfig) (model.Report, error) {
+	interval, sf, stderr := cfg.Interval, cfg.Scan, cfg.Progress
+	c, err := redisx.Connect(ctx, opts)
+	if err != nil {
+		return model.Report{}, err //nolint:wrapcheck // a ConnectError is already one clear line
+	}
+	defer func() { _ = c.Close() }()
+
+	hist := model.NewHistory(8)
+	var extras *model.Extras
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	updates := make(chan model.Update, 8)
+	poller := redisx.NewPoller(c, interval, 0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = poller.Run(pctx, updates)
+	}()
+	// Two good samples and the extras, or give up after a few intervals and
+	// report what there is.
+	deadline := time.After(interval*3 + 2*opts.CommandTimeout + time.Second)
+	var gapErr string
+collect:
+	for {
+		select {
+		case u := <-updates:
+			switch {
+			case u.Sample != nil:
+				hist.Add(*u.Sample)
+				if u.Sample.IsGap() {
+					gapErr = u.Sample.Err
+				}
+			case u.Extras != nil:
+				extras = u.Extras
+			}
+			if ok := countOK(hist); ok >= 2 && extras != nil {
+				break collect
+			}
+		case <-deadline:
+			break collect
+		case <-ctx.Done():
+			cancel()
+			<-done
+			return model.Report{}, fmt.Errorf("report: interrupted")
+		}
+	}
+	cancel()
+	<-done
+	if hist.LastOK() == nil {
+		return model.Report{}, fmt.Errorf("report: no sample could be read: %s", gapErr)
+	}
+	in := model.ReportInput{
+		Now:    hist.Last().Time,
+		Target: model.ReportTarget{Addr: opts.Redacted(), DB: opts.DB, Mode: c.Mode()},
+		Hist:   hist,
+		Extras: extras,
+	}
+	var notes []string
+	if info, err := c.ReadInfoAll(ctx); err == nil {
+		in.Info = info.ReportSections()
+	} else {
+		notes = append(notes, "the full INFO could not be read: "+redisx.Describe(err, opts.Password))
+	}
+	cluster := cfg.Cluster || redisx.IsCluster(c)
+	if sf.Replicas && !cluster {
+		return model.Report{}, Usagef("--scan-replicas needs a Redis Cluster: %s is not a cluster node", opts.Redacted())
+	}
+	var merged *model.ScanState
+	if sf.On {
+		var err error
+		if cluster {
+			runID, _ := c.FirstInfo().Get("run_id")
+			in.Scan, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
+		} else {
+			in.Scan, err = fullScan(ctx, c, sf, stderr)
+		}
+		if err != nil {
+			return model.Report{}, err
+		}
+	}
+	rep := model.BuildReport(in)
+	if merged != nil {
+		bk := merged.Report()
+		rep.BigKeys = &bk
+	}
+	rep.Notes = append(rep.Notes, c.Notes()...)
+	rep.Notes = append(rep.Notes, notes...)
+	return rep, nil
+}
+
+// collectCluster polls every node of the target's cluster twice, one
+// interval apart, and builds the cluster section with each node's own
+// report (its samples and extras). A node that does not answer is marked in
+// the section, not fatal.
+func collectCluster(ctx context.Context, opts redisx.Options, interval time.Duration) (*model.ClusterReport, error) {
+	m := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
+	defer func() { _ = m.Close() }()
+	var views []model.ClusterView
+	hists := map[string]*model.History{}
+	for i := range 2 {
+		if i > 0 {
+			select {
+			case <-time.After(interval):
+			case <-ctx.Done():
+				return nil, fmt.Errorf("report: interrupted")
+			}
+		}
+		v, err := m.Poll(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("report: cluster: %s", redisx.Describe(err, opts.Password))
+		}
+		views = append(views, v)
+		for _, n := range v.Nodes {
+			h := hists[n.Addr]
+			if h == nil {
+				h = model.NewHistory(8)
+				hists[n.Addr] = h
+			}
+			if n.Sample != nil {
+				h.Add(*n.Sample)
+			} else {
+				h.Add(model.Sample{Time: v.Time, Err: n.Err})
+			}
+		}
+	}
+	// Each node's extras, read at once (a slow node does not hold up the
+	// others).
+	last := views[len(views)-1]
+	extras := make(map[string]*model.Extras, len(last.Nodes))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, n := range last.Nodes {
+		c := m.Client(n.Addr)
+		if c == nil || n.Err != "" {
+			continue
+		}
+		wg.Go(func() {
+			e := c.ReadExtras(ctx, last.Time)
+			mu.Lock()
+			extras[n.Addr] = &e
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	cr := clusterSection(views, opts.DB,
+		func(n *model.ClusterNode) *model.History { return hists[n.Addr] },
+		func(n *model.ClusterNode) *model.Extras { return extras[n.Addr] })
+	return &cr, nil
+}
+
+func countOK(h *model.History) int {
+	n := 0
+	for i := range h.Len() {
+		if !h.At(i).IsGap() {
+			n++
+		}
+	}
+	return n
+}
+
+// reportScanOptions are the report's scan: one pass, honouring --scan-rate
+// and --samples; MaxFailures, so a server that dies mid-scan ends the report
+// instead of hanging it.
+func reportScanOptions(sf ScanConfig) redisx.ScanOptions {
+	return redisx.ScanOptions{Rate: sf.Rate, Samples: sf.Samples, Once: true, MaxFailures: 3}
+}
+
+// fullScan runs one complete big-key pass, with a progress line on stderr
+// when it is a terminal.
+func fullScan(ctx context.Context, c *redisx.Client, sf ScanConfig, stderr io.Writer) (*model.ScanState, error) {
+	o := reportScanOptions(sf)
+	o.DBs = ScanDBs(c)
+	return drainScan(ctx, c.NewScanWorker(o).Run, "scanning", stderr)
+}
+
+// clusterFullScan runs one pass over every master of the target's cluster
+// (with --scan-replicas, over one replica of each), each node within the
+// --scan-rate budget. It returns the merged cluster-wide state, for the
+// report's big-key section, and the target's own share of it (the worker
+// that scanned its keys), for the target's checklist: its rules weigh a key
+// against the target's used_memory, which says nothing of another node's
+// keys. A node that cannot be scanned is an error in the merged section,
+// not the end of the report.
+func clusterFullScan(ctx context.Context, opts redisx.Options, runID string, sf ScanConfig, stderr io.Writer) (target, merged *model.ScanState, err error) {
+	m := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
+	defer func() { _ = m.Close() }()
+	v, err := m.Poll(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: cluster scan: %s", redisx.Describe(err, opts.Password))
+	}
+	cs := redisx.NewClusterScan(m, redisx.ClusterScanOptions{Scan: reportScanOptions(sf), Replicas: sf.Replicas})
+	cs.SetView(v)
+	nodes := cs.Nodes()
+	merged, err = drainScan(ctx, cs.Run, "scanning "+strconv.Itoa(len(nodes))+" nodes", stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	which := "every master"
+	if sf.Replicas {
+		which = "a replica of each master (--scan-replicas)"
+	}
+	merged.Progress.Notes = append(merged.Progress.Notes, "the big keys cover the whole cluster, scanned on "+which+": "+
+		strings.Join(nodes, ", ")+"; the target's checklist weighs only its own keys")
+	// The target as the cluster names it: the address given may be another
+	// spelling of it (a host name, another interface).
+	addr := opts.Addr
+	for _, n := range v.Nodes {
+		if n.Sample != nil && runID != "" && string(n.Sample.Server.RunID) == runID {
+			addr = n.Addr
+		}
+	}
+	if st, ok := cs.StateOf(addr); ok {
+		target = &st
+	}
+	return target, merged, nil
+}
+
+// drainScan runs a scan to its end and folds its updates, with a progress
+// line on stderr when it is a terminal.
+func drainScan(ctx context.Context, run func(context.Context, chan<- model.Update) error, label string, stderr io.Writer) (*model.ScanState, error) {
+	updates := make(chan model.Update, 16)
+	errc := make(chan error, 1)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		errc <- run(sctx, updates)
+		close(updates)
+	}()
+	tty := isTerminal(stderr)
+	st := &model.ScanState{}
+	for u := range updates {
+		if u.Scan == nil {
+			continue
+		}
+		st.Apply(u.Scan)
+		if tty {
+			p := st.Progress
+			fmt.Fprintf(stderr, "\r%s: %s of %s keys, %s keys/s  ", label, model.Count(float64(p.Scanned)), model.Count(float64(p.DBSize)), model.Count(p.KeysPerSec))
+		}
+	}
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err := <-errc; err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("report: interrupted")
+	}
+	return st, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/app"
+
+	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/redisx"
+	"github.com/redis-memtop/redis-memtop/ui"
+)
+
+// TestFleetOverview drives the fleet overview (several URIs) against two
+// real servers, one behind a password given in its URI, and a dead port:
+// a row per server, the dead one unreachable and named by the fleet check;
+// drilling into a live server opens its full view, and the extras loop
+// fills in its CONFIG (the slow reads run for the node on screen); the
+// password is nowhere on screen.
+func TestFleetOverview(t *testing.T) {
+	a := demo.StartForTest(t, "maxmemory 64mb")
+	b := demo.StartForTest(t, "requirepass "+strconv.Quote(secretPw))
+	dead, err := demo.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := make([]redisx.Options, 0, 3)
+	for _, u := range []string{"redis://" + a.Addr, uriWith("default", b.Addr), "redis://127.0.0.1:" + strconv.Itoa(dead)} {
+		o, err := redisx.ParseURI(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.DialTimeout = 300 * time.Millisecond
+		targets = append(targets, o)
+	}
+	fm := redisx.NewFleetMonitor(targets)
+	t.Cleanup(func() { _ = fm.Close() })
+	first, _ := fm.Poll(t.Context())
+	run := &app.Overview{Kind: ui.MultiFleet, Src: fm, Target: "3 servers", Cfg: app.Config{Interval: 200 * time.Millisecond, History: time.Minute, Theme: "dark"}}
+	rig := startMultiRig(t, run, first, 100, 30)
+	rig.until("two servers answering, one not", 10*time.Second, func() bool {
+		cv := rig.m.ClusterView()
+		return cv != nil && cv.Totals().Unreachable == 1 && cv.Nodes[0].Sample != nil && cv.Nodes[1].Sample != nil
+	})
+	f := rig.frame()
+	for _, s := range []string{"fleet", a.Addr, b.Addr, "1 unreachable", "Not answering: 127.0.0.1:" + strconv.Itoa(dead), "Fleet checks"} {
+		if !strings.Contains(f, s) {
+			t.Errorf("frame lacks %q:\n%s", s, f)
+		}
+	}
+	rig.key("down")
+	rig.key("enter")
+	if rig.m.Drilled() != targets[1].Redacted() {
+		t.Fatalf("drilled into %q", rig.m.Drilled())
+	}
+	rig.until("the server's own view with its CONFIG read", 10*time.Second, func() bool {
+		f := rig.frame()
+		return strings.Contains(f, "Memory") && strings.Contains(f, "Redis 7") && strings.Contains(f, "noeviction")
+	})
+	rig.key("esc")
+	if f := rig.frame(); strings.Contains(f, secretPw) || strings.Contains(f, "s3cr3t") {
+		t.Fatalf("the password is on screen:\n%s", f)
+	}
+}
+
+func TestFleetUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h", "127.0.0.1", "redis://a:1", "redis://b:2"},
+		{"-p", "7000", "redis://a:1", "redis://b:2"},
+		{"-c", "redis://a:1", "redis://b:2"},
+		{"--record", "x.jsonl", "redis://a:1", "redis://b:2"},
+		{"redis://a:1", "redis://a:1"},
+	} {
+		code, _, errOut := runCLI(t, args...)
+		first, _, _ := strings.Cut(errOut, "\n")
+		if code != ExitUsage || !strings.Contains(first, "redis-memtop: ") || !strings.Contains(errOut, "--help") {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, errOut)
+		}
+	}
+}

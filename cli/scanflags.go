@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"flag"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/app"
+)
+
+// scanFlags drive the big-key worker.
+type scanFlags struct {
+	on      bool
+	off     bool
+	rate    int
+	samples int
+	repeat  time.Duration
+	// replicas scans one replica of each master of a cluster instead of
+	// the master.
+	replicas bool
+}
+
+func (s *scanFlags) register(fs *flag.FlagSet, on bool, rate int) {
+	fs.BoolVar(&s.on, "scan", on, "run the big-key scan (SCAN + MEMORY USAGE in the background)")
+	fs.BoolVar(&s.off, "no-scan", false, "do not scan for big keys")
+	fs.IntVar(&s.rate, "scan-rate", rate, "big-key scan budget in keys per second (0 = unlimited)")
+	fs.IntVar(&s.samples, "samples", 5, "MEMORY USAGE SAMPLES for the big-key scan (never 0)")
+	fs.BoolVar(&s.replicas, "scan-replicas", false, "Redis Cluster: scan one replica of each master (with READONLY) instead of the masters, so the\n"+
+		"scan's load stays off the nodes that serve writes; a master without a replica that answers is not scanned")
+}
+
+func (s *scanFlags) enabled() bool { return s.on && !s.off }
+
+// config is the scan's configuration the flags say.
+func (s *scanFlags) config() app.ScanConfig {
+	return app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas}
+}
+
+func (s *scanFlags) validate() error {
+	if s.rate < 0 {
+		return usagef("--scan-rate must be 0 (unlimited) or more")
+	}
+	if s.replicas && !s.enabled() {
+		return usagef("--scan-replicas needs the big-key scan (--scan, without --no-scan)")
+	}
+	if s.samples < 1 {
+		return usagef("--samples must be 1 or more: SAMPLES 0 would read every element of a big collection")
+	}
+	return nil
+}
