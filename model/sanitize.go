@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/charmbracelet/x/ansi"
 )
 
 // Ellipsis ends a string Sanitize had to cut.
@@ -27,7 +25,7 @@ const Ellipsis = "…"
 // A backslash is kept as it is, so a key name stays copyable; the escapes are
 // for the eye, not a reversible encoding.
 //
-// Widths are grapheme-cluster widths as ansi.StringWidth computes them, so a
+// Widths are grapheme-cluster widths as the screen measures them (width.go), so a
 // double-width rune counts 2 and a cut never splits a cluster or an escape.
 func Sanitize(s string, maxWidth int) string {
 	if maxWidth < 0 {
@@ -69,7 +67,7 @@ func SanitizeMultiline(s string, maxWidth int) string {
 			}
 			seg = Sanitize(seg, segLimit)
 			b.WriteString(seg)
-			col += ansi.StringWidth(seg)
+			col += textWidth(seg)
 			if maxWidth > 0 && col > maxWidth {
 				break
 			}
@@ -142,7 +140,7 @@ func walk(s string, emit func(piece string, width int) bool) {
 			run = run[size:]
 		}
 		for len(run) > 0 {
-			cl, w := ansi.FirstGraphemeCluster(run, ansi.GraphemeWidth)
+			cl, w := firstCluster(run)
 			if cl == "" {
 				break
 			}
