@@ -52,6 +52,8 @@ lint: check-go
 	@command -v gofumpt >/dev/null 2>&1 || go install mvdan.cc/gofumpt@latest
 	@command -v golangci-lint >/dev/null 2>&1 || go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	@out=$$(PATH="$$PATH:$(GOBIN)" gofumpt -l .); if [ -n "$$out" ]; then echo "gofumpt would change:"; echo "$$out"; exit 1; fi
+	@go mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum (run it and commit the result):"; go mod tidy -diff; exit 1; }
+	@if go list -deps . | grep -qx testing; then echo "the binary links the testing package: only tests and internal/ test kits may import it"; exit 1; fi
 	go vet ./...
 	PATH="$$PATH:$(GOBIN)" golangci-lint run ./...
 
