@@ -52,7 +52,7 @@ func Replay(ctx context.Context, rec *model.Recording, speed float64, theme stri
 
 // LoadRecording reads a recording file, gunzipping when it ends in .gz.
 func LoadRecording(path string) (*model.Recording, error) {
-	f, err := os.Open(path) //nolint:gosec // the user names the recording to read
+	f, err := os.Open(path) // the user names the recording to read
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

@@ -31,7 +31,7 @@ const (
 )
 
 // usagef is a mistake on the command line: exit code 2.
-func usagef(format string, a ...any) error { return app.Usagef(format, a...) }
+func usagef(format string, a ...any) error { return app.Usagef(format, a...) } //nolint:wrapcheck // it is the error
 
 // usageErr is err as a usage error.
 func usageErr(err error) error { return app.UsageError{Msg: err.Error()} }
