@@ -6,50 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
-
-// uiDriver feeds the real poller's updates into the root model the way the
-// program does (one message at a time) and lets the test press keys between
-// them.
-type uiDriver struct {
-	t       *testing.T
-	m       tea.Model
-	updates chan model.Update
-}
-
-func (d *uiDriver) press(k string) tea.Cmd {
-	d.t.Helper()
-	var cmd tea.Cmd
-	d.m, cmd = d.m.Update(keyMsg(k))
-	return cmd
-}
-
-func (d *uiDriver) frame() string { return ansi.Strip(d.m.View().Content) }
-
-// until folds updates until cond holds on the frame.
-func (d *uiDriver) until(what string, cond func(frame string) bool) {
-	d.t.Helper()
-	deadline := time.After(30 * time.Second)
-	for !cond(d.frame()) {
-		select {
-		case u := <-d.updates:
-			d.m, _ = d.m.Update(u)
-		case <-deadline:
-			d.t.Fatalf("waiting for %s; the screen:\n%s", what, d.frame())
-		}
-	}
-}
 
 func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
 	srv := demo.StartForTest(t)
@@ -62,18 +28,15 @@ func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = c.Close() }()
-	d := &uiDriver{t: t, updates: make(chan model.Update, 64)}
-	d.m = ui.New(ui.Options{Target: opts.Redacted(), Interval: 100 * time.Millisecond, History: time.Minute})
-	d.m, _ = d.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); _ = redisx.NewPoller(c, 100*time.Millisecond, 0).Run(ctx, d.updates) }()
-	defer wg.Wait()
-	defer cancel()
+	// The monitor's own wiring, the UI driven one message at a time.
+	d := startLive(t, c, rigOptions{w: 120, h: 40})
+	onFrame := func(cond func(frame string) bool) func(ui.Model) bool {
+		return func(ui.Model) bool { return cond(d.frame()) }
+	}
 
-	d.until("live", func(f string) bool { return strings.Contains(f, "● live") && strings.Contains(f, "Redis 7") })
+	d.until("live", onFrame(func(f string) bool { return strings.Contains(f, "● live") && strings.Contains(f, "Redis 7") }))
 	srv.Kill()
-	d.until("reconnecting", func(f string) bool { return strings.Contains(f, "reconnecting") })
+	d.until("reconnecting", onFrame(func(f string) bool { return strings.Contains(f, "reconnecting") }))
 	// The UI answers keys while the server is gone.
 	d.press("?")
 	if !strings.Contains(d.frame(), "freeze display") {
@@ -83,13 +46,13 @@ func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
 	if err := srv.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.until("live again with a fresh sample", func(f string) bool {
-		last := d.m.(ui.Model).Live().Hist.Last()
+	d.until("live again with a fresh sample", onFrame(func(f string) bool {
+		last := d.m.Live().Hist.Last()
 		return strings.Contains(f, "● live") && last != nil && !last.IsGap()
-	})
+	}))
 	// The graph goes on with a gap and a restart mark: the history holds a
 	// gap sample between good ones and the events say so.
-	live := d.m.(ui.Model).Live()
+	live := d.m.Live()
 	var gaps int
 	for i := range live.Hist.Len() {
 		if live.Hist.At(i).IsGap() {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
@@ -90,23 +91,20 @@ func runScenarioChecks(t *testing.T, name string, withScan bool) *scRun {
 	}
 	defer func() { _ = c.Close() }()
 
+	// The monitor's own wiring: the poller, the captions and (withScan) the
+	// scan worker, fed the fork state by the poller, into the UI's source.
 	pctx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer stop()
-	updates := make(chan model.Update, 64)
 	captions := make(chan model.Update, 64)
-	p := redisx.NewPoller(c, 100*time.Millisecond, 0)
-	p.ExtrasInterval = 200 * time.Millisecond
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = p.Run(pctx, updates) }()
-	go func() { defer wg.Done(); r.collect(pctx, updates) }()
-	go func() { defer wg.Done(); r.collectCaptions(pctx, captions) }()
-	if withScan {
-		r.worker = c.NewScanWorker(redisx.ScanOptions{Interval: 50 * time.Millisecond})
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = r.worker.Run(pctx, updates) }()
+	cfg := app.Config{Interval: 100 * time.Millisecond, History: 10 * time.Minute, ExtrasEvery: 200 * time.Millisecond}
+	cfg.Scan = app.ScanConfig{On: withScan, ProgressEvery: 50 * time.Millisecond}
+	mon, err := app.StartMonitor(pctx, c, cfg, app.Extras{Source: captions, Target: opts.Redacted()})
+	if err != nil {
+		t.Fatal(err)
 	}
+	r.worker = mon.Worker
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait(); mon.Wait() }()
+	wg.Go(func() { r.collect(pctx, mon.UI.Source) })
 	// The baseline, before the workload starts: the empty server.
 	r.waitFor("the first sample", func() bool { return r.hist.LastOK() != nil && r.extras != nil })
 	r.mu.Lock()
@@ -145,8 +143,9 @@ func runScenarioChecks(t *testing.T, name string, withScan bool) *scRun {
 	return r
 }
 
-// collect folds the poller's and the worker's updates in, as the UI does,
-// and diagnoses after every sample.
+// collect folds what the UI receives (the poller's and the worker's
+// updates, the captions) in, as the UI does, and diagnoses after every
+// sample.
 func (r *scRun) collect(ctx context.Context, in <-chan model.Update) {
 	for {
 		select {
@@ -158,9 +157,6 @@ func (r *scRun) collect(ctx context.Context, in <-chan model.Update) {
 			case u.Sample != nil:
 				r.hist.Add(*u.Sample)
 				if !u.Sample.IsGap() {
-					if r.worker != nil {
-						r.worker.SetForkRunning(u.Sample.ForkRunning())
-					}
 					d, sv := r.diagnose()
 					r.obs = append(r.obs, scObs{stage: r.stage, sample: r.hist.LastOK(), diag: d, stageVerdict: sv})
 				}
@@ -168,26 +164,13 @@ func (r *scRun) collect(ctx context.Context, in <-chan model.Update) {
 				r.extras = u.Extras
 			case u.Scan != nil:
 				r.scan.Apply(u.Scan)
+			case u.Caption != nil:
+				r.captions = append(r.captions, u.Caption.Text)
 			}
 			r.mu.Unlock()
 			select {
 			case r.wake <- struct{}{}:
 			default:
-			}
-		}
-	}
-}
-
-func (r *scRun) collectCaptions(ctx context.Context, in <-chan model.Update) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case u := <-in:
-			if u.Caption != nil {
-				r.mu.Lock()
-				r.captions = append(r.captions, u.Caption.Text)
-				r.mu.Unlock()
 			}
 		}
 	}
