@@ -34,8 +34,8 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 		}
 	}
 	cfg = cfg.WithDefaults()
-	out := &BigKeys{Config: cfg, TTL: make([]TTLBucket, len(bkTTLBounds))}
-	for i, b := range bkTTLBounds {
+	out := &BigKeys{Config: cfg, TTL: make([]TTLBucket, len(ttlBounds))}
+	for i, b := range ttlBounds {
 		out.TTL[i] = TTLBucket{Label: b.label, MinSeconds: b.min, MaxSeconds: b.max}
 	}
 	types := map[string]*TypeStat{}
@@ -99,10 +99,10 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 	for _, s := range sizes {
 		out.Sizes = append(out.Sizes, *s)
 	}
-	slices.SortFunc(out.Sizes, func(a, b SizeBucket) int { return bkCmpInt(a.Min, b.Min) })
+	slices.SortFunc(out.Sizes, func(a, b SizeBucket) int { return cmpInt(a.Min, b.Min) })
 	out.Prefixes = prefixes.flatten(cfg.MaxNodes)
 	slices.SortFunc(out.Growth, func(x, y Growth) int {
-		if c := bkCmpDesc(x.Delta, y.Delta); c != 0 {
+		if c := cmpDesc(x.Delta, y.Delta); c != 0 {
 			return c
 		}
 		if c := strings.Compare(x.Key, y.Key); c != 0 {
@@ -134,7 +134,7 @@ func appendWithNode(dst, keys []KeyInfo, node string) []KeyInfo {
 // first; ties by db, name, then node) and keeps n.
 func mergedTop(keys []KeyInfo, n int, value func(*KeyInfo) int64) []KeyInfo {
 	slices.SortFunc(keys, func(a, b KeyInfo) int {
-		if c := bkCmpDesc(value(&a), value(&b)); c != 0 {
+		if c := cmpDesc(value(&a), value(&b)); c != 0 {
 			return c
 		}
 		if a.DB != b.DB {
@@ -157,29 +157,29 @@ func mergedTypes(m map[string]*TypeStat) []TypeStat {
 	out := make([]TypeStat, 0, len(m))
 	var other *TypeStat
 	for _, t := range m {
-		if t.Type == bkOther {
+		if t.Type == otherName {
 			other = t
 			continue
 		}
 		out = append(out, *t)
 	}
 	byBytes := func(x, y TypeStat) int {
-		if c := bkCmpDesc(x.Bytes, y.Bytes); c != 0 {
+		if c := cmpDesc(x.Bytes, y.Bytes); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Type, y.Type)
 	}
 	slices.SortFunc(out, byBytes)
-	if len(out) > bkMaxTypes {
+	if len(out) > maxTypes {
 		if other == nil {
-			other = &TypeStat{Type: bkOther}
+			other = &TypeStat{Type: otherName}
 		}
-		for _, t := range out[bkMaxTypes:] {
+		for _, t := range out[maxTypes:] {
 			other.Keys += t.Keys
 			other.Bytes += t.Bytes
 			other.Elements += t.Elements
 		}
-		out = out[:bkMaxTypes]
+		out = out[:maxTypes]
 	}
 	if other != nil {
 		out = append(out, *other)
@@ -192,16 +192,16 @@ func mergedTypes(m map[string]*TypeStat) []TypeStat {
 // order, folding the rarest into "(other)" beyond the cap.
 func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 	out := make([]EncodingStat, 0, len(m))
-	otherID := typeEnc{bkOther, bkOther}
+	otherID := typeEnc{otherName, otherName}
 	other := m[otherID]
 	for id, e := range m {
 		if id != otherID {
 			out = append(out, *e)
 		}
 	}
-	if len(out) > bkMaxEncodings {
+	if len(out) > maxEncodings {
 		slices.SortFunc(out, func(x, y EncodingStat) int {
-			if c := bkCmpDesc(x.Keys, y.Keys); c != 0 {
+			if c := cmpDesc(x.Keys, y.Keys); c != 0 {
 				return c
 			}
 			if c := strings.Compare(x.Type, y.Type); c != 0 {
@@ -210,13 +210,13 @@ func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 			return strings.Compare(x.Encoding, y.Encoding)
 		})
 		if other == nil {
-			other = &EncodingStat{Type: bkOther, Encoding: bkOther}
+			other = &EncodingStat{Type: otherName, Encoding: otherName}
 		}
-		for _, e := range out[bkMaxEncodings:] {
+		for _, e := range out[maxEncodings:] {
 			other.Keys += e.Keys
 			other.Bytes += e.Bytes
 		}
-		out = out[:bkMaxEncodings]
+		out = out[:maxEncodings]
 	}
 	if other != nil {
 		out = append(out, *other)
@@ -225,7 +225,7 @@ func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 		if c := strings.Compare(x.Type, y.Type); c != 0 {
 			return c
 		}
-		if c := bkCmpDesc(x.Keys, y.Keys); c != 0 {
+		if c := cmpDesc(x.Keys, y.Keys); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Encoding, y.Encoding)
@@ -301,13 +301,13 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 	}
 	collect(&m.root)
 	slices.SortFunc(all, func(a, b *pmNode) int {
-		if c := bkCmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
+		if c := cmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
 			return c
 		}
 		if a.stat.Depth != b.stat.Depth {
 			return a.stat.Depth - b.stat.Depth
 		}
-		if c := bkCmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
+		if c := cmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
 			return c
 		}
 		return strings.Compare(a.stat.Prefix, b.stat.Prefix)
@@ -331,7 +331,7 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 			}
 			// A dropped prefix and the node's own "(other)" are one bucket.
 			if other == nil {
-				other = &PrefixStat{Prefix: n.stat.Prefix + bkOther, Depth: n.stat.Depth + 1, Other: true}
+				other = &PrefixStat{Prefix: n.stat.Prefix + otherName, Depth: n.stat.Depth + 1, Other: true}
 			}
 			other.Keys += c.stat.Keys
 			other.Bytes += c.stat.Bytes
@@ -339,10 +339,10 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 			other.NoTTLBytes += c.stat.NoTTLBytes
 		}
 		slices.SortFunc(kids, func(a, b *pmNode) int {
-			if c := bkCmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
+			if c := cmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
 				return c
 			}
-			if c := bkCmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
+			if c := cmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
 				return c
 			}
 			return strings.Compare(a.stat.Prefix, b.stat.Prefix)
@@ -390,7 +390,7 @@ func MergeKeySizes(parts []*KeySizes) *KeySizes {
 		for lo, n := range buckets {
 			h.Buckets = append(h.Buckets, KeySizeBucket{Min: lo, Count: n})
 		}
-		slices.SortFunc(h.Buckets, func(a, b KeySizeBucket) int { return bkCmpInt(a.Min, b.Min) })
+		slices.SortFunc(h.Buckets, func(a, b KeySizeBucket) int { return cmpInt(a.Min, b.Min) })
 		out.Hists = append(out.Hists, h)
 	}
 	slices.SortFunc(out.Hists, func(a, b KeySizeHist) int {

@@ -270,23 +270,23 @@ func TestMergeTypeAndEncodingCaps(t *testing.T) {
 		parts[n] = NodeBigKeys{Node: fmt.Sprintf("n%d:1", n), Keys: b}
 	}
 	got := MergeBigKeys(parts)
-	if len(got.Types) != bkMaxTypes+1 {
-		t.Errorf("%d types, want %d (the cap and (other))", len(got.Types), bkMaxTypes+1)
+	if len(got.Types) != maxTypes+1 {
+		t.Errorf("%d types, want %d (the cap and (other))", len(got.Types), maxTypes+1)
 	}
 	var k, b, e int64
 	other := false
 	for _, ts := range got.Types {
 		k, b, e = k+ts.Keys, b+ts.Bytes, e+ts.Elements
-		other = other || ts.Type == bkOther
+		other = other || ts.Type == otherName
 	}
 	if k != keys || b != bytes || e != 2*keys || !other {
 		t.Errorf("types add to %d keys %d bytes %d elements (other %v), want %d %d %d", k, b, e, other, keys, bytes, 2*keys)
 	}
-	if first := got.Types[0]; first.Type != "mod2-39" && (first.Type != bkOther || got.Types[1].Type != "mod2-39") {
+	if first := got.Types[0]; first.Type != "mod2-39" && (first.Type != otherName || got.Types[1].Type != "mod2-39") {
 		t.Errorf("the biggest named type is not kept: %+v", got.Types[:2])
 	}
-	if len(got.Encodings) != bkMaxEncodings+1 {
-		t.Errorf("%d encodings, want %d", len(got.Encodings), bkMaxEncodings+1)
+	if len(got.Encodings) != maxEncodings+1 {
+		t.Errorf("%d encodings, want %d", len(got.Encodings), maxEncodings+1)
 	}
 	var ek int64
 	for _, es := range got.Encodings {

@@ -30,12 +30,12 @@ func TestNormalisedSegments(t *testing.T) {
 		"":                                     "",
 	}
 	for in, want := range cases {
-		if got := string(bkAppendNormalised(nil, in)); got != want {
+		if got := string(appendNormalised(nil, in)); got != want {
 			t.Errorf("normalise(%q) = %q, want %q", in, got, want)
 		}
 	}
 	long := strings.Repeat("x", 500)
-	if got := string(bkAppendNormalised(nil, long)); len(got) > bkMaxSegment+len(Ellipsis) || !strings.HasSuffix(got, Ellipsis) {
+	if got := string(appendNormalised(nil, long)); len(got) > maxSegment+len(Ellipsis) || !strings.HasSuffix(got, Ellipsis) {
 		t.Errorf("a long segment is not cut: %d bytes", len(got))
 	}
 }
@@ -59,7 +59,7 @@ func TestTTLBuckets(t *testing.T) {
 		{1 << 40, "> 7d"},
 	}
 	for _, c := range cases {
-		if got := bkTTLBounds[TTLBucketIndex(c.ttl)].label; got != c.want {
+		if got := ttlBounds[TTLBucketIndex(c.ttl)].label; got != c.want {
 			t.Errorf("ttl %d → %q, want %q", c.ttl, got, c.want)
 		}
 	}
@@ -435,7 +435,7 @@ func TestParseKeySizes(t *testing.T) {
 	if ParseKeySizes(map[string]string{"used_memory": "1"}) != nil {
 		t.Error("no histogram should give nil")
 	}
-	if _, ok := bkParseSuffixed("9E"); ok {
+	if _, ok := parseSuffixed("9E"); ok {
 		t.Error("9E overflows int64 and must be refused")
 	}
 }

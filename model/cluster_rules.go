@@ -21,7 +21,7 @@ const (
 	ThresholdClusterUsedRatioWarn  = 2.0 // ours: 2× means the largest master hits maxmemory at half the cluster's capacity
 	// ThresholdClusterImbalanceMinBytes: smaller differences are per-node
 	// overhead (cluster bus, replication backlog), not data.
-	ThresholdClusterImbalanceMinBytes = 8 * rlMiB // ours
+	ThresholdClusterImbalanceMinBytes = 8 * mib // ours
 	// A node fragments while its peers do not: its ratio is at least
 	// ThresholdFragWarn and at least this much above the peers' median, and
 	// it is not a small dataset (ThresholdSmallDataset).
@@ -43,9 +43,9 @@ func EvaluateCluster(in ClusterInputs) Checklist {
 	out := Checklist{}
 	if len(in.Views) == 0 {
 		for _, id := range []string{CheckClusterMemoryBalance, CheckClusterFragOutlier, CheckClusterMigration, CheckClusterReplicas, CheckClusterUnreachable} {
-			ch := rlUnknown("Cluster", "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS")
+			ch := unknownCheck("Cluster", "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS")
 			ch.ID = id
-			out = append(out, rlNormalise(ch))
+			out = append(out, normalise(ch))
 		}
 		return out
 	}
@@ -62,7 +62,7 @@ func EvaluateCluster(in ClusterInputs) Checklist {
 	} {
 		ch := r.fn()
 		ch.ID = r.id
-		out = append(out, rlNormalise(ch))
+		out = append(out, normalise(ch))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Status.Rank() > out[j].Status.Rank() })
 	return out
@@ -72,14 +72,14 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 	im := v.Imbalance()
 	ratio, ok := im.UsedRatio.Get()
 	if !ok {
-		return rlUnknown("Memory balance", "fewer than two masters answered with used_memory", "Check the unreachable nodes first.", "redis-cli --cluster info HOST:PORT")
+		return unknownCheck("Memory balance", "fewer than two masters answered with used_memory", "Check the unreachable nodes first.", "redis-cli --cluster info HOST:PORT")
 	}
 	hi, _ := im.LargestUsed.Value.Get()
 	lo, _ := im.SmallestUsed.Value.Get()
 	ev := []string{
-		fmt.Sprintf("largest master %s: used_memory %s", im.LargestUsed.Addr, rlBytes(hi)),
-		fmt.Sprintf("smallest master %s: used_memory %s", im.SmallestUsed.Addr, rlBytes(lo)),
-		fmt.Sprintf("ratio %.2f (watch ≥ %.1f, warn ≥ %.1f; differences under %s ignored)", ratio, ThresholdClusterUsedRatioWatch, ThresholdClusterUsedRatioWarn, rlBytes(ThresholdClusterImbalanceMinBytes)),
+		fmt.Sprintf("largest master %s: used_memory %s", im.LargestUsed.Addr, Bytes(hi)),
+		fmt.Sprintf("smallest master %s: used_memory %s", im.SmallestUsed.Addr, Bytes(lo)),
+		fmt.Sprintf("ratio %.2f (watch ≥ %.1f, warn ≥ %.1f; differences under %s ignored)", ratio, ThresholdClusterUsedRatioWatch, ThresholdClusterUsedRatioWarn, Bytes(ThresholdClusterImbalanceMinBytes)),
 	}
 	if k, ok := im.KeysRatio.Get(); ok {
 		mk, _ := im.MostKeys.Value.Get()
@@ -94,7 +94,7 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 		return ch
 	case hi-lo < ThresholdClusterImbalanceMinBytes:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Masters differ by only %s (ratio %.2f): per-node overhead, not data", rlBytes(hi-lo), ratio)
+		ch.Title = fmt.Sprintf("Masters differ by only %s (ratio %.2f): per-node overhead, not data", Bytes(hi-lo), ratio)
 		return ch
 	case ratio >= ThresholdClusterUsedRatioWarn:
 		ch.Status = StatusWarn
@@ -102,7 +102,7 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 		ch.Status = StatusWatch
 	}
 	ch.Title = fmt.Sprintf("Uneven memory across masters: %s holds %.1f× the memory of %s (%s vs %s)",
-		im.LargestUsed.Addr, ratio, im.SmallestUsed.Addr, rlBytes(hi), rlBytes(lo))
+		im.LargestUsed.Addr, ratio, im.SmallestUsed.Addr, Bytes(hi), Bytes(lo))
 	ch.Advice = "The largest master reaches maxmemory (or the host's RAM) first, while the cluster as a whole looks half empty. " +
 		"Compare keys per master: if the key counts are even, a few big keys live there (scan that node); if they are uneven, a hash tag ({…}) " +
 		"puts too many keys in one slot, or the slots are unevenly assigned — rebalance or change the key design."
@@ -133,7 +133,7 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 		}
 	}
 	if len(all) < 2 {
-		return rlUnknown("Fragmentation across nodes", "fewer than two nodes answered with mem_fragmentation_ratio", "Check the unreachable nodes first.")
+		return unknownCheck("Fragmentation across nodes", "fewer than two nodes answered with mem_fragmentation_ratio", "Check the unreachable nodes first.")
 	}
 	var outliers []string
 	worst := StatusOK
@@ -150,10 +150,10 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 		if len(peers)%2 == 0 {
 			med = (peers[len(peers)/2-1] + peers[len(peers)/2]) / 2
 		}
-		ev = append(ev, fmt.Sprintf("%s (%s): ratio %.2f, used %s, peers' median %.2f", a.n.Addr, a.n.Role, a.f, rlBytes(a.used), med))
+		ev = append(ev, fmt.Sprintf("%s (%s): ratio %.2f, used %s, peers' median %.2f", a.n.Addr, a.n.Role, a.f, Bytes(a.used), med))
 		if a.f >= ThresholdFragWarn && a.f-med >= ThresholdClusterFragOutlierGap && a.used >= ThresholdSmallDataset && med < ThresholdFragWarn {
 			outliers = append(outliers, fmt.Sprintf("%s %.2f", a.n.Addr, a.f))
-			worst = rlWorse(worst, StatusWarn)
+			worst = worse(worst, StatusWarn)
 		}
 	}
 	ch := Check{Status: worst, Evidence: ev}
@@ -216,7 +216,7 @@ func hasMigration(v *ClusterView, key string) bool {
 func ruleClusterReplicas(v *ClusterView) Check {
 	masters := v.Masters()
 	if len(masters) == 0 {
-		return rlUnknown("Replicas", "no master serves slots in this view", "Check the cluster state.", "redis-cli CLUSTER INFO")
+		return unknownCheck("Replicas", "no master serves slots in this view", "Check the cluster state.", "redis-cli CLUSTER INFO")
 	}
 	var bare, ev []string
 	for _, m := range masters {
@@ -262,7 +262,7 @@ func ruleClusterUnreachable(v *ClusterView) Check {
 		if n.IsMaster() && len(n.Slots) > 0 {
 			st = StatusCrit
 		}
-		worst = rlWorse(worst, st)
+		worst = worse(worst, st)
 	}
 	ch := Check{Status: worst, Evidence: ev}
 	if worst == StatusOK {

@@ -20,9 +20,9 @@ func EvaluateFleet(v *ClusterView) Checklist {
 	out := Checklist{}
 	if v == nil || len(v.Nodes) == 0 {
 		for _, id := range []string{CheckFleetUnreachable, CheckFleetHeadroom, CheckFleetFragmentation} {
-			ch := rlUnknown("Fleet", "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory")
+			ch := unknownCheck("Fleet", "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory")
 			ch.ID = id
-			out = append(out, rlNormalise(ch))
+			out = append(out, normalise(ch))
 		}
 		return out
 	}
@@ -36,7 +36,7 @@ func EvaluateFleet(v *ClusterView) Checklist {
 	} {
 		ch := r.fn(v)
 		ch.ID = r.id
-		out = append(out, rlNormalise(ch))
+		out = append(out, normalise(ch))
 	}
 	sortChecks(out)
 	return out
@@ -94,7 +94,7 @@ func fleetFindings(v *ClusterView, judge func(s *Sample) (Status, string, bool))
 		if st != StatusOK {
 			ev = append(ev, n.Addr+": "+line)
 			names = append(names, n.Addr)
-			worst = rlWorse(worst, st)
+			worst = worse(worst, st)
 		}
 	}
 	return worst, ev, names, known
@@ -121,7 +121,7 @@ func ruleFleetHeadroom(v *ClusterView) Check {
 		return StatusOK, line, true
 	})
 	if known == 0 {
-		return rlUnknown("Headroom", "no server reported used_memory and maxmemory", "Wait for a poll that answers.", "redis-cli INFO memory")
+		return unknownCheck("Headroom", "no server reported used_memory and maxmemory", "Wait for a poll that answers.", "redis-cli INFO memory")
 	}
 	if worst == StatusOK {
 		return Check{Status: StatusOK, Title: "Every server with a maxmemory has headroom"}
@@ -154,7 +154,7 @@ func ruleFleetFragmentation(v *ClusterView) Check {
 		return StatusOK, line, true
 	})
 	if known == 0 {
-		return rlUnknown("Fragmentation", "no server reported mem_fragmentation_ratio", "Wait for a poll that answers.", "redis-cli INFO memory")
+		return unknownCheck("Fragmentation", "no server reported mem_fragmentation_ratio", "Wait for a poll that answers.", "redis-cli INFO memory")
 	}
 	if worst == StatusOK {
 		return Check{Status: StatusOK, Title: "No server fragments badly"}

@@ -55,7 +55,7 @@ func (s Status) Mark() string {
 }
 
 // worse returns the worse of two statuses.
-func rlWorse(a, b Status) Status {
+func worse(a, b Status) Status {
 	if b.Rank() > a.Rank() {
 		return b
 	}
@@ -139,16 +139,16 @@ type Inputs struct {
 }
 
 // rule is one row of the checklist table.
-type rlRule struct {
+type rule struct {
 	id    string
 	topic string // short name used in titles when the check cannot run
 	pane  PaneRef
 	eval  func(c *ruleCtx) Check
 }
 
-// rlTable lists every check in the order of DESIGN.md's table. evidence is
+// serverRules lists every check in the order of DESIGN.md's table. evidence is
 // evaluated last, from the others' results (see Evaluate).
-var rlTable = []rlRule{
+var serverRules = []rule{
 	{CheckMaxmemorySet, "Memory limit", PaneLimits, ruleMaxmemorySet},
 	{CheckPolicyFits, "Eviction policy", PaneLimits, rulePolicyFits},
 	{CheckHeadroom, "Headroom", PaneLimits, ruleHeadroom},
@@ -171,8 +171,8 @@ var rlTable = []rlRule{
 
 // RuleIDs returns every check id in table order (evidence last).
 func RuleIDs() []string {
-	ids := make([]string, 0, len(rlTable)+1)
-	for _, r := range rlTable {
+	ids := make([]string, 0, len(serverRules)+1)
+	for _, r := range serverRules {
 		ids = append(ids, r.id)
 	}
 	return append(ids, CheckEvidence)
@@ -185,31 +185,31 @@ func Evaluate(in Inputs) Checklist { return evaluate(newRuleCtx(in)) }
 
 func evaluate(c *ruleCtx) Checklist {
 	in := c.in
-	out := make(Checklist, 0, len(rlTable)+1)
-	for _, r := range rlTable {
+	out := make(Checklist, 0, len(serverRules)+1)
+	for _, r := range serverRules {
 		var ch Check
 		switch {
 		case c.last == nil:
-			ch = rlUnknown(r.topic, c.noSampleReason(), "Wait for the first poll, or check the connection in the header.")
+			ch = unknownCheck(r.topic, c.noSampleReason(), "Wait for the first poll, or check the connection in the header.")
 		case strings.EqualFold(string(c.last.Server.Mode), "sentinel"):
-			ch = rlUnknown(r.topic, "a Sentinel holds no data", "Point redis-memtop at the master or a replica that the Sentinel watches.", "redis-cli SENTINEL masters")
+			ch = unknownCheck(r.topic, "a Sentinel holds no data", "Point redis-memtop at the master or a replica that the Sentinel watches.", "redis-cli SENTINEL masters")
 		default:
 			ch = r.eval(c)
 		}
 		ch.ID = r.id
 		ch.Pane = r.pane
-		out = append(out, rlNormalise(ch))
+		out = append(out, normalise(ch))
 	}
 	ev := ruleEvidence(in.EvidenceSaved, out)
 	ev.ID = CheckEvidence
-	out = append(out, rlNormalise(ev))
+	out = append(out, normalise(ev))
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Status.Rank() > out[j].Status.Rank() })
 	return out
 }
 
 // normalise makes empty lists empty (not null) in JSON, so a reader can
 // always range over them.
-func rlNormalise(ch Check) Check {
+func normalise(ch Check) Check {
 	if ch.Evidence == nil {
 		ch.Evidence = []string{}
 	}
@@ -219,8 +219,8 @@ func rlNormalise(ch Check) Check {
 	return ch
 }
 
-// rlUnknown builds the result of a rule that lacks an input.
-func rlUnknown(topic, reason, advice string, commands ...string) Check {
+// unknownCheck builds the result of a rule that lacks an input.
+func unknownCheck(topic, reason, advice string, commands ...string) Check {
 	return Check{
 		Status:   StatusUnknown,
 		Title:    topic + ": " + reason,
@@ -233,17 +233,17 @@ func rlUnknown(topic, reason, advice string, commands ...string) Check {
 
 // Strings the rules repeat.
 const (
-	rlCmdInfoMemory      = "redis-cli INFO memory"
-	rlCmdInfoPersistence = "redis-cli INFO persistence"
-	rlCmdInfoKeyspace    = "redis-cli INFO keyspace"
-	rlSrcTotalSystem     = "total_system_memory"
-	rlForkRDB            = "rdb"
-	rlForkAOF            = "aof"
-	rlForkModule         = "module"
-	rlTypeHash           = "hash"
-	rlTypeList           = "list"
-	rlTypeSet            = "set"
-	rlTypeZset           = "zset"
-	rlTypeString         = "string"
-	rlEncHashtable       = "hashtable"
+	cmdInfoMemory      = "redis-cli INFO memory"
+	cmdInfoPersistence = "redis-cli INFO persistence"
+	cmdInfoKeyspace    = "redis-cli INFO keyspace"
+	srcTotalSystem     = "total_system_memory"
+	forkRDB            = "rdb"
+	forkAOF            = "aof"
+	forkModule         = "module"
+	typeHash           = "hash"
+	typeList           = "list"
+	typeSet            = "set"
+	typeZset           = "zset"
+	typeString         = "string"
+	encHashtable       = "hashtable"
 )

@@ -17,7 +17,7 @@ func ruleEvidence(saved bool, others Checklist) Check {
 	worst := StatusWatch
 	n := 0
 	for _, o := range others {
-		worst = rlWorse(worst, o.Status)
+		worst = worse(worst, o.Status)
 		if o.Status.Rank() >= StatusWarn.Rank() {
 			n++
 		}
@@ -26,7 +26,7 @@ func ruleEvidence(saved bool, others Checklist) Check {
 	ch.Title = "No evidence saved yet: press x before anyone restarts Redis"
 	ch.Evidence = []string{"no report exported in this session"}
 	if n > 0 {
-		ch.Evidence = append(ch.Evidence, rlCount(float64(n))+" check(s) at warn or crit")
+		ch.Evidence = append(ch.Evidence, exactCount(float64(n))+" check(s) at warn or crit")
 	}
 	ch.Advice = "A restart wipes what explains the incident: the peak, the fragmentation, the client buffers, the big keys. Collect the facts first — x writes a report with INFO, CONFIG, the verdict, this checklist, big keys, top clients and MEMORY DOCTOR; `redis-memtop report` does the same from a shell."
 	return ch

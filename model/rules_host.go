@@ -11,7 +11,7 @@ import (
 func ruleSwapAndHost(c *ruleCtx) Check {
 	const topic = "Swap and host settings"
 	if c.ex == nil || c.ex.Host == nil {
-		return rlUnknown(topic, "host facts not read yet", "")
+		return unknownCheck(topic, "host facts not read yet", "")
 	}
 	hf := c.ex.Host
 	if !hf.Local {
@@ -19,7 +19,7 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 		if reason == "" {
 			reason = "the server does not run on this host"
 		}
-		return rlUnknown(topic, reason, "Run redis-memtop on the Redis host (as the redis user or root) to read swap, overcommit and transparent huge pages; or check them there by hand.",
+		return unknownCheck(topic, reason, "Run redis-memtop on the Redis host (as the redis user or root) to read swap, overcommit and transparent huge pages; or check them there by hand.",
 			"grep VmSwap /proc/$(pidof redis-server)/status", "sysctl vm.overcommit_memory", "cat /sys/kernel/mm/transparent_hugepage/enabled")
 	}
 	pid := "PID"
@@ -41,13 +41,13 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 
 	rss := c.last.Memory.UsedMemoryRSS.Or(0)
 	if sw, ok := hf.VMSwap.Get(); ok {
-		ch.Evidence = append(ch.Evidence, "VmSwap of the server process: "+rlBytes(sw))
+		ch.Evidence = append(ch.Evidence, "VmSwap of the server process: "+Bytes(sw))
 		switch {
 		case sw > 0 && rss > 0 && sw >= ThresholdSwapCritShare*rss:
-			raise(StatusCrit, fmt.Sprintf("Redis is swapping: %s swapped out (%s of RSS)", rlBytes(sw), rlPct(sw/rss)),
+			raise(StatusCrit, fmt.Sprintf("Redis is swapping: %s swapped out (%s of RSS)", Bytes(sw), sharePct(sw/rss)),
 				"Swapped pages make every command that touches them take milliseconds. Free memory on the host (or lower maxmemory), and consider vm.swappiness 1 for a Redis host.")
 		case sw > 0:
-			raise(StatusWarn, "Redis has "+rlBytes(sw)+" in swap",
+			raise(StatusWarn, "Redis has "+Bytes(sw)+" in swap",
 				"Some of Redis is in swap; commands touching those pages are slow. Check the host's free memory.")
 		}
 	} else {
@@ -70,7 +70,7 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 			switch {
 			case known && strings.EqualFold(dis, "yes"):
 				ch.Evidence = append(ch.Evidence, "disable-thp: yes (Redis turns THP off for its own process)")
-			case !known && !rlVersionBefore(c.last, "6.2"):
+			case !known && !versionBefore(c.last, "6.2"):
 				raise(StatusWatch, "Transparent huge pages are always on",
 					"THP makes forks slower and copy-on-write coarser (2 MB pages). Redis 6.2+ turns it off for itself when disable-thp is yes (the default); CONFIG could not confirm that here.")
 			default:
@@ -83,10 +83,10 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 		ch.Evidence = append(ch.Evidence, "transparent_hugepage: not readable")
 	}
 	if v, ok := hf.CgroupLimit.Get(); ok {
-		ch.Evidence = append(ch.Evidence, "cgroup memory limit: "+rlBytes(v))
+		ch.Evidence = append(ch.Evidence, "cgroup memory limit: "+Bytes(v))
 	}
 	if v, ok := hf.HostRAM.Get(); ok {
-		ch.Evidence = append(ch.Evidence, "host RAM: "+rlBytes(v))
+		ch.Evidence = append(ch.Evidence, "host RAM: "+Bytes(v))
 	}
 	ch.Evidence = append(ch.Evidence, hf.Notes...)
 	ch.Status = status
@@ -103,8 +103,8 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 	return ch
 }
 
-// rlVersionBefore reports whether the sample's server is known to be older than v.
-func rlVersionBefore(s *Sample, v string) bool {
-	sv, ok := rlServerVersion(s)
-	return ok && rlVersionLess(sv, v)
+// versionBefore reports whether the sample's server is known to be older than v.
+func versionBefore(s *Sample, v string) bool {
+	sv, ok := serverVersion(s)
+	return ok && versionLess(sv, v)
 }
