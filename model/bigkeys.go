@@ -46,7 +46,7 @@ const (
 const (
 	maxTypes     = 64
 	maxEncodings = 256
-	otherName        = "(other)"
+	otherName    = "(other)"
 )
 
 // WithDefaults fills zero fields and clamps the rest to their ranges.

@@ -564,7 +564,7 @@ func TestEvaluateWithoutSamples(t *testing.T) {
 func TestEvaluateSortsWorstFirstAndListsEveryRuleOnce(t *testing.T) {
 	s := sampleAt(0)
 	s.Persistence.RDBLastBgsaveStatus = "err"    // fork crit
-	s.Memory.UsedMemory = Some(0.8 * gb)       // headroom watch
+	s.Memory.UsedMemory = Some(0.8 * gb)         // headroom watch
 	s.Memory.NumberOfCachedScripts = Some(2_000) // scripts warn
 	cl := Evaluate(inputsOf(histOf(s)))
 	seen := map[string]int{}

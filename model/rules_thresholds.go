@@ -43,21 +43,21 @@ const (
 
 // fragmentation.
 const (
-	ThresholdFragWatch         = 1.3         // DESIGN bands: 1.0–1.3 healthy, 1.3–1.5 watch
-	ThresholdFragWarn          = 1.5         // DESIGN: 1.5–2.0 serious
-	ThresholdFragCrit          = 2.0         // DESIGN: > 2.0 critical
+	ThresholdFragWatch         = 1.3       // DESIGN bands: 1.0–1.3 healthy, 1.3–1.5 watch
+	ThresholdFragWarn          = 1.5       // DESIGN: 1.5–2.0 serious
+	ThresholdFragCrit          = 2.0       // DESIGN: > 2.0 critical
 	ThresholdFragMinBytes      = 10 * mib  // DOCTOR: high RSS needs > 10 MB of it to matter
 	ThresholdSmallDataset      = 5 * mib   // DOCTOR: skipped under 5 MB, the ratio means nothing there
-	ThresholdLayerRatio        = 1.1         // DOCTOR: allocator frag / allocator RSS / process RSS > 1.1 …
+	ThresholdLayerRatio        = 1.1       // DOCTOR: allocator frag / allocator RSS / process RSS > 1.1 …
 	ThresholdLayerMinBytes     = 10 * mib  // DOCTOR: … and > 10 MB
-	ThresholdFragSwapRatio     = 1.0         // DESIGN: a ratio under 1 can mean swapping
+	ThresholdFragSwapRatio     = 1.0       // DESIGN: a ratio under 1 can mean swapping
 	ThresholdDefragIgnoreBytes = 100 * mib // Redis default of active-defrag-ignore-bytes
-	ThresholdDefragLowerPct    = 10.0        // Redis default of active-defrag-threshold-lower (percent)
+	ThresholdDefragLowerPct    = 10.0      // Redis default of active-defrag-threshold-lower (percent)
 )
 
 // rss-vs-used trend and the verdict.
 const (
-	ThresholdTrendMinBytes   = 2 * mib        // ours: smaller moves are allocator noise
+	ThresholdTrendMinBytes   = 2 * mib          // ours: smaller moves are allocator noise
 	ThresholdTrendMinShare   = 0.02             // ours: … or 2 % of the starting value, whichever is larger
 	ThresholdTimeToLimitWarn = time.Hour        // ours: at this pace the limit is reached within the hour
 	ThresholdTimeToLimitCrit = 15 * time.Minute // ours: … within a quarter of an hour
@@ -99,14 +99,14 @@ const (
 // big-keys.
 const (
 	ThresholdBigKeyBytes     = 10 * mib // DESIGN
-	ThresholdBigKeyShare     = 0.01       // DESIGN: above 1 % of used_memory …
-	ThresholdBigKeyShareMin  = 100_000    // ours: … and at least 100 KB, so a small instance does not flag every key
-	ThresholdBigKeyCritShare = 0.10       // ours: one key holding a tenth of the memory
-	ThresholdBigListElements = 1000       // DESIGN (RedisInsight compressionForList)
-	ThresholdBigHashFields   = 5000       // DESIGN (RedisInsight bigHashes)
-	ThresholdBigStringBytes  = 100_000    // DESIGN (RedisInsight bigStrings)
+	ThresholdBigKeyShare     = 0.01     // DESIGN: above 1 % of used_memory …
+	ThresholdBigKeyShareMin  = 100_000  // ours: … and at least 100 KB, so a small instance does not flag every key
+	ThresholdBigKeyCritShare = 0.10     // ours: one key holding a tenth of the memory
+	ThresholdBigListElements = 1000     // DESIGN (RedisInsight compressionForList)
+	ThresholdBigHashFields   = 5000     // DESIGN (RedisInsight bigHashes)
+	ThresholdBigStringBytes  = 100_000  // DESIGN (RedisInsight bigStrings)
 	ThresholdKeyGrowthBytes  = 1 * mib  // ours: a key that grew by ≥ 1 MiB …
-	ThresholdKeyGrowthShare  = 0.10       // ours: … and ≥ 10 % between two scans
+	ThresholdKeyGrowthShare  = 0.10     // ours: … and ≥ 10 % between two scans
 )
 
 // ttl-discipline.
@@ -123,21 +123,21 @@ const (
 
 // client-buffers and replication-buffers.
 const (
-	ThresholdClientBuffersTotal      = 10 * mib // DESIGN: > 10 MB in total
+	ThresholdClientBuffersTotal      = 10 * mib   // DESIGN: > 10 MB in total
 	ThresholdClientBufferAvg         = 200 * 1024 // DOCTOR: > 200 KB per normal client on average
 	ThresholdClientBuffersCritShare  = 0.25       // ours: buffers hold a quarter of used_memory (they count for eviction)
-	ThresholdReplicaBuffers          = 10 * mib // DOCTOR: > 10 MB of replica buffers
+	ThresholdReplicaBuffers          = 10 * mib   // DOCTOR: > 10 MB of replica buffers
 	ThresholdReplicaBuffersCritShare = 0.25       // ours
 )
 
 // scripts, peak, host.
 const (
-	ThresholdScriptsWatch    = 100         // ours: a tenth of DOCTOR's figure (RedisInsight warns at 10)
-	ThresholdScriptsWarn     = 1000        // DOCTOR: > 1000 cached scripts
-	ThresholdScriptsCrit     = 100_000     // ours: scripts generated per call, the cache grows without end
+	ThresholdScriptsWatch    = 100       // ours: a tenth of DOCTOR's figure (RedisInsight warns at 10)
+	ThresholdScriptsWarn     = 1000      // DOCTOR: > 1000 cached scripts
+	ThresholdScriptsCrit     = 100_000   // ours: scripts generated per call, the cache grows without end
 	ThresholdScriptsVMWarn   = 100 * mib // ours: a Lua VM this big (outside maxmemory) is worth a look
-	ThresholdPeakRatio       = 1.5         // DOCTOR and DESIGN: peak > 1.5 × now
-	ThresholdPeakRSSKept     = 0.80        // ours: RSS still ≥ 80 % of the peak → memory was not given back
-	ThresholdSwapCritShare   = 0.05        // ours: ≥ 5 % of RSS swapped out
-	ThresholdLogicalDBsWatch = 2           // DESIGN: keys spread over several databases
+	ThresholdPeakRatio       = 1.5       // DOCTOR and DESIGN: peak > 1.5 × now
+	ThresholdPeakRSSKept     = 0.80      // ours: RSS still ≥ 80 % of the peak → memory was not given back
+	ThresholdSwapCritShare   = 0.05      // ours: ≥ 5 % of RSS swapped out
+	ThresholdLogicalDBsWatch = 2         // DESIGN: keys spread over several databases
 )
