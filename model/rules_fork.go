@@ -7,29 +7,6 @@ import (
 	"time"
 )
 
-// findings gathers several findings of one check: the worst status wins
-// the title, every finding adds its advice.
-type findings struct {
-	status   Status
-	titles   []string
-	advice   []string
-	evidence []string
-}
-
-func (f *findings) raise(st Status, title, advice string) {
-	if st.Rank() > f.status.Rank() || len(f.titles) == 0 {
-		f.status = worse(f.status, st)
-		f.titles = append([]string{title}, f.titles...)
-	} else {
-		f.titles = append(f.titles, title)
-	}
-	if advice != "" {
-		f.advice = append(f.advice, advice)
-	}
-}
-
-func (f *findings) add(lines ...string) { f.evidence = append(f.evidence, lines...) }
-
 // forkFacts are the figures the fork check reads.
 type forkFacts struct {
 	used, rss, ram float64

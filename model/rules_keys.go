@@ -1,7 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,11 +78,11 @@ func ruleBigKeys(c *ruleCtx) Check {
 		ch.Advice = "No key passes 10 MB, 1 % of memory, 1000 list elements, 5000 hash fields or 100 KB strings."
 		return ch
 	}
-	sort.SliceStable(found, func(i, j int) bool {
-		if found[i].status != found[j].status {
-			return found[i].status.Rank() > found[j].status.Rank()
+	slices.SortStableFunc(found, func(a, b flagged) int {
+		if c := cmpWorstFirst(a.status, b.status); c != 0 {
+			return c
 		}
-		return found[i].k.Bytes.Or(0) > found[j].k.Bytes.Or(0)
+		return cmp.Compare(b.k.Bytes.Or(0), a.k.Bytes.Or(0))
 	})
 	ch.Status = found[0].status
 	top := found[0].k

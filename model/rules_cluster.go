@@ -38,33 +38,28 @@ type ClusterInputs struct {
 	Views []ClusterView
 }
 
+// newest is the view the cluster rules judge.
+func (in ClusterInputs) newest() *ClusterView { return &in.Views[len(in.Views)-1] }
+
+// clusterRules are the checks of a whole cluster, in the order of the
+// cluster pane; each node's own checks are the server rules, one enter away.
+var clusterRules = []rule[ClusterInputs]{
+	{CheckClusterMemoryBalance, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterMemoryBalance(in.newest()) }},
+	{CheckClusterFragOutlier, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterFragOutlier(in.newest()) }},
+	{CheckClusterMigration, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterMigration(in.Views) }},
+	{CheckClusterReplicas, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterReplicas(in.newest()) }},
+	{CheckClusterUnreachable, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterUnreachable(in.newest()) }},
+}
+
 // EvaluateCluster runs the cluster rules and returns them worst first.
 func EvaluateCluster(in ClusterInputs) Checklist {
-	out := Checklist{}
-	if len(in.Views) == 0 {
-		for _, id := range []string{CheckClusterMemoryBalance, CheckClusterFragOutlier, CheckClusterMigration, CheckClusterReplicas, CheckClusterUnreachable} {
-			ch := unknownCheck("Cluster", "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS")
-			ch.ID = id
-			out = append(out, normalise(ch))
+	out := runRules(in, clusterRules, func(r rule[ClusterInputs]) (Check, bool) {
+		if len(in.Views) > 0 {
+			return Check{}, false
 		}
-		return out
-	}
-	v := &in.Views[len(in.Views)-1]
-	for _, r := range []struct {
-		id string
-		fn func() Check
-	}{
-		{CheckClusterMemoryBalance, func() Check { return ruleClusterMemoryBalance(v) }},
-		{CheckClusterFragOutlier, func() Check { return ruleClusterFragOutlier(v) }},
-		{CheckClusterMigration, func() Check { return ruleClusterMigration(in.Views) }},
-		{CheckClusterReplicas, func() Check { return ruleClusterReplicas(v) }},
-		{CheckClusterUnreachable, func() Check { return ruleClusterUnreachable(v) }},
-	} {
-		ch := r.fn()
-		ch.ID = r.id
-		out = append(out, normalise(ch))
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Status.Rank() > out[j].Status.Rank() })
+		return unknownCheck(r.topic, "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS"), true
+	})
+	sortWorstFirst(out)
 	return out
 }
 

@@ -12,43 +12,27 @@ const (
 	CheckFleetFragmentation = "fleet-fragmentation"
 )
 
-// EvaluateFleet runs the fleet rules over one poll of independent servers
-// (a ClusterView without slots), worst first: who does not answer, who is
-// near its maxmemory, who fragments. Each server's own checklist is one
-// enter away in its drill-in view; these name the servers to look at first.
-func EvaluateFleet(v *ClusterView) Checklist {
-	out := Checklist{}
-	if v == nil || len(v.Nodes) == 0 {
-		for _, id := range []string{CheckFleetUnreachable, CheckFleetHeadroom, CheckFleetFragmentation} {
-			ch := unknownCheck("Fleet", "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory")
-			ch.ID = id
-			out = append(out, normalise(ch))
-		}
-		return out
-	}
-	for _, r := range []struct {
-		id string
-		fn func(*ClusterView) Check
-	}{
-		{CheckFleetUnreachable, ruleFleetUnreachable},
-		{CheckFleetHeadroom, ruleFleetHeadroom},
-		{CheckFleetFragmentation, ruleFleetFragmentation},
-	} {
-		ch := r.fn(v)
-		ch.ID = r.id
-		out = append(out, normalise(ch))
-	}
-	sortChecks(out)
-	return out
+// fleetRules are the checks of a fleet of independent servers: who does
+// not answer, who is near its maxmemory, who fragments.
+var fleetRules = []rule[*ClusterView]{
+	{CheckFleetUnreachable, "Fleet", PaneNone, ruleFleetUnreachable},
+	{CheckFleetHeadroom, "Fleet", PaneNone, ruleFleetHeadroom},
+	{CheckFleetFragmentation, "Fleet", PaneNone, ruleFleetFragmentation},
 }
 
-// sortChecks orders checks worst first, keeping the order of equals.
-func sortChecks(cl Checklist) {
-	for i := 1; i < len(cl); i++ {
-		for j := i; j > 0 && cl[j].Status.Rank() > cl[j-1].Status.Rank(); j-- {
-			cl[j], cl[j-1] = cl[j-1], cl[j]
+// EvaluateFleet runs the fleet rules over one poll of independent servers
+// (a ClusterView without slots), worst first. Each server's own checklist is
+// one enter away in its drill-in view; these name the servers to look at
+// first.
+func EvaluateFleet(v *ClusterView) Checklist {
+	out := runRules(v, fleetRules, func(r rule[*ClusterView]) (Check, bool) {
+		if v != nil && len(v.Nodes) > 0 {
+			return Check{}, false
 		}
-	}
+		return unknownCheck(r.topic, "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory"), true
+	})
+	sortWorstFirst(out)
+	return out
 }
 
 func ruleFleetUnreachable(v *ClusterView) Check {
