@@ -143,9 +143,12 @@ type Growth struct {
 }
 
 // BigKeys is one immutable snapshot of a pass's aggregation: what the pane
-// draws and the report writes. Every list is bounded by the config.
+// draws, what a recording stores, and — inline in BigKeysReport — the
+// report's "bigkeys" section, so the JSON field names below are the
+// report's (redis-memtop.report/1). Every list is bounded by the config.
 type BigKeys struct {
-	Config BigKeysConfig `json:"config"`
+	// Config is what bounded the lists; the report leaves it out (zero).
+	Config BigKeysConfig `json:"config,omitzero"`
 	// Keys counts every key seen (SCAN may return a key twice while the
 	// server resizes its tables: such a key is counted twice here, once in
 	// the top lists).
@@ -154,14 +157,16 @@ type BigKeys struct {
 	NoTTLKeys  int64 `json:"no_ttl_keys"`
 	NoTTLBytes int64 `json:"no_ttl_bytes"`
 	// UnknownBytes counts keys whose MEMORY USAGE was not available.
-	UnknownBytes int64          `json:"unknown_bytes_keys"`
-	TopBytes     []KeyInfo      `json:"top_bytes"`
-	TopElements  []KeyInfo      `json:"top_elements"`
-	Types        []TypeStat     `json:"types"`
-	Encodings    []EncodingStat `json:"encodings"`
-	TTL          []TTLBucket    `json:"ttl_buckets"`
-	Sizes        []SizeBucket   `json:"sizes"`
-	Prefixes     []PrefixStat   `json:"prefixes"`
+	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
+	// TopBytes is the biggest keys by bytes, largest first; TopElements by
+	// element count.
+	TopBytes    []KeyInfo      `json:"top"`
+	TopElements []KeyInfo      `json:"top_elements"`
+	Prefixes    []PrefixStat   `json:"prefixes"`
+	Types       []TypeStat     `json:"types"`
+	Encodings   []EncodingStat `json:"encodings"`
+	TTL         []TTLBucket    `json:"ttl_buckets"`
+	Sizes       []SizeBucket   `json:"size_histogram"`
 	// Growth lists keys that were in the previous pass's top lists, largest
 	// growth first (shrinking keys last).
 	Growth []Growth `json:"growth,omitempty"`

@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// BigKeysReport is the "bigkeys" section of the incident report.
+// BigKeysReport is the "bigkeys" section of the incident report: where the
+// scan stands, then the aggregate itself (BigKeys, inline), then what the
+// server would not let the scan read.
 type BigKeysReport struct {
 	// Complete is true when the pass went over every database; otherwise
 	// the figures cover the keys scanned so far.
@@ -21,25 +23,11 @@ type BigKeysReport struct {
 	KeysPerSecond  float64   `json:"keys_per_second"`
 	Samples        int       `json:"samples"` // MEMORY USAGE SAMPLES
 	DBs            []int     `json:"dbs"`
-	// Totals over the keys scanned.
-	Keys         int64 `json:"keys"`
-	Bytes        int64 `json:"bytes"`
-	NoTTLKeys    int64 `json:"no_ttl_keys"`
-	NoTTLBytes   int64 `json:"no_ttl_bytes"`
-	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
-	// Top is the biggest keys by bytes, largest first; TopElements by
-	// element count.
-	Top         []KeyInfo      `json:"top"`
-	TopElements []KeyInfo      `json:"top_elements"`
-	Prefixes    []PrefixStat   `json:"prefixes"`
-	Types       []TypeStat     `json:"types"`
-	Encodings   []EncodingStat `json:"encodings"`
-	TTLBuckets  []TTLBucket    `json:"ttl_buckets"`
-	Sizes       []SizeBucket   `json:"size_histogram"`
-	Growth      []Growth       `json:"growth,omitempty"`
-	KeySizes    *KeySizes      `json:"keysizes,omitempty"`
-	Notes       []string       `json:"notes,omitempty"`
-	Err         string         `json:"err,omitempty"`
+	// BigKeys holds the totals and lists over the keys scanned.
+	BigKeys
+	KeySizes *KeySizes `json:"keysizes,omitempty"`
+	Notes    []string  `json:"notes,omitempty"`
+	Err      string    `json:"err,omitempty"`
 }
 
 // Report makes the report section from the current pass (or, when it has
@@ -74,16 +62,17 @@ func (s *ScanState) Report() BigKeysReport {
 	if b == nil {
 		b = NewBigKeysAgg(BigKeysConfig{}, nil).Snapshot()
 	}
-	r.Keys, r.Bytes = b.Keys, b.Bytes
-	r.NoTTLKeys, r.NoTTLBytes, r.UnknownBytes = b.NoTTLKeys, b.NoTTLBytes, b.UnknownBytes
-	r.Top = nonNil(b.TopBytes)
+	r.BigKeys = *b
+	// The report lists the figures, not the knobs that bounded them; a
+	// reader can always range over the lists.
+	r.Config = BigKeysConfig{}
+	r.TopBytes = nonNil(b.TopBytes)
 	r.TopElements = nonNil(b.TopElements)
 	r.Prefixes = nonNil(b.Prefixes)
 	r.Types = nonNil(b.Types)
 	r.Encodings = nonNil(b.Encodings)
-	r.TTLBuckets = nonNil(b.TTL)
+	r.TTL = nonNil(b.TTL)
 	r.Sizes = nonNil(b.Sizes)
-	r.Growth = b.Growth
 	return r
 }
 
@@ -139,15 +128,15 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 
 	// A cluster's keys name the node they live on; a single server's table
 	// keeps its columns.
-	nodes := slices.ContainsFunc(r.Top, func(k KeyInfo) bool { return k.Node != "" })
+	nodes := slices.ContainsFunc(r.TopBytes, func(k KeyInfo) bool { return k.Node != "" })
 	if nodes {
 		p("\n### Biggest keys by memory\n\n| # | key | node | db | type | encoding | bytes | elements | TTL |\n|---:|---|---|---:|---|---|---:|---:|---:|\n")
 	} else {
 		p("\n### Biggest keys by memory\n\n| # | key | db | type | encoding | bytes | elements | TTL |\n|---:|---|---:|---|---|---:|---:|---:|\n")
 	}
-	for i, k := range r.Top {
+	for i, k := range r.TopBytes {
 		if i >= markdownTopRows {
-			p("\n(%d more in the JSON report)\n", len(r.Top)-markdownTopRows)
+			p("\n(%d more in the JSON report)\n", len(r.TopBytes)-markdownTopRows)
 			break
 		}
 		node := ""
@@ -170,7 +159,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	}
 
 	p("\n### By TTL\n\n| TTL | keys | bytes |\n|---|---:|---:|\n")
-	for _, t := range r.TTLBuckets {
+	for _, t := range r.TTL {
 		p("| %s | %d | %s |\n", t.Label, t.Keys, sum(t.Bytes))
 	}
 

@@ -368,7 +368,7 @@ func TestScanStateApplyAndReport(t *testing.T) {
 		t.Errorf("line = %q", l)
 	}
 	r := st.Report()
-	if !r.Complete || r.KeysPerSecond != 2 || len(r.Top) != 1 || r.Top[0].Key != "x:1" || len(r.TTLBuckets) != NumTTLBuckets {
+	if !r.Complete || r.KeysPerSecond != 2 || len(r.TopBytes) != 1 || r.TopBytes[0].Key != "x:1" || len(r.TTL) != NumTTLBuckets {
 		t.Errorf("report = %+v", r)
 	}
 	// A new pass keeps the previous complete one until it has data.
@@ -378,7 +378,7 @@ func TestScanStateApplyAndReport(t *testing.T) {
 		t.Error("new pass: Best should be the previous pass")
 	}
 	r2 := st.Report()
-	if r2.Complete || len(r2.Top) != 1 || len(r2.Notes) == 0 {
+	if r2.Complete || len(r2.TopBytes) != 1 || len(r2.Notes) == 0 {
 		t.Errorf("report during pass 2 = %+v", r2)
 	}
 	// The JSON has the documented keys.
