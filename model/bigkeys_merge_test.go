@@ -211,32 +211,11 @@ func TestMergePrefixesBounded(t *testing.T) {
 				parts[n] = NodeBigKeys{Node: fmt.Sprintf("n%d:7000", n), Keys: a.Snapshot()}
 			}
 			got := MergeBigKeys(parts)
-			named, others := 0, 0
-			var k1, b1 int64
-			for i, p := range got.Prefixes {
-				if p.Other {
-					others++
-				} else {
-					named++
-				}
-				if p.Depth == 1 {
-					k1 += p.Keys
-					b1 += p.Bytes
-				}
-				var ck, cb int64
-				for _, ch := range got.Prefixes[i+1:] {
-					if ch.Depth <= p.Depth {
-						break
-					}
-					if ch.Depth == p.Depth+1 {
-						ck += ch.Keys
-						cb += ch.Bytes
-					}
-				}
+			k1, b1, others, named := walkPrefixes(got.Prefixes, func(p PrefixStat, ck, cb int64) {
 				if ck > 0 && (ck > p.Keys || cb > p.Bytes) {
 					t.Errorf("children of %q hold %d/%d, more than its %d/%d", p.Prefix, ck, cb, p.Keys, p.Bytes)
 				}
-			}
+			})
 			if named > c.maxNodes || len(got.Prefixes) > 2*c.maxNodes+1 {
 				t.Errorf("%d named prefixes, %d in all, with a cap of %d", named, len(got.Prefixes), c.maxNodes)
 			}

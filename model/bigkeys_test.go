@@ -214,18 +214,34 @@ func TestPrefixTreeCapAndSums(t *testing.T) {
 		t.Fatalf("%d prefix nodes with a cap of 50", len(s.Prefixes))
 	}
 	// Depth-1 nodes add up to the totals; children add up to their parent.
-	var k1, b1 int64
-	others := 0
-	for i, p := range s.Prefixes {
+	k1, b1, others, _ := walkPrefixes(s.Prefixes, func(p PrefixStat, ck, cb int64) {
+		if ck > 0 && (ck != p.Keys || cb != p.Bytes) {
+			t.Errorf("children of %q add to %d/%d, node has %d/%d", p.Prefix, ck, cb, p.Keys, p.Bytes)
+		}
+	})
+	if k1 != 20000 || b1 != total {
+		t.Errorf("depth-1 nodes add to %d keys %d bytes, want 20000 %d", k1, b1, total)
+	}
+	if others == 0 {
+		t.Error("no (other) bucket although the tree was full")
+	}
+}
+
+// walkPrefixes adds up the depth-1 prefixes and counts the (other) and
+// named nodes; child sees each node with the sums of its direct children.
+func walkPrefixes(ps []PrefixStat, child func(p PrefixStat, keys, bytes int64)) (k1, b1 int64, others, named int) {
+	for i, p := range ps {
 		if p.Other {
 			others++
+		} else {
+			named++
 		}
 		if p.Depth == 1 {
 			k1 += p.Keys
 			b1 += p.Bytes
 		}
 		var ck, cb int64
-		for _, c := range s.Prefixes[i+1:] {
+		for _, c := range ps[i+1:] {
 			if c.Depth <= p.Depth {
 				break
 			}
@@ -234,16 +250,9 @@ func TestPrefixTreeCapAndSums(t *testing.T) {
 				cb += c.Bytes
 			}
 		}
-		if ck > 0 && (ck != p.Keys || cb != p.Bytes) {
-			t.Errorf("children of %q add to %d/%d, node has %d/%d", p.Prefix, ck, cb, p.Keys, p.Bytes)
-		}
+		child(p, ck, cb)
 	}
-	if k1 != 20000 || b1 != total {
-		t.Errorf("depth-1 nodes add to %d keys %d bytes, want 20000 %d", k1, b1, total)
-	}
-	if others == 0 {
-		t.Error("no (other) bucket although the tree was full")
-	}
+	return k1, b1, others, named
 }
 
 func word(r *rand.Rand) string {

@@ -24,20 +24,16 @@ func ruleEvidence(state evidenceState, others Checklist) Check {
 	ch := Check{
 		Commands: []string{"redis-memtop report > redis-incident.md", "redis-cli INFO everything > redis-info.txt", "redis-cli MEMORY DOCTOR"},
 	}
-	switch state {
-	case evidenceThisReport:
-		ch.Status = StatusOK
-		ch.Title = "Evidence saved: this report"
-		ch.Evidence = []string{"this report holds the figures the checks read"}
-		ch.Advice = "Attach the report to the incident. Save again after big changes."
-		return ch
-	case evidenceThisSession:
+	if state != evidenceNone {
 		ch.Status = StatusOK
 		ch.Title = "Evidence saved this session"
 		ch.Evidence = []string{"a report was written (see the status line for the path)"}
+		if state == evidenceThisReport {
+			ch.Title = "Evidence saved: this report"
+			ch.Evidence = []string{"this report holds the figures the checks read"}
+		}
 		ch.Advice = "Attach the report to the incident. Save again after big changes."
 		return ch
-	case evidenceNone:
 	}
 	worst := StatusWatch
 	n := 0

@@ -231,6 +231,10 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 	keys, _, _ := keyspaceTotals(s)
 	rdbErr := strings.EqualFold(string(p.RDBLastBgsaveStatus), "err")
 
+	unsaved := exactCount(changes) + " changes unsaved"
+	if ageOK {
+		unsaved += ", last save " + Duration(age) + " ago"
+	}
 	switch {
 	case rdbErr && changes > 0 && !aofOK:
 		ch.Status = StatusCrit
@@ -251,18 +255,12 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 		ch.Commands = append(ch.Commands, "redis-cli BGSAVE")
 	case (ageOK && age >= ThresholdUnsavedAgeWarn) || changes >= ThresholdUnsavedChangesWarn:
 		ch.Status = StatusWarn
-		ch.Title = fmt.Sprintf("%s changes unsaved", exactCount(changes))
-		if ageOK {
-			ch.Title += ", last save " + Duration(age) + " ago"
-		}
+		ch.Title = unsaved
 		ch.Advice = "A restart now loses all these changes. Save first (BGSAVE, and watch the fork's copy-on-write), and check why the save schedule did not run."
 		ch.Commands = append(ch.Commands, "redis-cli BGSAVE", "redis-cli LASTSAVE")
 	case (ageOK && age >= ThresholdUnsavedAgeWatch) || changes >= ThresholdUnsavedChangesWatch:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("%s changes unsaved", exactCount(changes))
-		if ageOK {
-			ch.Title += ", last save " + Duration(age) + " ago"
-		}
+		ch.Title = unsaved
 		ch.Advice = "A restart would lose these changes; save before restarting."
 		ch.Commands = append(ch.Commands, "redis-cli BGSAVE")
 	default:

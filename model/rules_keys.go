@@ -71,10 +71,7 @@ func ruleBigKeys(c *ruleCtx) Check {
 	}
 	if len(found) == 0 {
 		ch.Status = StatusOK
-		ch.Title = "No big key among the keys scanned"
-		if !c.scan.Complete {
-			ch.Title += " so far"
-		}
+		ch.Title = c.scan.soFar("No big key among the keys scanned")
 		ch.Advice = "No key passes 10 MB, 1 % of memory, 1000 list elements, 5000 hash fields or 100 KB strings."
 		return ch
 	}
@@ -307,10 +304,7 @@ func ruleEncodings(c *ruleCtx) Check {
 	}
 	if len(found) == 0 {
 		ch.Status = StatusOK
-		ch.Title = "No collection just past its compact-encoding limit"
-		if !c.scan.Complete {
-			ch.Title += " so far"
-		}
+		ch.Title = c.scan.soFar("No collection just past its compact-encoding limit")
 		ch.Advice = "Small collections use their compact encodings."
 		return ch
 	}

@@ -71,3 +71,11 @@ func (s *ScanFacts) progress() string {
 	}
 	return "scan in progress: " + exactCount(float64(s.Scanned)) + " keys so far"
 }
+
+// soFar marks a finding that covers only the keys scanned so far.
+func (s *ScanFacts) soFar(title string) string {
+	if s.Complete {
+		return title
+	}
+	return title + " so far"
+}
