@@ -15,23 +15,6 @@ const (
 	CheckClusterUnreachable   = "cluster-unreachable"
 )
 
-// Every threshold of the cluster rules (sources as in rules_thresholds.go).
-const (
-	ThresholdClusterUsedRatioWatch = 1.5 // ours: one master holds 1.5× another's memory — a hot hash tag or uneven slots
-	ThresholdClusterUsedRatioWarn  = 2.0 // ours: 2× means the largest master hits maxmemory at half the cluster's capacity
-	// ThresholdClusterImbalanceMinBytes: smaller differences are per-node
-	// overhead (cluster bus, replication backlog), not data.
-	ThresholdClusterImbalanceMinBytes = 8 * mib // ours
-	// A node fragments while its peers do not: its ratio is at least
-	// ThresholdFragWarn and at least this much above the peers' median, and
-	// it is not a small dataset (ThresholdSmallDataset).
-	ThresholdClusterFragOutlierGap = 0.3 // ours: the width of one DESIGN fragmentation band
-	// ThresholdClusterMigrationStuckViews: a slot seen in migration in this
-	// many consecutive views is stuck (a reshard that died half-way leaves
-	// MIGRATING/IMPORTING set for ever).
-	ThresholdClusterMigrationStuckViews = 30 // ours: 30 polls, 30 s at the default interval
-)
-
 // ClusterInputs are what the cluster rules read: the recent views, oldest
 // first (the newest is judged; older ones tell how long a migration lasts).
 type ClusterInputs struct {
