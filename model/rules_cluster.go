@@ -24,14 +24,18 @@ type ClusterInputs struct {
 // newest is the view the cluster rules judge.
 func (in ClusterInputs) newest() *ClusterView { return &in.Views[len(in.Views)-1] }
 
+// clusterTopic heads the title of every cluster check while there is no
+// view of the cluster to judge.
+const clusterTopic = "Cluster"
+
 // clusterRules are the checks of a whole cluster, in the order of the
 // cluster pane; each node's own checks are the server rules, one enter away.
 var clusterRules = []rule[ClusterInputs]{
-	{CheckClusterMemoryBalance, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterMemoryBalance(in.newest()) }},
-	{CheckClusterFragOutlier, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterFragOutlier(in.newest()) }},
-	{CheckClusterMigration, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterMigration(in.Views) }},
-	{CheckClusterReplicas, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterReplicas(in.newest()) }},
-	{CheckClusterUnreachable, "Cluster", PaneNone, func(in ClusterInputs) Check { return ruleClusterUnreachable(in.newest()) }},
+	{CheckClusterMemoryBalance, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterMemoryBalance(in.newest()) }},
+	{CheckClusterFragOutlier, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterFragOutlier(in.newest()) }},
+	{CheckClusterMigration, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterMigration(in.Views) }},
+	{CheckClusterReplicas, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterReplicas(in.newest()) }},
+	{CheckClusterUnreachable, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterUnreachable(in.newest()) }},
 }
 
 // EvaluateCluster runs the cluster rules and returns them worst first.

@@ -12,12 +12,15 @@ const (
 	CheckFleetFragmentation = "fleet-fragmentation"
 )
 
+// fleetTopic heads the title of every fleet check before the first poll.
+const fleetTopic = "Fleet"
+
 // fleetRules are the checks of a fleet of independent servers: who does
 // not answer, who is near its maxmemory, who fragments.
 var fleetRules = []rule[*ClusterView]{
-	{CheckFleetUnreachable, "Fleet", PaneNone, ruleFleetUnreachable},
-	{CheckFleetHeadroom, "Fleet", PaneNone, ruleFleetHeadroom},
-	{CheckFleetFragmentation, "Fleet", PaneNone, ruleFleetFragmentation},
+	{CheckFleetUnreachable, fleetTopic, PaneNone, ruleFleetUnreachable},
+	{CheckFleetHeadroom, fleetTopic, PaneNone, ruleFleetHeadroom},
+	{CheckFleetFragmentation, fleetTopic, PaneNone, ruleFleetFragmentation},
 }
 
 // EvaluateFleet runs the fleet rules over one poll of independent servers
