@@ -55,22 +55,13 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 		out.TopBytes = appendWithNode(out.TopBytes, b.TopBytes, p.Node)
 		out.TopElements = appendWithNode(out.TopElements, b.TopElements, p.Node)
 		for _, t := range b.Types {
-			s := types[t.Type]
-			if s == nil {
-				s = &TypeStat{Type: t.Type}
-				types[t.Type] = s
-			}
+			s := entry(types, t.Type, func() *TypeStat { return &TypeStat{Type: t.Type} })
 			s.Keys += t.Keys
 			s.Bytes += t.Bytes
 			s.Elements += t.Elements
 		}
 		for _, e := range b.Encodings {
-			id := typeEnc{e.Type, e.Encoding}
-			s := encs[id]
-			if s == nil {
-				s = &EncodingStat{Type: e.Type, Encoding: e.Encoding}
-				encs[id] = s
-			}
+			s := entry(encs, typeEnc{e.Type, e.Encoding}, func() *EncodingStat { return &EncodingStat{Type: e.Type, Encoding: e.Encoding} })
 			s.Keys += e.Keys
 			s.Bytes += e.Bytes
 		}
@@ -81,11 +72,7 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 			tb.Bytes += t.Bytes
 		}
 		for _, s := range b.Sizes {
-			sb := sizes[s.Min]
-			if sb == nil {
-				sb = &SizeBucket{Min: s.Min}
-				sizes[s.Min] = sb
-			}
+			sb := entry(sizes, s.Min, func() *SizeBucket { return &SizeBucket{Min: s.Min} })
 			sb.Keys += s.Keys
 			sb.Bytes += s.Bytes
 		}
@@ -499,4 +486,14 @@ func MergeScanProgress(parts []NodeScanProgress) ScanProgress {
 		out.Phase = ScanScanning
 	}
 	return out
+}
+
+// entry is m[k], made by fresh the first time k is seen.
+func entry[K comparable, V any](m map[K]*V, k K, fresh func() *V) *V {
+	v := m[k]
+	if v == nil {
+		v = fresh()
+		m[k] = v
+	}
+	return v
 }
