@@ -328,7 +328,7 @@ func TestClusterOverviewScanAndExport(t *testing.T) {
 	if rep.Cluster == nil || len(rep.Cluster.Nodes) != 6 || len(rep.Cluster.NodeReports) != 6 {
 		t.Fatalf("cluster section %+v", rep.Cluster)
 	}
-	if rep.BigKeys == nil || rep.BigKeys.Keys != dbsize || len(rep.BigKeys.Top) == 0 || rep.BigKeys.Top[0].Node != owner {
+	if rep.BigKeys == nil || rep.BigKeys.Keys != dbsize || len(rep.BigKeys.TopBytes) == 0 || rep.BigKeys.TopBytes[0].Node != owner {
 		t.Errorf("big keys in the report: %+v", rep.BigKeys)
 	}
 	if md, _ := filepath.Glob("redis-memtop-report-*.md"); len(md) != 1 {

@@ -231,12 +231,12 @@ func TestReportScansEveryClusterMaster(t *testing.T) {
 		t.Errorf("keys %d scanned %d dbsize %d, want the masters' DBSIZE sum %d", bk.Keys, bk.Scanned, bk.DBSize, keys)
 	}
 	for _, p := range planted {
-		idx := slices.IndexFunc(bk.Top, func(k model.KeyInfo) bool { return k.Key == p.key })
+		idx := slices.IndexFunc(bk.TopBytes, func(k model.KeyInfo) bool { return k.Key == p.key })
 		if idx < 0 || idx >= len(planted) {
 			t.Errorf("%s at %d of the top, want among the first %d", p.key, idx, len(planted))
 			continue
 		}
-		k := bk.Top[idx]
+		k := bk.TopBytes[idx]
 		if k.Node != p.master {
 			t.Errorf("%s: node %q, want %q (the master serving its slot)", p.key, k.Node, p.master)
 		}
@@ -244,7 +244,7 @@ func TestReportScansEveryClusterMaster(t *testing.T) {
 			t.Errorf("%s: %d bytes, MEMORY USAGE SAMPLES 5 on %s says %d", p.key, k.Bytes, p.master, want)
 		}
 	}
-	for _, k := range bk.Top {
+	for _, k := range bk.TopBytes {
 		if !slices.Contains(masters, k.Node) {
 			t.Errorf("%s measured on %q, not a master", k.Key, k.Node)
 		}
@@ -288,18 +288,18 @@ func TestReportScanReplicas(t *testing.T) {
 	if !bk.Complete || bk.Keys != 3303 {
 		t.Fatalf("complete %v keys %d err %q, want 3303", bk.Complete, bk.Keys, bk.Err)
 	}
-	for _, k := range bk.Top {
+	for _, k := range bk.TopBytes {
 		if slices.Contains(masters, k.Node) {
 			t.Errorf("%s measured on the master %s", k.Key, k.Node)
 		}
 	}
 	for _, p := range planted {
-		idx := slices.IndexFunc(bk.Top, func(k model.KeyInfo) bool { return k.Key == p.key })
+		idx := slices.IndexFunc(bk.TopBytes, func(k model.KeyInfo) bool { return k.Key == p.key })
 		if idx < 0 {
 			t.Errorf("%s not found through the replicas", p.key)
 			continue
 		}
-		k := bk.Top[idx]
+		k := bk.TopBytes[idx]
 		if k.Node != replicaOf[p.master] {
 			t.Errorf("%s: node %q, want %s, the replica of %s", p.key, k.Node, replicaOf[p.master], p.master)
 		}

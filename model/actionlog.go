@@ -36,8 +36,8 @@ func actionsMarkdown(list []ActionLog) string {
 		if server == "" {
 			server = "—"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s%s |\n", a.Time.UTC().Format(time.RFC3339), mdCell(server, 60), mdCell(a.Action, 40),
-			mdCell(a.Command, 60), res, mdCell(a.Result, 200))
+		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s%s |\n", a.Time.UTC().Format(time.RFC3339), cell(server, 60), cell(a.Action, 40),
+			cell(a.Command, 60), res, cell(a.Result, 200))
 	}
 	return b.String()
 }

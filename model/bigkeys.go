@@ -44,9 +44,9 @@ const (
 // Caps on the small maps, so hostile data (a thousand module types) cannot
 // grow them either.
 const (
-	bkMaxTypes     = 64
-	bkMaxEncodings = 256
-	bkOther        = "(other)"
+	maxTypes     = 64
+	maxEncodings = 256
+	otherName    = "(other)"
 )
 
 // WithDefaults fills zero fields and clamps the rest to their ranges.
@@ -94,8 +94,8 @@ type TTLBucket struct {
 	Bytes      int64 `json:"bytes"`
 }
 
-// bkTTLBounds are the fixed TTL classes of DESIGN.md, in seconds.
-var bkTTLBounds = []struct {
+// ttlBounds are the fixed TTL classes of DESIGN.md, in seconds.
+var ttlBounds = []struct {
 	label    string
 	min, max int64
 }{
@@ -109,19 +109,19 @@ var bkTTLBounds = []struct {
 }
 
 // NumTTLBuckets is the number of TTL classes.
-var NumTTLBuckets = len(bkTTLBounds)
+var NumTTLBuckets = len(ttlBounds)
 
 // TTLBucketIndex returns the class of a TTL in seconds (-1 = no expiry).
 func TTLBucketIndex(ttl int64) int {
 	if ttl < 0 {
 		return 0
 	}
-	for i := 1; i < len(bkTTLBounds); i++ {
-		if bkTTLBounds[i].max == 0 || ttl < bkTTLBounds[i].max {
+	for i := 1; i < len(ttlBounds); i++ {
+		if ttlBounds[i].max == 0 || ttl < ttlBounds[i].max {
 			return i
 		}
 	}
-	return len(bkTTLBounds) - 1
+	return len(ttlBounds) - 1
 }
 
 // SizeBucket is one bucket of the log2 size histogram: keys whose bytes lie
@@ -143,9 +143,12 @@ type Growth struct {
 }
 
 // BigKeys is one immutable snapshot of a pass's aggregation: what the pane
-// draws and the report writes. Every list is bounded by the config.
+// draws, what a recording stores, and — inline in BigKeysReport — the
+// report's "bigkeys" section, so the JSON field names below are the
+// report's (redis-memtop.report/1). Every list is bounded by the config.
 type BigKeys struct {
-	Config BigKeysConfig `json:"config"`
+	// Config is what bounded the lists; the report leaves it out (zero).
+	Config BigKeysConfig `json:"config,omitzero"`
 	// Keys counts every key seen (SCAN may return a key twice while the
 	// server resizes its tables: such a key is counted twice here, once in
 	// the top lists).
@@ -154,14 +157,16 @@ type BigKeys struct {
 	NoTTLKeys  int64 `json:"no_ttl_keys"`
 	NoTTLBytes int64 `json:"no_ttl_bytes"`
 	// UnknownBytes counts keys whose MEMORY USAGE was not available.
-	UnknownBytes int64          `json:"unknown_bytes_keys"`
-	TopBytes     []KeyInfo      `json:"top_bytes"`
-	TopElements  []KeyInfo      `json:"top_elements"`
-	Types        []TypeStat     `json:"types"`
-	Encodings    []EncodingStat `json:"encodings"`
-	TTL          []TTLBucket    `json:"ttl_buckets"`
-	Sizes        []SizeBucket   `json:"sizes"`
-	Prefixes     []PrefixStat   `json:"prefixes"`
+	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
+	// TopBytes is the biggest keys by bytes, largest first; TopElements by
+	// element count.
+	TopBytes    []KeyInfo      `json:"top"`
+	TopElements []KeyInfo      `json:"top_elements"`
+	Prefixes    []PrefixStat   `json:"prefixes"`
+	Types       []TypeStat     `json:"types"`
+	Encodings   []EncodingStat `json:"encodings"`
+	TTL         []TTLBucket    `json:"ttl_buckets"`
+	Sizes       []SizeBucket   `json:"size_histogram"`
 	// Growth lists keys that were in the previous pass's top lists, largest
 	// growth first (shrinking keys last).
 	Growth []Growth `json:"growth,omitempty"`
@@ -205,10 +210,10 @@ func NewBigKeysAgg(cfg BigKeysConfig, prev *BigKeys) *BigKeysAgg {
 		topElems:  newTopList(cfg.TopN),
 		types:     map[string]*TypeStat{},
 		encodings: map[typeEnc]*EncodingStat{},
-		ttl:       make([]TTLBucket, len(bkTTLBounds)),
+		ttl:       make([]TTLBucket, len(ttlBounds)),
 		prefix:    newPrefixTree(cfg),
 	}
-	for i, b := range bkTTLBounds {
+	for i, b := range ttlBounds {
 		a.ttl[i] = TTLBucket{Label: b.label, MinSeconds: b.min, MaxSeconds: b.max}
 	}
 	for i := range a.sizes {
@@ -254,8 +259,8 @@ func (a *BigKeysAgg) Add(k *KeyInfo) {
 	ts := a.types[k.Type]
 	if ts == nil {
 		name := k.Type
-		if len(a.types) >= bkMaxTypes {
-			name = bkOther
+		if len(a.types) >= maxTypes {
+			name = otherName
 		}
 		if ts = a.types[name]; ts == nil {
 			ts = &TypeStat{Type: strings.Clone(name)}
@@ -271,8 +276,8 @@ func (a *BigKeysAgg) Add(k *KeyInfo) {
 	te := typeEnc{k.Type, k.Encoding}
 	es := a.encodings[te]
 	if es == nil {
-		if len(a.encodings) >= bkMaxEncodings {
-			te = typeEnc{bkOther, bkOther}
+		if len(a.encodings) >= maxEncodings {
+			te = typeEnc{otherName, otherName}
 		} else {
 			te = typeEnc{strings.Clone(k.Type), strings.Clone(k.Encoding)}
 		}
@@ -333,7 +338,7 @@ func (a *BigKeysAgg) Snapshot() *BigKeys {
 		s.Types = append(s.Types, *t)
 	}
 	slices.SortFunc(s.Types, func(x, y TypeStat) int {
-		if c := bkCmpDesc(x.Bytes, y.Bytes); c != 0 {
+		if c := cmpDesc(x.Bytes, y.Bytes); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Type, y.Type)
@@ -346,7 +351,7 @@ func (a *BigKeysAgg) Snapshot() *BigKeys {
 		if c := strings.Compare(x.Type, y.Type); c != 0 {
 			return c
 		}
-		if c := bkCmpDesc(x.Keys, y.Keys); c != 0 {
+		if c := cmpDesc(x.Keys, y.Keys); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Encoding, y.Encoding)
@@ -357,7 +362,7 @@ func (a *BigKeysAgg) Snapshot() *BigKeys {
 		}
 	}
 	slices.SortFunc(s.Growth, func(x, y Growth) int {
-		if c := bkCmpDesc(x.Delta, y.Delta); c != 0 {
+		if c := cmpDesc(x.Delta, y.Delta); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Key, y.Key)
@@ -365,7 +370,7 @@ func (a *BigKeysAgg) Snapshot() *BigKeys {
 	return s
 }
 
-func bkCmpDesc(x, y int64) int {
+func cmpDesc(x, y int64) int {
 	switch {
 	case x > y:
 		return -1

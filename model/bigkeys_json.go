@@ -14,14 +14,14 @@ import (
 // (invalid bytes spelt \xNN) and exactly in "key_base64", which readers
 // prefer when present.
 
-func bkJSONKey(k string) (text, b64 string) {
+func jsonKey(k string) (text, b64 string) {
 	if utf8.ValidString(k) {
 		return k, ""
 	}
-	return string(bkAppendValidUTF8(nil, k)), base64.StdEncoding.EncodeToString([]byte(k))
+	return string(appendValidUTF8(nil, k)), base64.StdEncoding.EncodeToString([]byte(k))
 }
 
-func bkKeyFromJSON(text, b64 string) (string, error) {
+func keyFromJSON(text, b64 string) (string, error) {
 	if b64 == "" {
 		return text, nil
 	}
@@ -32,12 +32,12 @@ func bkKeyFromJSON(text, b64 string) (string, error) {
 	return string(raw), nil
 }
 
-// bkAppendValidUTF8 spells invalid UTF-8 bytes as \xNN, keeping the rest.
-func bkAppendValidUTF8(dst []byte, s string) []byte {
+// appendValidUTF8 spells invalid UTF-8 bytes as \xNN, keeping the rest.
+func appendValidUTF8(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			dst = append(dst, '\\', 'x', bkHexDigits[s[i]>>4], bkHexDigits[s[i]&0xf])
+			dst = append(dst, '\\', 'x', hexDigits[s[i]>>4], hexDigits[s[i]&0xf])
 			i++
 			continue
 		}
@@ -47,15 +47,15 @@ func bkAppendValidUTF8(dst []byte, s string) []byte {
 	return dst
 }
 
-// bkOptInt is a count that may be unknown (-1), written as null.
-func bkOptInt(v int64) Opt {
+// optInt is a count that may be unknown (-1), written as null.
+func optInt(v int64) Opt {
 	if v < 0 {
 		return None()
 	}
 	return Some(float64(v))
 }
 
-func bkIntFromOpt(o Opt) int64 {
+func intFromOpt(o Opt) int64 {
 	if v, ok := o.Get(); ok {
 		return int64(v)
 	}
@@ -79,10 +79,10 @@ type keyInfoJSON struct {
 // for no expiry, "key_base64" for names that are not UTF-8, and "node" for a
 // key of a cluster (the node it was measured on).
 func (k KeyInfo) MarshalJSON() ([]byte, error) {
-	text, b64 := bkJSONKey(k.Key)
+	text, b64 := jsonKey(k.Key)
 	return json.Marshal(keyInfoJSON{ //nolint:wrapcheck // plain values always marshal
 		Key: text, KeyBase64: b64, DB: k.DB, Type: k.Type, Encoding: Text(k.Encoding),
-		Bytes: bkOptInt(k.Bytes), Elements: bkOptInt(k.Elements), TTLSeconds: k.TTL, Node: k.Node,
+		Bytes: optInt(k.Bytes), Elements: optInt(k.Elements), TTLSeconds: k.TTL, Node: k.Node,
 	})
 }
 
@@ -92,13 +92,13 @@ func (k *KeyInfo) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err //nolint:wrapcheck // the json package adds the field context
 	}
-	key, err := bkKeyFromJSON(j.Key, j.KeyBase64)
+	key, err := keyFromJSON(j.Key, j.KeyBase64)
 	if err != nil {
 		return err
 	}
 	*k = KeyInfo{
 		Key: key, DB: j.DB, Type: j.Type, Encoding: string(j.Encoding),
-		Bytes: bkIntFromOpt(j.Bytes), Elements: bkIntFromOpt(j.Elements), TTL: j.TTLSeconds, Node: j.Node,
+		Bytes: intFromOpt(j.Bytes), Elements: intFromOpt(j.Elements), TTL: j.TTLSeconds, Node: j.Node,
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ type growthJSON struct {
 
 // MarshalJSON writes the key binary-safely, like KeyInfo.
 func (g Growth) MarshalJSON() ([]byte, error) {
-	text, b64 := bkJSONKey(g.Key)
+	text, b64 := jsonKey(g.Key)
 	return json.Marshal(growthJSON{ //nolint:wrapcheck // plain values always marshal
 		Key: text, KeyBase64: b64, DB: g.DB, Type: g.Type, Before: g.Before, After: g.After, Delta: g.Delta,
 	})
@@ -127,7 +127,7 @@ func (g *Growth) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err //nolint:wrapcheck // the json package adds the field context
 	}
-	key, err := bkKeyFromJSON(j.Key, j.KeyBase64)
+	key, err := keyFromJSON(j.Key, j.KeyBase64)
 	if err != nil {
 		return err
 	}

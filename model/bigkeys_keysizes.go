@@ -46,7 +46,7 @@ func (h *KeySizeHist) Total() int64 {
 func ParseKeySizes(fields map[string]string) *KeySizes {
 	var out KeySizes
 	for name, value := range fields {
-		db, kind, ok := bkSplitDistribName(name)
+		db, kind, ok := splitDistribName(name)
 		if !ok {
 			continue
 		}
@@ -56,14 +56,14 @@ func ParseKeySizes(fields map[string]string) *KeySizes {
 			if !ok {
 				continue
 			}
-			minV, ok1 := bkParseSuffixed(lo)
+			minV, ok1 := parseSuffixed(lo)
 			n, err := strconv.ParseInt(strings.TrimSpace(count), 10, 64)
 			if !ok1 || err != nil || n < 0 {
 				continue
 			}
 			h.Buckets = append(h.Buckets, KeySizeBucket{Min: minV, Count: n})
 		}
-		slices.SortFunc(h.Buckets, func(a, b KeySizeBucket) int { return bkCmpInt(a.Min, b.Min) })
+		slices.SortFunc(h.Buckets, func(a, b KeySizeBucket) int { return cmpInt(a.Min, b.Min) })
 		out.Hists = append(out.Hists, h)
 	}
 	if len(out.Hists) == 0 {
@@ -78,8 +78,8 @@ func ParseKeySizes(fields map[string]string) *KeySizes {
 	return &out
 }
 
-// bkSplitDistribName splits "db12_distrib_lists_items" into 12, "lists_items".
-func bkSplitDistribName(name string) (int, string, bool) {
+// splitDistribName splits "db12_distrib_lists_items" into 12, "lists_items".
+func splitDistribName(name string) (int, string, bool) {
 	rest, ok := strings.CutPrefix(name, "db")
 	if !ok {
 		return 0, "", false
@@ -95,8 +95,8 @@ func bkSplitDistribName(name string) (int, string, bool) {
 	return db, kind, true
 }
 
-// bkParseSuffixed reads 512, 1K, 64M … (1024-based), refusing overflow.
-func bkParseSuffixed(s string) (int64, bool) {
+// parseSuffixed reads 512, 1K, 64M … (1024-based), refusing overflow.
+func parseSuffixed(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, false
@@ -116,7 +116,7 @@ func bkParseSuffixed(s string) (int64, bool) {
 	return v * mult, true
 }
 
-func bkCmpInt(a, b int64) int {
+func cmpInt(a, b int64) int {
 	switch {
 	case a < b:
 		return -1

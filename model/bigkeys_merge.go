@@ -34,8 +34,8 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 		}
 	}
 	cfg = cfg.WithDefaults()
-	out := &BigKeys{Config: cfg, TTL: make([]TTLBucket, len(bkTTLBounds))}
-	for i, b := range bkTTLBounds {
+	out := &BigKeys{Config: cfg, TTL: make([]TTLBucket, len(ttlBounds))}
+	for i, b := range ttlBounds {
 		out.TTL[i] = TTLBucket{Label: b.label, MinSeconds: b.min, MaxSeconds: b.max}
 	}
 	types := map[string]*TypeStat{}
@@ -55,22 +55,13 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 		out.TopBytes = appendWithNode(out.TopBytes, b.TopBytes, p.Node)
 		out.TopElements = appendWithNode(out.TopElements, b.TopElements, p.Node)
 		for _, t := range b.Types {
-			s := types[t.Type]
-			if s == nil {
-				s = &TypeStat{Type: t.Type}
-				types[t.Type] = s
-			}
+			s := entry(types, t.Type, func() *TypeStat { return &TypeStat{Type: t.Type} })
 			s.Keys += t.Keys
 			s.Bytes += t.Bytes
 			s.Elements += t.Elements
 		}
 		for _, e := range b.Encodings {
-			id := typeEnc{e.Type, e.Encoding}
-			s := encs[id]
-			if s == nil {
-				s = &EncodingStat{Type: e.Type, Encoding: e.Encoding}
-				encs[id] = s
-			}
+			s := entry(encs, typeEnc{e.Type, e.Encoding}, func() *EncodingStat { return &EncodingStat{Type: e.Type, Encoding: e.Encoding} })
 			s.Keys += e.Keys
 			s.Bytes += e.Bytes
 		}
@@ -81,11 +72,7 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 			tb.Bytes += t.Bytes
 		}
 		for _, s := range b.Sizes {
-			sb := sizes[s.Min]
-			if sb == nil {
-				sb = &SizeBucket{Min: s.Min}
-				sizes[s.Min] = sb
-			}
+			sb := entry(sizes, s.Min, func() *SizeBucket { return &SizeBucket{Min: s.Min} })
 			sb.Keys += s.Keys
 			sb.Bytes += s.Bytes
 		}
@@ -99,10 +86,10 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 	for _, s := range sizes {
 		out.Sizes = append(out.Sizes, *s)
 	}
-	slices.SortFunc(out.Sizes, func(a, b SizeBucket) int { return bkCmpInt(a.Min, b.Min) })
+	slices.SortFunc(out.Sizes, func(a, b SizeBucket) int { return cmpInt(a.Min, b.Min) })
 	out.Prefixes = prefixes.flatten(cfg.MaxNodes)
 	slices.SortFunc(out.Growth, func(x, y Growth) int {
-		if c := bkCmpDesc(x.Delta, y.Delta); c != 0 {
+		if c := cmpDesc(x.Delta, y.Delta); c != 0 {
 			return c
 		}
 		if c := strings.Compare(x.Key, y.Key); c != 0 {
@@ -134,7 +121,7 @@ func appendWithNode(dst, keys []KeyInfo, node string) []KeyInfo {
 // first; ties by db, name, then node) and keeps n.
 func mergedTop(keys []KeyInfo, n int, value func(*KeyInfo) int64) []KeyInfo {
 	slices.SortFunc(keys, func(a, b KeyInfo) int {
-		if c := bkCmpDesc(value(&a), value(&b)); c != 0 {
+		if c := cmpDesc(value(&a), value(&b)); c != 0 {
 			return c
 		}
 		if a.DB != b.DB {
@@ -157,29 +144,29 @@ func mergedTypes(m map[string]*TypeStat) []TypeStat {
 	out := make([]TypeStat, 0, len(m))
 	var other *TypeStat
 	for _, t := range m {
-		if t.Type == bkOther {
+		if t.Type == otherName {
 			other = t
 			continue
 		}
 		out = append(out, *t)
 	}
 	byBytes := func(x, y TypeStat) int {
-		if c := bkCmpDesc(x.Bytes, y.Bytes); c != 0 {
+		if c := cmpDesc(x.Bytes, y.Bytes); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Type, y.Type)
 	}
 	slices.SortFunc(out, byBytes)
-	if len(out) > bkMaxTypes {
+	if len(out) > maxTypes {
 		if other == nil {
-			other = &TypeStat{Type: bkOther}
+			other = &TypeStat{Type: otherName}
 		}
-		for _, t := range out[bkMaxTypes:] {
+		for _, t := range out[maxTypes:] {
 			other.Keys += t.Keys
 			other.Bytes += t.Bytes
 			other.Elements += t.Elements
 		}
-		out = out[:bkMaxTypes]
+		out = out[:maxTypes]
 	}
 	if other != nil {
 		out = append(out, *other)
@@ -192,16 +179,16 @@ func mergedTypes(m map[string]*TypeStat) []TypeStat {
 // order, folding the rarest into "(other)" beyond the cap.
 func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 	out := make([]EncodingStat, 0, len(m))
-	otherID := typeEnc{bkOther, bkOther}
+	otherID := typeEnc{otherName, otherName}
 	other := m[otherID]
 	for id, e := range m {
 		if id != otherID {
 			out = append(out, *e)
 		}
 	}
-	if len(out) > bkMaxEncodings {
+	if len(out) > maxEncodings {
 		slices.SortFunc(out, func(x, y EncodingStat) int {
-			if c := bkCmpDesc(x.Keys, y.Keys); c != 0 {
+			if c := cmpDesc(x.Keys, y.Keys); c != 0 {
 				return c
 			}
 			if c := strings.Compare(x.Type, y.Type); c != 0 {
@@ -210,13 +197,13 @@ func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 			return strings.Compare(x.Encoding, y.Encoding)
 		})
 		if other == nil {
-			other = &EncodingStat{Type: bkOther, Encoding: bkOther}
+			other = &EncodingStat{Type: otherName, Encoding: otherName}
 		}
-		for _, e := range out[bkMaxEncodings:] {
+		for _, e := range out[maxEncodings:] {
 			other.Keys += e.Keys
 			other.Bytes += e.Bytes
 		}
-		out = out[:bkMaxEncodings]
+		out = out[:maxEncodings]
 	}
 	if other != nil {
 		out = append(out, *other)
@@ -225,7 +212,7 @@ func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 		if c := strings.Compare(x.Type, y.Type); c != 0 {
 			return c
 		}
-		if c := bkCmpDesc(x.Keys, y.Keys); c != 0 {
+		if c := cmpDesc(x.Keys, y.Keys); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Encoding, y.Encoding)
@@ -301,13 +288,13 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 	}
 	collect(&m.root)
 	slices.SortFunc(all, func(a, b *pmNode) int {
-		if c := bkCmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
+		if c := cmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
 			return c
 		}
 		if a.stat.Depth != b.stat.Depth {
 			return a.stat.Depth - b.stat.Depth
 		}
-		if c := bkCmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
+		if c := cmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
 			return c
 		}
 		return strings.Compare(a.stat.Prefix, b.stat.Prefix)
@@ -331,7 +318,7 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 			}
 			// A dropped prefix and the node's own "(other)" are one bucket.
 			if other == nil {
-				other = &PrefixStat{Prefix: n.stat.Prefix + bkOther, Depth: n.stat.Depth + 1, Other: true}
+				other = &PrefixStat{Prefix: n.stat.Prefix + otherName, Depth: n.stat.Depth + 1, Other: true}
 			}
 			other.Keys += c.stat.Keys
 			other.Bytes += c.stat.Bytes
@@ -339,10 +326,10 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 			other.NoTTLBytes += c.stat.NoTTLBytes
 		}
 		slices.SortFunc(kids, func(a, b *pmNode) int {
-			if c := bkCmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
+			if c := cmpDesc(a.stat.Bytes, b.stat.Bytes); c != 0 {
 				return c
 			}
-			if c := bkCmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
+			if c := cmpDesc(a.stat.Keys, b.stat.Keys); c != 0 {
 				return c
 			}
 			return strings.Compare(a.stat.Prefix, b.stat.Prefix)
@@ -390,7 +377,7 @@ func MergeKeySizes(parts []*KeySizes) *KeySizes {
 		for lo, n := range buckets {
 			h.Buckets = append(h.Buckets, KeySizeBucket{Min: lo, Count: n})
 		}
-		slices.SortFunc(h.Buckets, func(a, b KeySizeBucket) int { return bkCmpInt(a.Min, b.Min) })
+		slices.SortFunc(h.Buckets, func(a, b KeySizeBucket) int { return cmpInt(a.Min, b.Min) })
 		out.Hists = append(out.Hists, h)
 	}
 	slices.SortFunc(out.Hists, func(a, b KeySizeHist) int {
@@ -499,4 +486,14 @@ func MergeScanProgress(parts []NodeScanProgress) ScanProgress {
 		out.Phase = ScanScanning
 	}
 	return out
+}
+
+// entry is m[k], made by fresh the first time k is seen.
+func entry[K comparable, V any](m map[K]*V, k K, fresh func() *V) *V {
+	v := m[k]
+	if v == nil {
+		v = fresh()
+		m[k] = v
+	}
+	return v
 }

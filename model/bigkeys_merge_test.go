@@ -211,32 +211,11 @@ func TestMergePrefixesBounded(t *testing.T) {
 				parts[n] = NodeBigKeys{Node: fmt.Sprintf("n%d:7000", n), Keys: a.Snapshot()}
 			}
 			got := MergeBigKeys(parts)
-			named, others := 0, 0
-			var k1, b1 int64
-			for i, p := range got.Prefixes {
-				if p.Other {
-					others++
-				} else {
-					named++
-				}
-				if p.Depth == 1 {
-					k1 += p.Keys
-					b1 += p.Bytes
-				}
-				var ck, cb int64
-				for _, ch := range got.Prefixes[i+1:] {
-					if ch.Depth <= p.Depth {
-						break
-					}
-					if ch.Depth == p.Depth+1 {
-						ck += ch.Keys
-						cb += ch.Bytes
-					}
-				}
+			k1, b1, others, named := walkPrefixes(got.Prefixes, func(p PrefixStat, ck, cb int64) {
 				if ck > 0 && (ck > p.Keys || cb > p.Bytes) {
 					t.Errorf("children of %q hold %d/%d, more than its %d/%d", p.Prefix, ck, cb, p.Keys, p.Bytes)
 				}
-			}
+			})
 			if named > c.maxNodes || len(got.Prefixes) > 2*c.maxNodes+1 {
 				t.Errorf("%d named prefixes, %d in all, with a cap of %d", named, len(got.Prefixes), c.maxNodes)
 			}
@@ -270,23 +249,23 @@ func TestMergeTypeAndEncodingCaps(t *testing.T) {
 		parts[n] = NodeBigKeys{Node: fmt.Sprintf("n%d:1", n), Keys: b}
 	}
 	got := MergeBigKeys(parts)
-	if len(got.Types) != bkMaxTypes+1 {
-		t.Errorf("%d types, want %d (the cap and (other))", len(got.Types), bkMaxTypes+1)
+	if len(got.Types) != maxTypes+1 {
+		t.Errorf("%d types, want %d (the cap and (other))", len(got.Types), maxTypes+1)
 	}
 	var k, b, e int64
 	other := false
 	for _, ts := range got.Types {
 		k, b, e = k+ts.Keys, b+ts.Bytes, e+ts.Elements
-		other = other || ts.Type == bkOther
+		other = other || ts.Type == otherName
 	}
 	if k != keys || b != bytes || e != 2*keys || !other {
 		t.Errorf("types add to %d keys %d bytes %d elements (other %v), want %d %d %d", k, b, e, other, keys, bytes, 2*keys)
 	}
-	if first := got.Types[0]; first.Type != "mod2-39" && (first.Type != bkOther || got.Types[1].Type != "mod2-39") {
+	if first := got.Types[0]; first.Type != "mod2-39" && (first.Type != otherName || got.Types[1].Type != "mod2-39") {
 		t.Errorf("the biggest named type is not kept: %+v", got.Types[:2])
 	}
-	if len(got.Encodings) != bkMaxEncodings+1 {
-		t.Errorf("%d encodings, want %d", len(got.Encodings), bkMaxEncodings+1)
+	if len(got.Encodings) != maxEncodings+1 {
+		t.Errorf("%d encodings, want %d", len(got.Encodings), maxEncodings+1)
 	}
 	var ek int64
 	for _, es := range got.Encodings {

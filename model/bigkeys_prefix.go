@@ -23,9 +23,9 @@ type PrefixStat struct {
 	Other bool `json:"other,omitempty"`
 }
 
-// bkMaxSegment caps a normalised segment, so a key with a 1 MB name cannot make
+// maxSegment caps a normalised segment, so a key with a 1 MB name cannot make
 // a 1 MB node name.
-const bkMaxSegment = 64
+const maxSegment = 64
 
 type prefixNode struct {
 	name                  string
@@ -53,8 +53,8 @@ func (t *prefixTree) add(key string, bytes int64, noTTL bool) {
 	parent := &t.root
 	rest := key
 	for level := 1; level <= t.depth; level++ {
-		seg, delim, more := bkCutSegment(rest, t.delims)
-		t.segBuf = bkAppendNormalised(t.segBuf[:0], seg)
+		seg, delim, more := cutSegment(rest, t.delims)
+		t.segBuf = appendNormalised(t.segBuf[:0], seg)
 		if more {
 			t.segBuf = append(t.segBuf, delim)
 		}
@@ -82,7 +82,7 @@ func (t *prefixTree) add(key string, bytes int64, noTTL bool) {
 func (t *prefixTree) newChild(parent *prefixNode) *prefixNode {
 	if t.nodes >= t.max {
 		if parent.other == nil {
-			parent.other = &prefixNode{name: parent.name + bkOther}
+			parent.other = &prefixNode{name: parent.name + otherName}
 		}
 		return parent.other
 	}
@@ -96,9 +96,9 @@ func (t *prefixTree) newChild(parent *prefixNode) *prefixNode {
 	return node
 }
 
-// bkCutSegment splits s at its first delimiter. more reports whether a
+// cutSegment splits s at its first delimiter. more reports whether a
 // delimiter was found (even when nothing follows it).
-func bkCutSegment(s, delims string) (seg string, delim byte, more bool) {
+func cutSegment(s, delims string) (seg string, delim byte, more bool) {
 	for i := range len(s) {
 		if strings.IndexByte(delims, s[i]) >= 0 {
 			return s[:i], s[i], true
@@ -107,12 +107,12 @@ func bkCutSegment(s, delims string) (seg string, delim byte, more bool) {
 	return s, 0, false
 }
 
-// bkAppendNormalised appends the grouping form of one segment: digit runs
+// appendNormalised appends the grouping form of one segment: digit runs
 // become "*", and a segment that is an id (hex, a UUID, or a long token with
 // digits) becomes "*" as a whole, so user:1001, user:a3f9c0 and
 // session:5f1e…-… group under one node. Invalid UTF-8 is spelt \xNN so node
 // names are always valid text.
-func bkAppendNormalised(dst []byte, seg string) []byte {
+func appendNormalised(dst []byte, seg string) []byte {
 	digits, idLike := false, true
 	for i := range len(seg) {
 		c := seg[i]
@@ -130,7 +130,7 @@ func bkAppendNormalised(dst []byte, seg string) []byte {
 	start := len(dst)
 	inDigits := false
 	for i := 0; i < len(seg); {
-		if len(dst)-start >= bkMaxSegment {
+		if len(dst)-start >= maxSegment {
 			return append(dst, Ellipsis...)
 		}
 		c := seg[i]
@@ -150,7 +150,7 @@ func bkAppendNormalised(dst []byte, seg string) []byte {
 		}
 		r, size := utf8.DecodeRuneInString(seg[i:])
 		if r == utf8.RuneError && size <= 1 {
-			dst = append(dst, '\\', 'x', bkHexDigits[c>>4], bkHexDigits[c&0xf])
+			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
 		} else {
 			dst = append(dst, seg[i:i+size]...)
 		}
@@ -159,7 +159,7 @@ func bkAppendNormalised(dst []byte, seg string) []byte {
 	return dst
 }
 
-const bkHexDigits = "0123456789abcdef"
+const hexDigits = "0123456789abcdef"
 
 // flatten lists the nodes depth-first: each node, then its children by bytes
 // (largest first), "(other)" last.
@@ -172,10 +172,10 @@ func (t *prefixTree) flatten() []PrefixStat {
 			kids = append(kids, c)
 		}
 		slices.SortFunc(kids, func(a, b *prefixNode) int {
-			if c := bkCmpDesc(a.bytes, b.bytes); c != 0 {
+			if c := cmpDesc(a.bytes, b.bytes); c != 0 {
 				return c
 			}
-			if c := bkCmpDesc(a.keys, b.keys); c != 0 {
+			if c := cmpDesc(a.keys, b.keys); c != 0 {
 				return c
 			}
 			return strings.Compare(a.name, b.name)

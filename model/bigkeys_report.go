@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// BigKeysReport is the "bigkeys" section of the incident report.
+// BigKeysReport is the "bigkeys" section of the incident report: where the
+// scan stands, then the aggregate itself (BigKeys, inline), then what the
+// server would not let the scan read.
 type BigKeysReport struct {
 	// Complete is true when the pass went over every database; otherwise
 	// the figures cover the keys scanned so far.
@@ -21,25 +23,11 @@ type BigKeysReport struct {
 	KeysPerSecond  float64   `json:"keys_per_second"`
 	Samples        int       `json:"samples"` // MEMORY USAGE SAMPLES
 	DBs            []int     `json:"dbs"`
-	// Totals over the keys scanned.
-	Keys         int64 `json:"keys"`
-	Bytes        int64 `json:"bytes"`
-	NoTTLKeys    int64 `json:"no_ttl_keys"`
-	NoTTLBytes   int64 `json:"no_ttl_bytes"`
-	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
-	// Top is the biggest keys by bytes, largest first; TopElements by
-	// element count.
-	Top         []KeyInfo      `json:"top"`
-	TopElements []KeyInfo      `json:"top_elements"`
-	Prefixes    []PrefixStat   `json:"prefixes"`
-	Types       []TypeStat     `json:"types"`
-	Encodings   []EncodingStat `json:"encodings"`
-	TTLBuckets  []TTLBucket    `json:"ttl_buckets"`
-	Sizes       []SizeBucket   `json:"size_histogram"`
-	Growth      []Growth       `json:"growth,omitempty"`
-	KeySizes    *KeySizes      `json:"keysizes,omitempty"`
-	Notes       []string       `json:"notes,omitempty"`
-	Err         string         `json:"err,omitempty"`
+	// BigKeys holds the totals and lists over the keys scanned.
+	BigKeys
+	KeySizes *KeySizes `json:"keysizes,omitempty"`
+	Notes    []string  `json:"notes,omitempty"`
+	Err      string    `json:"err,omitempty"`
 }
 
 // Report makes the report section from the current pass (or, when it has
@@ -74,20 +62,21 @@ func (s *ScanState) Report() BigKeysReport {
 	if b == nil {
 		b = NewBigKeysAgg(BigKeysConfig{}, nil).Snapshot()
 	}
-	r.Keys, r.Bytes = b.Keys, b.Bytes
-	r.NoTTLKeys, r.NoTTLBytes, r.UnknownBytes = b.NoTTLKeys, b.NoTTLBytes, b.UnknownBytes
-	r.Top = bkNonNil(b.TopBytes)
-	r.TopElements = bkNonNil(b.TopElements)
-	r.Prefixes = bkNonNil(b.Prefixes)
-	r.Types = bkNonNil(b.Types)
-	r.Encodings = bkNonNil(b.Encodings)
-	r.TTLBuckets = bkNonNil(b.TTL)
-	r.Sizes = bkNonNil(b.Sizes)
-	r.Growth = b.Growth
+	r.BigKeys = *b
+	// The report lists the figures, not the knobs that bounded them; a
+	// reader can always range over the lists.
+	r.Config = BigKeysConfig{}
+	r.TopBytes = nonNil(b.TopBytes)
+	r.TopElements = nonNil(b.TopElements)
+	r.Prefixes = nonNil(b.Prefixes)
+	r.Types = nonNil(b.Types)
+	r.Encodings = nonNil(b.Encodings)
+	r.TTL = nonNil(b.TTL)
+	r.Sizes = nonNil(b.Sizes)
 	return r
 }
 
-func bkNonNil[T any](s []T) []T {
+func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
@@ -96,10 +85,10 @@ func bkNonNil[T any](s []T) []T {
 
 // Rows the Markdown section shows at most (the JSON has them all).
 const (
-	bkMDTopRows    = 30
-	bkMDPrefixRows = 30
-	bkMDGrowthRows = 10
-	bkMDKeyWidth   = 80
+	markdownTopRows    = 30
+	markdownPrefixRows = 30
+	markdownGrowthRows = 10
+	markdownKeyWidth   = 80
 )
 
 // Markdown writes the section for people ("## Big keys"), every key name and
@@ -120,7 +109,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	p("## Big keys\n\n")
 	status := "complete"
 	if !r.Complete {
-		status = "incomplete (" + bkCell(string(r.State), 20) + "): figures cover the keys scanned so far"
+		status = "incomplete (" + cell(string(r.State), 20) + "): figures cover the keys scanned so far"
 	}
 	p("- Scan: %s; %s of %s keys in %s (%s keys/s), MEMORY USAGE SAMPLES %d\n",
 		status, Count(float64(r.Scanned)), Count(float64(r.DBSize)),
@@ -131,63 +120,63 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 		p("- MEMORY USAGE was not available for %s keys\n", Count(float64(r.UnknownBytes)))
 	}
 	for _, n := range r.Notes {
-		p("- Note: %s\n", bkCell(n, 0))
+		p("- Note: %s\n", cell(n, 0))
 	}
 	if r.Err != "" {
-		p("- Error: %s\n", bkCell(r.Err, 0))
+		p("- Error: %s\n", cell(r.Err, 0))
 	}
 
 	// A cluster's keys name the node they live on; a single server's table
 	// keeps its columns.
-	nodes := slices.ContainsFunc(r.Top, func(k KeyInfo) bool { return k.Node != "" })
+	nodes := slices.ContainsFunc(r.TopBytes, func(k KeyInfo) bool { return k.Node != "" })
 	if nodes {
 		p("\n### Biggest keys by memory\n\n| # | key | node | db | type | encoding | bytes | elements | TTL |\n|---:|---|---|---:|---|---|---:|---:|---:|\n")
 	} else {
 		p("\n### Biggest keys by memory\n\n| # | key | db | type | encoding | bytes | elements | TTL |\n|---:|---|---:|---|---|---:|---:|---:|\n")
 	}
-	for i, k := range r.Top {
-		if i >= bkMDTopRows {
-			p("\n(%d more in the JSON report)\n", len(r.Top)-bkMDTopRows)
+	for i, k := range r.TopBytes {
+		if i >= markdownTopRows {
+			p("\n(%d more in the JSON report)\n", len(r.TopBytes)-markdownTopRows)
 			break
 		}
 		node := ""
 		if nodes {
-			node = " " + bkCell(k.Node, 60) + " |"
+			node = " " + cell(k.Node, 60) + " |"
 		}
-		p("| %d | `%s` |%s %d | %s | %s | %s | %s | %s |\n", i+1, bkCode(k.Key, bkMDKeyWidth), node, k.DB,
-			bkCell(k.Type, 20), bkCell(k.Encoding, 20), bkBytes(bkOptInt(k.Bytes)), bkNum(bkOptInt(k.Elements)), bkTTLText(k.TTL))
+		p("| %d | `%s` |%s %d | %s | %s | %s | %s | %s |\n", i+1, codeCell(k.Key, markdownKeyWidth), node, k.DB,
+			cell(k.Type, 20), cell(k.Encoding, 20), bytesCell(optInt(k.Bytes)), numberCell(optInt(k.Elements)), TTLText(k.TTL))
 	}
 
 	p("\n### By type\n\n| type | keys | bytes | elements |\n|---|---:|---:|---:|\n")
 	for _, t := range r.Types {
-		p("| %s | %d | %s | %d |\n", bkCell(t.Type, 30), t.Keys, sum(t.Bytes), t.Elements)
+		p("| %s | %d | %s | %d |\n", cell(t.Type, 30), t.Keys, sum(t.Bytes), t.Elements)
 	}
 	if len(r.Encodings) > 0 {
 		p("\n### Encodings\n\n| type | encoding | keys | bytes |\n|---|---|---:|---:|\n")
 		for _, e := range r.Encodings {
-			p("| %s | %s | %d | %s |\n", bkCell(e.Type, 30), bkCell(e.Encoding, 30), e.Keys, sum(e.Bytes))
+			p("| %s | %s | %d | %s |\n", cell(e.Type, 30), cell(e.Encoding, 30), e.Keys, sum(e.Bytes))
 		}
 	}
 
 	p("\n### By TTL\n\n| TTL | keys | bytes |\n|---|---:|---:|\n")
-	for _, t := range r.TTLBuckets {
+	for _, t := range r.TTL {
 		p("| %s | %d | %s |\n", t.Label, t.Keys, sum(t.Bytes))
 	}
 
 	p("\n### By key prefix (largest first)\n\n| prefix | depth | keys | bytes | keys without TTL | bytes without TTL |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, pr := range bkTopPrefixes(r.Prefixes, bkMDPrefixRows) {
-		p("| `%s` | %d | %d | %s | %d | %s |\n", bkCode(pr.Prefix, bkMDKeyWidth), pr.Depth, pr.Keys,
+	for _, pr := range topPrefixes(r.Prefixes, markdownPrefixRows) {
+		p("| `%s` | %d | %d | %s | %d | %s |\n", codeCell(pr.Prefix, markdownKeyWidth), pr.Depth, pr.Keys,
 			sum(pr.Bytes), pr.NoTTLKeys, sum(pr.NoTTLBytes))
 	}
 
 	if len(r.Growth) > 0 {
 		p("\n### Growing since the previous pass\n\n| key | db | before | after | change |\n|---|---:|---:|---:|---:|\n")
 		for i, g := range r.Growth {
-			if i >= bkMDGrowthRows {
+			if i >= markdownGrowthRows {
 				break
 			}
-			p("| `%s` | %d | %s | %s | %s |\n", bkCode(g.Key, bkMDKeyWidth), g.DB,
-				Bytes(float64(g.Before)), Bytes(float64(g.After)), bkSignedBytes(g.Delta))
+			p("| `%s` | %d | %s | %s | %s |\n", codeCell(g.Key, markdownKeyWidth), g.DB,
+				Bytes(float64(g.Before)), Bytes(float64(g.After)), signedBytes(float64(g.Delta)))
 		}
 	}
 	if r.KeySizes != nil {
@@ -197,7 +186,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 			for _, bk := range h.Buckets {
 				parts = append(parts, strconv.FormatInt(bk.Min, 10)+"="+strconv.FormatInt(bk.Count, 10))
 			}
-			p("| %d | %s | %d | %s |\n", h.DB, bkCell(h.Kind, 30), h.Total(), bkCell(strings.Join(parts, ", "), 200))
+			p("| %d | %s | %d | %s |\n", h.DB, cell(h.Kind, 30), h.Total(), cell(strings.Join(parts, ", "), 200))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -207,17 +196,9 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	return nil
 }
 
-// bkCode escapes a key for a Markdown code span inside a table cell: controls
-// escaped, no backticks (they would end the span), no pipes (they would end
-// the cell).
-func bkCode(s string, width int) string {
-	s = Sanitize(s, width)
-	return strings.NewReplacer("`", "'", "|", `\|`).Replace(s)
-}
-
-// bkTopPrefixes picks the n biggest prefixes, in the tree's order (parents
+// topPrefixes picks the n biggest prefixes, in the tree's order (parents
 // before children).
-func bkTopPrefixes(all []PrefixStat, n int) []PrefixStat {
+func topPrefixes(all []PrefixStat, n int) []PrefixStat {
 	if len(all) <= n {
 		return all
 	}
@@ -225,7 +206,7 @@ func bkTopPrefixes(all []PrefixStat, n int) []PrefixStat {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return bkCmpDesc(all[a].Bytes, all[b].Bytes) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmpDesc(all[a].Bytes, all[b].Bytes) })
 	keep := idx[:n]
 	slices.Sort(keep)
 	out := make([]PrefixStat, 0, n)
@@ -233,42 +214,4 @@ func bkTopPrefixes(all []PrefixStat, n int) []PrefixStat {
 		out = append(out, all[i])
 	}
 	return out
-}
-
-// TTLText formats a TTL in seconds for a table: "none" without expiry.
-func TTLText(ttl int64) string { return bkTTLText(ttl) }
-
-func bkTTLText(ttl int64) string {
-	if ttl < 0 {
-		return "none"
-	}
-	return Duration(time.Duration(ttl) * time.Second)
-}
-
-func bkSignedBytes(d int64) string {
-	if d > 0 {
-		return "+" + Bytes(float64(d))
-	}
-	return Bytes(float64(d))
-}
-
-// bkCell makes a server string safe inside a Markdown table cell: controls
-// escaped by Sanitize, then the characters Markdown would act on.
-func bkCell(s string, width int) string {
-	s = Sanitize(s, width)
-	return strings.NewReplacer("|", `\|`, "`", "'", "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-func bkNum(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return Dash
-}
-
-func bkBytes(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return Bytes(v) + " (" + strconv.FormatFloat(v, 'f', -1, 64) + ")"
-	}
-	return Dash
 }

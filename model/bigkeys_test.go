@@ -30,12 +30,12 @@ func TestNormalisedSegments(t *testing.T) {
 		"":                                     "",
 	}
 	for in, want := range cases {
-		if got := string(bkAppendNormalised(nil, in)); got != want {
+		if got := string(appendNormalised(nil, in)); got != want {
 			t.Errorf("normalise(%q) = %q, want %q", in, got, want)
 		}
 	}
 	long := strings.Repeat("x", 500)
-	if got := string(bkAppendNormalised(nil, long)); len(got) > bkMaxSegment+len(Ellipsis) || !strings.HasSuffix(got, Ellipsis) {
+	if got := string(appendNormalised(nil, long)); len(got) > maxSegment+len(Ellipsis) || !strings.HasSuffix(got, Ellipsis) {
 		t.Errorf("a long segment is not cut: %d bytes", len(got))
 	}
 }
@@ -59,7 +59,7 @@ func TestTTLBuckets(t *testing.T) {
 		{1 << 40, "> 7d"},
 	}
 	for _, c := range cases {
-		if got := bkTTLBounds[TTLBucketIndex(c.ttl)].label; got != c.want {
+		if got := ttlBounds[TTLBucketIndex(c.ttl)].label; got != c.want {
 			t.Errorf("ttl %d → %q, want %q", c.ttl, got, c.want)
 		}
 	}
@@ -214,18 +214,34 @@ func TestPrefixTreeCapAndSums(t *testing.T) {
 		t.Fatalf("%d prefix nodes with a cap of 50", len(s.Prefixes))
 	}
 	// Depth-1 nodes add up to the totals; children add up to their parent.
-	var k1, b1 int64
-	others := 0
-	for i, p := range s.Prefixes {
+	k1, b1, others, _ := walkPrefixes(s.Prefixes, func(p PrefixStat, ck, cb int64) {
+		if ck > 0 && (ck != p.Keys || cb != p.Bytes) {
+			t.Errorf("children of %q add to %d/%d, node has %d/%d", p.Prefix, ck, cb, p.Keys, p.Bytes)
+		}
+	})
+	if k1 != 20000 || b1 != total {
+		t.Errorf("depth-1 nodes add to %d keys %d bytes, want 20000 %d", k1, b1, total)
+	}
+	if others == 0 {
+		t.Error("no (other) bucket although the tree was full")
+	}
+}
+
+// walkPrefixes adds up the depth-1 prefixes and counts the (other) and
+// named nodes; child sees each node with the sums of its direct children.
+func walkPrefixes(ps []PrefixStat, child func(p PrefixStat, keys, bytes int64)) (k1, b1 int64, others, named int) {
+	for i, p := range ps {
 		if p.Other {
 			others++
+		} else {
+			named++
 		}
 		if p.Depth == 1 {
 			k1 += p.Keys
 			b1 += p.Bytes
 		}
 		var ck, cb int64
-		for _, c := range s.Prefixes[i+1:] {
+		for _, c := range ps[i+1:] {
 			if c.Depth <= p.Depth {
 				break
 			}
@@ -234,16 +250,9 @@ func TestPrefixTreeCapAndSums(t *testing.T) {
 				cb += c.Bytes
 			}
 		}
-		if ck > 0 && (ck != p.Keys || cb != p.Bytes) {
-			t.Errorf("children of %q add to %d/%d, node has %d/%d", p.Prefix, ck, cb, p.Keys, p.Bytes)
-		}
+		child(p, ck, cb)
 	}
-	if k1 != 20000 || b1 != total {
-		t.Errorf("depth-1 nodes add to %d keys %d bytes, want 20000 %d", k1, b1, total)
-	}
-	if others == 0 {
-		t.Error("no (other) bucket although the tree was full")
-	}
+	return k1, b1, others, named
 }
 
 func word(r *rand.Rand) string {
@@ -368,7 +377,7 @@ func TestScanStateApplyAndReport(t *testing.T) {
 		t.Errorf("line = %q", l)
 	}
 	r := st.Report()
-	if !r.Complete || r.KeysPerSecond != 2 || len(r.Top) != 1 || r.Top[0].Key != "x:1" || len(r.TTLBuckets) != NumTTLBuckets {
+	if !r.Complete || r.KeysPerSecond != 2 || len(r.TopBytes) != 1 || r.TopBytes[0].Key != "x:1" || len(r.TTL) != NumTTLBuckets {
 		t.Errorf("report = %+v", r)
 	}
 	// A new pass keeps the previous complete one until it has data.
@@ -378,7 +387,7 @@ func TestScanStateApplyAndReport(t *testing.T) {
 		t.Error("new pass: Best should be the previous pass")
 	}
 	r2 := st.Report()
-	if r2.Complete || len(r2.Top) != 1 || len(r2.Notes) == 0 {
+	if r2.Complete || len(r2.TopBytes) != 1 || len(r2.Notes) == 0 {
 		t.Errorf("report during pass 2 = %+v", r2)
 	}
 	// The JSON has the documented keys.
@@ -435,7 +444,7 @@ func TestParseKeySizes(t *testing.T) {
 	if ParseKeySizes(map[string]string{"used_memory": "1"}) != nil {
 		t.Error("no histogram should give nil")
 	}
-	if _, ok := bkParseSuffixed("9E"); ok {
+	if _, ok := parseSuffixed("9E"); ok {
 		t.Error("9E overflows int64 and must be refused")
 	}
 }

@@ -72,7 +72,7 @@ func (t *topList) offer(k *KeyInfo, value int64) {
 	if i, ok := t.index[dbKey{k.DB, k.Key}]; ok {
 		// Seen before in this pass (SCAN may return a key twice): keep
 		// the newer reading.
-		t.items.items[i] = topItem{info: bkCloneKeyInfo(k), value: value}
+		t.items.items[i] = topItem{info: cloneKeyInfo(k), value: value}
 		heap.Fix(&t.items, i)
 		return
 	}
@@ -83,11 +83,11 @@ func (t *topList) offer(k *KeyInfo, value int64) {
 		}
 		heap.Pop(&t.items)
 	}
-	cand.info = bkCloneKeyInfo(k)
+	cand.info = cloneKeyInfo(k)
 	heap.Push(&t.items, cand)
 }
 
-func bkCloneKeyInfo(k *KeyInfo) KeyInfo {
+func cloneKeyInfo(k *KeyInfo) KeyInfo {
 	c := *k
 	c.Key = strings.Clone(k.Key)
 	c.Type = strings.Clone(k.Type)

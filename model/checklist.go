@@ -10,7 +10,7 @@ type Checklist []Check
 func (cl Checklist) Worst() Status {
 	w := StatusOK
 	for _, c := range cl {
-		w = rlWorse(w, c.Status)
+		w = worse(w, c.Status)
 	}
 	return w
 }

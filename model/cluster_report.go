@@ -130,27 +130,6 @@ func BuildClusterReport(in ClusterReportInput) ClusterReport {
 	return cr
 }
 
-func mdPerc(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return fmt.Sprintf("%.1f%%", v)
-	}
-	return "—"
-}
-
-func mdShortBytes(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return Bytes(v)
-	}
-	return "—"
-}
-
-func mdRatio(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return fmt.Sprintf("%.2f", v)
-	}
-	return "—"
-}
-
 // SummaryMarkdown writes the cluster summary: nodes table, totals,
 // imbalance, migrations and checks. Every server string is escaped.
 func (cr *ClusterReport) SummaryMarkdown() string {
@@ -175,24 +154,24 @@ func (cr *ClusterReport) SummaryMarkdown() string {
 			flags += fmt.Sprintf(" importing %v", n.Importing)
 		}
 		p("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			mdCell(n.Addr, 60), mdCell(n.Role, 12), mdCellOr(n.MasterOf, 60), n.Slots,
-			mdShortBytes(n.UsedMemory), mdShortBytes(n.UsedMemoryRSS), mdRatio(n.Fragmentation), mdPerc(n.MaxmemoryPerc),
-			mdNum(n.Keys), mdCell(n.Fork, 30), mdCellOr(n.Link, 20), mdCellOr(strings.TrimSpace(flags), 200))
+			cell(n.Addr, 60), cell(n.Role, 12), cellOr(n.MasterOf, 60), n.Slots,
+			OptBytes(n.UsedMemory), OptBytes(n.UsedMemoryRSS), OptRatio(n.Fragmentation), OptPercent(n.MaxmemoryPerc),
+			numberCell(n.Keys), cell(n.Fork, 30), cellOr(n.Link, 20), cellOr(strings.TrimSpace(flags), 200))
 	}
 	p("\nTotals over the masters: used %s, RSS %s, keys %s; over every node: used %s, RSS %s; slots served %d of %d.",
-		mdBytes(t.UsedMemory), mdBytes(t.UsedMemoryRSS), mdNum(t.Keys), mdBytes(t.UsedMemoryAllNodes), mdBytes(t.UsedMemoryRSSAllNodes), t.SlotsServed, ClusterSlots)
+		bytesCell(t.UsedMemory), bytesCell(t.UsedMemoryRSS), numberCell(t.Keys), bytesCell(t.UsedMemoryAllNodes), bytesCell(t.UsedMemoryRSSAllNodes), t.SlotsServed, ClusterSlots)
 	if t.Partial {
 		p(" Partial: a master did not answer, its share is missing.")
 	}
 	im := cr.Imbalance
 	p("\n\nImbalance: used largest / smallest master %s (%s on %s vs %s on %s); keys %s (%s on %s vs %s on %s); fragmentation %s on %s to %s on %s (spread %s).\n",
-		mdRatio(im.UsedRatio), mdShortBytes(im.LargestUsed.Value), mdCellOr(im.LargestUsed.Addr, 60), mdShortBytes(im.SmallestUsed.Value), mdCellOr(im.SmallestUsed.Addr, 60),
-		mdRatio(im.KeysRatio), mdNum(im.MostKeys.Value), mdCellOr(im.MostKeys.Addr, 60), mdNum(im.FewestKeys.Value), mdCellOr(im.FewestKeys.Addr, 60),
-		mdRatio(im.FragMin.Value), mdCellOr(im.FragMin.Addr, 60), mdRatio(im.FragMax.Value), mdCellOr(im.FragMax.Addr, 60), mdRatio(im.FragSpread))
+		OptRatio(im.UsedRatio), OptBytes(im.LargestUsed.Value), cellOr(im.LargestUsed.Addr, 60), OptBytes(im.SmallestUsed.Value), cellOr(im.SmallestUsed.Addr, 60),
+		OptRatio(im.KeysRatio), numberCell(im.MostKeys.Value), cellOr(im.MostKeys.Addr, 60), numberCell(im.FewestKeys.Value), cellOr(im.FewestKeys.Addr, 60),
+		OptRatio(im.FragMin.Value), cellOr(im.FragMin.Addr, 60), OptRatio(im.FragMax.Value), cellOr(im.FragMax.Addr, 60), OptRatio(im.FragSpread))
 	if len(cr.Migrations) > 0 {
 		p("\nSlots in migration:\n\n")
 		for _, m := range cr.Migrations {
-			p("- slot %d: %s → %s\n", m.Slot, mdCellOr(m.FromAddr, 60), mdCellOr(m.ToAddr, 60))
+			p("- slot %d: %s → %s\n", m.Slot, cellOr(m.FromAddr, 60), cellOr(m.ToAddr, 60))
 		}
 	}
 	if len(cr.Checks) > 0 {
@@ -200,13 +179,6 @@ func (cr *ClusterReport) SummaryMarkdown() string {
 		writeChecklistMarkdown(&b, cr.Checks, "####")
 	}
 	return b.String()
-}
-
-func mdCellOr(s string, width int) string {
-	if s == "" {
-		return "—"
-	}
-	return mdCell(s, width)
 }
 
 // NodesMarkdown writes each node's own report, its headings one level down
@@ -226,7 +198,7 @@ func (cr *ClusterReport) NodesMarkdown(w io.Writer) error {
 		if n, ok := cr.nodeRow(r.Target.Addr); ok && n.Err != "" {
 			role += ", unreachable"
 		}
-		if _, err := fmt.Fprintf(w, "\n## Node %s (%s)\n%s", mdCell(r.Target.Addr, 60), mdCell(role, 40), demoteHeadings(b.String())); err != nil {
+		if _, err := fmt.Fprintf(w, "\n## Node %s (%s)\n%s", cell(r.Target.Addr, 60), cell(role, 40), demoteHeadings(b.String())); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}

@@ -1,7 +1,3 @@
-// Package model is the pure domain of redis-memtop: samples, history, rates,
-// diagnosis rules and the report and recording formats. It imports neither
-// Bubble Tea nor go-redis, and it never reads the clock: times come in as
-// arguments.
 package model
 
 import (

@@ -4,18 +4,9 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
-
-// mdCell makes a server string safe inside a Markdown table cell: controls
-// escaped by Sanitize, then the characters Markdown would act on.
-func mdCell(s string, width int) string {
-	s = Sanitize(s, width)
-	r := strings.NewReplacer("|", `\|`, "`", "'", "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
 
 // writeChecklistMarkdown writes a checklist: a table of every check, then,
 // under headings of the given level, each check that is not ok with its
@@ -24,50 +15,30 @@ func writeChecklistMarkdown(b *strings.Builder, cl Checklist, heading string) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("| | check | finding |\n|---|---|---|\n")
 	for _, c := range cl {
-		p("| %s %s | %s | %s |\n", c.Status.Mark(), c.Status, mdCell(c.ID, 40), mdCell(c.Title, 0))
+		p("| %s %s | %s | %s |\n", c.Status.Mark(), c.Status, cell(c.ID, 40), cell(c.Title, 0))
 	}
 	for _, c := range cl {
 		if c.Status == StatusOK {
 			continue
 		}
-		p("\n%s %s %s — %s\n\n", heading, c.Status.Mark(), mdCell(c.ID, 40), mdCell(c.Title, 0))
+		p("\n%s %s %s — %s\n\n", heading, c.Status.Mark(), cell(c.ID, 40), cell(c.Title, 0))
 		if c.Reason != "" {
-			p("Unknown: %s\n\n", mdCell(c.Reason, 0))
+			p("Unknown: %s\n\n", cell(c.Reason, 0))
 		}
 		for _, e := range c.Evidence {
-			p("- %s\n", mdCell(e, 0))
+			p("- %s\n", cell(e, 0))
 		}
 		if c.Advice != "" {
-			p("\n%s\n", mdCell(c.Advice, 0))
+			p("\n%s\n", cell(c.Advice, 0))
 		}
 		if len(c.Commands) > 0 {
 			p("\n```\n")
 			for _, cmd := range c.Commands {
-				p("%s\n", mdFenced(cmd, 0))
+				p("%s\n", fenced(cmd, 0))
 			}
 			p("```\n")
 		}
 	}
-}
-
-// mdFenced makes a server string safe inside a fenced code block: escaped,
-// and unable to close the fence.
-func mdFenced(s string, width int) string {
-	return strings.ReplaceAll(Sanitize(s, width), "```", "'''")
-}
-
-func mdNum(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return "—"
-}
-
-func mdBytes(o Opt) string {
-	if v, ok := o.Get(); ok {
-		return fmt.Sprintf("%s (%s)", Bytes(v), strconv.FormatFloat(v, 'f', -1, 64))
-	}
-	return "—"
 }
 
 // WriteMarkdown writes the report for people. Every server string is escaped.
@@ -77,12 +48,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	p("# redis-memtop incident report\n\n")
 	p("- Generated: %s\n", r.GeneratedAt.Format(time.RFC3339))
-	p("- Target: `%s` (db %d, %s)\n", mdCell(r.Target.Addr, 120), r.Target.DB, mdCell(r.Target.Mode, 20))
+	p("- Target: `%s` (db %d, %s)\n", cell(r.Target.Addr, 120), r.Target.DB, cell(r.Target.Mode, 20))
 	p("- Server: %s %s, role %s, uptime %s, run_id `%s`\n",
-		mdCell(string(r.Server.Product), 20), mdCell(string(r.Server.Version), 40), mdCell(string(r.Server.Role), 20),
-		uptimeText(r.Server.UptimeSeconds), mdCell(string(r.Server.RunID), 40))
+		cell(string(r.Server.Product), 20), cell(string(r.Server.Version), 40), cell(string(r.Server.Role), 20),
+		uptimeText(r.Server.UptimeSeconds), cell(string(r.Server.RunID), 40))
 	for _, n := range r.Notes {
-		p("- Note: %s\n", mdCell(n, 0))
+		p("- Note: %s\n", cell(n, 0))
 	}
 	b.WriteString(actionsMarkdown(r.Actions))
 	if r.Cluster != nil {
@@ -90,9 +61,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 
 	if v := r.Verdict; v != nil {
-		p("\n## Verdict: %s (%s confidence)\n\n%s\n", mdCell(string(v.Kind), 40), mdCell(string(v.Confidence), 20), mdCell(v.Summary, 0))
+		p("\n## Verdict: %s (%s confidence)\n\n%s\n", cell(string(v.Kind), 40), cell(string(v.Confidence), 20), cell(v.Summary, 0))
 		for _, e := range v.Evidence {
-			p("\n- %s", mdCell(e, 0))
+			p("\n- %s", cell(e, 0))
 		}
 		if len(v.Evidence) > 0 {
 			p("\n")
@@ -109,24 +80,24 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		name string
 		v    string
 	}{
-		{"used_memory", mdBytes(m.UsedMemory)},
-		{"used_memory_rss", mdBytes(m.UsedMemoryRSS)},
-		{"used_memory_peak", mdBytes(m.UsedMemoryPeak)},
-		{"used_memory_dataset", mdBytes(m.UsedMemoryDataset)},
-		{"used_memory_overhead", mdBytes(m.UsedMemoryOverhead)},
+		{"used_memory", bytesCell(m.UsedMemory)},
+		{"used_memory_rss", bytesCell(m.UsedMemoryRSS)},
+		{"used_memory_peak", bytesCell(m.UsedMemoryPeak)},
+		{"used_memory_dataset", bytesCell(m.UsedMemoryDataset)},
+		{"used_memory_overhead", bytesCell(m.UsedMemoryOverhead)},
 		{"maxmemory", maxmemoryText(m.MaxMemory)},
-		{"maxmemory_policy", mdText(m.MaxMemoryPolicy)},
-		{"mem_fragmentation_ratio", mdNum(m.MemFragmentationRatio)},
-		{"mem_fragmentation_bytes", mdBytes(m.MemFragmentationBytes)},
-		{"allocator_frag_ratio / bytes", mdNum(m.AllocatorFragRatio) + " / " + mdBytes(m.AllocatorFragBytes)},
-		{"allocator_rss_ratio / bytes", mdNum(m.AllocatorRSSRatio) + " / " + mdBytes(m.AllocatorRSSBytes)},
-		{"rss_overhead_ratio / bytes", mdNum(m.RSSOverheadRatio) + " / " + mdBytes(m.RSSOverheadBytes)},
-		{"mem_clients_normal", mdBytes(m.MemClientsNormal)},
-		{"mem_clients_slaves", mdBytes(m.MemClientsSlaves)},
-		{"mem_replication_backlog", mdBytes(m.MemReplicationBacklog)},
-		{"mem_not_counted_for_evict", mdBytes(m.MemNotCountedForEvict)},
-		{"total_system_memory", mdBytes(m.TotalSystemMemory)},
-		{"mem_allocator", mdText(m.MemAllocator)},
+		{"maxmemory_policy", textCell(m.MaxMemoryPolicy)},
+		{"mem_fragmentation_ratio", numberCell(m.MemFragmentationRatio)},
+		{"mem_fragmentation_bytes", bytesCell(m.MemFragmentationBytes)},
+		{"allocator_frag_ratio / bytes", numberCell(m.AllocatorFragRatio) + " / " + bytesCell(m.AllocatorFragBytes)},
+		{"allocator_rss_ratio / bytes", numberCell(m.AllocatorRSSRatio) + " / " + bytesCell(m.AllocatorRSSBytes)},
+		{"rss_overhead_ratio / bytes", numberCell(m.RSSOverheadRatio) + " / " + bytesCell(m.RSSOverheadBytes)},
+		{"mem_clients_normal", bytesCell(m.MemClientsNormal)},
+		{"mem_clients_slaves", bytesCell(m.MemClientsSlaves)},
+		{"mem_replication_backlog", bytesCell(m.MemReplicationBacklog)},
+		{"mem_not_counted_for_evict", bytesCell(m.MemNotCountedForEvict)},
+		{"total_system_memory", bytesCell(m.TotalSystemMemory)},
+		{"mem_allocator", textCell(m.MemAllocator)},
 	}
 	for _, row := range rows {
 		p("| %s | %s |\n", row.name, row.v)
@@ -138,19 +109,19 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		name string
 		v    string
 	}{
-		{"rdb_bgsave_in_progress", mdNum(pe.RDBBgsaveInProgress)},
-		{"aof_rewrite_in_progress", mdNum(pe.AOFRewriteInProgress)},
-		{"current_cow_size", mdBytes(pe.CurrentCOWSize)},
-		{"current_cow_peak", mdBytes(pe.CurrentCOWPeak)},
-		{"current_fork_perc", mdNum(pe.CurrentForkPerc)},
-		{"current_save_keys_processed / total", mdNum(pe.CurrentSaveKeysProcessed) + " / " + mdNum(pe.CurrentSaveKeysTotal)},
-		{"rdb_last_cow_size", mdBytes(pe.RDBLastCOWSize)},
-		{"aof_last_cow_size", mdBytes(pe.AOFLastCOWSize)},
-		{"latest_fork_usec", mdNum(r.Stats.LatestForkUsec)},
-		{"rdb_last_bgsave_status", mdText(pe.RDBLastBgsaveStatus)},
+		{"rdb_bgsave_in_progress", numberCell(pe.RDBBgsaveInProgress)},
+		{"aof_rewrite_in_progress", numberCell(pe.AOFRewriteInProgress)},
+		{"current_cow_size", bytesCell(pe.CurrentCOWSize)},
+		{"current_cow_peak", bytesCell(pe.CurrentCOWPeak)},
+		{"current_fork_perc", numberCell(pe.CurrentForkPerc)},
+		{"current_save_keys_processed / total", numberCell(pe.CurrentSaveKeysProcessed) + " / " + numberCell(pe.CurrentSaveKeysTotal)},
+		{"rdb_last_cow_size", bytesCell(pe.RDBLastCOWSize)},
+		{"aof_last_cow_size", bytesCell(pe.AOFLastCOWSize)},
+		{"latest_fork_usec", numberCell(r.Stats.LatestForkUsec)},
+		{"rdb_last_bgsave_status", textCell(pe.RDBLastBgsaveStatus)},
 		{"rdb_last_save_time", epochText(pe.RDBLastSaveTime)},
-		{"rdb_changes_since_last_save", mdNum(pe.RDBChangesSinceLastSave)},
-		{"aof_enabled", mdNum(pe.AOFEnabled)},
+		{"rdb_changes_since_last_save", numberCell(pe.RDBChangesSinceLastSave)},
+		{"aof_enabled", numberCell(pe.AOFEnabled)},
 	} {
 		p("| %s | %s |\n", row.name, row.v)
 	}
@@ -161,15 +132,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		name string
 		v    string
 	}{
-		{"evicted_keys", mdNum(s.EvictedKeys)},
-		{"evicted keys / s", mdNum(roundOpt(r.Rates.EvictedKeysPerSec))},
-		{"expired_keys", mdNum(s.ExpiredKeys)},
-		{"expired keys / s", mdNum(roundOpt(r.Rates.ExpiredKeysPerSec))},
-		{"OOM error replies (errorstat_OOM)", mdNum(s.ErrorstatOOM)},
-		{"commands / s", mdNum(roundOpt(r.Rates.CommandsPerSec))},
-		{"connected_clients", mdNum(s.ConnectedClients)},
-		{"client_recent_max_output_buffer", mdBytes(s.ClientRecentMaxOutputBuffer)},
-		{"connected_slaves", mdNum(s.ConnectedSlaves)},
+		{"evicted_keys", numberCell(s.EvictedKeys)},
+		{"evicted keys / s", numberCell(roundOpt(r.Rates.EvictedKeysPerSec))},
+		{"expired_keys", numberCell(s.ExpiredKeys)},
+		{"expired keys / s", numberCell(roundOpt(r.Rates.ExpiredKeysPerSec))},
+		{"OOM error replies (errorstat_OOM)", numberCell(s.ErrorstatOOM)},
+		{"commands / s", numberCell(roundOpt(r.Rates.CommandsPerSec))},
+		{"connected_clients", numberCell(s.ConnectedClients)},
+		{"client_recent_max_output_buffer", bytesCell(s.ClientRecentMaxOutputBuffer)},
+		{"connected_slaves", numberCell(s.ConnectedSlaves)},
 	} {
 		p("| %s | %s |\n", row.name, row.v)
 	}
@@ -180,20 +151,20 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	} else {
 		p("| db | keys | with TTL | avg_ttl (ms) |\n|---|---|---|---|\n")
 		for _, k := range r.Keyspace {
-			p("| %d | %s | %s | %s |\n", k.DB, mdNum(k.Keys), mdNum(k.Expires), mdNum(k.AvgTTL))
+			p("| %d | %s | %s | %s |\n", k.DB, numberCell(k.Keys), numberCell(k.Expires), numberCell(k.AvgTTL))
 		}
 	}
 
 	if h := r.History; h != nil {
 		p("\n## History (%s to %s, %d samples, %d gaps)\n\n", h.From.Format(time.TimeOnly), h.To.Format(time.TimeOnly), h.Samples, h.Gaps)
 		p("| figure | min | max | last |\n|---|---|---|---|\n")
-		p("| used_memory | %s | %s | %s |\n", mdBytes(h.UsedMemory.Min), mdBytes(h.UsedMemory.Max), mdBytes(h.UsedMemory.Last))
-		p("| used_memory_rss | %s | %s | %s |\n", mdBytes(h.UsedMemoryRSS.Min), mdBytes(h.UsedMemoryRSS.Max), mdBytes(h.UsedMemoryRSS.Last))
-		p("| mem_fragmentation_ratio | %s | %s | %s |\n", mdNum(h.Fragmentation.Min), mdNum(h.Fragmentation.Max), mdNum(h.Fragmentation.Last))
+		p("| used_memory | %s | %s | %s |\n", bytesCell(h.UsedMemory.Min), bytesCell(h.UsedMemory.Max), bytesCell(h.UsedMemory.Last))
+		p("| used_memory_rss | %s | %s | %s |\n", bytesCell(h.UsedMemoryRSS.Min), bytesCell(h.UsedMemoryRSS.Max), bytesCell(h.UsedMemoryRSS.Last))
+		p("| mem_fragmentation_ratio | %s | %s | %s |\n", numberCell(h.Fragmentation.Min), numberCell(h.Fragmentation.Max), numberCell(h.Fragmentation.Last))
 		if len(h.Events) > 0 {
 			p("\nEvents:\n\n")
 			for _, e := range h.Events {
-				p("- %s %s %s\n", e.Time.Format(time.TimeOnly), e.Kind, mdCell(e.Detail, 80))
+				p("- %s %s %s\n", e.Time.Format(time.TimeOnly), e.Kind, cell(e.Detail, 80))
 			}
 		}
 	}
@@ -217,17 +188,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			p("| %s | `%s` |\n", mdCell(k, 60), mdCell(r.Config[k], 120))
+			p("| %s | `%s` |\n", cell(k, 60), cell(r.Config[k], 120))
 		}
 	}
 
 	if c := r.Clients; c != nil {
-		p("\n## Clients (CLIENT LIST): %d, total memory %s, output buffers %s\n\n", c.Count, mdBytes(c.TotalMem), mdBytes(c.TotalOmem))
+		p("\n## Clients (CLIENT LIST): %d, total memory %s, output buffers %s\n\n", c.Count, bytesCell(c.TotalMem), bytesCell(c.TotalOmem))
 		if len(c.Top) > 0 {
 			p("| id | addr | name | tot-mem | omem | cmd |\n|---|---|---|---|---|---|\n")
 			for _, ci := range c.Top {
-				p("| %s | %s | %s | %s | %s | %s |\n", mdCell(ci.ID, 20), mdCell(ci.Addr, 48), mdCell(ci.Name, 32),
-					mdBytes(ci.TotMem), mdBytes(ci.Omem), mdCell(ci.Cmd, 32))
+				p("| %s | %s | %s | %s | %s | %s |\n", cell(ci.ID, 20), cell(ci.Addr, 48), cell(ci.Name, 32),
+					bytesCell(ci.TotMem), bytesCell(ci.Omem), cell(ci.Cmd, 32))
 			}
 		}
 	}
@@ -242,9 +213,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Info) > 0 {
 		p("\n## INFO (latest)\n\n```\n")
 		for _, sec := range r.Info {
-			p("# %s\n", mdFenced(sec.Name, 60))
+			p("# %s\n", fenced(sec.Name, 60))
 			for _, f := range sec.Fields {
-				p("%s:%s\n", mdFenced(f[0], 120), mdFenced(f[1], 400))
+				p("%s:%s\n", fenced(f[0], 120), fenced(f[1], 400))
 			}
 			p("\n")
 		}
@@ -259,7 +230,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			p("- %s: %s\n", mdCell(k, 40), mdCell(r.Unavailable[k], 200))
+			p("- %s: %s\n", cell(k, 40), cell(r.Unavailable[k], 200))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -279,18 +250,11 @@ func roundOpt(o Opt) Opt {
 	return o
 }
 
-func mdText(t Text) string {
-	if t == "" {
-		return "—"
-	}
-	return mdCell(string(t), 60)
-}
-
 func maxmemoryText(o Opt) string {
 	if v, ok := o.Get(); ok && v == 0 {
 		return "0 (no limit)"
 	}
-	return mdBytes(o)
+	return bytesCell(o)
 }
 
 func uptimeText(o Opt) string {

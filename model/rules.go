@@ -1,9 +1,8 @@
 package model
 
 import (
-	"sort"
-	"strings"
-	"time"
+	"cmp"
+	"slices"
 )
 
 // Status is the outcome of one check.
@@ -55,7 +54,7 @@ func (s Status) Mark() string {
 }
 
 // worse returns the worse of two statuses.
-func rlWorse(a, b Status) Status {
+func worse(a, b Status) Status {
 	if b.Rank() > a.Rank() {
 		return b
 	}
@@ -74,29 +73,6 @@ const (
 	PaneLimits        PaneRef = "limits"
 	PanePersistence   PaneRef = "persistence"
 	PaneBigKeys       PaneRef = "bigkeys"
-)
-
-// Check ids, in the order of DESIGN.md's table.
-const (
-	CheckMaxmemorySet       = "maxmemory-set"
-	CheckPolicyFits         = "policy-fits"
-	CheckHeadroom           = "headroom"
-	CheckEvictions          = "evictions"
-	CheckFragmentation      = "fragmentation"
-	CheckRSSVsUsed          = "rss-vs-used"
-	CheckFork               = "fork"
-	CheckPersistenceRisk    = "persistence-risk"
-	CheckBigKeys            = "big-keys"
-	CheckTTLDiscipline      = "ttl-discipline"
-	CheckEncodings          = "encodings"
-	CheckClientBuffers      = "client-buffers"
-	CheckReplicationBuffers = "replication-buffers"
-	CheckScripts            = "scripts"
-	CheckPeak               = "peak"
-	CheckSwapAndHost        = "swap-and-host"
-	CheckActiveDefrag       = "activedefrag"
-	CheckLogicalDBs         = "logical-dbs"
-	CheckEvidence           = "evidence"
 )
 
 // Check is the result of one rule. Evidence lines may quote server strings
@@ -119,97 +95,50 @@ type Check struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Inputs are everything the rules and the verdict read. Only Hist is needed;
-// every other input may be missing, and the rules that need it then say
-// unknown and why.
-type Inputs struct {
-	// Now is the evaluation time (usually the newest sample's time).
-	Now time.Time
-	// Hist holds the samples; rules read the newest one and trends over Window.
-	Hist *History
-	// Extras are the CONFIG / CLIENT LIST / MEMORY DOCTOR / host reads; nil
-	// means not read yet.
-	Extras *Extras
-	// Scan holds the big-key scan facts; nil means no scan yet.
-	Scan *ScanFacts
-	// EvidenceSaved is true once a report was exported in this session.
-	EvidenceSaved bool
-	// Window is the trend window; 0 means ThresholdVerdictWindow.
-	Window time.Duration
-}
-
-// rule is one row of the checklist table.
-type rlRule struct {
+// rule is one check of a checklist: the id it reports under, the pane that
+// shows its evidence, and how it judges its input. A server's checklist
+// (serverRules), a cluster's (clusterRules) and a fleet's (fleetRules) are
+// tables of rules over their own input, run by runRules and ordered by
+// sortWorstFirst.
+type rule[In any] struct {
 	id    string
-	topic string // short name used in titles when the check cannot run
+	topic string // names the check in the title of an unknown
 	pane  PaneRef
-	eval  func(c *ruleCtx) Check
+	eval  func(In) Check
 }
 
-// rlTable lists every check in the order of DESIGN.md's table. evidence is
-// evaluated last, from the others' results (see Evaluate).
-var rlTable = []rlRule{
-	{CheckMaxmemorySet, "Memory limit", PaneLimits, ruleMaxmemorySet},
-	{CheckPolicyFits, "Eviction policy", PaneLimits, rulePolicyFits},
-	{CheckHeadroom, "Headroom", PaneLimits, ruleHeadroom},
-	{CheckEvictions, "Evictions", PaneLimits, ruleEvictions},
-	{CheckFragmentation, "Fragmentation", PaneFragmentation, ruleFragmentation},
-	{CheckRSSVsUsed, "RSS vs used trend", PaneMemory, ruleRSSVsUsed},
-	{CheckFork, "Fork and copy-on-write", PanePersistence, ruleFork},
-	{CheckPersistenceRisk, "Unsaved data", PanePersistence, rulePersistenceRisk},
-	{CheckBigKeys, "Big keys", PaneBigKeys, ruleBigKeys},
-	{CheckTTLDiscipline, "TTL discipline", PaneBigKeys, ruleTTLDiscipline},
-	{CheckEncodings, "Encodings", PaneBigKeys, ruleEncodings},
-	{CheckClientBuffers, "Client buffers", PaneLimits, ruleClientBuffers},
-	{CheckReplicationBuffers, "Replication buffers", PaneLimits, ruleReplicationBuffers},
-	{CheckScripts, "Cached scripts", PaneMemory, ruleScripts},
-	{CheckPeak, "Peak vs now", PaneMemory, rulePeak},
-	{CheckSwapAndHost, "Swap and host settings", PaneMemory, ruleSwapAndHost},
-	{CheckActiveDefrag, "Active defrag", PaneFragmentation, ruleActiveDefrag},
-	{CheckLogicalDBs, "Logical databases", PaneLimits, ruleLogicalDBs},
-}
-
-// RuleIDs returns every check id in table order (evidence last).
-func RuleIDs() []string {
-	ids := make([]string, 0, len(rlTable)+1)
-	for _, r := range rlTable {
-		ids = append(ids, r.id)
-	}
-	return append(ids, CheckEvidence)
-}
-
-// Evaluate runs every rule and returns the checklist sorted worst first
-// (table order within a status). It never fails: a rule without its inputs
-// says unknown and why.
-func Evaluate(in Inputs) Checklist { return evaluate(newRuleCtx(in)) }
-
-func evaluate(c *ruleCtx) Checklist {
-	in := c.in
-	out := make(Checklist, 0, len(rlTable)+1)
-	for _, r := range rlTable {
-		var ch Check
-		switch {
-		case c.last == nil:
-			ch = rlUnknown(r.topic, c.noSampleReason(), "Wait for the first poll, or check the connection in the header.")
-		case strings.EqualFold(string(c.last.Server.Mode), "sentinel"):
-			ch = rlUnknown(r.topic, "a Sentinel holds no data", "Point redis-memtop at the master or a replica that the Sentinel watches.", "redis-cli SENTINEL masters")
-		default:
-			ch = r.eval(c)
+// runRules judges in by every rule, in table order. cannotRun, when it says
+// so, stands in for a rule whose input is missing altogether (no sample
+// yet, no view of the cluster): the check then says unknown and why. Each
+// check gets its rule's id and pane, and lists that are empty rather than
+// null.
+func runRules[In any](in In, rules []rule[In], cannotRun func(rule[In]) (Check, bool)) Checklist {
+	out := make(Checklist, 0, len(rules)+1)
+	for _, r := range rules {
+		ch, blocked := cannotRun(r)
+		if !blocked {
+			ch = r.eval(in)
 		}
 		ch.ID = r.id
 		ch.Pane = r.pane
-		out = append(out, rlNormalise(ch))
+		out = append(out, normalise(ch))
 	}
-	ev := ruleEvidence(in.EvidenceSaved, out)
-	ev.ID = CheckEvidence
-	out = append(out, rlNormalise(ev))
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Status.Rank() > out[j].Status.Rank() })
 	return out
+}
+
+// cmpWorstFirst orders statuses worst first (see Status.Rank), for
+// slices.SortStableFunc.
+func cmpWorstFirst(a, b Status) int { return cmp.Compare(b.Rank(), a.Rank()) }
+
+// sortWorstFirst is the one order of every checklist: worst first, and
+// table order among equals.
+func sortWorstFirst(cl Checklist) {
+	slices.SortStableFunc(cl, func(a, b Check) int { return cmpWorstFirst(a.Status, b.Status) })
 }
 
 // normalise makes empty lists empty (not null) in JSON, so a reader can
 // always range over them.
-func rlNormalise(ch Check) Check {
+func normalise(ch Check) Check {
 	if ch.Evidence == nil {
 		ch.Evidence = []string{}
 	}
@@ -219,8 +148,8 @@ func rlNormalise(ch Check) Check {
 	return ch
 }
 
-// rlUnknown builds the result of a rule that lacks an input.
-func rlUnknown(topic, reason, advice string, commands ...string) Check {
+// unknownCheck builds the result of a rule that lacks an input.
+func unknownCheck(topic, reason, advice string, commands ...string) Check {
 	return Check{
 		Status:   StatusUnknown,
 		Title:    topic + ": " + reason,
@@ -231,19 +160,42 @@ func rlUnknown(topic, reason, advice string, commands ...string) Check {
 	}
 }
 
+// findings gathers several findings of one check (fork, host): the worst
+// status wins the title, every finding adds its advice.
+type findings struct {
+	status   Status
+	titles   []string
+	advice   []string
+	evidence []string
+}
+
+func (f *findings) raise(st Status, title, advice string) {
+	if st.Rank() > f.status.Rank() || len(f.titles) == 0 {
+		f.status = worse(f.status, st)
+		f.titles = append([]string{title}, f.titles...)
+	} else {
+		f.titles = append(f.titles, title)
+	}
+	if advice != "" {
+		f.advice = append(f.advice, advice)
+	}
+}
+
+func (f *findings) add(lines ...string) { f.evidence = append(f.evidence, lines...) }
+
 // Strings the rules repeat.
 const (
-	rlCmdInfoMemory      = "redis-cli INFO memory"
-	rlCmdInfoPersistence = "redis-cli INFO persistence"
-	rlCmdInfoKeyspace    = "redis-cli INFO keyspace"
-	rlSrcTotalSystem     = "total_system_memory"
-	rlForkRDB            = "rdb"
-	rlForkAOF            = "aof"
-	rlForkModule         = "module"
-	rlTypeHash           = "hash"
-	rlTypeList           = "list"
-	rlTypeSet            = "set"
-	rlTypeZset           = "zset"
-	rlTypeString         = "string"
-	rlEncHashtable       = "hashtable"
+	cmdInfoMemory      = "redis-cli INFO memory"
+	cmdInfoPersistence = "redis-cli INFO persistence"
+	cmdInfoKeyspace    = "redis-cli INFO keyspace"
+	srcTotalSystem     = "total_system_memory"
+	forkRDB            = "rdb"
+	forkAOF            = "aof"
+	forkModule         = "module"
+	typeHash           = "hash"
+	typeList           = "list"
+	typeSet            = "set"
+	typeZset           = "zset"
+	typeString         = "string"
+	encHashtable       = "hashtable"
 )

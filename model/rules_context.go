@@ -16,7 +16,7 @@ type ruleCtx struct {
 	last  *Sample // newest non-gap sample; nil when there is none
 	ex    *Extras
 	scan  *ScanFacts
-	trend *rlTrendFacts // computed on first use
+	trend *trendFacts // computed on first use
 }
 
 func newRuleCtx(in Inputs) *ruleCtx {
@@ -37,16 +37,16 @@ func newRuleCtx(in Inputs) *ruleCtx {
 func (c *ruleCtx) noSampleReason() string {
 	if c.h != nil {
 		if l := c.h.Last(); l != nil && l.IsGap() {
-			return "the server has not answered yet (" + rlOneLine(l.Err) + ")"
+			return "the server has not answered yet (" + oneLine(l.Err) + ")"
 		}
 	}
 	return "no sample from the server yet"
 }
 
 // trendOf returns the trend facts over the window, computed once.
-func (c *ruleCtx) trendOf() *rlTrendFacts {
+func (c *ruleCtx) trendOf() *trendFacts {
 	if c.trend == nil {
-		t := rlAnalyseTrend(c.h, c.now, c.win)
+		t := analyseTrend(c.h, c.now, c.win)
 		c.trend = &t
 	}
 	return c.trend
@@ -64,7 +64,7 @@ func (c *ruleCtx) missing(field, since string) string {
 		return "Dragonfly does not report " + field
 	}
 	if since != "" {
-		if v, ok := rlServerVersion(s); ok && rlVersionLess(v, since) {
+		if v, ok := serverVersion(s); ok && versionLess(v, since) {
 			return "server " + v + " is older than " + since + " and has no " + field
 		}
 	}
@@ -74,22 +74,22 @@ func (c *ruleCtx) missing(field, since string) string {
 	return "the server does not report " + field
 }
 
-// rlServerVersion is the real version of the server (valkey_version …), or the
+// serverVersion is the real version of the server (valkey_version …), or the
 // redis_version when that is all there is.
-func rlServerVersion(s *Sample) (string, bool) {
+func serverVersion(s *Sample) (string, bool) {
 	v := string(s.Server.Version)
 	if v == "" {
 		v = string(s.Server.RedisVersion)
 	}
 	v = strings.TrimPrefix(v, "df-v")
-	if _, ok := rlParseVersion(v); !ok {
+	if _, ok := parseVersion(v); !ok {
 		return v, false
 	}
 	return v, true
 }
 
-// rlParseVersion reads "7.0.15" into [7 0 15]; missing parts are 0.
-func rlParseVersion(v string) ([3]int, bool) {
+// parseVersion reads "7.0.15" into [7 0 15]; missing parts are 0.
+func parseVersion(v string) ([3]int, bool) {
 	var out [3]int
 	parts := strings.SplitN(v, ".", 3)
 	for i, p := range parts {
@@ -110,10 +110,10 @@ func rlParseVersion(v string) ([3]int, bool) {
 	return out, true
 }
 
-// rlVersionLess reports a < b for dotted versions; false when either does not parse.
-func rlVersionLess(a, b string) bool {
-	va, ok1 := rlParseVersion(a)
-	vb, ok2 := rlParseVersion(b)
+// versionLess reports a < b for dotted versions; false when either does not parse.
+func versionLess(a, b string) bool {
+	va, ok1 := parseVersion(a)
+	vb, ok2 := parseVersion(b)
 	if !ok1 || !ok2 {
 		return false
 	}
@@ -183,7 +183,7 @@ func deniedReason(cmd, err string) string {
 	case strings.Contains(low, "timeout") || strings.Contains(low, "deadline"):
 		return cmd + " timed out"
 	}
-	return cmd + " failed: " + rlOneLine(err)
+	return cmd + " failed: " + oneLine(err)
 }
 
 // clientsReason says why CLIENT LIST facts cannot be used, or "".
@@ -218,7 +218,7 @@ func (c *ruleCtx) hostRAM() (ram float64, src string, ok bool) {
 		}
 	}
 	if v, ok := c.last.Memory.TotalSystemMemory.Get(); ok && v > 0 {
-		return v, rlSrcTotalSystem, true
+		return v, srcTotalSystem, true
 	}
 	return 0, "", false
 }
@@ -266,8 +266,8 @@ func (c *ruleCtx) usedShare() (float64, bool) {
 	return used / limit, true
 }
 
-// rlOneLine keeps the first line of a message and bounds its length.
-func rlOneLine(s string) string {
+// oneLine keeps the first line of a message and bounds its length.
+func oneLine(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}

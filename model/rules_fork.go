@@ -7,31 +7,8 @@ import (
 	"time"
 )
 
-// rlFindings gathers several findings of one check: the worst status wins
-// the title, every finding adds its advice.
-type rlFindings struct {
-	status   Status
-	titles   []string
-	advice   []string
-	evidence []string
-}
-
-func (f *rlFindings) raise(st Status, title, advice string) {
-	if st.Rank() > f.status.Rank() || len(f.titles) == 0 {
-		f.status = rlWorse(f.status, st)
-		f.titles = append([]string{title}, f.titles...)
-	} else {
-		f.titles = append(f.titles, title)
-	}
-	if advice != "" {
-		f.advice = append(f.advice, advice)
-	}
-}
-
-func (f *rlFindings) add(lines ...string) { f.evidence = append(f.evidence, lines...) }
-
-// rlForkFacts are the figures the fork check reads.
-type rlForkFacts struct {
+// forkFacts are the figures the fork check reads.
+type forkFacts struct {
 	used, rss, ram float64
 	rssOK, ramOK   bool
 	src            string
@@ -49,25 +26,25 @@ func ruleFork(c *ruleCtx) Check {
 			Title:    "Dragonfly snapshots without fork: no copy-on-write",
 			Evidence: []string{"product: dragonfly"},
 			Advice:   "Dragonfly's snapshots do not fork, so a save does not double memory.",
-			Commands: []string{rlCmdInfoPersistence},
+			Commands: []string{cmdInfoPersistence},
 		}
 	}
 	if !p.RDBBgsaveInProgress.Valid && !s.HasSection("persistence") {
-		return rlUnknown(topic, "INFO persistence was not read", "", rlCmdInfoPersistence)
+		return unknownCheck(topic, "INFO persistence was not read", "", cmdInfoPersistence)
 	}
-	commands := []string{rlCmdInfoPersistence, "redis-cli LATENCY DOCTOR"}
-	ff := rlForkFacts{used: s.Memory.UsedMemory.Or(0)}
+	commands := []string{cmdInfoPersistence, "redis-cli LATENCY DOCTOR"}
+	ff := forkFacts{used: s.Memory.UsedMemory.Or(0)}
 	ff.rss, ff.rssOK = s.Memory.UsedMemoryRSS.Get()
 	ff.ram, ff.src, ff.ramOK = c.hostRAM()
-	f := &rlFindings{status: StatusOK}
+	f := &findings{status: StatusOK}
 
 	rdbErr := strings.EqualFold(string(p.RDBLastBgsaveStatus), "err")
 	aofErr := strings.EqualFold(string(p.AOFLastBgrewriteStatus), "err")
-	f.add(fmt.Sprintf("last BGSAVE: %s, last AOF rewrite: %s", rlTextOr(p.RDBLastBgsaveStatus, "not reported"), rlTextOr(p.AOFLastBgrewriteStatus, "not reported")))
+	f.add(fmt.Sprintf("last BGSAVE: %s, last AOF rewrite: %s", textOr(p.RDBLastBgsaveStatus, "not reported"), textOr(p.AOFLastBgrewriteStatus, "not reported")))
 	if rdbErr || aofErr {
-		what := rlForkName(rlForkRDB)
+		what := forkName(forkRDB)
 		if !rdbErr {
-			what = rlForkName(rlForkAOF)
+			what = forkName(forkAOF)
 		}
 		f.raise(StatusCrit, "The last "+what+" failed",
 			"A failed background save often means the fork itself failed for lack of memory (vm.overcommit_memory 0 with too little free RAM), or the disk is full or read-only. The server log says which; until a save succeeds, changes are not on disk.")
@@ -83,7 +60,7 @@ func ruleFork(c *ruleCtx) Check {
 	forkCostFindings(s, f, ff.used)
 
 	if cowUnknown && f.status == StatusOK {
-		u := rlUnknown(topic, "server older than 6.2 has no live copy-on-write figure", "Watch RSS and the machine's free memory by hand during the save.", rlCmdInfoPersistence)
+		u := unknownCheck(topic, "server older than 6.2 has no live copy-on-write figure", "Watch RSS and the machine's free memory by hand during the save.", cmdInfoPersistence)
 		u.Evidence = append(f.evidence, u.Evidence...)
 		return u
 	}
@@ -105,74 +82,74 @@ func ruleFork(c *ruleCtx) Check {
 
 // forkRunningFindings judges the running fork's copy-on-write; it reports
 // whether the server has no live copy-on-write figure.
-func forkRunningFindings(c *ruleCtx, f *rlFindings, ff rlForkFacts) (cowUnknown bool) {
+func forkRunningFindings(c *ruleCtx, f *findings, ff forkFacts) (cowUnknown bool) {
 	s := c.last
 	p := &s.Persistence
-	kind := rlForkName(forkKind(s))
+	kind := forkName(forkKind(s))
 	line := kind + " running"
-	if v, ok := p.RDBCurrentBgsaveTimeSec.Get(); ok && v >= 0 && forkKind(s) == rlForkRDB {
-		line += " for " + rlDur(time.Duration(v)*time.Second)
-	} else if v, ok := p.AOFCurrentRewriteTimeSec.Get(); ok && v >= 0 && forkKind(s) == rlForkAOF {
-		line += " for " + rlDur(time.Duration(v)*time.Second)
+	if v, ok := p.RDBCurrentBgsaveTimeSec.Get(); ok && v >= 0 && forkKind(s) == forkRDB {
+		line += " for " + Duration(time.Duration(v)*time.Second)
+	} else if v, ok := p.AOFCurrentRewriteTimeSec.Get(); ok && v >= 0 && forkKind(s) == forkAOF {
+		line += " for " + Duration(time.Duration(v)*time.Second)
 	}
 	if v, ok := p.CurrentForkPerc.Get(); ok {
-		line += fmt.Sprintf(", %s %% done", rlRatio(v))
+		line += fmt.Sprintf(", %s %% done", Ratio(v))
 	}
 	f.add(line)
 	if ff.ramOK && ff.rssOK {
-		defer f.add(fmt.Sprintf("machine memory (%s): %s, RSS %s", ff.src, rlBytes(ff.ram), rlBytes(ff.rss)))
+		defer f.add(fmt.Sprintf("machine memory (%s): %s, RSS %s", ff.src, Bytes(ff.ram), Bytes(ff.rss)))
 	}
 	cow, ok := p.CurrentCOWSize.Get()
 	if !ok {
 		f.add("live copy-on-write: " + c.missing("current_cow_size", "6.2"))
 		return true
 	}
-	cl := "current_cow_size: " + rlBytes(cow)
+	cl := "current_cow_size: " + Bytes(cow)
 	if age, ok := p.CurrentCOWSizeAge.Get(); ok {
 		cl += fmt.Sprintf(" (measured %ds ago)", int(age))
 	}
 	if pk, ok := p.CurrentCOWPeak.Get(); ok {
-		cl += ", peak " + rlBytes(pk)
+		cl += ", peak " + Bytes(pk)
 	}
 	if ff.used > 0 {
-		cl += fmt.Sprintf(", %s of used", rlPct(cow/ff.used))
+		cl += fmt.Sprintf(", %s of used", sharePct(cow/ff.used))
 	}
 	f.add(cl)
 	if prev := c.h.PrevOK(); prev != nil && prev.ForkRunning() {
 		if pc, ok := prev.Persistence.CurrentCOWSize.Get(); ok && cow > pc {
-			f.add(fmt.Sprintf("copy-on-write grew %s since the previous poll", rlSigned(cow-pc)))
+			f.add(fmt.Sprintf("copy-on-write grew %s since the previous poll", signedBytes(cow-pc)))
 		}
 	}
 	switch {
 	case ff.ramOK && ff.rssOK && ff.rss+cow >= ThresholdForkHostCrit*ff.ram:
-		f.raise(StatusCrit, fmt.Sprintf("Fork: RSS + copy-on-write is %s of the %s", rlPct((ff.rss+cow)/ff.ram), ff.src),
+		f.raise(StatusCrit, fmt.Sprintf("Fork: RSS + copy-on-write is %s of the %s", sharePct((ff.rss+cow)/ff.ram), ff.src),
 			"The parent and the fork child together are about to exhaust the machine's memory: the OOM killer may end Redis or the child. Stop heavy writes until the save ends; for the future keep maxmemory lower or move saves to a replica.")
 	case ff.used > 0 && cow >= ThresholdCOWShareWarn*ff.used:
-		f.raise(StatusWarn, fmt.Sprintf("Copy-on-write %s is %s of the dataset", rlBytes(cow), rlPct(cow/ff.used)),
+		f.raise(StatusWarn, fmt.Sprintf("Copy-on-write %s is %s of the dataset", Bytes(cow), sharePct(cow/ff.used)),
 			"Heavy writes during the save make the child copy pages: memory on the machine grows by that much until the save ends. Save when writes are light, or from a replica.")
 	case ff.used > 0 && cow >= ThresholdCOWShareWatch*ff.used:
-		f.raise(StatusWatch, fmt.Sprintf("Copy-on-write %s during the %s", rlBytes(cow), kind), "Writes during the save are copied by the child; it ends with the save.")
+		f.raise(StatusWatch, fmt.Sprintf("Copy-on-write %s during the %s", Bytes(cow), kind), "Writes during the save are copied by the child; it ends with the save.")
 	default:
-		f.raise(StatusOK, fmt.Sprintf("%s running, copy-on-write %s", kind, rlBytes(cow)), "")
+		f.raise(StatusOK, fmt.Sprintf("%s running, copy-on-write %s", kind, Bytes(cow)), "")
 	}
 	return false
 }
 
 // forkIdleFindings judges whether the next fork would fit.
-func forkIdleFindings(s *Sample, f *rlFindings, ff rlForkFacts) {
+func forkIdleFindings(s *Sample, f *findings, ff forkFacts) {
 	p := &s.Persistence
 	f.add("no fork running")
 	lastCOW := math.Max(p.RDBLastCOWSize.Or(0), p.AOFLastCOWSize.Or(0))
 	if lastCOW > 0 {
-		f.add("copy-on-write of the last fork: " + rlBytes(lastCOW))
+		f.add("copy-on-write of the last fork: " + Bytes(lastCOW))
 	}
 	if !ff.ramOK || !ff.rssOK || ff.used <= 0 {
 		return
 	}
-	f.add(fmt.Sprintf("room for a fork: RSS %s + up to used %s against %s (%s)", rlBytes(ff.rss), rlBytes(ff.used), rlBytes(ff.ram), ff.src))
+	f.add(fmt.Sprintf("room for a fork: RSS %s + up to used %s against %s (%s)", Bytes(ff.rss), Bytes(ff.used), Bytes(ff.ram), ff.src))
 	switch {
 	case lastCOW > 0 && ff.rss+lastCOW > ff.ram:
-		f.raise(StatusWarn, "No room for the next fork: the last one copied "+rlBytes(lastCOW),
+		f.raise(StatusWarn, "No room for the next fork: the last one copied "+Bytes(lastCOW),
 			"If the next save copies as much as the last, RSS plus the copy exceed the machine's memory. Keep maxmemory lower, or save from a replica.")
 	case ff.rss+ff.used > ff.ram:
 		f.raise(StatusWatch, "A fork that rewrites much of the data would not fit in memory",
@@ -181,37 +158,37 @@ func forkIdleFindings(s *Sample, f *rlFindings, ff rlForkFacts) {
 }
 
 // forkCostFindings grades the latest fork's duration (LATENCY DOCTOR's fork rate).
-func forkCostFindings(s *Sample, f *rlFindings, used float64) {
+func forkCostFindings(s *Sample, f *findings, used float64) {
 	us, ok := s.Stats.LatestForkUsec.Get()
 	switch {
 	case ok && us > 0:
-		line := fmt.Sprintf("latest_fork_usec: %s ms", rlRatio(us/1000))
+		line := fmt.Sprintf("latest_fork_usec: %s ms", Ratio(us/1000))
 		if us <= ThresholdForkSlowUsec || used <= 0 {
 			f.add(line)
 			break
 		}
 		gbs := used / (1 << 30) / (us / 1e6)
-		f.add(line + fmt.Sprintf(" (fork rate %s GB/s)", rlRatio(gbs)))
+		f.add(line + fmt.Sprintf(" (fork rate %s GB/s)", Ratio(gbs)))
 		switch {
 		case gbs < ThresholdForkRateTerrible:
-			f.raise(StatusWarn, fmt.Sprintf("Forking takes %s ms (%s GB/s, terrible)", rlRatio(us/1000), rlRatio(gbs)),
+			f.raise(StatusWarn, fmt.Sprintf("Forking takes %s ms (%s GB/s, terrible)", Ratio(us/1000), Ratio(gbs)),
 				"Every client waits while the server forks. Under 10 GB/s usually means a VM with slow page-table copies or transparent huge pages: disable THP, use an HVM/metal instance, or keep the dataset smaller.")
 		case gbs < ThresholdForkRatePoor:
-			f.raise(StatusWatch, fmt.Sprintf("Forking takes %s ms (%s GB/s, poor)", rlRatio(us/1000), rlRatio(gbs)),
+			f.raise(StatusWatch, fmt.Sprintf("Forking takes %s ms (%s GB/s, poor)", Ratio(us/1000), Ratio(gbs)),
 				"Every client waits while the server forks; check transparent huge pages and the VM type.")
 		default:
-			f.raise(StatusWatch, fmt.Sprintf("Forking takes %s ms", rlRatio(us/1000)), "Every client waits while the server forks; that grows with the dataset.")
+			f.raise(StatusWatch, fmt.Sprintf("Forking takes %s ms", Ratio(us/1000)), "Every client waits while the server forks; that grows with the dataset.")
 		}
 	case ok:
 		f.add("no fork since the server started")
 	}
 	if n, ok := s.Stats.TotalForks.Get(); ok {
-		f.add("total_forks: " + rlCount(n))
+		f.add("total_forks: " + exactCount(n))
 	}
 }
 
-// rlTextOr returns a text field, or d when it is absent.
-func rlTextOr(t Text, d string) string {
+// textOr returns a text field, or d when it is absent.
+func textOr(t Text, d string) string {
 	if t == "" {
 		return d
 	}
@@ -225,11 +202,11 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 	p := &s.Persistence
 	changes, ok := p.RDBChangesSinceLastSave.Get()
 	if !ok {
-		return rlUnknown(topic, c.missing("rdb_changes_since_last_save", ""), "", rlCmdInfoPersistence)
+		return unknownCheck(topic, c.missing("rdb_changes_since_last_save", ""), "", cmdInfoPersistence)
 	}
 	ch := Check{
-		Evidence: []string{"rdb_changes_since_last_save: " + rlCount(changes)},
-		Commands: []string{rlCmdInfoPersistence, "redis-cli CONFIG GET save", "redis-cli CONFIG GET appendonly"},
+		Evidence: []string{"rdb_changes_since_last_save: " + exactCount(changes)},
+		Commands: []string{cmdInfoPersistence, "redis-cli CONFIG GET save", "redis-cli CONFIG GET appendonly"},
 	}
 	var age time.Duration
 	ageOK := false
@@ -238,9 +215,9 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 		ageOK = age >= 0
 		switch {
 		case ageOK:
-			ch.Evidence = append(ch.Evidence, "last successful save: "+rlDur(age)+" ago")
+			ch.Evidence = append(ch.Evidence, "last successful save: "+Duration(age)+" ago")
 		case age < -time.Minute:
-			ch.Evidence = append(ch.Evidence, "last save time is "+rlDur(-age)+" ahead of this machine's clock (clock skew?): its age is unknown")
+			ch.Evidence = append(ch.Evidence, "last save time is "+Duration(-age)+" ahead of this machine's clock (clock skew?): its age is unknown")
 		}
 	}
 	aofOn := p.AOFEnabled.IsTrue()
@@ -251,13 +228,17 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 		ch.Evidence = append(ch.Evidence, fmt.Sprintf("save: %q", saveCfg))
 	}
 	noPersistence := saveKnown && strings.TrimSpace(saveCfg) == "" && !aofOn
-	keys, _, _ := rlKeyspaceTotals(s)
+	keys, _, _ := keyspaceTotals(s)
 	rdbErr := strings.EqualFold(string(p.RDBLastBgsaveStatus), "err")
 
+	unsaved := exactCount(changes) + " changes unsaved"
+	if ageOK {
+		unsaved += ", last save " + Duration(age) + " ago"
+	}
 	switch {
 	case rdbErr && changes > 0 && !aofOK:
 		ch.Status = StatusCrit
-		ch.Title = fmt.Sprintf("%s changes are not on disk, and the last save failed", rlCount(changes))
+		ch.Title = fmt.Sprintf("%s changes are not on disk, and the last save failed", exactCount(changes))
 		ch.Advice = "A restart now loses every change since the last good save. Fix the save first (see the fork check and the server log), then save, and only then restart."
 	case aofOK:
 		ch.Status = StatusOK
@@ -269,28 +250,22 @@ func rulePersistenceRisk(c *ruleCtx) Check {
 		ch.Advice = "A restart loses nothing written since the last snapshot."
 	case noPersistence:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("No persistence (no save schedule, AOF off): a restart empties the server (%s keys)", rlCount(keys))
+		ch.Title = fmt.Sprintf("No persistence (no save schedule, AOF off): a restart empties the server (%s keys)", exactCount(keys))
 		ch.Advice = "Fine for a pure cache that can refill; for anything else, a restart during the incident loses all data. Decide that on purpose before anyone restarts Redis."
 		ch.Commands = append(ch.Commands, "redis-cli BGSAVE")
 	case (ageOK && age >= ThresholdUnsavedAgeWarn) || changes >= ThresholdUnsavedChangesWarn:
 		ch.Status = StatusWarn
-		ch.Title = fmt.Sprintf("%s changes unsaved", rlCount(changes))
-		if ageOK {
-			ch.Title += ", last save " + rlDur(age) + " ago"
-		}
+		ch.Title = unsaved
 		ch.Advice = "A restart now loses all these changes. Save first (BGSAVE, and watch the fork's copy-on-write), and check why the save schedule did not run."
 		ch.Commands = append(ch.Commands, "redis-cli BGSAVE", "redis-cli LASTSAVE")
 	case (ageOK && age >= ThresholdUnsavedAgeWatch) || changes >= ThresholdUnsavedChangesWatch:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("%s changes unsaved", rlCount(changes))
-		if ageOK {
-			ch.Title += ", last save " + rlDur(age) + " ago"
-		}
+		ch.Title = unsaved
 		ch.Advice = "A restart would lose these changes; save before restarting."
 		ch.Commands = append(ch.Commands, "redis-cli BGSAVE")
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("%s changes since a recent save", rlCount(changes))
+		ch.Title = fmt.Sprintf("%s changes since a recent save", exactCount(changes))
 		ch.Advice = "Little would be lost by a restart."
 	}
 	return ch

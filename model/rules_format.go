@@ -5,15 +5,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
-// rlBytes writes a byte count as the panes do (Redis style: 1.40M).
-func rlBytes(v float64) string { return Bytes(v) }
-
-// rlSigned writes a change with its sign: "+3.00M", "-1.20G", "±0B".
-func rlSigned(v float64) string {
+// signedBytes writes a change with its sign: "+3.00M", "-1.20G", "±0B".
+func signedBytes(v float64) string {
 	switch {
 	case v > 0:
 		return "+" + Bytes(v)
@@ -23,19 +19,16 @@ func rlSigned(v float64) string {
 	return "±0B"
 }
 
-// rlPct writes a share as a percentage: 0.853 → "85.3%".
-func rlPct(share float64) string {
+// sharePct writes a share as a percentage: 0.853 → "85.3%".
+func sharePct(share float64) string {
 	if share > 0 && share < 0.0005 {
 		return "<0.1%"
 	}
 	return Percent(share * 100)
 }
 
-// rlRatio writes a ratio with two decimals, like INFO does: "1.52".
-func rlRatio(v float64) string { return Ratio(v) }
-
-// rlCount writes an integer count with thousands separators: "12,345".
-func rlCount(v float64) string {
+// exactCount writes an integer count with thousands separators: "12,345".
+func exactCount(v float64) string {
 	n := int64(math.Round(v))
 	neg := n < 0
 	if neg {
@@ -55,28 +48,25 @@ func rlCount(v float64) string {
 	return b.String()
 }
 
-// rlN writes a count with its noun: "1 client", "12 clients".
-func rlN(n float64, one, many string) string {
+// countNoun writes a count with its noun: "1 client", "12 clients".
+func countNoun(n float64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return rlCount(n) + " " + many
+	return exactCount(n) + " " + many
 }
 
-// rlRate writes a per-second rate: "12.5/s".
-func rlRate(v float64) string {
+// ratePerSec writes a per-second rate: "12.5/s".
+func ratePerSec(v float64) string {
 	if v >= 100 {
 		return strconv.FormatFloat(v, 'f', 0, 64) + "/s"
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64) + "/s"
 }
 
-// rlDur writes a duration as the panes do: "4m10s", "3h02m".
-func rlDur(d time.Duration) string { return Duration(d) }
-
-// rlConfSize writes a byte count the way CONFIG SET / redis.conf accept it,
+// confSize writes a byte count the way CONFIG SET / redis.conf accept it,
 // rounded down to whole megabytes ("mb" is 1024*1024 for Redis).
-func rlConfSize(v float64) string {
+func confSize(v float64) string {
 	mb := int64(v / (1 << 20))
 	if mb < 1 {
 		mb = 1
@@ -87,12 +77,12 @@ func rlConfSize(v float64) string {
 	return strconv.FormatInt(mb, 10) + "mb"
 }
 
-// rlShellQuote quotes a server string (a key name) for a POSIX shell command
+// shellQuote quotes a server string (a key name) for a POSIX shell command
 // line: plain single quotes when it is printable, ANSI-C $'…' with \xNN
 // escapes when it holds anything Sanitize would escape (controls, bidi
 // overrides, invalid UTF-8), so the command shown is exact and harmless to
 // paste.
-func rlShellQuote(s string) string {
+func shellQuote(s string) string {
 	plain := utf8.ValidString(s)
 	if plain {
 		for _, r := range s {
@@ -126,7 +116,7 @@ func rlShellQuote(s string) string {
 	return b.String()
 }
 
-// rlLabel shows a server string (key, client name) in evidence: escaped and
+// serverLabel shows a server string (key, client name) in evidence: escaped and
 // cut to 60 cells. The UI escapes again when drawing; escaping here keeps a
 // report safe too.
-func rlLabel(s string) string { return Sanitize(s, 60) }
+func serverLabel(s string) string { return Sanitize(s, 60) }

@@ -8,21 +8,21 @@ import (
 	"time"
 )
 
-// rlFragLayer is one of the three layers of fragmentation INFO breaks RSS into
+// fragLayer is one of the three layers of fragmentation INFO breaks RSS into
 // (5.0+): allocator fragmentation, allocator RSS overhead, process RSS
 // overhead.
-type rlFragLayer struct {
+type fragLayer struct {
 	name   string
 	ratio  float64
 	bytes  float64
 	advice string
 }
 
-func rlFragLayers(m *Memory) []rlFragLayer {
-	var out []rlFragLayer
+func fragLayers(m *Memory) []fragLayer {
+	var out []fragLayer
 	add := func(name string, r, b Opt, advice string) {
 		if r.Valid && b.Valid && b.V < 1<<62 { // allocator_frag_bytes wraps around on libc builds
-			out = append(out, rlFragLayer{name, r.V, b.V, advice})
+			out = append(out, fragLayer{name, r.V, b.V, advice})
 		}
 	}
 	add("allocator fragmentation", m.AllocatorFragRatio, m.AllocatorFragBytes,
@@ -34,10 +34,10 @@ func rlFragLayers(m *Memory) []rlFragLayer {
 	return out
 }
 
-// rlDominantLayer is the layer with the most bytes among those MEMORY DOCTOR
+// dominantLayer is the layer with the most bytes among those MEMORY DOCTOR
 // would flag (ratio > 1.1 and > 10 MB); false when none is.
-func rlDominantLayer(ls []rlFragLayer) (rlFragLayer, bool) {
-	best, found := rlFragLayer{}, false
+func dominantLayer(ls []fragLayer) (fragLayer, bool) {
+	best, found := fragLayer{}, false
 	for _, l := range ls {
 		if l.ratio > ThresholdLayerRatio && l.bytes > ThresholdLayerMinBytes && (!found || l.bytes > best.bytes) {
 			best, found = l, true
@@ -58,21 +58,21 @@ func ruleFragmentation(c *ruleCtx) Check {
 		fr, ok, computed = rss/used, true, true
 	}
 	if !ok || !okU || !okR {
-		return rlUnknown(topic, c.missing("mem_fragmentation_ratio", ""), "", rlCmdInfoMemory, "redis-cli MEMORY DOCTOR")
+		return unknownCheck(topic, c.missing("mem_fragmentation_ratio", ""), "", cmdInfoMemory, "redis-cli MEMORY DOCTOR")
 	}
 	if fr <= 0 || rss <= 0 {
-		return rlUnknown(topic, "RSS is not measured yet (the server just started, or is loading)", "Wait for the server's next cron tick.", rlCmdInfoMemory)
+		return unknownCheck(topic, "RSS is not measured yet (the server just started, or is loading)", "Wait for the server's next cron tick.", cmdInfoMemory)
 	}
 	fragBytes := m.MemFragmentationBytes.Or(rss - used)
-	ch := Check{Commands: []string{rlCmdInfoMemory, "redis-cli MEMORY DOCTOR", "redis-cli MEMORY STATS"}}
-	line := fmt.Sprintf("mem_fragmentation_ratio: %s (RSS %s / used %s)", rlRatio(fr), rlBytes(rss), rlBytes(used))
+	ch := Check{Commands: []string{cmdInfoMemory, "redis-cli MEMORY DOCTOR", "redis-cli MEMORY STATS"}}
+	line := fmt.Sprintf("mem_fragmentation_ratio: %s (RSS %s / used %s)", Ratio(fr), Bytes(rss), Bytes(used))
 	if computed {
 		line += ", computed as RSS / used"
 	}
-	ch.Evidence = append(ch.Evidence, line, "RSS beyond used: "+rlBytes(fragBytes))
-	layers := rlFragLayers(m)
+	ch.Evidence = append(ch.Evidence, line, "RSS beyond used: "+Bytes(fragBytes))
+	layers := fragLayers(m)
 	for _, l := range layers {
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("%s: %s (%s)", l.name, rlRatio(l.ratio), rlBytes(l.bytes)))
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("%s: %s (%s)", l.name, Ratio(l.ratio), Bytes(l.bytes)))
 	}
 	if len(layers) == 0 {
 		ch.Evidence = append(ch.Evidence, "no breakdown into allocator / RSS layers (needs Redis 5.0+ with jemalloc)")
@@ -80,19 +80,19 @@ func ruleFragmentation(c *ruleCtx) Check {
 
 	if used < ThresholdSmallDataset {
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Ratio %s is meaningless on a small dataset (%s used)", rlRatio(fr), rlBytes(used))
+		ch.Title = fmt.Sprintf("Ratio %s is meaningless on a small dataset (%s used)", Ratio(fr), Bytes(used))
 		ch.Advice = "Under a few MB, the server's fixed overhead (code, stacks, allocator arenas) dwarfs the data, so the ratio is high by construction. Nothing to do."
 		return ch
 	}
 	if fr < ThresholdFragSwapRatio {
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("RSS is below used (ratio %s): part of Redis may be swapped out", rlRatio(fr))
+		ch.Title = fmt.Sprintf("RSS is below used (ratio %s): part of Redis may be swapped out", Ratio(fr))
 		ch.Advice = "A ratio under 1 means the OS holds less of Redis in RAM than Redis allocated: the rest may be in swap, which makes Redis very slow. See the swap-and-host check (run redis-memtop on the Redis host to read VmSwap)."
 		ch.Commands = append(ch.Commands, "grep VmSwap /proc/$(redis-cli INFO server | awk -F: '/^process_id/{print $2}' | tr -d '\\r')/status")
 		return ch
 	}
 
-	dom, hasDom := rlDominantLayer(layers)
+	dom, hasDom := dominantLayer(layers)
 	switch {
 	case fr >= ThresholdFragCrit:
 		ch.Status = StatusCrit
@@ -108,11 +108,11 @@ func ruleFragmentation(c *ruleCtx) Check {
 		ch.Status = StatusWatch
 	}
 	if ch.Status == StatusOK {
-		ch.Title = fmt.Sprintf("Fragmentation healthy: ratio %s", rlRatio(fr))
+		ch.Title = fmt.Sprintf("Fragmentation healthy: ratio %s", Ratio(fr))
 		ch.Advice = "RSS is close to what Redis allocated."
 		return ch
 	}
-	ch.Title = fmt.Sprintf("Fragmentation %s: RSS is %s× used, %s beyond the data", rlRatio(fr), rlRatio(fr), rlBytes(fragBytes))
+	ch.Title = fmt.Sprintf("Fragmentation %s: RSS is %s× used, %s beyond the data", Ratio(fr), Ratio(fr), Bytes(fragBytes))
 	switch {
 	case hasDom:
 		ch.Title += ", mostly " + dom.name
@@ -136,26 +136,26 @@ func ruleRSSVsUsed(c *ruleCtx) Check {
 	const topic = "RSS vs used trend"
 	t := c.trendOf()
 	if !t.ok {
-		return rlUnknown(topic, "a trend needs history: "+t.reason, "Wait a few polls.", rlCmdInfoMemory)
+		return unknownCheck(topic, "a trend needs history: "+t.reason, "Wait a few polls.", cmdInfoMemory)
 	}
 	if t.span < ThresholdMinTrendSpan {
-		return rlUnknown(topic, fmt.Sprintf("a trend needs %s of history; there is %s", rlDur(ThresholdMinTrendSpan), rlDur(t.span)), "Wait a few polls.", rlCmdInfoMemory)
+		return unknownCheck(topic, fmt.Sprintf("a trend needs %s of history; there is %s", Duration(ThresholdMinTrendSpan), Duration(t.span)), "Wait a few polls.", cmdInfoMemory)
 	}
 	u0 := t.first.Memory.UsedMemory.V
 	r0 := t.first.Memory.UsedMemoryRSS.V
 	u1 := t.last.Memory.UsedMemory.V
 	r1 := t.last.Memory.UsedMemoryRSS.V
-	usedUp := t.dUsed > 0 && rlSignificant(t.dUsed, u0)
-	usedDown := t.dUsed < 0 && rlSignificant(t.dUsed, u0)
-	rssUp := t.dRSS > 0 && rlSignificant(t.dRSS, r0)
-	rssDown := t.dRSS < 0 && rlSignificant(t.dRSS, r0)
+	usedUp := t.dUsed > 0 && significant(t.dUsed, u0)
+	usedDown := t.dUsed < 0 && significant(t.dUsed, u0)
+	rssUp := t.dRSS > 0 && significant(t.dRSS, r0)
+	rssDown := t.dRSS < 0 && significant(t.dRSS, r0)
 	ch := Check{
 		Evidence: []string{
-			fmt.Sprintf("used_memory: %s → %s (%s) over %s", rlBytes(u0), rlBytes(u1), rlSigned(t.dUsed), rlDur(t.span)),
-			fmt.Sprintf("used_memory_rss: %s → %s (%s)", rlBytes(r0), rlBytes(r1), rlSigned(t.dRSS)),
-			fmt.Sprintf("changes smaller than %s (used) / %s (RSS) count as flat", rlBytes(rlTrendFloor(u0)), rlBytes(rlTrendFloor(r0))),
+			fmt.Sprintf("used_memory: %s → %s (%s) over %s", Bytes(u0), Bytes(u1), signedBytes(t.dUsed), Duration(t.span)),
+			fmt.Sprintf("used_memory_rss: %s → %s (%s)", Bytes(r0), Bytes(r1), signedBytes(t.dRSS)),
+			fmt.Sprintf("changes smaller than %s (used) / %s (RSS) count as flat", Bytes(trendFloor(u0)), Bytes(trendFloor(r0))),
 		},
-		Commands: []string{rlCmdInfoMemory},
+		Commands: []string{cmdInfoMemory},
 	}
 	if t.restart {
 		ch.Evidence = append(ch.Evidence, "the server restarted inside the window: earlier samples left out")
@@ -164,48 +164,48 @@ func ruleRSSVsUsed(c *ruleCtx) Check {
 	switch {
 	case rssUp && !usedUp:
 		ch.Status = StatusWarn
-		ch.Title = fmt.Sprintf("RSS climbing (%s) while used is flat: fragmentation or copy-on-write", rlSigned(t.dRSS))
+		ch.Title = fmt.Sprintf("RSS climbing (%s) while used is flat: fragmentation or copy-on-write", signedBytes(t.dRSS))
 		ch.Advice = "Memory the OS sees grows without more data. During a fork it is copy-on-write; otherwise the allocator keeps pages (fragmentation). The fragmentation and persistence panes tell which."
 	case usedDown && !rssDown:
 		ch.Status = StatusWatch
 		if fr, ok := t.last.Memory.MemFragmentationRatio.Get(); ok && fr >= ThresholdFragWarn {
 			ch.Status = StatusWarn
 		}
-		ch.Title = fmt.Sprintf("RSS not falling after deletes: used %s, RSS %s (allocator retention)", rlSigned(t.dUsed), rlSigned(t.dRSS))
+		ch.Title = fmt.Sprintf("RSS not falling after deletes: used %s, RSS %s (allocator retention)", signedBytes(t.dUsed), signedBytes(t.dRSS))
 		ch.Advice = "Deleting keys frees memory inside Redis, but the allocator keeps the pages: RSS stays up. It is reused for new data; active defrag or MEMORY PURGE can give some back."
 	case usedUp && rssUp:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("Data growth: used %s and RSS %s over %s", rlSigned(t.dUsed), rlSigned(t.dRSS), rlDur(t.span))
+		ch.Title = fmt.Sprintf("Data growth: used %s and RSS %s over %s", signedBytes(t.dUsed), signedBytes(t.dRSS), Duration(t.span))
 		ch.Advice = "Both rise together: more data (or bigger buffers) is being stored. The verdict and the big-key scan show what grows."
 	case usedUp:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("Used growing (%s) while RSS holds: the allocator reuses freed pages", rlSigned(t.dUsed))
+		ch.Title = fmt.Sprintf("Used growing (%s) while RSS holds: the allocator reuses freed pages", signedBytes(t.dUsed))
 		ch.Advice = "New data fills memory the allocator already had. RSS will climb once that slack is used up."
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Stable: used %s, RSS %s over %s", rlSigned(t.dUsed), rlSigned(t.dRSS), rlDur(t.span))
+		ch.Title = fmt.Sprintf("Stable: used %s, RSS %s over %s", signedBytes(t.dUsed), signedBytes(t.dRSS), Duration(t.span))
 		ch.Advice = "Neither used nor RSS moved beyond noise."
 		return ch
 	}
 
 	// At this pace, when is the limit reached?
 	if limit, ok := c.maxmemory(); ok && limit > 0 && usedUp {
-		if d, ok := rlTimeToReach(u1, limit, t.dUsed, t.span); ok {
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("at this pace used reaches maxmemory (%s) in %s", rlBytes(limit), rlDur(d)))
-			ch.Status = rlWorse(ch.Status, rlPaceStatus(d))
+		if d, ok := timeToReach(u1, limit, t.dUsed, t.span); ok {
+			ch.Evidence = append(ch.Evidence, fmt.Sprintf("at this pace used reaches maxmemory (%s) in %s", Bytes(limit), Duration(d)))
+			ch.Status = worse(ch.Status, paceStatus(d))
 		}
 	}
 	if ram, src, ok := c.hostRAM(); ok && rssUp {
-		if d, ok := rlTimeToReach(r1, ram, t.dRSS, t.span); ok {
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("at this pace RSS reaches the %s (%s) in %s", src, rlBytes(ram), rlDur(d)))
-			ch.Status = rlWorse(ch.Status, rlPaceStatus(d))
+		if d, ok := timeToReach(r1, ram, t.dRSS, t.span); ok {
+			ch.Evidence = append(ch.Evidence, fmt.Sprintf("at this pace RSS reaches the %s (%s) in %s", src, Bytes(ram), Duration(d)))
+			ch.Status = worse(ch.Status, paceStatus(d))
 		}
 	}
 	return ch
 }
 
-// rlPaceStatus grades the time left before a limit.
-func rlPaceStatus(d time.Duration) Status {
+// paceStatus grades the time left before a limit.
+func paceStatus(d time.Duration) Status {
 	switch {
 	case d <= ThresholdTimeToLimitCrit:
 		return StatusCrit
@@ -215,9 +215,9 @@ func rlPaceStatus(d time.Duration) Status {
 	return StatusOK
 }
 
-// rlParseConfSize reads a CONFIG size: bytes ("104857600") or with a unit
+// parseConfSize reads a CONFIG size: bytes ("104857600") or with a unit
 // ("100mb", "1gb", "64k").
-func rlParseConfSize(s string) (float64, bool) {
+func parseConfSize(s string) (float64, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	mult := 1.0
 	for _, u := range []struct {
@@ -243,11 +243,11 @@ func ruleActiveDefrag(c *ruleCtx) Check {
 	fr, ok1 := m.AllocatorFragRatio.Get()
 	fb, ok2 := m.AllocatorFragBytes.Get()
 	if !ok1 || !ok2 || fb >= 1<<62 {
-		return rlUnknown(topic, c.missing("allocator_frag_ratio", "5.0"), "", rlCmdInfoMemory)
+		return unknownCheck(topic, c.missing("allocator_frag_ratio", "5.0"), "", cmdInfoMemory)
 	}
 	ch := Check{
-		Evidence: []string{fmt.Sprintf("allocator fragmentation: %s (%s)", rlRatio(fr), rlBytes(fb))},
-		Commands: []string{"redis-cli CONFIG GET activedefrag", "redis-cli CONFIG GET active-defrag-*", rlCmdInfoMemory},
+		Evidence: []string{fmt.Sprintf("allocator fragmentation: %s (%s)", Ratio(fr), Bytes(fb))},
+		Commands: []string{"redis-cli CONFIG GET activedefrag", "redis-cli CONFIG GET active-defrag-*", cmdInfoMemory},
 	}
 	if alloc := string(m.MemAllocator); alloc != "" && !strings.HasPrefix(alloc, "jemalloc") {
 		ch.Status = StatusOK
@@ -257,30 +257,30 @@ func ruleActiveDefrag(c *ruleCtx) Check {
 		return ch
 	}
 	if r := c.configReason(); r != "" {
-		u := rlUnknown(topic, r, "The activedefrag setting is only visible through CONFIG GET.", "redis-cli CONFIG GET activedefrag")
+		u := unknownCheck(topic, r, "The activedefrag setting is only visible through CONFIG GET.", "redis-cli CONFIG GET activedefrag")
 		u.Evidence = append(ch.Evidence, u.Evidence...)
 		return u
 	}
 	onVal, ok := c.config("activedefrag")
 	if !ok {
-		return rlUnknown(topic, "the server has no activedefrag setting (needs Redis 4.0+)", "", "redis-cli CONFIG GET activedefrag")
+		return unknownCheck(topic, "the server has no activedefrag setting (needs Redis 4.0+)", "", "redis-cli CONFIG GET activedefrag")
 	}
 	on := strings.EqualFold(onVal, "yes")
 	lower := ThresholdDefragLowerPct
 	if s, ok := c.config("active-defrag-threshold-lower"); ok {
-		if v, ok := rlParseConfSize(s); ok {
+		if v, ok := parseConfSize(s); ok {
 			lower = v
 		}
 	}
 	ignore := float64(ThresholdDefragIgnoreBytes)
 	if s, ok := c.config("active-defrag-ignore-bytes"); ok {
-		if v, ok := rlParseConfSize(s); ok {
+		if v, ok := parseConfSize(s); ok {
 			ignore = v
 		}
 	}
 	ch.Evidence = append(ch.Evidence,
 		"activedefrag: "+onVal,
-		fmt.Sprintf("starts at: > %s %% and > %s (active-defrag-threshold-lower, active-defrag-ignore-bytes)", strconv.FormatFloat(lower, 'f', -1, 64), rlBytes(ignore)))
+		fmt.Sprintf("starts at: > %s %% and > %s (active-defrag-threshold-lower, active-defrag-ignore-bytes)", strconv.FormatFloat(lower, 'f', -1, 64), Bytes(ignore)))
 	running := m.ActiveDefragRunning.Or(0)
 	if running > 0 {
 		ch.Evidence = append(ch.Evidence, fmt.Sprintf("active_defrag_running: %s %% CPU", strconv.FormatFloat(running, 'f', -1, 64)))
@@ -291,12 +291,12 @@ func ruleActiveDefrag(c *ruleCtx) Check {
 	switch {
 	case !on && high:
 		ch.Status = StatusWarn
-		ch.Title = fmt.Sprintf("Active defrag is off while allocator fragmentation is %s (%s)", rlRatio(fr), rlBytes(fb))
+		ch.Title = fmt.Sprintf("Active defrag is off while allocator fragmentation is %s (%s)", Ratio(fr), Bytes(fb))
 		ch.Advice = "Active defrag would reclaim this memory without a restart. It uses CPU (active-defrag-cycle-min/max, 1–25 % by default) and can add latency on big keys; turn it on during a quiet period and watch latency."
 		ch.Commands = append(ch.Commands, "redis-cli CONFIG SET activedefrag yes", "# redis.conf: activedefrag yes")
 	case !on && moderate:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("Active defrag is off; allocator fragmentation %s (%s) is below its start threshold", rlRatio(fr), rlBytes(fb))
+		ch.Title = fmt.Sprintf("Active defrag is off; allocator fragmentation %s (%s) is below its start threshold", Ratio(fr), Bytes(fb))
 		ch.Advice = "Not worth the CPU yet. If fragmentation keeps growing, active defrag reclaims it without a restart (at some CPU and latency cost)."
 	case on && running > 0:
 		ch.Status = StatusWatch
@@ -308,7 +308,7 @@ func ruleActiveDefrag(c *ruleCtx) Check {
 		ch.Advice = "It starts by itself past its thresholds."
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Active defrag is off; allocator fragmentation is low (%s)", rlRatio(fr))
+		ch.Title = fmt.Sprintf("Active defrag is off; allocator fragmentation is low (%s)", Ratio(fr))
 		ch.Advice = "Nothing to reclaim."
 	}
 	return ch
@@ -321,37 +321,37 @@ func rulePeak(c *ruleCtx) Check {
 	peak, ok1 := m.UsedMemoryPeak.Get()
 	used, ok2 := m.UsedMemory.Get()
 	if !ok1 || !ok2 {
-		return rlUnknown(topic, c.missing("used_memory_peak", ""), "", rlCmdInfoMemory)
+		return unknownCheck(topic, c.missing("used_memory_peak", ""), "", cmdInfoMemory)
 	}
 	ch := Check{
-		Evidence: []string{fmt.Sprintf("used_memory_peak: %s, used_memory: %s", rlBytes(peak), rlBytes(used))},
-		Commands: []string{rlCmdInfoMemory, "redis-cli MEMORY STATS"},
+		Evidence: []string{fmt.Sprintf("used_memory_peak: %s, used_memory: %s", Bytes(peak), Bytes(used))},
+		Commands: []string{cmdInfoMemory, "redis-cli MEMORY STATS"},
 	}
 	rss, rssOK := m.UsedMemoryRSS.Get()
 	if rssOK {
-		ch.Evidence = append(ch.Evidence, "used_memory_rss: "+rlBytes(rss))
+		ch.Evidence = append(ch.Evidence, "used_memory_rss: "+Bytes(rss))
 	}
 	if peak < ThresholdSmallDataset || used <= 0 {
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Peak %s: too small to matter", rlBytes(peak))
+		ch.Title = fmt.Sprintf("Peak %s: too small to matter", Bytes(peak))
 		ch.Advice = "Nothing to do."
 		return ch
 	}
 	r := peak / used
-	ch.Evidence = append(ch.Evidence, "peak / used: "+rlRatio(r))
+	ch.Evidence = append(ch.Evidence, "peak / used: "+Ratio(r))
 	switch {
 	case r > ThresholdPeakRatio && rssOK && rss >= ThresholdPeakRSSKept*peak:
 		ch.Status = StatusWarn
-		ch.Title = fmt.Sprintf("Peak %s is %s× used, and RSS (%s) never came back down", rlBytes(peak), rlRatio(r), rlBytes(rss))
+		ch.Title = fmt.Sprintf("Peak %s is %s× used, and RSS (%s) never came back down", Bytes(peak), Ratio(r), Bytes(rss))
 		ch.Advice = "The server once held much more data; the allocator kept the pages, so the machine still pays for the peak. Find what caused the peak (a batch job, a big key, a replica resync); active defrag, MEMORY PURGE or a restart after a save give memory back."
 		ch.Commands = append(ch.Commands, "redis-cli MEMORY PURGE")
 	case r > ThresholdPeakRatio:
 		ch.Status = StatusWatch
-		ch.Title = fmt.Sprintf("Peak %s is %s× used now: RSS may not shrink back", rlBytes(peak), rlRatio(r))
+		ch.Title = fmt.Sprintf("Peak %s is %s× used now: RSS may not shrink back", Bytes(peak), Ratio(r))
 		ch.Advice = "Memory use was much higher before. Plan capacity for the peak, not for today."
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Peak %s is close to used now (%s×)", rlBytes(peak), rlRatio(r))
+		ch.Title = fmt.Sprintf("Peak %s is close to used now (%s×)", Bytes(peak), Ratio(r))
 		ch.Advice = "No big swing since the start."
 	}
 	return ch

@@ -11,7 +11,7 @@ import (
 func ruleSwapAndHost(c *ruleCtx) Check {
 	const topic = "Swap and host settings"
 	if c.ex == nil || c.ex.Host == nil {
-		return rlUnknown(topic, "host facts not read yet", "")
+		return unknownCheck(topic, "host facts not read yet", "")
 	}
 	hf := c.ex.Host
 	if !hf.Local {
@@ -19,7 +19,7 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 		if reason == "" {
 			reason = "the server does not run on this host"
 		}
-		return rlUnknown(topic, reason, "Run redis-memtop on the Redis host (as the redis user or root) to read swap, overcommit and transparent huge pages; or check them there by hand.",
+		return unknownCheck(topic, reason, "Run redis-memtop on the Redis host (as the redis user or root) to read swap, overcommit and transparent huge pages; or check them there by hand.",
 			"grep VmSwap /proc/$(pidof redis-server)/status", "sysctl vm.overcommit_memory", "cat /sys/kernel/mm/transparent_hugepage/enabled")
 	}
 	pid := "PID"
@@ -27,27 +27,17 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 		pid = strconv.FormatInt(int64(v), 10)
 	}
 	ch := Check{Commands: []string{"grep VmSwap /proc/" + pid + "/status", "sysctl vm.overcommit_memory", "cat /sys/kernel/mm/transparent_hugepage/enabled"}}
-	status := StatusOK
-	var titles, advice []string
-	raise := func(st Status, title, adv string) {
-		if st.Rank() > status.Rank() {
-			status = st
-			titles = append([]string{title}, titles...)
-		} else {
-			titles = append(titles, title)
-		}
-		advice = append(advice, adv)
-	}
+	f := &findings{status: StatusOK}
 
 	rss := c.last.Memory.UsedMemoryRSS.Or(0)
 	if sw, ok := hf.VMSwap.Get(); ok {
-		ch.Evidence = append(ch.Evidence, "VmSwap of the server process: "+rlBytes(sw))
+		ch.Evidence = append(ch.Evidence, "VmSwap of the server process: "+Bytes(sw))
 		switch {
 		case sw > 0 && rss > 0 && sw >= ThresholdSwapCritShare*rss:
-			raise(StatusCrit, fmt.Sprintf("Redis is swapping: %s swapped out (%s of RSS)", rlBytes(sw), rlPct(sw/rss)),
+			f.raise(StatusCrit, fmt.Sprintf("Redis is swapping: %s swapped out (%s of RSS)", Bytes(sw), sharePct(sw/rss)),
 				"Swapped pages make every command that touches them take milliseconds. Free memory on the host (or lower maxmemory), and consider vm.swappiness 1 for a Redis host.")
 		case sw > 0:
-			raise(StatusWarn, "Redis has "+rlBytes(sw)+" in swap",
+			f.raise(StatusWarn, "Redis has "+Bytes(sw)+" in swap",
 				"Some of Redis is in swap; commands touching those pages are slow. Check the host's free memory.")
 		}
 	} else {
@@ -56,7 +46,7 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 	if oc, ok := hf.Overcommit.Get(); ok {
 		ch.Evidence = append(ch.Evidence, "vm.overcommit_memory: "+strconv.FormatFloat(oc, 'f', -1, 64))
 		if oc != 1 {
-			raise(StatusWarn, fmt.Sprintf("vm.overcommit_memory is %s: a BGSAVE fork may fail", strconv.FormatFloat(oc, 'f', -1, 64)),
+			f.raise(StatusWarn, fmt.Sprintf("vm.overcommit_memory is %s: a BGSAVE fork may fail", strconv.FormatFloat(oc, 'f', -1, 64)),
 				"With overcommit 0 or 2 the kernel may refuse the fork of a big Redis (\"Cannot allocate memory\"), so saves and replica syncs fail. Redis asks for vm.overcommit_memory = 1.")
 			ch.Commands = append(ch.Commands, "sudo sysctl -w vm.overcommit_memory=1", "echo 'vm.overcommit_memory = 1' | sudo tee /etc/sysctl.d/90-redis.conf")
 		}
@@ -70,11 +60,11 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 			switch {
 			case known && strings.EqualFold(dis, "yes"):
 				ch.Evidence = append(ch.Evidence, "disable-thp: yes (Redis turns THP off for its own process)")
-			case !known && !rlVersionBefore(c.last, "6.2"):
-				raise(StatusWatch, "Transparent huge pages are always on",
+			case !known && !versionBefore(c.last, "6.2"):
+				f.raise(StatusWatch, "Transparent huge pages are always on",
 					"THP makes forks slower and copy-on-write coarser (2 MB pages). Redis 6.2+ turns it off for itself when disable-thp is yes (the default); CONFIG could not confirm that here.")
 			default:
-				raise(StatusWarn, "Transparent huge pages are always on",
+				f.raise(StatusWarn, "Transparent huge pages are always on",
 					"THP makes forks slower and each copy-on-write copy 2 MB instead of 4 KB, so memory jumps during saves. Set it to madvise or never.")
 				ch.Commands = append(ch.Commands, "echo madvise | sudo tee /sys/kernel/mm/transparent_hugepage/enabled")
 			}
@@ -83,28 +73,28 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 		ch.Evidence = append(ch.Evidence, "transparent_hugepage: not readable")
 	}
 	if v, ok := hf.CgroupLimit.Get(); ok {
-		ch.Evidence = append(ch.Evidence, "cgroup memory limit: "+rlBytes(v))
+		ch.Evidence = append(ch.Evidence, "cgroup memory limit: "+Bytes(v))
 	}
 	if v, ok := hf.HostRAM.Get(); ok {
-		ch.Evidence = append(ch.Evidence, "host RAM: "+rlBytes(v))
+		ch.Evidence = append(ch.Evidence, "host RAM: "+Bytes(v))
 	}
 	ch.Evidence = append(ch.Evidence, hf.Notes...)
-	ch.Status = status
-	if len(titles) == 0 {
+	ch.Status = f.status
+	if len(f.titles) == 0 {
 		ch.Title = "No swap; overcommit and huge pages set as Redis wants"
 		ch.Advice = "The host is set up for Redis."
 		return ch
 	}
-	ch.Title = titles[0]
-	if len(titles) > 1 {
-		ch.Title += fmt.Sprintf(" (+%d more)", len(titles)-1)
+	ch.Title = f.titles[0]
+	if len(f.titles) > 1 {
+		ch.Title += fmt.Sprintf(" (+%d more)", len(f.titles)-1)
 	}
-	ch.Advice = strings.Join(advice, " ")
+	ch.Advice = strings.Join(f.advice, " ")
 	return ch
 }
 
-// rlVersionBefore reports whether the sample's server is known to be older than v.
-func rlVersionBefore(s *Sample, v string) bool {
-	sv, ok := rlServerVersion(s)
-	return ok && rlVersionLess(sv, v)
+// versionBefore reports whether the sample's server is known to be older than v.
+func versionBefore(s *Sample, v string) bool {
+	sv, ok := serverVersion(s)
+	return ok && versionLess(sv, v)
 }

@@ -1,19 +1,21 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-const rlScanAdvice = "Start the big-key scan (press s, or run with --scan); it is throttled and read-only."
+const scanAdvice = "Start the big-key scan (press s, or run with --scan); it is throttled and read-only."
 
 // ruleBigKeys: keys that are big in bytes or elements, or that grow.
 func ruleBigKeys(c *ruleCtx) Check {
 	const topic = "Big keys"
-	if r := rlScanReason(c.scan); r != "" {
-		return rlUnknown(topic, r, rlScanAdvice)
+	if r := scanReason(c.scan); r != "" {
+		return unknownCheck(topic, r, scanAdvice)
 	}
 	used := c.last.Memory.UsedMemory.Or(0)
 	type flagged struct {
@@ -28,36 +30,36 @@ func ruleBigKeys(c *ruleCtx) Check {
 		var why []string
 		st := StatusOK
 		if used >= ThresholdSmallDataset && b >= ThresholdBigKeyCritShare*used {
-			why = append(why, rlPct(b/used)+" of used_memory")
-			st = rlWorse(st, StatusCrit)
+			why = append(why, sharePct(b/used)+" of used_memory")
+			st = worse(st, StatusCrit)
 		} else if used > 0 && b >= ThresholdBigKeyShare*used && b >= ThresholdBigKeyShareMin {
 			why = append(why, "> 1 % of used_memory")
-			st = rlWorse(st, StatusWatch)
+			st = worse(st, StatusWatch)
 		}
 		if b >= ThresholdBigKeyBytes {
-			why = append(why, "> "+rlBytes(ThresholdBigKeyBytes))
-			st = rlWorse(st, StatusWarn)
+			why = append(why, "> "+Bytes(ThresholdBigKeyBytes))
+			st = worse(st, StatusWarn)
 		}
 		switch k.Type {
-		case rlTypeList:
+		case typeList:
 			if elOK && el > ThresholdBigListElements {
 				why = append(why, fmt.Sprintf("> %d elements", ThresholdBigListElements))
-				st = rlWorse(st, StatusWatch)
+				st = worse(st, StatusWatch)
 			}
-		case rlTypeHash:
+		case typeHash:
 			if elOK && el > ThresholdBigHashFields {
 				why = append(why, fmt.Sprintf("> %d fields", ThresholdBigHashFields))
-				st = rlWorse(st, StatusWatch)
+				st = worse(st, StatusWatch)
 			}
-		case rlTypeString:
+		case typeString:
 			if b > ThresholdBigStringBytes || (elOK && el > ThresholdBigStringBytes) {
 				why = append(why, "string > 100 KB")
-				st = rlWorse(st, StatusWatch)
+				st = worse(st, StatusWatch)
 			}
 		}
 		if pb, ok := k.PrevBytes.Get(); ok && b-pb >= ThresholdKeyGrowthBytes && b-pb >= ThresholdKeyGrowthShare*pb {
-			why = append(why, "grew "+rlSigned(b-pb)+" since the last scan")
-			st = rlWorse(st, StatusWatch)
+			why = append(why, "grew "+signedBytes(b-pb)+" since the last scan")
+			st = worse(st, StatusWatch)
 		}
 		if len(why) > 0 {
 			found = append(found, flagged{k, why, st})
@@ -69,47 +71,44 @@ func ruleBigKeys(c *ruleCtx) Check {
 	}
 	if len(found) == 0 {
 		ch.Status = StatusOK
-		ch.Title = "No big key among the keys scanned"
-		if !c.scan.Complete {
-			ch.Title += " so far"
-		}
+		ch.Title = c.scan.soFar("No big key among the keys scanned")
 		ch.Advice = "No key passes 10 MB, 1 % of memory, 1000 list elements, 5000 hash fields or 100 KB strings."
 		return ch
 	}
-	sort.SliceStable(found, func(i, j int) bool {
-		if found[i].status != found[j].status {
-			return found[i].status.Rank() > found[j].status.Rank()
+	slices.SortStableFunc(found, func(a, b flagged) int {
+		if c := cmpWorstFirst(a.status, b.status); c != 0 {
+			return c
 		}
-		return found[i].k.Bytes.Or(0) > found[j].k.Bytes.Or(0)
+		return cmp.Compare(b.k.Bytes.Or(0), a.k.Bytes.Or(0))
 	})
 	ch.Status = found[0].status
 	top := found[0].k
-	ch.Title = fmt.Sprintf("%d big key(s); the biggest, %s, holds %s", len(found), rlLabel(top.Key), rlKeyBytes(top.Bytes))
+	ch.Title = fmt.Sprintf("%d big key(s); the biggest, %s, holds %s", len(found), serverLabel(top.Key), keyBytes(top.Bytes))
 	for i, f := range found {
 		if i == 5 {
 			ch.Evidence = append(ch.Evidence, fmt.Sprintf("… and %d more in the big-keys pane", len(found)-5))
 			break
 		}
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("db%d %s (%s): %s%s — %s", f.k.DB, rlLabel(f.k.Key), f.k.Type, rlKeyBytes(f.k.Bytes), rlElementsNote(f.k), strings.Join(f.reasons, ", ")))
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("db%d %s (%s): %s%s — %s", f.k.DB, serverLabel(f.k.Key), f.k.Type, keyBytes(f.k.Bytes), elementsNote(f.k), strings.Join(f.reasons, ", ")))
 		if i < 3 {
-			ch.Commands = append(ch.Commands, fmt.Sprintf("redis-cli -n %d MEMORY USAGE %s SAMPLES 5", f.k.DB, rlShellQuote(f.k.Key)))
+			ch.Commands = append(ch.Commands, fmt.Sprintf("redis-cli -n %d MEMORY USAGE %s SAMPLES 5", f.k.DB, shellQuote(f.k.Key)))
 		}
 	}
 	ch.Advice = "Big keys make every operation on them slow (DEL blocks: use UNLINK), replicate and migrate in one piece, and one growing key can fill the memory. Split big hashes and sets into buckets, trim lists (LTRIM) or cap streams (XADD MAXLEN), and give them a TTL when they are cache data."
 	return ch
 }
 
-// rlKeyBytes is a key's size, or says it is unknown (MEMORY USAGE renamed or
+// keyBytes is a key's size, or says it is unknown (MEMORY USAGE renamed or
 // denied): never a 0 that looks measured.
-func rlKeyBytes(b Opt) string {
+func keyBytes(b Opt) string {
 	if v, ok := b.Get(); ok {
-		return rlBytes(v)
+		return Bytes(v)
 	}
 	return "an unknown number of bytes"
 }
 
-// rlElementsNote writes ", 12,000 elements" when the count is known.
-func rlElementsNote(k ScanKey) string {
+// elementsNote writes ", 12,000 elements" when the count is known.
+func elementsNote(k ScanKey) string {
 	el, ok := k.Elements.Get()
 	if !ok {
 		return ""
@@ -118,17 +117,17 @@ func rlElementsNote(k ScanKey) string {
 	if unit == "" {
 		unit = "elements"
 	}
-	return ", " + rlCount(el) + " " + unit
+	return ", " + exactCount(el) + " " + unit
 }
 
 // ruleTTLDiscipline: keys without a TTL on an instance that works as a cache.
 func ruleTTLDiscipline(c *ruleCtx) Check {
 	const topic = "TTL discipline"
-	keys, exp, r := rlKeyspaceTotals(c.last)
+	keys, exp, r := keyspaceTotals(c.last)
 	if r != "" {
-		return rlUnknown(topic, r, "", rlCmdInfoKeyspace)
+		return unknownCheck(topic, r, "", cmdInfoKeyspace)
 	}
-	ch := Check{Commands: []string{rlCmdInfoKeyspace}}
+	ch := Check{Commands: []string{cmdInfoKeyspace}}
 	if keys == 0 {
 		ch.Status = StatusOK
 		ch.Title = "No keys yet"
@@ -140,18 +139,18 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 	share := noTTL / keys
 	pol, _ := c.policy()
 	expired := c.last.Stats.ExpiredKeys.Or(0)
-	ch.Evidence = append(ch.Evidence, fmt.Sprintf("keys without a TTL: %s of %s (%s)", rlCount(noTTL), rlCount(keys), rlPct(share)))
+	ch.Evidence = append(ch.Evidence, fmt.Sprintf("keys without a TTL: %s of %s (%s)", exactCount(noTTL), exactCount(keys), sharePct(share)))
 	if expired > 0 {
-		ch.Evidence = append(ch.Evidence, "expired_keys since start: "+rlCount(expired))
+		ch.Evidence = append(ch.Evidence, "expired_keys since start: "+exactCount(expired))
 	}
 	if pol != "" {
 		ch.Evidence = append(ch.Evidence, "maxmemory_policy: "+pol)
 	}
 	cacheLike := exp > 0 || expired > 0 || strings.HasPrefix(pol, "volatile-")
-	if c.scan != nil && rlScanReason(c.scan) == "" {
+	if c.scan != nil && scanReason(c.scan) == "" {
 		ch.Evidence = append(ch.Evidence, c.scan.progress())
 		if tot := c.scan.NoTTLBytes + c.scan.TTLBytes; tot > 0 {
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("bytes in keys without a TTL (scanned): %s of %s (%s)", rlBytes(c.scan.NoTTLBytes), rlBytes(tot), rlPct(c.scan.NoTTLBytes/tot)))
+			ch.Evidence = append(ch.Evidence, fmt.Sprintf("bytes in keys without a TTL (scanned): %s of %s (%s)", Bytes(c.scan.NoTTLBytes), Bytes(tot), sharePct(c.scan.NoTTLBytes/tot)))
 		}
 		ps := append([]ScanPrefix(nil), c.scan.Prefixes...)
 		sort.SliceStable(ps, func(i, j int) bool { return ps[i].NoTTLBytes > ps[j].NoTTLBytes })
@@ -159,14 +158,14 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 			if i == 3 || p.NoTTLBytes <= 0 {
 				break
 			}
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("prefix %s: %s in %s keys without a TTL", rlLabel(p.Prefix), rlBytes(p.NoTTLBytes), rlCount(float64(p.NoTTLKeys))))
+			ch.Evidence = append(ch.Evidence, fmt.Sprintf("prefix %s: %s in %s keys without a TTL", serverLabel(p.Prefix), Bytes(p.NoTTLBytes), exactCount(float64(p.NoTTLKeys))))
 			if i == 0 {
-				ch.Commands = append(ch.Commands, "redis-cli --scan --count 1000 --pattern "+rlShellQuote(rlGlobEscape(p.Prefix)+"*")+" | head")
+				ch.Commands = append(ch.Commands, "redis-cli --scan --count 1000 --pattern "+shellQuote(globEscape(p.Prefix)+"*")+" | head")
 			}
 		}
 		for _, k := range c.scan.Keys {
 			if t, ok := k.TTL.Get(); ok && t < 0 {
-				ch.Commands = append(ch.Commands, fmt.Sprintf("redis-cli -n %d TTL %s", k.DB, rlShellQuote(k.Key)))
+				ch.Commands = append(ch.Commands, fmt.Sprintf("redis-cli -n %d TTL %s", k.DB, shellQuote(k.Key)))
 				break
 			}
 		}
@@ -182,20 +181,20 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 		ch.Status = StatusWarn
 		if s, ok := c.usedShare(); ok && s >= ThresholdHeadroomWarn && !strings.HasPrefix(pol, "allkeys-") {
 			ch.Status = StatusCrit
-			ch.Evidence = append(ch.Evidence, "used / maxmemory: "+rlPct(s))
+			ch.Evidence = append(ch.Evidence, "used / maxmemory: "+sharePct(s))
 		}
 	case share >= ThresholdNoTTLWatch:
 		ch.Status = StatusWatch
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Most keys have a TTL (%s without)", rlPct(share))
+		ch.Title = fmt.Sprintf("Most keys have a TTL (%s without)", sharePct(share))
 		ch.Advice = "Keys expire as a cache's should."
 		return ch
 	}
 	if strings.HasPrefix(pol, "allkeys-") && ch.Status.Rank() > StatusWatch.Rank() {
 		ch.Status = StatusWatch // the eviction policy cleans up after them
 	}
-	ch.Title = fmt.Sprintf("%s of the keys never expire, while the others do", rlPct(share))
+	ch.Title = fmt.Sprintf("%s of the keys never expire, while the others do", sharePct(share))
 	if share >= 1 {
 		// Used as a cache (keys expired here, or a volatile-* policy), yet no
 		// key has a TTL.
@@ -209,16 +208,16 @@ func ruleTTLDiscipline(c *ruleCtx) Check {
 	return ch
 }
 
-// rlGlobEscape escapes SCAN MATCH glob characters in a prefix, except *:
+// globEscape escapes SCAN MATCH glob characters in a prefix, except *:
 // the scan's prefixes use * for a normalised segment (user:*:feed), which is
 // what MATCH should match.
-func rlGlobEscape(s string) string {
+func globEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
 	return r.Replace(s)
 }
 
-// rlEncLimit is a compact-encoding limit from CONFIG.
-type rlEncLimit struct {
+// encLimit is a compact-encoding limit from CONFIG.
+type encLimit struct {
 	name  string
 	value float64
 }
@@ -227,22 +226,22 @@ type rlEncLimit struct {
 // hashes that left listpack for long values.
 func ruleEncodings(c *ruleCtx) Check {
 	const topic = "Encodings"
-	if r := rlScanReason(c.scan); r != "" {
-		return rlUnknown(topic, r, rlScanAdvice)
+	if r := scanReason(c.scan); r != "" {
+		return unknownCheck(topic, r, scanAdvice)
 	}
 	if r := c.configReason(); r != "" {
-		return rlUnknown(topic, r, "The listpack / intset limits are only visible through CONFIG GET.", "redis-cli CONFIG GET '*-max-*'")
+		return unknownCheck(topic, r, "The listpack / intset limits are only visible through CONFIG GET.", "redis-cli CONFIG GET '*-max-*'")
 	}
-	limit := func(names ...string) (rlEncLimit, bool) {
+	limit := func(names ...string) (encLimit, bool) {
 		n, v, ok := c.configFirst(names...)
 		if !ok {
-			return rlEncLimit{}, false
+			return encLimit{}, false
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil {
-			return rlEncLimit{}, false
+			return encLimit{}, false
 		}
-		return rlEncLimit{n, f}, true
+		return encLimit{n, f}, true
 	}
 	hashEntries, okHE := limit("hash-max-listpack-entries", "hash-max-ziplist-entries")
 	hashValue, okHV := limit("hash-max-listpack-value", "hash-max-ziplist-value")
@@ -252,12 +251,12 @@ func ruleEncodings(c *ruleCtx) Check {
 	setLP, okSL := limit("set-max-listpack-entries")
 	listSize, okLS := limit("list-max-listpack-size", "list-max-ziplist-size")
 	if !okHE && !okZE && !okSI {
-		return rlUnknown(topic, "CONFIG GET returned none of the encoding limits", "", "redis-cli CONFIG GET '*-max-*'")
+		return unknownCheck(topic, "CONFIG GET returned none of the encoding limits", "", "redis-cli CONFIG GET '*-max-*'")
 	}
 	ch := Check{Commands: []string{"redis-cli CONFIG GET '*-max-*'"}}
 	var settings []string
 	for _, l := range []struct {
-		l  rlEncLimit
+		l  encLimit
 		ok bool
 	}{{hashEntries, okHE}, {hashValue, okHV}, {zsetEntries, okZE}, {zsetValue, okZV}, {setInt, okSI}, {setLP, okSL}, {listSize, okLS}} {
 		if l.ok {
@@ -269,11 +268,11 @@ func ruleEncodings(c *ruleCtx) Check {
 	type finding struct {
 		k       ScanKey
 		what    string
-		setting rlEncLimit
+		setting encLimit
 	}
 	var found []finding
 	var bytes float64
-	justPast := func(el float64, l rlEncLimit) bool {
+	justPast := func(el float64, l encLimit) bool {
 		return el > l.value && el <= ThresholdEncodingJustPast*l.value
 	}
 	for _, k := range c.scan.Keys {
@@ -283,20 +282,20 @@ func ruleEncodings(c *ruleCtx) Check {
 		}
 		var f *finding
 		switch {
-		case k.Type == rlTypeHash && k.Encoding == rlEncHashtable && okHE && justPast(el, hashEntries):
-			f = &finding{k, fmt.Sprintf("%s fields, just past %s", rlCount(el), hashEntries.name), hashEntries}
-		case k.Type == rlTypeHash && k.Encoding == rlEncHashtable && okHE && el <= hashEntries.value:
-			f = &finding{k, fmt.Sprintf("only %s fields but a hashtable: a value is longer than %s", rlCount(el), rlValueName(hashValue, okHV, "hash-max-listpack-value")), hashValue}
-		case k.Type == rlTypeZset && k.Encoding == "skiplist" && okZE && justPast(el, zsetEntries):
-			f = &finding{k, fmt.Sprintf("%s members, just past %s", rlCount(el), zsetEntries.name), zsetEntries}
-		case k.Type == rlTypeZset && k.Encoding == "skiplist" && okZE && el <= zsetEntries.value:
-			f = &finding{k, fmt.Sprintf("only %s members but a skiplist: a member is longer than %s", rlCount(el), rlValueName(zsetValue, okZV, "zset-max-listpack-value")), zsetValue}
-		case k.Type == rlTypeSet && k.Encoding == rlEncHashtable && okSI && justPast(el, setInt):
-			f = &finding{k, fmt.Sprintf("%s members, just past %s", rlCount(el), setInt.name), setInt}
-		case k.Type == rlTypeSet && k.Encoding == rlEncHashtable && okSL && justPast(el, setLP):
-			f = &finding{k, fmt.Sprintf("%s members, just past %s", rlCount(el), setLP.name), setLP}
-		case k.Type == rlTypeList && k.Encoding == "quicklist" && okLS && listSize.value > 0 && justPast(el, listSize):
-			f = &finding{k, fmt.Sprintf("%s elements, just past %s", rlCount(el), listSize.name), listSize}
+		case k.Type == typeHash && k.Encoding == encHashtable && okHE && justPast(el, hashEntries):
+			f = &finding{k, fmt.Sprintf("%s fields, just past %s", exactCount(el), hashEntries.name), hashEntries}
+		case k.Type == typeHash && k.Encoding == encHashtable && okHE && el <= hashEntries.value:
+			f = &finding{k, fmt.Sprintf("only %s fields but a hashtable: a value is longer than %s", exactCount(el), valueName(hashValue, okHV, "hash-max-listpack-value")), hashValue}
+		case k.Type == typeZset && k.Encoding == "skiplist" && okZE && justPast(el, zsetEntries):
+			f = &finding{k, fmt.Sprintf("%s members, just past %s", exactCount(el), zsetEntries.name), zsetEntries}
+		case k.Type == typeZset && k.Encoding == "skiplist" && okZE && el <= zsetEntries.value:
+			f = &finding{k, fmt.Sprintf("only %s members but a skiplist: a member is longer than %s", exactCount(el), valueName(zsetValue, okZV, "zset-max-listpack-value")), zsetValue}
+		case k.Type == typeSet && k.Encoding == encHashtable && okSI && justPast(el, setInt):
+			f = &finding{k, fmt.Sprintf("%s members, just past %s", exactCount(el), setInt.name), setInt}
+		case k.Type == typeSet && k.Encoding == encHashtable && okSL && justPast(el, setLP):
+			f = &finding{k, fmt.Sprintf("%s members, just past %s", exactCount(el), setLP.name), setLP}
+		case k.Type == typeList && k.Encoding == "quicklist" && okLS && listSize.value > 0 && justPast(el, listSize):
+			f = &finding{k, fmt.Sprintf("%s elements, just past %s", exactCount(el), listSize.name), listSize}
 		}
 		if f != nil {
 			found = append(found, *f)
@@ -305,10 +304,7 @@ func ruleEncodings(c *ruleCtx) Check {
 	}
 	if len(found) == 0 {
 		ch.Status = StatusOK
-		ch.Title = "No collection just past its compact-encoding limit"
-		if !c.scan.Complete {
-			ch.Title += " so far"
-		}
+		ch.Title = c.scan.soFar("No collection just past its compact-encoding limit")
 		ch.Advice = "Small collections use their compact encodings."
 		return ch
 	}
@@ -318,13 +314,13 @@ func ruleEncodings(c *ruleCtx) Check {
 	if used > 0 && bytes >= ThresholdEncodingWarnShare*used {
 		ch.Status = StatusWarn
 	}
-	ch.Title = fmt.Sprintf("%d collection(s) just past a compact-encoding limit (%s)", len(found), rlBytes(bytes))
+	ch.Title = fmt.Sprintf("%d collection(s) just past a compact-encoding limit (%s)", len(found), Bytes(bytes))
 	for i, f := range found {
 		if i == 5 {
 			ch.Evidence = append(ch.Evidence, fmt.Sprintf("… and %d more", len(found)-5))
 			break
 		}
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("db%d %s (%s, %s): %s — %s", f.k.DB, rlLabel(f.k.Key), f.k.Type, f.k.Encoding, rlBytes(f.k.Bytes.Or(0)), f.what))
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("db%d %s (%s, %s): %s — %s", f.k.DB, serverLabel(f.k.Key), f.k.Type, f.k.Encoding, Bytes(f.k.Bytes.Or(0)), f.what))
 	}
 	// Suggest the limit that the biggest finding needs, doubled.
 	top := found[0]
@@ -336,7 +332,7 @@ func ruleEncodings(c *ruleCtx) Check {
 	return ch
 }
 
-func rlValueName(l rlEncLimit, ok bool, def string) string {
+func valueName(l encLimit, ok bool, def string) string {
 	if ok {
 		return fmt.Sprintf("%s (%s bytes)", l.name, strconv.FormatFloat(l.value, 'f', -1, 64))
 	}

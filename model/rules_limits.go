@@ -16,34 +16,34 @@ func ruleMaxmemorySet(c *ruleCtx) Check {
 		if cr := c.configReason(); cr != "" {
 			reason += "; " + cr
 		}
-		return rlUnknown(topic, reason, "Read the limit by hand if this user may.", "redis-cli CONFIG GET maxmemory")
+		return unknownCheck(topic, reason, "Read the limit by hand if this user may.", "redis-cli CONFIG GET maxmemory")
 	}
 	ram, src, ramOK := c.hostRAM()
 	rss, rssOK := c.last.Memory.UsedMemoryRSS.Get()
-	ch := Check{Commands: []string{"redis-cli CONFIG GET maxmemory", rlCmdInfoMemory}}
+	ch := Check{Commands: []string{"redis-cli CONFIG GET maxmemory", cmdInfoMemory}}
 	if limit == 0 {
 		ch.Evidence = append(ch.Evidence, "maxmemory: 0 (no limit)")
 	} else {
-		ch.Evidence = append(ch.Evidence, "maxmemory: "+rlBytes(limit))
+		ch.Evidence = append(ch.Evidence, "maxmemory: "+Bytes(limit))
 	}
 	if ramOK {
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("memory of the machine: %s (%s)", rlBytes(ram), src))
-		if src == rlSrcTotalSystem {
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("memory of the machine: %s (%s)", Bytes(ram), src))
+		if src == srcTotalSystem {
 			ch.Evidence = append(ch.Evidence, "total_system_memory is the host's RAM: a container limit, if any, is lower")
 		}
-		suggest := rlConfSize(ram * ThresholdMaxmemorySuggestOfRAM)
+		suggest := confSize(ram * ThresholdMaxmemorySuggestOfRAM)
 		ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory "+suggest, "# redis.conf: maxmemory "+suggest)
 	} else {
 		ch.Evidence = append(ch.Evidence, "memory of the machine: unknown (no total_system_memory, and the server does not run on this host)")
 	}
 	if rssOK {
-		ch.Evidence = append(ch.Evidence, "used_memory_rss: "+rlBytes(rss))
+		ch.Evidence = append(ch.Evidence, "used_memory_rss: "+Bytes(rss))
 	}
 
 	switch {
 	case limit == 0 && ramOK && rssOK && rss >= ThresholdNoLimitRSSOfRAMCrit*ram:
 		ch.Status = StatusCrit
-		ch.Title = fmt.Sprintf("No memory limit, and RSS is already %s of the machine's memory", rlPct(rss/ram))
+		ch.Title = fmt.Sprintf("No memory limit, and RSS is already %s of the machine's memory", sharePct(rss/ram))
 		ch.Advice = "Nothing stops Redis before the kernel's OOM killer or the container limit does. Set maxmemory below the machine's memory (about 70 %, leaving room for a fork's copy-on-write and client buffers) and pick an eviction policy that fits."
 	case limit == 0:
 		ch.Status = StatusWarn
@@ -51,19 +51,19 @@ func ruleMaxmemorySet(c *ruleCtx) Check {
 		ch.Advice = "Without maxmemory, Redis never evicts and never refuses a write: it grows until the OOM killer ends it. Set maxmemory to about 70 % of the machine's memory, leaving room for forks, clients and the allocator."
 	case ramOK && limit >= ThresholdMaxmemoryOfRAMCrit*ram:
 		ch.Status = StatusCrit
-		ch.Title = fmt.Sprintf("maxmemory %s is above the machine's memory (%s)", rlBytes(limit), rlBytes(ram))
+		ch.Title = fmt.Sprintf("maxmemory %s is above the machine's memory (%s)", Bytes(limit), Bytes(ram))
 		ch.Advice = "The limit can never be reached before the machine runs out of memory, so it protects nothing. Lower it to about 70 % of the machine's memory."
 	case ramOK && limit >= ThresholdMaxmemoryOfRAMWarn*ram:
 		ch.Status = StatusWarn
-		ch.Title = fmt.Sprintf("maxmemory is %s of the machine's memory: no room for a fork", rlPct(limit/ram))
+		ch.Title = fmt.Sprintf("maxmemory is %s of the machine's memory: no room for a fork", sharePct(limit/ram))
 		ch.Advice = "Above ~80 % of RAM there is no room left for the copy-on-write of a BGSAVE or AOF rewrite, client output buffers and allocator overhead. Lower maxmemory, or give the machine more memory."
 	case ramOK:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("maxmemory %s is %s of the machine's memory", rlBytes(limit), rlPct(limit/ram))
+		ch.Title = fmt.Sprintf("maxmemory %s is %s of the machine's memory", Bytes(limit), sharePct(limit/ram))
 		ch.Advice = "The limit leaves room for forks, clients and the allocator."
 	default:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("maxmemory is %s (the machine's memory is unknown: not compared)", rlBytes(limit))
+		ch.Title = fmt.Sprintf("maxmemory is %s (the machine's memory is unknown: not compared)", Bytes(limit))
 		ch.Advice = "A limit is set. Check by hand that it stays below ~80 % of the memory of the machine or container."
 	}
 	return ch
@@ -74,29 +74,29 @@ func rulePolicyFits(c *ruleCtx) Check {
 	const topic = "Eviction policy"
 	pol, ok := c.policy()
 	if !ok {
-		return rlUnknown(topic, c.missing("maxmemory_policy", "3.2"), "Read the policy by hand.", "redis-cli CONFIG GET maxmemory-policy")
+		return unknownCheck(topic, c.missing("maxmemory_policy", "3.2"), "Read the policy by hand.", "redis-cli CONFIG GET maxmemory-policy")
 	}
-	keys, exp, ksReason := rlKeyspaceTotals(c.last)
+	keys, exp, ksReason := keyspaceTotals(c.last)
 	if ksReason != "" {
-		return rlUnknown(topic, ksReason, "The keyspace section is needed to tell a cache from a store.", rlCmdInfoKeyspace)
+		return unknownCheck(topic, ksReason, "The keyspace section is needed to tell a cache from a store.", cmdInfoKeyspace)
 	}
 	limit, limOK := c.maxmemory()
 	ch := Check{
 		Evidence: []string{
 			"maxmemory_policy: " + pol,
-			fmt.Sprintf("keys: %s, with a TTL: %s", rlCount(keys), rlCount(exp)),
+			fmt.Sprintf("keys: %s, with a TTL: %s", exactCount(keys), exactCount(exp)),
 		},
-		Commands: []string{"redis-cli CONFIG GET maxmemory-policy", rlCmdInfoKeyspace},
+		Commands: []string{"redis-cli CONFIG GET maxmemory-policy", cmdInfoKeyspace},
 	}
 	share := 0.0
 	if keys > 0 {
 		share = exp / keys
-		ch.Evidence[1] += " (" + rlPct(share) + ")"
+		ch.Evidence[1] += " (" + sharePct(share) + ")"
 	}
 	near := false
 	if s, ok := c.usedShare(); ok {
 		near = s >= ThresholdHeadroomWarn
-		ch.Evidence = append(ch.Evidence, "used / maxmemory: "+rlPct(s))
+		ch.Evidence = append(ch.Evidence, "used / maxmemory: "+sharePct(s))
 	}
 	switch {
 	case limOK && limit == 0:
@@ -116,16 +116,16 @@ func rulePolicyFits(c *ruleCtx) Check {
 			if near {
 				ch.Status = StatusCrit
 			}
-			ch.Title = fmt.Sprintf("%s but only %s of %s keys have a TTL: almost nothing can be evicted", pol, rlCount(exp), rlCount(keys))
+			ch.Title = fmt.Sprintf("%s but only %s of %s keys have a TTL: almost nothing can be evicted", pol, exactCount(exp), exactCount(keys))
 		case share < ThresholdVolatileTTLShareWatch:
 			ch.Status = StatusWatch
 			if near {
 				ch.Status = StatusWarn
 			}
-			ch.Title = fmt.Sprintf("%s with only %s of the keys evictable (they have a TTL)", pol, rlPct(share))
+			ch.Title = fmt.Sprintf("%s with only %s of the keys evictable (they have a TTL)", pol, sharePct(share))
 		default:
 			ch.Status = StatusOK
-			ch.Title = fmt.Sprintf("%s fits: %s of the keys have a TTL", pol, rlPct(share))
+			ch.Title = fmt.Sprintf("%s fits: %s of the keys have a TTL", pol, sharePct(share))
 			ch.Advice = "Enough keys carry a TTL for a volatile policy to free memory at the limit."
 		}
 	case pol == "noeviction":
@@ -134,12 +134,12 @@ func rulePolicyFits(c *ruleCtx) Check {
 			if near {
 				ch.Status = StatusWarn
 			}
-			ch.Title = fmt.Sprintf("noeviction on what looks like a cache (%s of the keys have a TTL)", rlPct(share))
+			ch.Title = fmt.Sprintf("noeviction on what looks like a cache (%s of the keys have a TTL)", sharePct(share))
 			ch.Advice = "With noeviction, writes fail with OOM errors at the limit instead of making room. If this is a cache, allkeys-lru (or volatile-lru, since most keys expire) keeps it writable."
 			ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory-policy volatile-lru", "# redis.conf: maxmemory-policy volatile-lru")
 		} else {
 			ch.Status = StatusOK
-			ch.Title = fmt.Sprintf("noeviction suits a data store (%s of the keys have a TTL)", rlPct(share))
+			ch.Title = fmt.Sprintf("noeviction suits a data store (%s of the keys have a TTL)", sharePct(share))
 			ch.Advice = "Right for data that must not vanish; at the limit writes fail, so keep headroom."
 		}
 	default:
@@ -150,8 +150,8 @@ func rulePolicyFits(c *ruleCtx) Check {
 	return ch
 }
 
-// rlKeyspaceTotals sums INFO keyspace; the reason is set when it was not read.
-func rlKeyspaceTotals(s *Sample) (keys, expires float64, reason string) {
+// keyspaceTotals sums INFO keyspace; the reason is set when it was not read.
+func keyspaceTotals(s *Sample) (keys, expires float64, reason string) {
 	k := s.TotalKeys()
 	e := s.TotalExpires()
 	if !k.Valid {
@@ -160,10 +160,10 @@ func rlKeyspaceTotals(s *Sample) (keys, expires float64, reason string) {
 	return k.V, e.Or(0), ""
 }
 
-// rlOOMCount is the count of OOM error replies: errorstat_OOM, or 0 when the
+// oomCount is the count of OOM error replies: errorstat_OOM, or 0 when the
 // errorstats section is there without an OOM line (the server lists only
 // errors that happened).
-func rlOOMCount(s *Sample) (float64, bool) {
+func oomCount(s *Sample) (float64, bool) {
 	if v, ok := s.Stats.ErrorstatOOM.Get(); ok {
 		return v, true
 	}
@@ -178,40 +178,40 @@ func ruleHeadroom(c *ruleCtx) Check {
 	const topic = "Headroom"
 	limit, ok := c.maxmemory()
 	if !ok {
-		return rlUnknown(topic, c.missing("maxmemory", "3.2"), "Read the limit by hand.", "redis-cli CONFIG GET maxmemory")
+		return unknownCheck(topic, c.missing("maxmemory", "3.2"), "Read the limit by hand.", "redis-cli CONFIG GET maxmemory")
 	}
 	used, ok := c.last.Memory.UsedMemory.Get()
 	if !ok {
-		return rlUnknown(topic, c.missing("used_memory", ""), "", rlCmdInfoMemory)
+		return unknownCheck(topic, c.missing("used_memory", ""), "", cmdInfoMemory)
 	}
-	ch := Check{Commands: []string{rlCmdInfoMemory, "redis-cli INFO errorstats"}}
+	ch := Check{Commands: []string{cmdInfoMemory, "redis-cli INFO errorstats"}}
 	var share float64
 	var what string
 	if limit > 0 {
 		share = used / limit
-		what = fmt.Sprintf("used %s of maxmemory %s", rlBytes(used), rlBytes(limit))
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("used_memory / maxmemory: %s / %s = %s", rlBytes(used), rlBytes(limit), rlPct(share)))
+		what = fmt.Sprintf("used %s of maxmemory %s", Bytes(used), Bytes(limit))
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("used_memory / maxmemory: %s / %s = %s", Bytes(used), Bytes(limit), sharePct(share)))
 		if v, ok := c.last.Memory.MemNotCountedForEvict.Get(); ok && v > 0 {
-			ch.Evidence = append(ch.Evidence, "not counted for eviction: "+rlBytes(v))
+			ch.Evidence = append(ch.Evidence, "not counted for eviction: "+Bytes(v))
 		}
 	} else {
 		ram, src, ramOK := c.hostRAM()
 		rss, rssOK := c.last.Memory.UsedMemoryRSS.Get()
 		if !ramOK || !rssOK {
-			return rlUnknown(topic, "no maxmemory is set and the machine's memory is unknown", "Set maxmemory (see the memory-limit check), or run redis-memtop on the Redis host so it can read the host's memory.", "redis-cli CONFIG GET maxmemory")
+			return unknownCheck(topic, "no maxmemory is set and the machine's memory is unknown", "Set maxmemory (see the memory-limit check), or run redis-memtop on the Redis host so it can read the host's memory.", "redis-cli CONFIG GET maxmemory")
 		}
 		share = rss / ram
-		what = fmt.Sprintf("no maxmemory; RSS %s of %s (%s)", rlBytes(rss), rlBytes(ram), src)
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("no maxmemory: RSS / %s = %s / %s = %s", src, rlBytes(rss), rlBytes(ram), rlPct(share)))
+		what = fmt.Sprintf("no maxmemory; RSS %s of %s (%s)", Bytes(rss), Bytes(ram), src)
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("no maxmemory: RSS / %s = %s / %s = %s", src, Bytes(rss), Bytes(ram), sharePct(share)))
 	}
 
 	oomRising := false
-	if oom, ok := rlOOMCount(c.last); ok {
-		line := "OOM error replies since start: " + rlCount(oom)
+	if oom, ok := oomCount(c.last); ok {
+		line := "OOM error replies since start: " + exactCount(oom)
 		if t := c.trendOf(); t.ok {
-			if a, ok1 := rlOOMCount(t.first); ok1 && oom > a {
+			if a, ok1 := oomCount(t.first); ok1 && oom > a {
 				oomRising = true
-				line += fmt.Sprintf(" (+%s in the last %s)", rlCount(oom-a), rlDur(t.span))
+				line += fmt.Sprintf(" (+%s in the last %s)", exactCount(oom-a), Duration(t.span))
 			}
 		}
 		ch.Evidence = append(ch.Evidence, line)
@@ -219,10 +219,10 @@ func ruleHeadroom(c *ruleCtx) Check {
 		ch.Evidence = append(ch.Evidence, "OOM error replies: not reported (errorstats needs Redis 6.2+)")
 	}
 	if v, ok := c.last.Stats.CurrentEvictionExceededTime.Get(); ok && v > 0 {
-		ch.Evidence = append(ch.Evidence, "above maxmemory for: "+rlDur(rlMillis(v)))
+		ch.Evidence = append(ch.Evidence, "above maxmemory for: "+Duration(millis(v)))
 	}
 	if limit > 0 {
-		ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory "+rlConfSize(used/ThresholdHeadroomWatch*1.0001))
+		ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory "+confSize(used/ThresholdHeadroomWatch*1.0001))
 	}
 
 	switch {
@@ -232,22 +232,22 @@ func ruleHeadroom(c *ruleCtx) Check {
 		ch.Advice = "The server refuses writes because it is at its limit and cannot (or may not) evict. Free memory now (delete or expire big keys, see the big-keys pane), raise maxmemory if the machine has room, or switch to an eviction policy if this is a cache."
 	case share >= ThresholdHeadroomWarn:
 		ch.Status = StatusWarn
-		ch.Title = "Little headroom: " + what + " (" + rlPct(share) + ")"
+		ch.Title = "Little headroom: " + what + " (" + sharePct(share) + ")"
 		ch.Advice = "Past 85 % the server is close to evicting (or refusing writes with noeviction). For a cache with an eviction policy this is the normal state: check the eviction rate. Otherwise find what grows (verdict, big keys) before it reaches the limit."
 	case share >= ThresholdHeadroomWatch:
 		ch.Status = StatusWatch
-		ch.Title = "Headroom shrinking: " + what + " (" + rlPct(share) + ")"
+		ch.Title = "Headroom shrinking: " + what + " (" + sharePct(share) + ")"
 		ch.Advice = "Past 75 % of the limit: keep an eye on the trend and the verdict."
 	default:
 		ch.Status = StatusOK
-		ch.Title = "Headroom fine: " + what + " (" + rlPct(share) + ")"
+		ch.Title = "Headroom fine: " + what + " (" + sharePct(share) + ")"
 		ch.Advice = "Well below the limit."
 	}
 	return ch
 }
 
-// rlMillis turns a millisecond figure into a duration.
-func rlMillis(ms float64) time.Duration {
+// millis turns a millisecond figure into a duration.
+func millis(ms float64) time.Duration {
 	return time.Duration(ms * 1e6)
 }
 
@@ -256,7 +256,7 @@ func ruleEvictions(c *ruleCtx) Check {
 	const topic = "Evictions"
 	total, ok := c.last.Stats.EvictedKeys.Get()
 	if !ok {
-		return rlUnknown(topic, c.missing("evicted_keys", ""), "", "redis-cli INFO stats")
+		return unknownCheck(topic, c.missing("evicted_keys", ""), "", "redis-cli INFO stats")
 	}
 	// "Evicting now": the last minute, not the whole trend window, so a
 	// burst long over does not keep the check raised.
@@ -264,30 +264,30 @@ func ruleEvictions(c *ruleCtx) Check {
 	span := min(c.trendSpan(), win)
 	r := c.h.RateOver(c.now, win, GetEvict)
 	if !r.Valid {
-		return rlUnknown(topic, "a rate needs two samples of the same server run", "Wait for the next poll.", "redis-cli INFO stats")
+		return unknownCheck(topic, "a rate needs two samples of the same server run", "Wait for the next poll.", "redis-cli INFO stats")
 	}
 	ch := Check{
 		Evidence: []string{
-			"evicted_keys since start: " + rlCount(total),
-			fmt.Sprintf("eviction rate over the last %s: %s", rlDur(span), rlRate(r.V)),
+			"evicted_keys since start: " + exactCount(total),
+			fmt.Sprintf("eviction rate over the last %s: %s", Duration(span), ratePerSec(r.V)),
 		},
-		Commands: []string{"redis-cli INFO stats", "redis-cli CONFIG GET maxmemory-policy", rlCmdInfoKeyspace},
+		Commands: []string{"redis-cli INFO stats", "redis-cli CONFIG GET maxmemory-policy", cmdInfoKeyspace},
 	}
 	if r.V == 0 {
 		ch.Status = StatusOK
-		ch.Title = "No evictions in the last " + rlDur(span)
+		ch.Title = "No evictions in the last " + Duration(span)
 		ch.Advice = "The server is not evicting keys."
 		return ch
 	}
-	keys, _, _ := rlKeyspaceTotals(c.last)
+	keys, _, _ := keyspaceTotals(c.last)
 	perMin := 0.0
 	if keys > 0 {
 		perMin = r.V * 60 / keys
-		ch.Evidence = append(ch.Evidence, fmt.Sprintf("that is %s of the %s keys per minute", rlPct(perMin), rlCount(keys)))
+		ch.Evidence = append(ch.Evidence, fmt.Sprintf("that is %s of the %s keys per minute", sharePct(perMin), exactCount(keys)))
 	}
-	ch.Title = fmt.Sprintf("Evicting %s", rlRate(r.V))
+	ch.Title = fmt.Sprintf("Evicting %s", ratePerSec(r.V))
 	if keys > 0 {
-		ch.Title += fmt.Sprintf(" (%s of the keys per minute)", rlPct(perMin))
+		ch.Title += fmt.Sprintf(" (%s of the keys per minute)", sharePct(perMin))
 	}
 	switch {
 	case perMin >= ThresholdEvictPerMinCrit:
@@ -318,17 +318,17 @@ func (c *ruleCtx) trendSpan() time.Duration {
 func ruleLogicalDBs(c *ruleCtx) Check {
 	const topic = "Logical databases"
 	if !c.last.TotalKeys().Valid { // no Keyspace section, or key counts that do not parse
-		return rlUnknown(topic, "INFO keyspace was not read", "", rlCmdInfoKeyspace)
+		return unknownCheck(topic, "INFO keyspace was not read", "", cmdInfoKeyspace)
 	}
 	var parts []string
 	used := 0
 	for _, db := range c.last.Keyspace {
 		if k := db.Keys.Or(0); k > 0 {
 			used++
-			parts = append(parts, "db"+strconv.Itoa(db.DB)+": "+rlCount(k)+" keys")
+			parts = append(parts, "db"+strconv.Itoa(db.DB)+": "+exactCount(k)+" keys")
 		}
 	}
-	ch := Check{Evidence: parts, Commands: []string{rlCmdInfoKeyspace}}
+	ch := Check{Evidence: parts, Commands: []string{cmdInfoKeyspace}}
 	if used >= ThresholdLogicalDBsWatch {
 		ch.Status = StatusWatch
 		ch.Title = fmt.Sprintf("Keys spread over %d databases", used)

@@ -50,8 +50,8 @@ type ScanPrefix struct {
 	NoTTLBytes float64 `json:"no_ttl_bytes"`
 }
 
-// rlScanReason says why scan facts cannot be used, or "".
-func rlScanReason(s *ScanFacts) string {
+// scanReason says why scan facts cannot be used, or "".
+func scanReason(s *ScanFacts) string {
 	switch {
 	case s == nil:
 		return "no scan yet"
@@ -64,10 +64,18 @@ func rlScanReason(s *ScanFacts) string {
 // progress describes how far the scan got, for evidence.
 func (s *ScanFacts) progress() string {
 	if s.Complete {
-		return "scan complete: " + rlCount(float64(s.Scanned)) + " keys sized"
+		return "scan complete: " + exactCount(float64(s.Scanned)) + " keys sized"
 	}
 	if t, ok := s.Total.Get(); ok && t > 0 {
-		return "scan in progress: " + rlCount(float64(s.Scanned)) + " of " + rlCount(t) + " keys (" + rlPct(float64(s.Scanned)/t) + ")"
+		return "scan in progress: " + exactCount(float64(s.Scanned)) + " of " + exactCount(t) + " keys (" + sharePct(float64(s.Scanned)/t) + ")"
 	}
-	return "scan in progress: " + rlCount(float64(s.Scanned)) + " keys so far"
+	return "scan in progress: " + exactCount(float64(s.Scanned)) + " keys so far"
+}
+
+// soFar marks a finding that covers only the keys scanned so far.
+func (s *ScanFacts) soFar(title string) string {
+	if s.Complete {
+		return title
+	}
+	return title + " so far"
 }

@@ -14,12 +14,12 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 		if st.Progress.Phase == ScanIdle || st.Progress.Phase == "" {
 			return nil
 		}
-		return &ScanFacts{Total: rlDBSize(st)} // started, nothing sized yet
+		return &ScanFacts{Total: dbSizeOf(st)} // started, nothing sized yet
 	}
 	f := &ScanFacts{
 		Time:       st.Progress.DoneAt,
 		Scanned:    int(bk.Keys),
-		Total:      rlDBSize(st),
+		Total:      dbSizeOf(st),
 		Complete:   bk == st.Prev || st.Progress.Phase == ScanDone,
 		NoTTLKeys:  int(bk.NoTTLKeys),
 		NoTTLBytes: float64(bk.NoTTLBytes),
@@ -68,7 +68,7 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 	return f
 }
 
-func rlDBSize(st *ScanState) Opt {
+func dbSizeOf(st *ScanState) Opt {
 	if st.Progress.DBSize > 0 {
 		return Some(float64(st.Progress.DBSize))
 	}

@@ -55,9 +55,9 @@ func TestScanFactsFrom(t *testing.T) {
 		}
 	}
 	// The facts drive the rules.
-	s := rlSample(0)
-	s.Memory.UsedMemory = Some(rlGB)
-	ch := rlOne(t, CheckBigKeys, Inputs{Hist: rlHist(s), Scan: f})
+	s := sampleAt(0)
+	s.Memory.UsedMemory = Some(gb)
+	ch := evalOne(t, CheckBigKeys, Inputs{Hist: histOf(s), Scan: f})
 	if ch.Status != StatusWatch || !strings.Contains(strings.Join(ch.Evidence, "\n"), "grew +7.00M since the last scan") {
 		t.Fatalf("big-keys from scan facts: %s %q %q", ch.Status, ch.Title, ch.Evidence)
 	}

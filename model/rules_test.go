@@ -10,11 +10,11 @@ import (
 // one builds inputs from a single baseline sample changed by mod.
 func one(mod func(s *Sample)) func() Inputs {
 	return func() Inputs {
-		s := rlSample(0)
+		s := sampleAt(0)
 		if mod != nil {
 			mod(&s)
 		}
-		return rlIn(rlHist(s))
+		return inputsOf(histOf(s))
 	}
 }
 
@@ -39,32 +39,32 @@ func withScan(f func() Inputs, sc *ScanFacts) func() Inputs {
 // pair builds a two-sample history 60 s apart: a baseline then mod applied.
 func pair(modFirst, modLast func(s *Sample)) func() Inputs {
 	return func() Inputs {
-		a, b := rlSample(0), rlSample(60)
+		a, b := sampleAt(0), sampleAt(60)
 		if modFirst != nil {
 			modFirst(&a)
 		}
 		if modLast != nil {
 			modLast(&b)
 		}
-		return rlIn(rlHist(a, b))
+		return inputsOf(histOf(a, b))
 	}
 }
 
 var noperm = "NOPERM this user has no permissions to run the 'config|get' command"
 
 // ruleTables holds the table of every rule.
-func ruleTables() map[string][]rlCase {
-	return map[string][]rlCase{
+func ruleTables() map[string][]ruleCase {
+	return map[string][]ruleCase{
 		CheckMaxmemorySet: {
 			{"limit well below RAM", one(nil), StatusOK, "12.5%"},
 			{"no limit", one(func(s *Sample) { s.Memory.MaxMemory = Some(0) }), StatusWarn, "No memory limit"},
-			{"limit at 87 % of RAM", one(func(s *Sample) { s.Memory.MaxMemory = Some(7 * rlGB) }), StatusWarn, "no room for a fork"},
-			{"limit above a container's limit", withEx(one(func(s *Sample) { s.Memory.MaxMemory = Some(1.8 * rlGB) }),
-				&Extras{Host: &HostFacts{Local: true, HostRAM: Some(8 * rlGB), CgroupLimit: Some(2 * rlGB)}}), StatusWarn, "90.0%"},
-			{"limit above RAM", one(func(s *Sample) { s.Memory.MaxMemory = Some(10 * rlGB) }), StatusCrit, "above the machine's memory"},
+			{"limit at 87 % of RAM", one(func(s *Sample) { s.Memory.MaxMemory = Some(7 * gb) }), StatusWarn, "no room for a fork"},
+			{"limit above a container's limit", withEx(one(func(s *Sample) { s.Memory.MaxMemory = Some(1.8 * gb) }),
+				&Extras{Host: &HostFacts{Local: true, HostRAM: Some(8 * gb), CgroupLimit: Some(2 * gb)}}), StatusWarn, "90.0%"},
+			{"limit above RAM", one(func(s *Sample) { s.Memory.MaxMemory = Some(10 * gb) }), StatusCrit, "above the machine's memory"},
 			{"no limit and RSS near RAM", one(func(s *Sample) {
 				s.Memory.MaxMemory = Some(0)
-				s.Memory.UsedMemoryRSS = Some(7 * rlGB)
+				s.Memory.UsedMemoryRSS = Some(7 * gb)
 			}), StatusCrit, "RSS is already 87.5%"},
 			{"RAM unknown", one(func(s *Sample) { s.Memory.TotalSystemMemory = None() }), StatusOK, "not compared"},
 			{"old server, CONFIG denied", withEx(one(func(s *Sample) {
@@ -74,7 +74,7 @@ func ruleTables() map[string][]rlCase {
 			{"old server, CONFIG allowed", withEx(one(func(s *Sample) {
 				s.Memory.MaxMemory = None()
 				s.Server.Version = "3.0.7"
-			}), &Extras{Config: rlConfig("maxmemory", "0")}), StatusWarn, "No memory limit"},
+			}), &Extras{Config: configOf("maxmemory", "0")}), StatusWarn, "No memory limit"},
 		},
 		CheckPolicyFits: {
 			{"allkeys-lru", one(nil), StatusOK, "can evict any key"},
@@ -90,7 +90,7 @@ func ruleTables() map[string][]rlCase {
 			{"volatile-lru without TTLs near the limit", one(func(s *Sample) {
 				s.Memory.MaxMemoryPolicy = "volatile-ttl"
 				s.Keyspace[0].Expires = Some(0)
-				s.Memory.UsedMemory = Some(0.9 * rlGB)
+				s.Memory.UsedMemory = Some(0.9 * gb)
 			}), StatusCrit, "almost nothing can be evicted"},
 			{"noeviction on a cache", one(func(s *Sample) { s.Memory.MaxMemoryPolicy = "noeviction" }), StatusWatch, "looks like a cache"},
 			{"noeviction on a store", one(func(s *Sample) {
@@ -113,12 +113,12 @@ func ruleTables() map[string][]rlCase {
 		},
 		CheckHeadroom: {
 			{"plenty", one(nil), StatusOK, "9.8%"},
-			{"past 75 %", one(func(s *Sample) { s.Memory.UsedMemory = Some(0.8 * rlGB) }), StatusWatch, "80.0%"},
-			{"past 85 %", one(func(s *Sample) { s.Memory.UsedMemory = Some(0.9 * rlGB) }), StatusWarn, "90.0%"},
+			{"past 75 %", one(func(s *Sample) { s.Memory.UsedMemory = Some(0.8 * gb) }), StatusWatch, "80.0%"},
+			{"past 85 %", one(func(s *Sample) { s.Memory.UsedMemory = Some(0.9 * gb) }), StatusWarn, "90.0%"},
 			{"OOM errors rising", pair(
-				func(s *Sample) { s.Memory.UsedMemory = Some(0.99 * rlGB) },
+				func(s *Sample) { s.Memory.UsedMemory = Some(0.99 * gb) },
 				func(s *Sample) {
-					s.Memory.UsedMemory = Some(0.99 * rlGB)
+					s.Memory.UsedMemory = Some(0.99 * gb)
 					s.Stats.ErrorstatOOM = Some(17)
 				}), StatusCrit, "OOM"},
 			{"OOM errors old, not rising", pair(
@@ -126,7 +126,7 @@ func ruleTables() map[string][]rlCase {
 				func(s *Sample) { s.Stats.ErrorstatOOM = Some(17) }), StatusOK, ""},
 			{"no limit: RSS against RAM", one(func(s *Sample) {
 				s.Memory.MaxMemory = Some(0)
-				s.Memory.UsedMemoryRSS = Some(7 * rlGB)
+				s.Memory.UsedMemoryRSS = Some(7 * gb)
 			}), StatusWarn, "no maxmemory"},
 			{"no limit, RAM unknown", one(func(s *Sample) {
 				s.Memory.MaxMemory = Some(0)
@@ -146,42 +146,42 @@ func ruleTables() map[string][]rlCase {
 			{"healthy", one(nil), StatusOK, "healthy"},
 			{"watch band", one(func(s *Sample) {
 				s.Memory.MemFragmentationRatio = Some(1.4)
-				s.Memory.MemFragmentationBytes = Some(40 * rlMB)
+				s.Memory.MemFragmentationBytes = Some(40 * mb)
 			}), StatusWatch, "1.40"},
 			{"serious, allocator fragmentation dominates", one(func(s *Sample) {
 				s.Memory.MemFragmentationRatio = Some(1.7)
-				s.Memory.UsedMemoryRSS = Some(170 * rlMB)
-				s.Memory.MemFragmentationBytes = Some(70 * rlMB)
+				s.Memory.UsedMemoryRSS = Some(170 * mb)
+				s.Memory.MemFragmentationBytes = Some(70 * mb)
 				s.Memory.AllocatorFragRatio = Some(1.6)
-				s.Memory.AllocatorFragBytes = Some(60 * rlMB)
+				s.Memory.AllocatorFragBytes = Some(60 * mb)
 			}), StatusWarn, "mostly allocator fragmentation"},
 			{"critical, allocator RSS dominates", one(func(s *Sample) {
 				s.Memory.MemFragmentationRatio = Some(2.5)
-				s.Memory.UsedMemoryRSS = Some(250 * rlMB)
-				s.Memory.MemFragmentationBytes = Some(150 * rlMB)
+				s.Memory.UsedMemoryRSS = Some(250 * mb)
+				s.Memory.MemFragmentationBytes = Some(150 * mb)
 				s.Memory.AllocatorRSSRatio = Some(2.2)
-				s.Memory.AllocatorRSSBytes = Some(120 * rlMB)
+				s.Memory.AllocatorRSSBytes = Some(120 * mb)
 			}), StatusCrit, "mostly allocator RSS overhead"},
 			{"high ratio but few bytes", one(func(s *Sample) {
-				s.Memory.UsedMemory = Some(6 * rlMB)
-				s.Memory.UsedMemoryRSS = Some(12 * rlMB)
+				s.Memory.UsedMemory = Some(6 * mb)
+				s.Memory.UsedMemoryRSS = Some(12 * mb)
 				s.Memory.MemFragmentationRatio = Some(2.0)
-				s.Memory.MemFragmentationBytes = Some(6 * rlMB)
+				s.Memory.MemFragmentationBytes = Some(6 * mb)
 			}), StatusWatch, "2.00"},
 			{"small dataset", one(func(s *Sample) {
-				s.Memory.UsedMemory = Some(1 * rlMB)
-				s.Memory.UsedMemoryRSS = Some(9 * rlMB)
+				s.Memory.UsedMemory = Some(1 * mb)
+				s.Memory.UsedMemoryRSS = Some(9 * mb)
 				s.Memory.MemFragmentationRatio = Some(8.87)
 			}), StatusOK, "meaningless"},
 			{"ratio below 1", one(func(s *Sample) {
-				s.Memory.UsedMemoryRSS = Some(70 * rlMB)
+				s.Memory.UsedMemoryRSS = Some(70 * mb)
 				s.Memory.MemFragmentationRatio = Some(0.7)
 			}), StatusWatch, "swapped"},
 			{"Dragonfly: computed from RSS / used", one(func(s *Sample) {
 				s.Server.Product = ProductDragonfly
 				s.Memory.MemFragmentationRatio = None()
 				s.Memory.MemFragmentationBytes = None()
-				s.Memory.UsedMemoryRSS = Some(300 * rlMB)
+				s.Memory.UsedMemoryRSS = Some(300 * mb)
 			}), StatusCrit, "3.00"},
 			{"not measured yet", one(func(s *Sample) {
 				s.Memory.UsedMemoryRSS = Some(0)
@@ -194,61 +194,61 @@ func ruleTables() map[string][]rlCase {
 		},
 		CheckRSSVsUsed: {
 			{"one sample", one(nil), StatusUnknown, "one sample"},
-			{"too short", func() Inputs { return rlIn(rlHist(rlSample(0), rlSample(3))) }, StatusUnknown, "needs 10s"},
-			{"flat", func() Inputs { return rlIn(rlSeries(7, 10, nil)) }, StatusOK, "Stable"},
+			{"too short", func() Inputs { return inputsOf(histOf(sampleAt(0), sampleAt(3))) }, StatusUnknown, "needs 10s"},
+			{"flat", func() Inputs { return inputsOf(seriesOf(7, 10, nil)) }, StatusOK, "Stable"},
 			{"both grow", func() Inputs {
-				return rlIn(rlSeries(7, 10, func(i int, s *Sample) {
+				return inputsOf(seriesOf(7, 10, func(i int, s *Sample) {
 					s.Memory.MaxMemory = Some(0)
-					s.Memory.UsedMemory = Some((100 + 10*float64(i)) * rlMB)
-					s.Memory.UsedMemoryRSS = Some((110 + 10*float64(i)) * rlMB)
+					s.Memory.UsedMemory = Some((100 + 10*float64(i)) * mb)
+					s.Memory.UsedMemoryRSS = Some((110 + 10*float64(i)) * mb)
 				}))
 			}, StatusWatch, "Data growth"},
 			{"RSS grows, used flat", func() Inputs {
-				return rlIn(rlSeries(7, 10, func(i int, s *Sample) {
-					s.Memory.UsedMemoryRSS = Some((110 + 20*float64(i)) * rlMB)
+				return inputsOf(seriesOf(7, 10, func(i int, s *Sample) {
+					s.Memory.UsedMemoryRSS = Some((110 + 20*float64(i)) * mb)
 				}))
 			}, StatusWarn, "fragmentation or copy-on-write"},
 			{"RSS kept after deletes", func() Inputs {
-				return rlIn(rlSeries(7, 10, func(i int, s *Sample) {
-					s.Memory.UsedMemory = Some((100 - 10*float64(i)) * rlMB)
+				return inputsOf(seriesOf(7, 10, func(i int, s *Sample) {
+					s.Memory.UsedMemory = Some((100 - 10*float64(i)) * mb)
 				}))
 			}, StatusWatch, "allocator retention"},
 			{"growth reaches maxmemory within minutes", func() Inputs {
-				return rlIn(rlSeries(7, 10, func(i int, s *Sample) {
-					s.Memory.UsedMemory = Some((800 + 20*float64(i)) * rlMB)
-					s.Memory.UsedMemoryRSS = Some((810 + 20*float64(i)) * rlMB)
+				return inputsOf(seriesOf(7, 10, func(i int, s *Sample) {
+					s.Memory.UsedMemory = Some((800 + 20*float64(i)) * mb)
+					s.Memory.UsedMemoryRSS = Some((810 + 20*float64(i)) * mb)
 				}))
 			}, StatusCrit, "Data growth"},
 		},
 		CheckFork: {
 			{"no fork, saves fine", one(nil), StatusOK, "No fork running"},
 			{"slow fork", one(func(s *Sample) {
-				s.Memory.UsedMemory = Some(2 * rlGB)
+				s.Memory.UsedMemory = Some(2 * gb)
 				s.Stats.LatestForkUsec = Some(20_000)
 			}), StatusWatch, "Forking takes 20.00 ms"},
 			{"terribly slow fork", one(func(s *Sample) { s.Stats.LatestForkUsec = Some(50_000) }), StatusWarn, "terrible"},
 			{"copy-on-write half the dataset", one(func(s *Sample) {
 				s.Persistence.RDBBgsaveInProgress = Some(1)
-				s.Persistence.CurrentCOWSize = Some(60 * rlMB)
+				s.Persistence.CurrentCOWSize = Some(60 * mb)
 				s.Persistence.RDBCurrentBgsaveTimeSec = Some(12)
 			}), StatusWarn, "Copy-on-write 60.00M"},
 			{"copy-on-write small", one(func(s *Sample) {
 				s.Persistence.AOFRewriteInProgress = Some(1)
-				s.Persistence.CurrentCOWSize = Some(1 * rlMB)
+				s.Persistence.CurrentCOWSize = Some(1 * mb)
 			}), StatusOK, "AOF rewrite running"},
 			{"fork exhausts the host", one(func(s *Sample) {
 				s.Persistence.RDBBgsaveInProgress = Some(1)
-				s.Memory.UsedMemoryRSS = Some(6 * rlGB)
-				s.Memory.UsedMemory = Some(6 * rlGB)
+				s.Memory.UsedMemoryRSS = Some(6 * gb)
+				s.Memory.UsedMemory = Some(6 * gb)
 				s.Memory.MaxMemory = Some(0)
-				s.Persistence.CurrentCOWSize = Some(1.5 * rlGB)
+				s.Persistence.CurrentCOWSize = Some(1.5 * gb)
 			}), StatusCrit, "RSS + copy-on-write"},
 			{"last save failed", one(func(s *Sample) { s.Persistence.RDBLastBgsaveStatus = "err" }), StatusCrit, "BGSAVE failed"},
 			{"no room for the next fork", one(func(s *Sample) {
 				s.Memory.MaxMemory = Some(0)
-				s.Memory.UsedMemory = Some(6 * rlGB)
-				s.Memory.UsedMemoryRSS = Some(6.5 * rlGB)
-				s.Persistence.RDBLastCOWSize = Some(2 * rlGB)
+				s.Memory.UsedMemory = Some(6 * gb)
+				s.Memory.UsedMemoryRSS = Some(6.5 * gb)
+				s.Persistence.RDBLastCOWSize = Some(2 * gb)
 				s.Stats.LatestForkUsec = Some(200)
 			}), StatusWarn, "No room for the next fork"},
 			{"6.0 server during a fork", one(func(s *Sample) {
@@ -267,22 +267,22 @@ func ruleTables() map[string][]rlCase {
 			{"recent save", one(nil), StatusOK, "recent save"},
 			{"many changes", one(func(s *Sample) { s.Persistence.RDBChangesSinceLastSave = Some(50_000) }), StatusWatch, "50,000 changes unsaved"},
 			{"old save", one(func(s *Sample) {
-				s.Persistence.RDBLastSaveTime = Some(float64(rlT0.Add(-50 * time.Hour).Unix()))
+				s.Persistence.RDBLastSaveTime = Some(float64(baseTime.Add(-50 * time.Hour).Unix()))
 			}), StatusWarn, "last save 2d02h ago"},
 			{"save failing", one(func(s *Sample) { s.Persistence.RDBLastBgsaveStatus = "err" }), StatusCrit, "last save failed"},
 			{"AOF on", one(func(s *Sample) {
 				s.Persistence.AOFEnabled = Some(1)
 				s.Persistence.RDBChangesSinceLastSave = Some(5_000_000)
 			}), StatusOK, "AOF is on"},
-			{"no persistence at all", withEx(one(nil), &Extras{Config: rlConfig("save", "")}), StatusWatch, "restart empties"},
+			{"no persistence at all", withEx(one(nil), &Extras{Config: configOf("save", "")}), StatusWatch, "restart empties"},
 			{"not reported", one(func(s *Sample) { s.Persistence.RDBChangesSinceLastSave = None() }), StatusUnknown, "rdb_changes_since_last_save"},
 		},
 		CheckClientBuffers: {
 			{"small", one(nil), StatusOK, "small"},
-			{"big per client", one(func(s *Sample) { s.Memory.MemClientsNormal = Some(1 * rlMB) }), StatusWarn, "512.00K per client"},
+			{"big per client", one(func(s *Sample) { s.Memory.MemClientsNormal = Some(1 * mb) }), StatusWarn, "512.00K per client"},
 			{
-				"a quarter of used", withEx(one(func(s *Sample) { s.Memory.MemClientsNormal = Some(40 * rlMB) }),
-					&Extras{Clients: &Clients{Count: 2, TotalOmem: Some(39 * rlMB), Top: []ClientInfo{{ID: "7", Addr: "127.0.0.1:5000", Name: "sub\x1b[31m", Cmd: "subscribe", Omem: Some(39 * rlMB)}}}}),
+				"a quarter of used", withEx(one(func(s *Sample) { s.Memory.MemClientsNormal = Some(40 * mb) }),
+					&Extras{Clients: &Clients{Count: 2, TotalOmem: Some(39 * mb), Top: []ClientInfo{{ID: "7", Addr: "127.0.0.1:5000", Name: "sub\x1b[31m", Cmd: "subscribe", Omem: Some(39 * mb)}}}}),
 				StatusCrit, "40.0% of used_memory",
 			},
 			{
@@ -294,27 +294,27 @@ func ruleTables() map[string][]rlCase {
 			},
 			{"old server, CLIENT LIST allowed", withEx(one(func(s *Sample) {
 				s.Server.Version = "4.0.14"
-				s.Memory.UsedMemory = Some(rlGB)
+				s.Memory.UsedMemory = Some(gb)
 				s.Memory.MemClientsNormal = None()
-			}), &Extras{Clients: &Clients{Count: 2, TotalMem: Some(30 * rlMB)}}), StatusWarn, "30.00M"},
+			}), &Extras{Clients: &Clients{Count: 2, TotalMem: Some(30 * mb)}}), StatusWarn, "30.00M"},
 		},
 		CheckReplicationBuffers: {
 			{"no replicas", one(nil), StatusOK, "No replicas"},
 			{"replicas keep up", one(func(s *Sample) {
 				s.Stats.ConnectedSlaves = Some(1)
-				s.Memory.MemReplicationBacklog = Some(1 * rlMB)
-				s.Memory.MemTotalReplicationBuffers = Some(1.2 * rlMB)
+				s.Memory.MemReplicationBacklog = Some(1 * mb)
+				s.Memory.MemTotalReplicationBuffers = Some(1.2 * mb)
 			}), StatusOK, "small"},
 			{"replica buffers 20 MB", one(func(s *Sample) {
-				s.Memory.UsedMemory = Some(rlGB)
+				s.Memory.UsedMemory = Some(gb)
 				s.Stats.ConnectedSlaves = Some(1)
-				s.Memory.MemReplicationBacklog = Some(1 * rlMB)
-				s.Memory.MemTotalReplicationBuffers = Some(21 * rlMB)
+				s.Memory.MemReplicationBacklog = Some(1 * mb)
+				s.Memory.MemTotalReplicationBuffers = Some(21 * mb)
 			}), StatusWarn, "20.00M"},
 			{"replica buffers a third of used (pre-7.0)", one(func(s *Sample) {
 				s.Stats.ConnectedSlaves = Some(1)
 				s.Memory.MemTotalReplicationBuffers = None()
-				s.Memory.MemClientsSlaves = Some(35 * rlMB)
+				s.Memory.MemClientsSlaves = Some(35 * mb)
 			}), StatusCrit, "35.0% of used_memory"},
 			{"not reported", one(func(s *Sample) {
 				s.Server.Version = "4.0.14"
@@ -334,43 +334,43 @@ func ruleTables() map[string][]rlCase {
 		},
 		CheckPeak: {
 			{"close", one(nil), StatusOK, "close to used"},
-			{"peak far above, RSS came down", one(func(s *Sample) { s.Memory.UsedMemoryPeak = Some(300 * rlMB) }), StatusWatch, "may not shrink back"},
+			{"peak far above, RSS came down", one(func(s *Sample) { s.Memory.UsedMemoryPeak = Some(300 * mb) }), StatusWatch, "may not shrink back"},
 			{"peak far above, RSS did not", one(func(s *Sample) {
-				s.Memory.UsedMemoryPeak = Some(300 * rlMB)
-				s.Memory.UsedMemoryRSS = Some(290 * rlMB)
+				s.Memory.UsedMemoryPeak = Some(300 * mb)
+				s.Memory.UsedMemoryRSS = Some(290 * mb)
 			}), StatusWarn, "never came back down"},
 			{"not reported", one(func(s *Sample) { s.Memory.UsedMemoryPeak = None() }), StatusUnknown, "used_memory_peak"},
 		},
 		CheckSwapAndHost: {
 			{"not read", one(nil), StatusUnknown, "host facts not read yet"},
 			{"remote", withEx(one(nil), &Extras{Host: &HostFacts{Reason: "the server does not run on this host (no process 4242 here)"}}), StatusUnknown, "does not run on this host"},
-			{"all fine", withEx(one(nil), &Extras{Host: rlLocalHost()}), StatusOK, "No swap"},
+			{"all fine", withEx(one(nil), &Extras{Host: localHost()}), StatusOK, "No swap"},
 			{"THP always, disable-thp unknown", withEx(one(nil), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(0), Overcommit: Some(1), THP: "always"}}), StatusWatch, "huge pages"},
-			{"THP always, disable-thp yes", withEx(one(nil), &Extras{Config: rlConfig("disable-thp", "yes"), Host: &HostFacts{Local: true, VMSwap: Some(0), Overcommit: Some(1), THP: "always"}}), StatusOK, "No swap"},
+			{"THP always, disable-thp yes", withEx(one(nil), &Extras{Config: configOf("disable-thp", "yes"), Host: &HostFacts{Local: true, VMSwap: Some(0), Overcommit: Some(1), THP: "always"}}), StatusOK, "No swap"},
 			{"THP always on 6.0", withEx(one(func(s *Sample) { s.Server.Version = "6.0.20" }), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(0), Overcommit: Some(1), THP: "always"}}), StatusWarn, "huge pages"},
 			{"overcommit 0", withEx(one(nil), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(0), Overcommit: Some(0), THP: "never"}}), StatusWarn, "overcommit_memory is 0"},
-			{"a little swap", withEx(one(nil), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(1 * rlMB), Overcommit: Some(1), THP: "never"}}), StatusWarn, "in swap"},
-			{"swapping", withEx(one(nil), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(20 * rlMB), Overcommit: Some(0), THP: "never"}}), StatusCrit, "swapping"},
+			{"a little swap", withEx(one(nil), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(1 * mb), Overcommit: Some(1), THP: "never"}}), StatusWarn, "in swap"},
+			{"swapping", withEx(one(nil), &Extras{Host: &HostFacts{Local: true, VMSwap: Some(20 * mb), Overcommit: Some(0), THP: "never"}}), StatusCrit, "swapping"},
 		},
 		CheckActiveDefrag: {
 			{"CONFIG not read", one(nil), StatusUnknown, "CONFIG not read yet"},
 			{"CONFIG denied", withEx(one(nil), &Extras{Config: &Config{Err: noperm}}), StatusUnknown, "CONFIG is not allowed for this user"},
 			{"CONFIG unknown command", withEx(one(nil), &Extras{Unavailable: []Unavailable{{Command: "CONFIG GET", Reason: "unknown command (renamed or blocked by the provider)"}}}), StatusUnknown, "disabled or renamed"},
-			{"low fragmentation", withEx(one(nil), &Extras{Config: rlConfig()}), StatusOK, "low"},
+			{"low fragmentation", withEx(one(nil), &Extras{Config: configOf()}), StatusOK, "low"},
 			{"moderate, off", withEx(one(func(s *Sample) {
 				s.Memory.AllocatorFragRatio = Some(1.3)
-				s.Memory.AllocatorFragBytes = Some(30 * rlMB)
-			}), &Extras{Config: rlConfig()}), StatusWatch, "below its start threshold"},
+				s.Memory.AllocatorFragBytes = Some(30 * mb)
+			}), &Extras{Config: configOf()}), StatusWatch, "below its start threshold"},
 			{"high, off", withEx(one(func(s *Sample) {
 				s.Memory.AllocatorFragRatio = Some(1.5)
-				s.Memory.AllocatorFragBytes = Some(300 * rlMB)
-			}), &Extras{Config: rlConfig()}), StatusWarn, "off while allocator fragmentation"},
+				s.Memory.AllocatorFragBytes = Some(300 * mb)
+			}), &Extras{Config: configOf()}), StatusWarn, "off while allocator fragmentation"},
 			{"running", withEx(one(func(s *Sample) {
 				s.Memory.AllocatorFragRatio = Some(1.5)
-				s.Memory.AllocatorFragBytes = Some(300 * rlMB)
+				s.Memory.AllocatorFragBytes = Some(300 * mb)
 				s.Memory.ActiveDefragRunning = Some(25)
-			}), &Extras{Config: rlConfig("activedefrag", "yes")}), StatusWatch, "running"},
-			{"libc", withEx(one(func(s *Sample) { s.Memory.MemAllocator = "libc" }), &Extras{Config: rlConfig()}), StatusOK, "needs jemalloc"},
+			}), &Extras{Config: configOf("activedefrag", "yes")}), StatusWatch, "running"},
+			{"libc", withEx(one(func(s *Sample) { s.Memory.MemAllocator = "libc" }), &Extras{Config: configOf()}), StatusOK, "needs jemalloc"},
 			{"4.0 server", one(func(s *Sample) {
 				s.Server.Version = "4.0.14"
 				s.Memory.AllocatorFragRatio = None()
@@ -394,7 +394,7 @@ func ruleTables() map[string][]rlCase {
 	}
 }
 
-func bigKeyCases() []rlCase {
+func bigKeyCases() []ruleCase {
 	small := &ScanFacts{Scanned: 1000, Total: Some(1000), Complete: true, Keys: []ScanKey{
 		{Key: "user:1", Type: "hash", Encoding: "listpack", Bytes: Some(2000), Elements: Some(20), TTL: Some(-1)},
 	}}
@@ -402,26 +402,26 @@ func bigKeyCases() []rlCase {
 		{Key: "queue", Type: "list", Encoding: "quicklist", Bytes: Some(50_000), Elements: Some(2000), TTL: Some(-1)},
 	}}
 	hash := &ScanFacts{Scanned: 1000, Complete: true, Keys: []ScanKey{
-		{Key: "big\x1b[2Jhash", DB: 2, Type: "hash", Encoding: "hashtable", Bytes: Some(20 * rlMB), Elements: Some(9000), TTL: Some(-1)},
+		{Key: "big\x1b[2Jhash", DB: 2, Type: "hash", Encoding: "hashtable", Bytes: Some(20 * mb), Elements: Some(9000), TTL: Some(-1)},
 	}}
 	huge := &ScanFacts{Scanned: 1000, Complete: true, Keys: []ScanKey{
-		{Key: "blob", Type: "string", Encoding: "raw", Bytes: Some(30 * rlMB), TTL: Some(-1)},
+		{Key: "blob", Type: "string", Encoding: "raw", Bytes: Some(30 * mb), TTL: Some(-1)},
 	}}
 	growing := &ScanFacts{Scanned: 1000, Complete: true, Keys: []ScanKey{
-		{Key: "log", Type: "stream", Encoding: "stream", Bytes: Some(9 * rlMB), Elements: Some(100), PrevBytes: Some(2 * rlMB)},
+		{Key: "log", Type: "stream", Encoding: "stream", Bytes: Some(9 * mb), Elements: Some(100), PrevBytes: Some(2 * mb)},
 	}}
-	return []rlCase{
+	return []ruleCase{
 		{"no scan", one(nil), StatusUnknown, "no scan yet"},
 		{"scan started, nothing sized", withScan(one(nil), &ScanFacts{Total: Some(1000)}), StatusUnknown, "not sized any key"},
 		{"nothing big", withScan(one(nil), small), StatusOK, "No big key"},
 		{"long list", withScan(one(nil), list), StatusWatch, "queue"},
-		{"20 MB hash", withScan(one(func(s *Sample) { s.Memory.UsedMemory = Some(rlGB) }), hash), StatusWarn, `big\x1b[2Jhash`},
+		{"20 MB hash", withScan(one(func(s *Sample) { s.Memory.UsedMemory = Some(gb) }), hash), StatusWarn, `big\x1b[2Jhash`},
 		{"one key holds 30 % of memory", withScan(one(nil), huge), StatusCrit, "blob"},
-		{"growing key", withScan(one(func(s *Sample) { s.Memory.UsedMemory = Some(rlGB) }), growing), StatusWatch, "log"},
+		{"growing key", withScan(one(func(s *Sample) { s.Memory.UsedMemory = Some(gb) }), growing), StatusWatch, "log"},
 	}
 }
 
-func ttlCases() []rlCase {
+func ttlCases() []ruleCase {
 	noTTL := func(keys, exp float64) func(s *Sample) {
 		return func(s *Sample) {
 			s.Keyspace[0].Keys = Some(keys)
@@ -429,11 +429,11 @@ func ttlCases() []rlCase {
 		}
 	}
 	scan := &ScanFacts{
-		Scanned: 1000, Complete: true, NoTTLKeys: 900, NoTTLBytes: 80 * rlMB, TTLKeys: 100, TTLBytes: 5 * rlMB,
-		Prefixes: []ScanPrefix{{Prefix: "session", Keys: 900, Bytes: 80 * rlMB, NoTTLKeys: 880, NoTTLBytes: 79 * rlMB}},
+		Scanned: 1000, Complete: true, NoTTLKeys: 900, NoTTLBytes: 80 * mb, TTLKeys: 100, TTLBytes: 5 * mb,
+		Prefixes: []ScanPrefix{{Prefix: "session", Keys: 900, Bytes: 80 * mb, NoTTLKeys: 880, NoTTLBytes: 79 * mb}},
 		Keys:     []ScanKey{{Key: "session:42", Type: "string", Bytes: Some(90_000), TTL: Some(-1)}},
 	}
-	return []rlCase{
+	return []ruleCase{
 		{"most keys expire", one(nil), StatusOK, "Most keys have a TTL"},
 		{"a store", one(func(s *Sample) {
 			noTTL(1000, 0)(s)
@@ -449,7 +449,7 @@ func ttlCases() []rlCase {
 		{"95 % without, noeviction, near the limit", one(func(s *Sample) {
 			noTTL(1000, 50)(s)
 			s.Memory.MaxMemoryPolicy = "noeviction"
-			s.Memory.UsedMemory = Some(0.95 * rlGB)
+			s.Memory.UsedMemory = Some(0.95 * gb)
 		}), StatusCrit, "95.0%"},
 		{"no keys", one(noTTL(0, 0)), StatusOK, "No keys"},
 		{"keyspace not read", one(func(s *Sample) {
@@ -459,17 +459,17 @@ func ttlCases() []rlCase {
 	}
 }
 
-func encodingCases() []rlCase {
+func encodingCases() []ruleCase {
 	keys := func(ks ...ScanKey) *ScanFacts { return &ScanFacts{Scanned: 100, Complete: true, Keys: ks} }
 	justPast := keys(ScanKey{Key: "h1", Type: "hash", Encoding: "hashtable", Bytes: Some(40_000), Elements: Some(200)})
 	longValues := keys(ScanKey{Key: "h2", Type: "hash", Encoding: "hashtable", Bytes: Some(30_000), Elements: Some(10)})
-	heavy := keys(ScanKey{Key: "z1", Type: "zset", Encoding: "skiplist", Bytes: Some(15 * rlMB), Elements: Some(250)})
+	heavy := keys(ScanKey{Key: "z1", Type: "zset", Encoding: "skiplist", Bytes: Some(15 * mb), Elements: Some(250)})
 	compact := keys(ScanKey{Key: "h3", Type: "hash", Encoding: "listpack", Bytes: Some(4000), Elements: Some(100)},
 		ScanKey{Key: "s1", Type: "set", Encoding: "hashtable", Bytes: Some(400_000), Elements: Some(5000)})
-	cfg := &Extras{Config: rlConfig()}
+	cfg := &Extras{Config: configOf()}
 	old := &Extras{Config: &Config{Values: map[string]string{"hash-max-ziplist-entries": "128", "hash-max-ziplist-value": "64", "set-max-intset-entries": "512"}}}
 	intset := keys(ScanKey{Key: "ids", Type: "set", Encoding: "hashtable", Bytes: Some(30_000), Elements: Some(600)})
-	return []rlCase{
+	return []ruleCase{
 		{"no scan", withEx(one(nil), cfg), StatusUnknown, "no scan yet"},
 		{"CONFIG denied", withScan(withEx(one(nil), &Extras{Config: &Config{Err: noperm}}), justPast), StatusUnknown, "CONFIG is not allowed for this user"},
 		{"compact", withScan(withEx(one(nil), cfg), compact), StatusOK, "No collection"},
@@ -501,7 +501,7 @@ func TestRules(t *testing.T) {
 			continue
 		}
 		t.Run(id, func(t *testing.T) {
-			reached := rlRun(t, id, cases)
+			reached := runRuleCases(t, id, cases)
 			want := []Status{StatusOK, StatusUnknown, StatusCrit}
 			if _, ok := noCrit[id]; ok {
 				want = want[:2]
@@ -519,18 +519,18 @@ func TestRules(t *testing.T) {
 }
 
 func TestEvidenceRule(t *testing.T) {
-	in := rlIn(rlHist(rlSample(0)))
-	if ch := rlOne(t, CheckEvidence, in); ch.Status != StatusWatch || !strings.Contains(ch.Title, "press x") {
+	in := inputsOf(histOf(sampleAt(0)))
+	if ch := evalOne(t, CheckEvidence, in); ch.Status != StatusWatch || !strings.Contains(ch.Title, "press x") {
 		t.Fatalf("healthy server, nothing saved: %s %q", ch.Status, ch.Title)
 	}
-	s := rlSample(0)
+	s := sampleAt(0)
 	s.Persistence.RDBLastBgsaveStatus = "err"
-	in = rlIn(rlHist(s))
-	if ch := rlOne(t, CheckEvidence, in); ch.Status != StatusCrit {
+	in = inputsOf(histOf(s))
+	if ch := evalOne(t, CheckEvidence, in); ch.Status != StatusCrit {
 		t.Fatalf("a crit check and nothing saved: %s, want crit", ch.Status)
 	}
 	in.EvidenceSaved = true
-	if ch := rlOne(t, CheckEvidence, in); ch.Status != StatusOK {
+	if ch := evalOne(t, CheckEvidence, in); ch.Status != StatusOK {
 		t.Fatalf("saved: %s, want ok", ch.Status)
 	}
 }
@@ -539,10 +539,10 @@ func TestEvaluateWithoutSamples(t *testing.T) {
 	for name, h := range map[string]*History{
 		"nil":     nil,
 		"empty":   NewHistory(10),
-		"one gap": rlHist(Sample{Time: rlT0, Err: "dial tcp 127.0.0.1:1: connection refused"}),
+		"one gap": histOf(Sample{Time: baseTime, Err: "dial tcp 127.0.0.1:1: connection refused"}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			cl := Evaluate(Inputs{Hist: h, Now: rlT0})
+			cl := Evaluate(Inputs{Hist: h, Now: baseTime})
 			if len(cl) != len(RuleIDs()) {
 				t.Fatalf("%d checks, want %d", len(cl), len(RuleIDs()))
 			}
@@ -562,11 +562,11 @@ func TestEvaluateWithoutSamples(t *testing.T) {
 }
 
 func TestEvaluateSortsWorstFirstAndListsEveryRuleOnce(t *testing.T) {
-	s := rlSample(0)
+	s := sampleAt(0)
 	s.Persistence.RDBLastBgsaveStatus = "err"    // fork crit
-	s.Memory.UsedMemory = Some(0.8 * rlGB)       // headroom watch
+	s.Memory.UsedMemory = Some(0.8 * gb)         // headroom watch
 	s.Memory.NumberOfCachedScripts = Some(2_000) // scripts warn
-	cl := Evaluate(rlIn(rlHist(s)))
+	cl := Evaluate(inputsOf(histOf(s)))
 	seen := map[string]int{}
 	for i, ch := range cl {
 		seen[ch.ID]++
@@ -621,12 +621,12 @@ func TestCommandsQuoteKeyNames(t *testing.T) {
 		{"bidi\u202eevil", `$'bidi\xe2\x80\xaeevil'`},
 		{"q'\x01", `$'q\'\x01'`},
 	} {
-		if got := rlShellQuote(tc.in); got != tc.want {
-			t.Errorf("rlShellQuote(%q) = %s, want %s", tc.in, got, tc.want)
+		if got := shellQuote(tc.in); got != tc.want {
+			t.Errorf("shellQuote(%q) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
-	sc := &ScanFacts{Scanned: 1, Complete: true, Keys: []ScanKey{{Key: "k\x1b]0;pwn\x07", Type: "string", Bytes: Some(30 * rlMB)}}}
-	ch := rlOne(t, CheckBigKeys, Inputs{Hist: rlHist(rlSample(0)), Scan: sc})
+	sc := &ScanFacts{Scanned: 1, Complete: true, Keys: []ScanKey{{Key: "k\x1b]0;pwn\x07", Type: "string", Bytes: Some(30 * mb)}}}
+	ch := evalOne(t, CheckBigKeys, Inputs{Hist: histOf(sampleAt(0)), Scan: sc})
 	for _, line := range append(append([]string{ch.Title}, ch.Evidence...), ch.Commands...) {
 		if strings.ContainsAny(line, "\x1b\x07") {
 			t.Fatalf("raw control byte in %q", line)
@@ -638,31 +638,31 @@ func TestCommandsQuoteKeyNames(t *testing.T) {
 }
 
 func TestParseVersionAndConfSize(t *testing.T) {
-	if !rlVersionLess("6.0.20", "6.2") || rlVersionLess("7.0.15", "6.2") || rlVersionLess("6.2", "6.2.0") {
+	if !versionLess("6.0.20", "6.2") || versionLess("7.0.15", "6.2") || versionLess("6.2", "6.2.0") {
 		t.Fatal("version order")
 	}
-	if rlVersionLess("df-dev", "6.2") {
+	if versionLess("df-dev", "6.2") {
 		t.Fatal("an unparsable version is never older")
 	}
-	for s, want := range map[string]float64{"104857600": 104857600, "100mb": 100 * rlMB, "1gb": rlGB, "64k": 64000} {
-		if got, ok := rlParseConfSize(s); !ok || got != want {
-			t.Errorf("rlParseConfSize(%q) = %v %v", s, got, ok)
+	for s, want := range map[string]float64{"104857600": 104857600, "100mb": 100 * mb, "1gb": gb, "64k": 64000} {
+		if got, ok := parseConfSize(s); !ok || got != want {
+			t.Errorf("parseConfSize(%q) = %v %v", s, got, ok)
 		}
 	}
-	if got := rlConfSize(0.7 * 8 * rlGB); got != "5734mb" {
-		t.Errorf("rlConfSize = %s", got)
+	if got := confSize(0.7 * 8 * gb); got != "5734mb" {
+		t.Errorf("confSize = %s", got)
 	}
-	if got := rlConfSize(2 * rlGB); got != "2gb" {
-		t.Errorf("rlConfSize = %s", got)
+	if got := confSize(2 * gb); got != "2gb" {
+		t.Errorf("confSize = %s", got)
 	}
 }
 
 func TestEvaluateSentinel(t *testing.T) {
 	s := Sample{
-		Time: rlT0, Server: Server{Product: ProductRedis, Version: "7.4.1", Mode: "sentinel"},
+		Time: baseTime, Server: Server{Product: ProductRedis, Version: "7.4.1", Mode: "sentinel"},
 		Stats: Stats{EvictedKeys: Some(0)}, Sections: []string{"server", "clients", "stats", "sentinel"},
 	}
-	for _, ch := range Evaluate(rlIn(rlHist(s))) {
+	for _, ch := range Evaluate(inputsOf(histOf(s))) {
 		if ch.ID == CheckEvidence {
 			continue
 		}

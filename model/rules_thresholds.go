@@ -12,7 +12,7 @@ import "time"
 //	exporter        the widely copied redis_exporter alert set (anchors §1)
 //	Redis default   the server's own default for a setting
 //	ours            a redis-memtop choice; the comment says why
-const rlMiB = 1 << 20
+const mib = 1 << 20
 
 // maxmemory-set.
 const (
@@ -43,21 +43,21 @@ const (
 
 // fragmentation.
 const (
-	ThresholdFragWatch         = 1.3         // DESIGN bands: 1.0–1.3 healthy, 1.3–1.5 watch
-	ThresholdFragWarn          = 1.5         // DESIGN: 1.5–2.0 serious
-	ThresholdFragCrit          = 2.0         // DESIGN: > 2.0 critical
-	ThresholdFragMinBytes      = 10 * rlMiB  // DOCTOR: high RSS needs > 10 MB of it to matter
-	ThresholdSmallDataset      = 5 * rlMiB   // DOCTOR: skipped under 5 MB, the ratio means nothing there
-	ThresholdLayerRatio        = 1.1         // DOCTOR: allocator frag / allocator RSS / process RSS > 1.1 …
-	ThresholdLayerMinBytes     = 10 * rlMiB  // DOCTOR: … and > 10 MB
-	ThresholdFragSwapRatio     = 1.0         // DESIGN: a ratio under 1 can mean swapping
-	ThresholdDefragIgnoreBytes = 100 * rlMiB // Redis default of active-defrag-ignore-bytes
-	ThresholdDefragLowerPct    = 10.0        // Redis default of active-defrag-threshold-lower (percent)
+	ThresholdFragWatch         = 1.3       // DESIGN bands: 1.0–1.3 healthy, 1.3–1.5 watch
+	ThresholdFragWarn          = 1.5       // DESIGN: 1.5–2.0 serious
+	ThresholdFragCrit          = 2.0       // DESIGN: > 2.0 critical
+	ThresholdFragMinBytes      = 10 * mib  // DOCTOR: high RSS needs > 10 MB of it to matter
+	ThresholdSmallDataset      = 5 * mib   // DOCTOR: skipped under 5 MB, the ratio means nothing there
+	ThresholdLayerRatio        = 1.1       // DOCTOR: allocator frag / allocator RSS / process RSS > 1.1 …
+	ThresholdLayerMinBytes     = 10 * mib  // DOCTOR: … and > 10 MB
+	ThresholdFragSwapRatio     = 1.0       // DESIGN: a ratio under 1 can mean swapping
+	ThresholdDefragIgnoreBytes = 100 * mib // Redis default of active-defrag-ignore-bytes
+	ThresholdDefragLowerPct    = 10.0      // Redis default of active-defrag-threshold-lower (percent)
 )
 
 // rss-vs-used trend and the verdict.
 const (
-	ThresholdTrendMinBytes   = 2 * rlMiB        // ours: smaller moves are allocator noise
+	ThresholdTrendMinBytes   = 2 * mib          // ours: smaller moves are allocator noise
 	ThresholdTrendMinShare   = 0.02             // ours: … or 2 % of the starting value, whichever is larger
 	ThresholdTimeToLimitWarn = time.Hour        // ours: at this pace the limit is reached within the hour
 	ThresholdTimeToLimitCrit = 15 * time.Minute // ours: … within a quarter of an hour
@@ -98,15 +98,15 @@ const (
 
 // big-keys.
 const (
-	ThresholdBigKeyBytes     = 10 * rlMiB // DESIGN
-	ThresholdBigKeyShare     = 0.01       // DESIGN: above 1 % of used_memory …
-	ThresholdBigKeyShareMin  = 100_000    // ours: … and at least 100 KB, so a small instance does not flag every key
-	ThresholdBigKeyCritShare = 0.10       // ours: one key holding a tenth of the memory
-	ThresholdBigListElements = 1000       // DESIGN (RedisInsight compressionForList)
-	ThresholdBigHashFields   = 5000       // DESIGN (RedisInsight bigHashes)
-	ThresholdBigStringBytes  = 100_000    // DESIGN (RedisInsight bigStrings)
-	ThresholdKeyGrowthBytes  = 1 * rlMiB  // ours: a key that grew by ≥ 1 MiB …
-	ThresholdKeyGrowthShare  = 0.10       // ours: … and ≥ 10 % between two scans
+	ThresholdBigKeyBytes     = 10 * mib // DESIGN
+	ThresholdBigKeyShare     = 0.01     // DESIGN: above 1 % of used_memory …
+	ThresholdBigKeyShareMin  = 100_000  // ours: … and at least 100 KB, so a small instance does not flag every key
+	ThresholdBigKeyCritShare = 0.10     // ours: one key holding a tenth of the memory
+	ThresholdBigListElements = 1000     // DESIGN (RedisInsight compressionForList)
+	ThresholdBigHashFields   = 5000     // DESIGN (RedisInsight bigHashes)
+	ThresholdBigStringBytes  = 100_000  // DESIGN (RedisInsight bigStrings)
+	ThresholdKeyGrowthBytes  = 1 * mib  // ours: a key that grew by ≥ 1 MiB …
+	ThresholdKeyGrowthShare  = 0.10     // ours: … and ≥ 10 % between two scans
 )
 
 // ttl-discipline.
@@ -123,21 +123,38 @@ const (
 
 // client-buffers and replication-buffers.
 const (
-	ThresholdClientBuffersTotal      = 10 * rlMiB // DESIGN: > 10 MB in total
+	ThresholdClientBuffersTotal      = 10 * mib   // DESIGN: > 10 MB in total
 	ThresholdClientBufferAvg         = 200 * 1024 // DOCTOR: > 200 KB per normal client on average
 	ThresholdClientBuffersCritShare  = 0.25       // ours: buffers hold a quarter of used_memory (they count for eviction)
-	ThresholdReplicaBuffers          = 10 * rlMiB // DOCTOR: > 10 MB of replica buffers
+	ThresholdReplicaBuffers          = 10 * mib   // DOCTOR: > 10 MB of replica buffers
 	ThresholdReplicaBuffersCritShare = 0.25       // ours
 )
 
 // scripts, peak, host.
 const (
-	ThresholdScriptsWatch    = 100         // ours: a tenth of DOCTOR's figure (RedisInsight warns at 10)
-	ThresholdScriptsWarn     = 1000        // DOCTOR: > 1000 cached scripts
-	ThresholdScriptsCrit     = 100_000     // ours: scripts generated per call, the cache grows without end
-	ThresholdScriptsVMWarn   = 100 * rlMiB // ours: a Lua VM this big (outside maxmemory) is worth a look
-	ThresholdPeakRatio       = 1.5         // DOCTOR and DESIGN: peak > 1.5 × now
-	ThresholdPeakRSSKept     = 0.80        // ours: RSS still ≥ 80 % of the peak → memory was not given back
-	ThresholdSwapCritShare   = 0.05        // ours: ≥ 5 % of RSS swapped out
-	ThresholdLogicalDBsWatch = 2           // DESIGN: keys spread over several databases
+	ThresholdScriptsWatch    = 100       // ours: a tenth of DOCTOR's figure (RedisInsight warns at 10)
+	ThresholdScriptsWarn     = 1000      // DOCTOR: > 1000 cached scripts
+	ThresholdScriptsCrit     = 100_000   // ours: scripts generated per call, the cache grows without end
+	ThresholdScriptsVMWarn   = 100 * mib // ours: a Lua VM this big (outside maxmemory) is worth a look
+	ThresholdPeakRatio       = 1.5       // DOCTOR and DESIGN: peak > 1.5 × now
+	ThresholdPeakRSSKept     = 0.80      // ours: RSS still ≥ 80 % of the peak → memory was not given back
+	ThresholdSwapCritShare   = 0.05      // ours: ≥ 5 % of RSS swapped out
+	ThresholdLogicalDBsWatch = 2         // DESIGN: keys spread over several databases
+)
+
+// The thresholds of the cluster rules (rules_cluster.go).
+const (
+	ThresholdClusterUsedRatioWatch = 1.5 // ours: one master holds 1.5× another's memory — a hot hash tag or uneven slots
+	ThresholdClusterUsedRatioWarn  = 2.0 // ours: 2× means the largest master hits maxmemory at half the cluster's capacity
+	// ThresholdClusterImbalanceMinBytes: smaller differences are per-node
+	// overhead (cluster bus, replication backlog), not data.
+	ThresholdClusterImbalanceMinBytes = 8 * mib // ours
+	// A node fragments while its peers do not: its ratio is at least
+	// ThresholdFragWarn and at least this much above the peers' median, and
+	// it is not a small dataset (ThresholdSmallDataset).
+	ThresholdClusterFragOutlierGap = 0.3 // ours: the width of one DESIGN fragmentation band
+	// ThresholdClusterMigrationStuckViews: a slot seen in migration in this
+	// many consecutive views is stuck (a reshard that died half-way leaves
+	// MIGRATING/IMPORTING set for ever).
+	ThresholdClusterMigrationStuckViews = 30 // ours: 30 polls, 30 s at the default interval
 )

@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// rlTrendFacts are the changes over the window that the rss-vs-used check and
+// trendFacts are the changes over the window that the rss-vs-used check and
 // the verdict read. Every delta is newest minus oldest sample of the newest
 // server run inside the window (samples before a restart are left out).
-type rlTrendFacts struct {
+type trendFacts struct {
 	ok     bool
 	reason string // why ok is false
 
@@ -39,16 +39,16 @@ type rlTrendFacts struct {
 	lastCOWAfter float64 // rdb/aof_last_cow_size of a fork that finished in the window
 }
 
-// rlAnalyseTrend computes the trend facts over (now-win, now].
-func rlAnalyseTrend(h *History, now time.Time, win time.Duration) rlTrendFacts {
-	var t rlTrendFacts
+// analyseTrend computes the trend facts over (now-win, now].
+func analyseTrend(h *History, now time.Time, win time.Duration) trendFacts {
+	var t trendFacts
 	if h == nil {
 		t.reason = "no history yet"
 		return t
 	}
 	first, last := h.span(now, win)
 	if last == nil {
-		t.reason = "no sample in the last " + rlDur(win)
+		t.reason = "no sample in the last " + Duration(win)
 		return t
 	}
 	t.first, t.last = first, last
@@ -99,10 +99,10 @@ func rlAnalyseTrend(h *History, now time.Time, win time.Duration) rlTrendFacts {
 		return t
 	}
 	t.dUsed, t.dRSS = u1-u0, r1-r0
-	if a, b, ok := rlBoth(first.Memory.MemClientsNormal, last.Memory.MemClientsNormal); ok {
+	if a, b, ok := both(first.Memory.MemClientsNormal, last.Memory.MemClientsNormal); ok {
 		t.dClients, t.hasClients = b-a, true
 	}
-	if a, b, ok := rlBoth(rlReplBuffers(first), rlReplBuffers(last)); ok {
+	if a, b, ok := both(replBuffers(first), replBuffers(last)); ok {
 		t.dRepl, t.hasRepl = b-a, true
 	}
 
@@ -119,7 +119,7 @@ func rlAnalyseTrend(h *History, now time.Time, win time.Duration) rlTrendFacts {
 	}
 	// A fork that started and ended between two polls is only visible in the
 	// counters; its copy-on-write is in *_last_cow_size.
-	if rlForksGrew(first, last) && !t.forkNow {
+	if forksGrew(first, last) && !t.forkNow {
 		t.forkSeen, t.forkEnded = true, true
 	}
 	if t.forkEnded {
@@ -132,15 +132,15 @@ func rlAnalyseTrend(h *History, now time.Time, win time.Duration) rlTrendFacts {
 	return t
 }
 
-// rlForksGrew reports whether a fork finished between a and b, from the
+// forksGrew reports whether a fork finished between a and b, from the
 // counters (total_forks 6.2+, rdb_saves / aof_rewrites 7.0+).
-func rlForksGrew(a, b *Sample) bool {
+func forksGrew(a, b *Sample) bool {
 	for _, g := range []Getter{
 		func(s *Sample) Opt { return s.Stats.TotalForks },
 		func(s *Sample) Opt { return s.Persistence.RDBSaves },
 		func(s *Sample) Opt { return s.Persistence.AOFRewrites },
 	} {
-		if x, y, ok := rlBoth(g(a), g(b)); ok && y > x {
+		if x, y, ok := both(g(a), g(b)); ok && y > x {
 			return true
 		}
 	}
@@ -148,16 +148,16 @@ func rlForksGrew(a, b *Sample) bool {
 }
 
 // both returns two present values.
-func rlBoth(a, b Opt) (x, y float64, ok bool) {
+func both(a, b Opt) (x, y float64, ok bool) {
 	if !a.Valid || !b.Valid {
 		return 0, 0, false
 	}
 	return a.V, b.V, true
 }
 
-// rlReplBuffers is the memory of replication buffers: the shared buffer on 7.0+
+// replBuffers is the memory of replication buffers: the shared buffer on 7.0+
 // (backlog and replica output), else replica output plus backlog.
-func rlReplBuffers(s *Sample) Opt {
+func replBuffers(s *Sample) Opt {
 	if v, ok := s.Memory.MemTotalReplicationBuffers.Get(); ok {
 		return Some(v)
 	}
@@ -171,18 +171,18 @@ func rlReplBuffers(s *Sample) Opt {
 
 // significant reports whether a change is more than noise for a figure that
 // started at base.
-func rlSignificant(delta, base float64) bool {
-	return math.Abs(delta) >= rlTrendFloor(base)
+func significant(delta, base float64) bool {
+	return math.Abs(delta) >= trendFloor(base)
 }
 
-// rlTrendFloor is the smallest change that counts for a figure at base.
-func rlTrendFloor(base float64) float64 {
+// trendFloor is the smallest change that counts for a figure at base.
+func trendFloor(base float64) float64 {
 	return math.Max(ThresholdTrendMinBytes, ThresholdTrendMinShare*math.Abs(base))
 }
 
-// rlTimeToReach is how long, at the pace delta per span, a figure at cur takes
+// timeToReach is how long, at the pace delta per span, a figure at cur takes
 // to reach limit; false when it is not rising or already there.
-func rlTimeToReach(cur, limit, delta float64, span time.Duration) (time.Duration, bool) {
+func timeToReach(cur, limit, delta float64, span time.Duration) (time.Duration, bool) {
 	if delta <= 0 || span <= 0 || limit <= cur {
 		return 0, false
 	}

@@ -94,7 +94,7 @@ func verdictNow(c *ruleCtx) VerdictResult {
 	if !isTrendKind(recent.Kind) || recent.Kind == full.Kind || !rc.trendOf().ok {
 		return full
 	}
-	recent.Evidence = append(recent.Evidence, fmt.Sprintf("over the whole %s window: %s", rlDur(full.Span), full.Kind))
+	recent.Evidence = append(recent.Evidence, fmt.Sprintf("over the whole %s window: %s", Duration(full.Span), full.Kind))
 	return recent
 }
 
@@ -130,7 +130,7 @@ func verdict(c *ruleCtx) VerdictResult {
 	}
 
 	r0 := t.first.Memory.UsedMemoryRSS.V
-	floor := rlTrendFloor(r0)
+	floor := trendFloor(r0)
 	cow := 0.0
 	if t.forkSeen {
 		cow = math.Max(t.cowNow, t.cowPeak) - t.cowFirst
@@ -160,27 +160,27 @@ func verdict(c *ruleCtx) VerdictResult {
 	}
 
 	ev := []string{
-		fmt.Sprintf("window: %s of history, %d samples", rlDur(t.span), t.n),
-		fmt.Sprintf("used_memory %s, used_memory_rss %s", rlSigned(t.dUsed), rlSigned(t.dRSS)),
-		fmt.Sprintf("dataset (used minus buffers) %s", rlSigned(data)),
-		fmt.Sprintf("RSS beyond used %s", rlSigned(t.dRSS-t.dUsed)),
+		fmt.Sprintf("window: %s of history, %d samples", Duration(t.span), t.n),
+		fmt.Sprintf("used_memory %s, used_memory_rss %s", signedBytes(t.dUsed), signedBytes(t.dRSS)),
+		fmt.Sprintf("dataset (used minus buffers) %s", signedBytes(data)),
+		fmt.Sprintf("RSS beyond used %s", signedBytes(t.dRSS-t.dUsed)),
 	}
 	if t.hasClients {
-		ev = append(ev, "client buffers "+rlSigned(t.dClients))
+		ev = append(ev, "client buffers "+signedBytes(t.dClients))
 	}
 	if t.hasRepl {
-		ev = append(ev, "replication buffers "+rlSigned(t.dRepl))
+		ev = append(ev, "replication buffers "+signedBytes(t.dRepl))
 	}
 	if t.forkSeen {
-		ev = append(ev, "copy-on-write of the fork: "+rlBytes(math.Max(t.cowNow, t.cowPeak)))
+		ev = append(ev, "copy-on-write of the fork: "+Bytes(math.Max(t.cowNow, t.cowPeak)))
 	}
-	ev = append(ev, "changes under "+rlBytes(floor)+" count as noise")
+	ev = append(ev, "changes under "+Bytes(floor)+" count as noise")
 
 	var v VerdictResult
 	if dom.bytes >= floor {
 		v = verdictTrend(c, t, dom)
 		share := dom.bytes / sum
-		ev = append(ev, fmt.Sprintf("%s explains %s of the growth", dom.kind, rlPct(share)))
+		ev = append(ev, fmt.Sprintf("%s explains %s of the growth", dom.kind, sharePct(share)))
 		switch {
 		case share >= ThresholdVerdictHighShare:
 			v.Confidence = ConfidenceHigh
@@ -188,7 +188,7 @@ func verdict(c *ruleCtx) VerdictResult {
 			v.Confidence = ConfidenceMedium
 		default:
 			v.Confidence = ConfidenceLow
-			v.Summary += fmt.Sprintf(" Low confidence: several causes mixed, this one explains only %s.", rlPct(share))
+			v.Summary += fmt.Sprintf(" Low confidence: several causes mixed, this one explains only %s.", sharePct(share))
 		}
 	} else {
 		v = verdictLevel(c, t)
@@ -204,7 +204,7 @@ func verdict(c *ruleCtx) VerdictResult {
 	var caveats []string
 	if t.n < ThresholdVerdictMinSamples || t.span < min(ThresholdVerdictMinSpan, c.win*9/10) {
 		v.Confidence = ConfidenceLow
-		caveats = append(caveats, fmt.Sprintf("only %s of history (%d samples)", rlDur(t.span), t.n))
+		caveats = append(caveats, fmt.Sprintf("only %s of history (%d samples)", Duration(t.span), t.n))
 	}
 	if t.restart || t.gaps > 0 {
 		if v.Confidence == ConfidenceHigh {
@@ -218,52 +218,52 @@ func verdict(c *ruleCtx) VerdictResult {
 		}
 	}
 	if len(caveats) > 0 {
-		v.Summary += " " + rlCapitalise(string(v.Confidence)) + " confidence: " + strings.Join(caveats, ", ") + "."
+		v.Summary += " " + capitalise(string(v.Confidence)) + " confidence: " + strings.Join(caveats, ", ") + "."
 	}
 	return v
 }
 
 // verdictTrend writes the summary for a cause found in the trend.
-func verdictTrend(c *ruleCtx, t *rlTrendFacts, dom verdictPart) VerdictResult {
-	over := " over the last " + rlDur(t.span)
+func verdictTrend(c *ruleCtx, t *trendFacts, dom verdictPart) VerdictResult {
+	over := " over the last " + Duration(t.span)
 	v := VerdictResult{Kind: dom.kind}
 	switch dom.kind {
 	case VerdictDataGrowth:
 		v.Summary = fmt.Sprintf("Looks like data growth: used %s and RSS %s%s; the dataset itself grew %s.",
-			rlSigned(t.dUsed), rlSigned(t.dRSS), over, rlSigned(dom.bytes))
+			signedBytes(t.dUsed), signedBytes(t.dRSS), over, signedBytes(dom.bytes))
 		if limit, ok := c.maxmemory(); ok && limit > 0 {
-			if d, ok := rlTimeToReach(t.last.Memory.UsedMemory.V, limit, t.dUsed, t.span); ok {
-				v.Summary += " At this pace it reaches maxmemory in " + rlDur(d) + "."
+			if d, ok := timeToReach(t.last.Memory.UsedMemory.V, limit, t.dUsed, t.span); ok {
+				v.Summary += " At this pace it reaches maxmemory in " + Duration(d) + "."
 			}
 		}
 	case VerdictFragmentation:
 		fr := t.last.Memory.MemFragmentationRatio.Or(0)
 		if t.dUsed < 0 {
 			v.Summary = fmt.Sprintf("Looks like allocator retention: used %s but RSS %s%s — freed memory is not returned to the OS",
-				rlSigned(t.dUsed), rlSigned(t.dRSS), over)
+				signedBytes(t.dUsed), signedBytes(t.dRSS), over)
 		} else {
 			v.Summary = fmt.Sprintf("Looks like fragmentation: RSS %s while used %s%s",
-				rlSigned(t.dRSS), rlSigned(t.dUsed), over)
+				signedBytes(t.dRSS), signedBytes(t.dUsed), over)
 		}
 		if fr > 0 {
-			v.Summary += fmt.Sprintf("; RSS is now %s× used", rlRatio(fr))
+			v.Summary += fmt.Sprintf("; RSS is now %s× used", Ratio(fr))
 		}
 		v.Summary += "."
 	case VerdictCopyOnWrite:
 		cow := math.Max(t.cowNow, t.cowPeak)
 		if t.forkNow {
 			v.Summary = fmt.Sprintf("Looks like copy-on-write during the %s: the fork child has copied %s while used moved %s%s; it is freed when the save ends.",
-				rlForkName(t.forkKind), rlBytes(cow), rlSigned(t.dUsed), over)
+				forkName(t.forkKind), Bytes(cow), signedBytes(t.dUsed), over)
 		} else {
 			v.Summary = fmt.Sprintf("Looks like copy-on-write: a fork in the window copied up to %s (used moved %s%s); it was freed when the fork ended.",
-				rlBytes(cow), rlSigned(t.dUsed), over)
+				Bytes(cow), signedBytes(t.dUsed), over)
 		}
 	case VerdictClientBuffers:
 		v.Summary = fmt.Sprintf("Looks like client output buffers: normal clients' buffers grew %s (now %s) of used's %s%s.",
-			rlSigned(t.dClients), rlBytes(t.last.Memory.MemClientsNormal.Or(0)), rlSigned(t.dUsed), over)
+			signedBytes(t.dClients), Bytes(t.last.Memory.MemClientsNormal.Or(0)), signedBytes(t.dUsed), over)
 	case VerdictReplicationBuffers:
 		v.Summary = fmt.Sprintf("Looks like replication buffers: they grew %s (now %s) of used's %s%s.",
-			rlSigned(t.dRepl), rlBytes(rlReplBuffers(t.last).Or(0)), rlSigned(t.dUsed), over)
+			signedBytes(t.dRepl), Bytes(replBuffers(t.last).Or(0)), signedBytes(t.dUsed), over)
 	default:
 	}
 	return v
@@ -272,16 +272,16 @@ func verdictTrend(c *ruleCtx, t *rlTrendFacts, dom verdictPart) VerdictResult {
 // verdictLevel judges from the newest sample alone when the trend shows
 // nothing: a fork copying a lot, or RSS far above used on a real dataset.
 // It returns VerdictUnknown when the levels say nothing either.
-func verdictLevel(c *ruleCtx, t *rlTrendFacts) VerdictResult {
+func verdictLevel(c *ruleCtx, t *trendFacts) VerdictResult {
 	s := c.last
 	used := s.Memory.UsedMemory.Or(0)
 	rss := s.Memory.UsedMemoryRSS.Or(0)
-	floor := rlTrendFloor(rss)
+	floor := trendFloor(rss)
 	if s.ForkRunning() {
 		if cow, ok := s.Persistence.CurrentCOWSize.Get(); ok && cow >= floor {
 			return VerdictResult{
 				Kind: VerdictCopyOnWrite, Confidence: ConfidenceMedium,
-				Summary: fmt.Sprintf("Looks like copy-on-write during the %s: the fork child has copied %s; nothing else moved.", rlForkName(forkKind(s)), rlBytes(cow)),
+				Summary: fmt.Sprintf("Looks like copy-on-write during the %s: the fork child has copied %s; nothing else moved.", forkName(forkKind(s)), Bytes(cow)),
 			}
 		}
 	}
@@ -292,10 +292,10 @@ func verdictLevel(c *ruleCtx, t *rlTrendFacts) VerdictResult {
 	if ok && used >= ThresholdSmallDataset && fr >= ThresholdFragWarn && rss-used >= ThresholdFragMinBytes {
 		v := VerdictResult{
 			Kind: VerdictFragmentation, Confidence: ConfidenceMedium,
-			Summary: fmt.Sprintf("Looks like fragmentation / allocator retention: RSS is %s× used (%s beyond the data)", rlRatio(fr), rlBytes(rss-used)),
+			Summary: fmt.Sprintf("Looks like fragmentation / allocator retention: RSS is %s× used (%s beyond the data)", Ratio(fr), Bytes(rss-used)),
 		}
 		if t.ok {
-			v.Summary += fmt.Sprintf(" and stayed there over the last %s", rlDur(t.span))
+			v.Summary += fmt.Sprintf(" and stayed there over the last %s", Duration(t.span))
 		}
 		v.Summary += "."
 		return v
@@ -304,29 +304,29 @@ func verdictLevel(c *ruleCtx, t *rlTrendFacts) VerdictResult {
 }
 
 // verdictStable: nothing moved beyond noise.
-func verdictStable(t *rlTrendFacts) VerdictResult {
+func verdictStable(t *trendFacts) VerdictResult {
 	return VerdictResult{
 		Kind:       VerdictStable,
 		Confidence: ConfidenceHigh,
 		Summary: fmt.Sprintf("Stable: used %s (%s), RSS %s (%s) over the last %s.",
-			rlBytes(t.last.Memory.UsedMemory.V), rlSigned(t.dUsed),
-			rlBytes(t.last.Memory.UsedMemoryRSS.V), rlSigned(t.dRSS), rlDur(t.span)),
+			Bytes(t.last.Memory.UsedMemory.V), signedBytes(t.dUsed),
+			Bytes(t.last.Memory.UsedMemoryRSS.V), signedBytes(t.dRSS), Duration(t.span)),
 	}
 }
 
-func rlForkName(kind string) string {
+func forkName(kind string) string {
 	switch kind {
-	case rlForkRDB:
+	case forkRDB:
 		return "BGSAVE"
-	case rlForkAOF:
+	case forkAOF:
 		return "AOF rewrite"
-	case rlForkModule:
+	case forkModule:
 		return "module fork"
 	}
 	return "fork"
 }
 
-func rlCapitalise(s string) string {
+func capitalise(s string) string {
 	if s == "" {
 		return s
 	}

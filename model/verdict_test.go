@@ -9,7 +9,7 @@ import (
 
 // linear returns v0 + (v1-v0)·i/(n-1) in MiB.
 func linear(i, n int, v0, v1 float64) Opt {
-	return Some((v0 + (v1-v0)*float64(i)/float64(n-1)) * rlMB)
+	return Some((v0 + (v1-v0)*float64(i)/float64(n-1)) * mb)
 }
 
 func TestVerdict(t *testing.T) {
@@ -23,7 +23,7 @@ func TestVerdict(t *testing.T) {
 	}{
 		{
 			name: "data growth",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				s.Memory.UsedMemory = linear(i, n, 100, 400)
 				s.Memory.UsedMemoryRSS = linear(i, n, 110, 410)
 			}),
@@ -32,7 +32,7 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "fragmentation: RSS climbs, used flat",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				s.Memory.UsedMemoryRSS = linear(i, n, 110, 300)
 				s.Memory.MemFragmentationRatio = Some(s.Memory.UsedMemoryRSS.V / s.Memory.UsedMemory.V)
 			}),
@@ -41,16 +41,16 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "allocator retention: used falls, RSS stays",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				s.Memory.UsedMemory = linear(i, n, 400, 100)
-				s.Memory.UsedMemoryRSS = Some(420 * rlMB)
+				s.Memory.UsedMemoryRSS = Some(420 * mb)
 			}),
 			want: VerdictFragmentation, confidence: ConfidenceHigh,
 			summary: []string{"allocator retention", "used -300.00M", "RSS ±0B"},
 		},
 		{
 			name: "copy-on-write during a BGSAVE",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				if i >= 10 {
 					s.Persistence.RDBBgsaveInProgress = Some(1)
 					s.Persistence.CurrentCOWSize = linear(i-10, n-10, 0, 80)
@@ -62,13 +62,13 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "copy-on-write of a fork that has ended",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				switch {
 				case i >= 10 && i < 20:
 					s.Persistence.RDBBgsaveInProgress = Some(1)
 					s.Persistence.CurrentCOWSize = linear(i-10, 10, 0, 60)
 				case i >= 20:
-					s.Persistence.RDBLastCOWSize = Some(64 * rlMB)
+					s.Persistence.RDBLastCOWSize = Some(64 * mb)
 					s.Persistence.RDBSaves = Some(2)
 					s.Stats.TotalForks = Some(2)
 				}
@@ -78,7 +78,7 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "client output buffers",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				s.Memory.MemClientsNormal = linear(i, n, 0.04, 60)
 				s.Memory.UsedMemory = linear(i, n, 100, 160)
 				s.Memory.UsedMemoryRSS = linear(i, n, 110, 170)
@@ -88,7 +88,7 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "replication buffers",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				s.Memory.MemTotalReplicationBuffers = linear(i, n, 1, 51)
 				s.Memory.UsedMemory = linear(i, n, 100, 150)
 				s.Memory.UsedMemoryRSS = linear(i, n, 110, 160)
@@ -98,15 +98,15 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name:       "stable",
-			hist:       rlSeries(n, 10, nil),
+			hist:       seriesOf(n, 10, nil),
 			want:       VerdictStable,
 			confidence: ConfidenceHigh,
 			summary:    []string{"Stable", "used 100.00M (±0B)"},
 		},
 		{
 			name: "stable but fragmented: the level speaks",
-			hist: rlSeries(n, 10, func(_ int, s *Sample) {
-				s.Memory.UsedMemoryRSS = Some(300 * rlMB)
+			hist: seriesOf(n, 10, func(_ int, s *Sample) {
+				s.Memory.UsedMemoryRSS = Some(300 * mb)
 				s.Memory.MemFragmentationRatio = Some(3)
 			}),
 			want: VerdictFragmentation, confidence: ConfidenceMedium,
@@ -114,7 +114,7 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "too short: three samples over 10 s",
-			hist: rlSeries(3, 5, func(i int, s *Sample) {
+			hist: seriesOf(3, 5, func(i int, s *Sample) {
 				s.Memory.UsedMemory = linear(i, 3, 100, 140)
 				s.Memory.UsedMemoryRSS = linear(i, 3, 110, 150)
 			}),
@@ -123,17 +123,17 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name:       "one sample",
-			hist:       rlHist(rlSample(0)),
+			hist:       histOf(sampleAt(0)),
 			want:       VerdictUnknown,
 			confidence: ConfidenceLow,
 			summary:    []string{"only one sample so far"},
 		},
 		{
 			name: "one sample during a big fork",
-			hist: rlHist(func() Sample {
-				s := rlSample(0)
+			hist: histOf(func() Sample {
+				s := sampleAt(0)
 				s.Persistence.RDBBgsaveInProgress = Some(1)
-				s.Persistence.CurrentCOWSize = Some(50 * rlMB)
+				s.Persistence.CurrentCOWSize = Some(50 * mb)
 				return s
 			}()),
 			want: VerdictCopyOnWrite, confidence: ConfidenceLow,
@@ -148,7 +148,7 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "mixed causes",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				s.Memory.MemClientsNormal = linear(i, n, 0.04, 40)
 				s.Memory.UsedMemory = linear(i, n, 100, 180)
 				s.Memory.UsedMemoryRSS = linear(i, n, 110, 190)
@@ -158,10 +158,10 @@ func TestVerdict(t *testing.T) {
 		},
 		{
 			name: "a restart in the window: only the new run counts",
-			hist: rlSeries(n, 10, func(i int, s *Sample) {
+			hist: seriesOf(n, 10, func(i int, s *Sample) {
 				if i < 15 {
-					s.Memory.UsedMemory = Some(900 * rlMB) // the old run, before the restart
-					s.Memory.UsedMemoryRSS = Some(950 * rlMB)
+					s.Memory.UsedMemory = Some(900 * mb) // the old run, before the restart
+					s.Memory.UsedMemoryRSS = Some(950 * mb)
 					return
 				}
 				s.Server.RunID = "run-2"
@@ -173,9 +173,9 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in := rlIn(tc.hist)
+			in := inputsOf(tc.hist)
 			if in.Now.IsZero() {
-				in.Now = rlT0
+				in.Now = baseTime
 			}
 			v := Verdict(in)
 			if v.Kind != tc.want || v.Confidence != tc.confidence {
@@ -196,12 +196,12 @@ func TestVerdict(t *testing.T) {
 func TestVerdictWindow(t *testing.T) {
 	// Growth ended 10 minutes ago: the 5-minute window sees a stable server,
 	// a 15-minute window sees the growth.
-	h := rlSeries(91, 10, func(i int, s *Sample) {
+	h := seriesOf(91, 10, func(i int, s *Sample) {
 		v := min(float64(i), 30)
-		s.Memory.UsedMemory = Some((100 + 10*v) * rlMB)
-		s.Memory.UsedMemoryRSS = Some((110 + 10*v) * rlMB)
+		s.Memory.UsedMemory = Some((100 + 10*v) * mb)
+		s.Memory.UsedMemoryRSS = Some((110 + 10*v) * mb)
 	})
-	in := rlIn(h)
+	in := inputsOf(h)
 	if v := Verdict(in); v.Kind != VerdictStable || v.Span != 5*time.Minute {
 		t.Fatalf("default window: %s over %s", v.Kind, v.Span)
 	}
@@ -212,8 +212,8 @@ func TestVerdictWindow(t *testing.T) {
 }
 
 func TestVerdictAndChecklistJSON(t *testing.T) {
-	h := rlSeries(7, 10, nil)
-	d := Diagnose(rlIn(h))
+	h := seriesOf(7, 10, nil)
+	d := Diagnose(inputsOf(h))
 	b, err := json.Marshal(struct {
 		Checklist Checklist     `json:"checklist"`
 		Verdict   VerdictResult `json:"verdict"`
@@ -263,12 +263,12 @@ func TestVerdictAndChecklistJSON(t *testing.T) {
 func BenchmarkDiagnose(b *testing.B) {
 	h := NewHistory(901)
 	for i := range 900 {
-		s := rlSample(i)
-		s.Memory.UsedMemory = Some((100 + float64(i)/10) * rlMB)
+		s := sampleAt(i)
+		s.Memory.UsedMemory = Some((100 + float64(i)/10) * mb)
 		h.Add(s)
 	}
-	in := rlIn(h)
-	in.Extras = &Extras{Config: rlConfig(), Host: rlLocalHost()}
+	in := inputsOf(h)
+	in.Extras = &Extras{Config: configOf(), Host: localHost()}
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Diagnose(in)
@@ -281,14 +281,14 @@ func BenchmarkDiagnose(b *testing.B) {
 // evidence.
 func TestVerdictNowWinsOverAnOlderCause(t *testing.T) {
 	const n = 31 // 5 minutes at one sample every 10 s
-	h := rlSeries(n, 10, func(i int, s *Sample) {
+	h := seriesOf(n, 10, func(i int, s *Sample) {
 		switch {
 		case i < 20: // the load: used and RSS grow by 300 MB
 			s.Memory.UsedMemory = linear(i, 20, 100, 400)
 			s.Memory.UsedMemoryRSS = linear(i, 20, 110, 410)
 		default: // flat, and a BGSAVE copies 60 MB in the last 100 s
-			s.Memory.UsedMemory = Some(400 * rlMB)
-			s.Memory.UsedMemoryRSS = Some(410 * rlMB)
+			s.Memory.UsedMemory = Some(400 * mb)
+			s.Memory.UsedMemoryRSS = Some(410 * mb)
 			s.Persistence.RDBBgsaveInProgress = Some(1)
 			s.Persistence.CurrentCOWSize = linear(i-20, n-20, 0, 60)
 		}
@@ -304,7 +304,7 @@ func TestVerdictNowWinsOverAnOlderCause(t *testing.T) {
 		t.Errorf("a full minute of a clear cause should not be low confidence: %s", v.Summary)
 	}
 	// With only the load in the history, the verdict stays data growth.
-	if v := Verdict(Inputs{Hist: rlSeries(20, 10, func(i int, s *Sample) {
+	if v := Verdict(Inputs{Hist: seriesOf(20, 10, func(i int, s *Sample) {
 		s.Memory.UsedMemory = linear(i, 20, 100, 400)
 		s.Memory.UsedMemoryRSS = linear(i, 20, 110, 410)
 	})}); v.Kind != VerdictDataGrowth {
@@ -317,7 +317,7 @@ func TestVerdictNowWinsOverAnOlderCause(t *testing.T) {
 func TestEvictionsJudgeTheLastMinute(t *testing.T) {
 	const n = 31
 	mk := func(burstEnd int) *History {
-		return rlSeries(n, 10, func(i int, s *Sample) {
+		return seriesOf(n, 10, func(i int, s *Sample) {
 			s.Stats.EvictedKeys = Some(float64(min(i, burstEnd) * 5000))
 		})
 	}

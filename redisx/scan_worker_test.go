@@ -239,8 +239,8 @@ func TestScanWorkerFindsBigKeys(t *testing.T) {
 		t.Errorf("prefix big: = %+v", pr)
 	}
 	rep := st.Report()
-	if !rep.Complete || rep.Scanned != p.Scanned || len(rep.Top) == 0 || rep.Top[0].Key != want[0] {
-		t.Errorf("report: complete %v scanned %d top %v", rep.Complete, rep.Scanned, rep.Top[:1])
+	if !rep.Complete || rep.Scanned != p.Scanned || len(rep.TopBytes) == 0 || rep.TopBytes[0].Key != want[0] {
+		t.Errorf("report: complete %v scanned %d top %v", rep.Complete, rep.Scanned, rep.TopBytes[:1])
 	}
 }
 

@@ -15,56 +15,38 @@ const (
 	CheckClusterUnreachable   = "cluster-unreachable"
 )
 
-// Every threshold of the cluster rules (sources as in rules_thresholds.go).
-const (
-	ThresholdClusterUsedRatioWatch = 1.5 // ours: one master holds 1.5× another's memory — a hot hash tag or uneven slots
-	ThresholdClusterUsedRatioWarn  = 2.0 // ours: 2× means the largest master hits maxmemory at half the cluster's capacity
-	// ThresholdClusterImbalanceMinBytes: smaller differences are per-node
-	// overhead (cluster bus, replication backlog), not data.
-	ThresholdClusterImbalanceMinBytes = 8 * rlMiB // ours
-	// A node fragments while its peers do not: its ratio is at least
-	// ThresholdFragWarn and at least this much above the peers' median, and
-	// it is not a small dataset (ThresholdSmallDataset).
-	ThresholdClusterFragOutlierGap = 0.3 // ours: the width of one DESIGN fragmentation band
-	// ThresholdClusterMigrationStuckViews: a slot seen in migration in this
-	// many consecutive views is stuck (a reshard that died half-way leaves
-	// MIGRATING/IMPORTING set for ever).
-	ThresholdClusterMigrationStuckViews = 30 // ours: 30 polls, 30 s at the default interval
-)
-
 // ClusterInputs are what the cluster rules read: the recent views, oldest
 // first (the newest is judged; older ones tell how long a migration lasts).
 type ClusterInputs struct {
 	Views []ClusterView
 }
 
+// newest is the view the cluster rules judge.
+func (in ClusterInputs) newest() *ClusterView { return &in.Views[len(in.Views)-1] }
+
+// clusterTopic heads the title of every cluster check while there is no
+// view of the cluster to judge.
+const clusterTopic = "Cluster"
+
+// clusterRules are the checks of a whole cluster, in the order of the
+// cluster pane; each node's own checks are the server rules, one enter away.
+var clusterRules = []rule[ClusterInputs]{
+	{CheckClusterMemoryBalance, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterMemoryBalance(in.newest()) }},
+	{CheckClusterFragOutlier, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterFragOutlier(in.newest()) }},
+	{CheckClusterMigration, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterMigration(in.Views) }},
+	{CheckClusterReplicas, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterReplicas(in.newest()) }},
+	{CheckClusterUnreachable, clusterTopic, PaneNone, func(in ClusterInputs) Check { return ruleClusterUnreachable(in.newest()) }},
+}
+
 // EvaluateCluster runs the cluster rules and returns them worst first.
 func EvaluateCluster(in ClusterInputs) Checklist {
-	out := Checklist{}
-	if len(in.Views) == 0 {
-		for _, id := range []string{CheckClusterMemoryBalance, CheckClusterFragOutlier, CheckClusterMigration, CheckClusterReplicas, CheckClusterUnreachable} {
-			ch := rlUnknown("Cluster", "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS")
-			ch.ID = id
-			out = append(out, rlNormalise(ch))
+	out := runRules(in, clusterRules, func(r rule[ClusterInputs]) (Check, bool) {
+		if len(in.Views) > 0 {
+			return Check{}, false
 		}
-		return out
-	}
-	v := &in.Views[len(in.Views)-1]
-	for _, r := range []struct {
-		id string
-		fn func() Check
-	}{
-		{CheckClusterMemoryBalance, func() Check { return ruleClusterMemoryBalance(v) }},
-		{CheckClusterFragOutlier, func() Check { return ruleClusterFragOutlier(v) }},
-		{CheckClusterMigration, func() Check { return ruleClusterMigration(in.Views) }},
-		{CheckClusterReplicas, func() Check { return ruleClusterReplicas(v) }},
-		{CheckClusterUnreachable, func() Check { return ruleClusterUnreachable(v) }},
-	} {
-		ch := r.fn()
-		ch.ID = r.id
-		out = append(out, rlNormalise(ch))
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Status.Rank() > out[j].Status.Rank() })
+		return unknownCheck(r.topic, "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS"), true
+	})
+	sortWorstFirst(out)
 	return out
 }
 
@@ -72,14 +54,14 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 	im := v.Imbalance()
 	ratio, ok := im.UsedRatio.Get()
 	if !ok {
-		return rlUnknown("Memory balance", "fewer than two masters answered with used_memory", "Check the unreachable nodes first.", "redis-cli --cluster info HOST:PORT")
+		return unknownCheck("Memory balance", "fewer than two masters answered with used_memory", "Check the unreachable nodes first.", "redis-cli --cluster info HOST:PORT")
 	}
 	hi, _ := im.LargestUsed.Value.Get()
 	lo, _ := im.SmallestUsed.Value.Get()
 	ev := []string{
-		fmt.Sprintf("largest master %s: used_memory %s", im.LargestUsed.Addr, rlBytes(hi)),
-		fmt.Sprintf("smallest master %s: used_memory %s", im.SmallestUsed.Addr, rlBytes(lo)),
-		fmt.Sprintf("ratio %.2f (watch ≥ %.1f, warn ≥ %.1f; differences under %s ignored)", ratio, ThresholdClusterUsedRatioWatch, ThresholdClusterUsedRatioWarn, rlBytes(ThresholdClusterImbalanceMinBytes)),
+		fmt.Sprintf("largest master %s: used_memory %s", im.LargestUsed.Addr, Bytes(hi)),
+		fmt.Sprintf("smallest master %s: used_memory %s", im.SmallestUsed.Addr, Bytes(lo)),
+		fmt.Sprintf("ratio %.2f (watch ≥ %.1f, warn ≥ %.1f; differences under %s ignored)", ratio, ThresholdClusterUsedRatioWatch, ThresholdClusterUsedRatioWarn, Bytes(ThresholdClusterImbalanceMinBytes)),
 	}
 	if k, ok := im.KeysRatio.Get(); ok {
 		mk, _ := im.MostKeys.Value.Get()
@@ -94,7 +76,7 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 		return ch
 	case hi-lo < ThresholdClusterImbalanceMinBytes:
 		ch.Status = StatusOK
-		ch.Title = fmt.Sprintf("Masters differ by only %s (ratio %.2f): per-node overhead, not data", rlBytes(hi-lo), ratio)
+		ch.Title = fmt.Sprintf("Masters differ by only %s (ratio %.2f): per-node overhead, not data", Bytes(hi-lo), ratio)
 		return ch
 	case ratio >= ThresholdClusterUsedRatioWarn:
 		ch.Status = StatusWarn
@@ -102,7 +84,7 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 		ch.Status = StatusWatch
 	}
 	ch.Title = fmt.Sprintf("Uneven memory across masters: %s holds %.1f× the memory of %s (%s vs %s)",
-		im.LargestUsed.Addr, ratio, im.SmallestUsed.Addr, rlBytes(hi), rlBytes(lo))
+		im.LargestUsed.Addr, ratio, im.SmallestUsed.Addr, Bytes(hi), Bytes(lo))
 	ch.Advice = "The largest master reaches maxmemory (or the host's RAM) first, while the cluster as a whole looks half empty. " +
 		"Compare keys per master: if the key counts are even, a few big keys live there (scan that node); if they are uneven, a hash tag ({…}) " +
 		"puts too many keys in one slot, or the slots are unevenly assigned — rebalance or change the key design."
@@ -133,7 +115,7 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 		}
 	}
 	if len(all) < 2 {
-		return rlUnknown("Fragmentation across nodes", "fewer than two nodes answered with mem_fragmentation_ratio", "Check the unreachable nodes first.")
+		return unknownCheck("Fragmentation across nodes", "fewer than two nodes answered with mem_fragmentation_ratio", "Check the unreachable nodes first.")
 	}
 	var outliers []string
 	worst := StatusOK
@@ -150,10 +132,10 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 		if len(peers)%2 == 0 {
 			med = (peers[len(peers)/2-1] + peers[len(peers)/2]) / 2
 		}
-		ev = append(ev, fmt.Sprintf("%s (%s): ratio %.2f, used %s, peers' median %.2f", a.n.Addr, a.n.Role, a.f, rlBytes(a.used), med))
+		ev = append(ev, fmt.Sprintf("%s (%s): ratio %.2f, used %s, peers' median %.2f", a.n.Addr, a.n.Role, a.f, Bytes(a.used), med))
 		if a.f >= ThresholdFragWarn && a.f-med >= ThresholdClusterFragOutlierGap && a.used >= ThresholdSmallDataset && med < ThresholdFragWarn {
 			outliers = append(outliers, fmt.Sprintf("%s %.2f", a.n.Addr, a.f))
-			worst = rlWorse(worst, StatusWarn)
+			worst = worse(worst, StatusWarn)
 		}
 	}
 	ch := Check{Status: worst, Evidence: ev}
@@ -216,7 +198,7 @@ func hasMigration(v *ClusterView, key string) bool {
 func ruleClusterReplicas(v *ClusterView) Check {
 	masters := v.Masters()
 	if len(masters) == 0 {
-		return rlUnknown("Replicas", "no master serves slots in this view", "Check the cluster state.", "redis-cli CLUSTER INFO")
+		return unknownCheck("Replicas", "no master serves slots in this view", "Check the cluster state.", "redis-cli CLUSTER INFO")
 	}
 	var bare, ev []string
 	for _, m := range masters {
@@ -262,7 +244,7 @@ func ruleClusterUnreachable(v *ClusterView) Check {
 		if n.IsMaster() && len(n.Slots) > 0 {
 			st = StatusCrit
 		}
-		worst = rlWorse(worst, st)
+		worst = worse(worst, st)
 	}
 	ch := Check{Status: worst, Evidence: ev}
 	if worst == StatusOK {

@@ -12,43 +12,30 @@ const (
 	CheckFleetFragmentation = "fleet-fragmentation"
 )
 
-// EvaluateFleet runs the fleet rules over one poll of independent servers
-// (a ClusterView without slots), worst first: who does not answer, who is
-// near its maxmemory, who fragments. Each server's own checklist is one
-// enter away in its drill-in view; these name the servers to look at first.
-func EvaluateFleet(v *ClusterView) Checklist {
-	out := Checklist{}
-	if v == nil || len(v.Nodes) == 0 {
-		for _, id := range []string{CheckFleetUnreachable, CheckFleetHeadroom, CheckFleetFragmentation} {
-			ch := rlUnknown("Fleet", "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory")
-			ch.ID = id
-			out = append(out, rlNormalise(ch))
-		}
-		return out
-	}
-	for _, r := range []struct {
-		id string
-		fn func(*ClusterView) Check
-	}{
-		{CheckFleetUnreachable, ruleFleetUnreachable},
-		{CheckFleetHeadroom, ruleFleetHeadroom},
-		{CheckFleetFragmentation, ruleFleetFragmentation},
-	} {
-		ch := r.fn(v)
-		ch.ID = r.id
-		out = append(out, rlNormalise(ch))
-	}
-	sortChecks(out)
-	return out
+// fleetTopic heads the title of every fleet check before the first poll.
+const fleetTopic = "Fleet"
+
+// fleetRules are the checks of a fleet of independent servers: who does
+// not answer, who is near its maxmemory, who fragments.
+var fleetRules = []rule[*ClusterView]{
+	{CheckFleetUnreachable, fleetTopic, PaneNone, ruleFleetUnreachable},
+	{CheckFleetHeadroom, fleetTopic, PaneNone, ruleFleetHeadroom},
+	{CheckFleetFragmentation, fleetTopic, PaneNone, ruleFleetFragmentation},
 }
 
-// sortChecks orders checks worst first, keeping the order of equals.
-func sortChecks(cl Checklist) {
-	for i := 1; i < len(cl); i++ {
-		for j := i; j > 0 && cl[j].Status.Rank() > cl[j-1].Status.Rank(); j-- {
-			cl[j], cl[j-1] = cl[j-1], cl[j]
+// EvaluateFleet runs the fleet rules over one poll of independent servers
+// (a ClusterView without slots), worst first. Each server's own checklist is
+// one enter away in its drill-in view; these name the servers to look at
+// first.
+func EvaluateFleet(v *ClusterView) Checklist {
+	out := runRules(v, fleetRules, func(r rule[*ClusterView]) (Check, bool) {
+		if v != nil && len(v.Nodes) > 0 {
+			return Check{}, false
 		}
-	}
+		return unknownCheck(r.topic, "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory"), true
+	})
+	sortWorstFirst(out)
+	return out
 }
 
 func ruleFleetUnreachable(v *ClusterView) Check {
@@ -94,7 +81,7 @@ func fleetFindings(v *ClusterView, judge func(s *Sample) (Status, string, bool))
 		if st != StatusOK {
 			ev = append(ev, n.Addr+": "+line)
 			names = append(names, n.Addr)
-			worst = rlWorse(worst, st)
+			worst = worse(worst, st)
 		}
 	}
 	return worst, ev, names, known
@@ -121,7 +108,7 @@ func ruleFleetHeadroom(v *ClusterView) Check {
 		return StatusOK, line, true
 	})
 	if known == 0 {
-		return rlUnknown("Headroom", "no server reported used_memory and maxmemory", "Wait for a poll that answers.", "redis-cli INFO memory")
+		return unknownCheck("Headroom", "no server reported used_memory and maxmemory", "Wait for a poll that answers.", "redis-cli INFO memory")
 	}
 	if worst == StatusOK {
 		return Check{Status: StatusOK, Title: "Every server with a maxmemory has headroom"}
@@ -154,7 +141,7 @@ func ruleFleetFragmentation(v *ClusterView) Check {
 		return StatusOK, line, true
 	})
 	if known == 0 {
-		return rlUnknown("Fragmentation", "no server reported mem_fragmentation_ratio", "Wait for a poll that answers.", "redis-cli INFO memory")
+		return unknownCheck("Fragmentation", "no server reported mem_fragmentation_ratio", "Wait for a poll that answers.", "redis-cli INFO memory")
 	}
 	if worst == StatusOK {
 		return Check{Status: StatusOK, Title: "No server fragments badly"}

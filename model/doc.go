@@ -1,0 +1,49 @@
+// Package model is the pure domain of redis-memtop: samples, history, rates,
+// diagnosis rules and the report and recording formats. It imports neither
+// Bubble Tea nor go-redis, and it never reads the clock: times come in as
+// arguments.
+//
+// It is one package, so that its importers never move, and its files are
+// named for the part they belong to:
+//
+//   - sample.go, history.go, extras.go, opt.go, update.go: what a poll reads
+//     and how it is kept (Sample, History, Extras, the Opt of a figure that
+//     may be absent, the Update a source sends).
+//   - rules.go: the checklist's vocabulary (Status and its worst-first Rank,
+//     Check, PaneRef) and the one engine every checklist runs on: a rule[In]
+//     is an id, a topic, a pane and an eval func over its input; runRules
+//     evaluates a table of them and sortWorstFirst gives the one order.
+//   - rules_server.go: the single-server table (serverRules), in the order
+//     of DESIGN.md, and Evaluate; rules_cluster.go (clusterRules,
+//     EvaluateCluster) and rules_fleet.go (fleetRules, EvaluateFleet) are
+//     the same shape over a cluster view and a fleet.
+//   - rules_<topic>.go: the rules themselves — rules_limits.go (maxmemory,
+//     policy, headroom, evictions, logical DBs), rules_fragmentation.go
+//     (fragmentation, RSS vs used, active defrag, peak), rules_fork.go
+//     (fork, unsaved data), rules_keys.go (big keys, TTL, encodings),
+//     rules_buffers.go (client and replication buffers, scripts),
+//     rules_host.go (swap and host), rules_evidence.go (evidence, and
+//     Diagnosis.WithEvidenceSaved for a report being written).
+//   - rules_thresholds.go: every threshold, named, valued and sourced —
+//     the server rules', the verdict's and the cluster rules'.
+//   - rules_context.go, rules_trend.go, rules_scan.go, rules_scanfrom.go,
+//     rules_format.go: what the rules read (the context, the trend over the
+//     window, the scan facts) and how they word figures in a title.
+//   - verdict.go, checklist.go: the verdict (the dominant cause) and the
+//     Diagnosis that pairs it with the checklist.
+//   - bigkeys*.go: the big-key aggregation. BigKeys is the one schema of
+//     the aggregate: the pane draws it, a recording stores it, and the
+//     report writes it inline in BigKeysReport (bigkeys_report.go, with the
+//     "## Big keys" Markdown). bigkeys_top.go, bigkeys_prefix.go,
+//     bigkeys_merge.go, bigkeys_keysizes.go hold its parts; bigkeys_json.go
+//     the binary-safe key names; bigkeys_state.go the scan's progress.
+//   - report.go, report_markdown.go, cluster_report.go, actionlog.go: the
+//     incident report (redis-memtop.report/1) and its sections, the actions
+//     taken among them; markdown.go holds the one
+//     set of Markdown cell / code / number / bytes / TTL helpers every
+//     section writes through.
+//   - recording.go, replay.go: the recording format (redis-memtop.recording/1)
+//     and its replay.
+//   - format.go, sanitize.go: how figures and server strings are drawn
+//     (Bytes, Duration, Count…; Sanitize for anything a server sent).
+package model
