@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/model"
@@ -33,7 +32,7 @@ func exporterOn(master func() (*redisx.Client, string)) *ui.Exporter {
 				Target:    model.ReportTarget{Addr: target, DB: c.Options().DB, Mode: c.Mode()},
 				Hist:      d.Hist,
 				Extras:    d.Extras,
-				Diagnosis: evidenceDiagnosis(d.Checklist),
+				Diagnosis: d.Checklist.WithEvidenceSaved(),
 				Scan:      d.Scan,
 			})
 		},
@@ -54,24 +53,6 @@ func exporterOn(master func() (*redisx.Client, string)) *ui.Exporter {
 			return WriteReportFiles(".", rep)
 		},
 	}
-}
-
-// evidenceDiagnosis is the UI's diagnosis with the evidence check as it
-// will be once this report is saved.
-func evidenceDiagnosis(dg *model.Diagnosis) *model.Diagnosis {
-	if dg == nil {
-		return nil
-	}
-	c := *dg
-	c.Checks = append(model.Checklist(nil), dg.Checks...)
-	for i := range c.Checks {
-		if c.Checks[i].ID == model.CheckEvidence {
-			c.Checks[i].Status = model.StatusOK
-			c.Checks[i].Title = "Evidence saved: this report"
-		}
-	}
-	sort.SliceStable(c.Checks, func(i, j int) bool { return c.Checks[i].Status.Rank() > c.Checks[j].Status.Rank() })
-	return &c
 }
 
 // WriteReportFiles writes redis-memtop-report-<time>.md and .json in dir
