@@ -303,6 +303,20 @@ func TestMultiHelpAndTooSmall(t *testing.T) {
 	if f := multiFrame(m); !strings.Contains(f, "drill into the selected node") {
 		t.Errorf("? shows no help:\n%s", f)
 	}
+	// The help is built from the key bindings and scrolls when it does not
+	// fit, as the single-server one does.
+	if f := multiFrame(m); !strings.Contains(f, "↑↓ scroll · rows 1–") || !strings.Contains(f, "shift+tab") {
+		t.Errorf("the help at 80×24 should list every binding and scroll:\n%s", f)
+	}
+	m, _ = multiStep(t, m, multiKey("end"))
+	m, _ = multiStep(t, m, multiKey("down"))
+	if f := multiFrame(m); !strings.Contains(f, "rows 2–") || m.Selected() != v.Nodes[0].ID {
+		t.Errorf("↓ should scroll the help, not move the table:\n%s", f)
+	}
+	// q closes the overview's help (it does not quit), as it always has.
+	if m, cmd := multiStep(t, m, press("q")); cmd != nil || m.help {
+		t.Errorf("q in the help: command %v, help still up %v", cmd, m.help)
+	}
 	m, _ = multiStep(t, m, press("esc"))
 	if f := multiFrame(m); strings.Contains(f, "drill into the selected node") {
 		t.Errorf("esc did not close the help:\n%s", f)

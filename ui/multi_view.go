@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/model"
@@ -113,21 +114,14 @@ func (m *Multi) tableRows() int {
 	return 0
 }
 
-// render draws the overview: exactly m.width × m.height cells.
-func (m *Multi) render() string {
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
+// render draws the overview: exactly w × h cells.
+func (m *Multi) render(w, h int) string {
 	st := m.styles
-	if w < MinWidth || h < MinHeight {
-		return tooSmall(st, w, h)
-	}
 	c := newCanvas(w, h)
 	hh := m.headerLines(h)
 	c.put(0, 0, w, m.headerView(st, w, hh))
 	if m.help {
-		c.put(0, hh, w, m.helpView(st, w, h-hh-footerLines))
+		c.put(0, hh, w, m.helpView(m.helpGroups(), w, h-hh-footerLines))
 	} else {
 		for _, r := range m.sections(h) {
 			c.put(0, r.y, w, m.sectionView(st, r, w))
@@ -135,6 +129,13 @@ func (m *Multi) render() string {
 	}
 	c.put(0, h-footerLines, w, m.footerView(st, w))
 	return c.String()
+}
+
+func (m *Multi) checksTitle() string {
+	if m.opts.Kind == MultiFleet {
+		return "Fleet checks"
+	}
+	return "Cluster checks"
 }
 
 func (m *Multi) kindWord() string {
@@ -266,12 +267,8 @@ func (m *Multi) sectionView(st *themes.Styles, r secRect, w int) string {
 	}
 	switch r.sec {
 	case secChecks:
-		title := "Cluster checks"
-		if m.opts.Kind == MultiFleet {
-			title = "Fleet checks"
-		}
 		iw, ih := InnerSize(st, w, r.h)
-		return Frame(st, title, m.checksBody(st, iw, ih), w, r.h, focused)
+		return Frame(st, m.checksTitle(), m.checksBody(st, iw, ih), w, r.h, focused)
 	case secBigKeys:
 		return m.bk.Render(m.bkData, st, w, r.h, focused)
 	default:
@@ -446,7 +443,7 @@ func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
 }
 
 // footerView: where the user is, the keys to go on, the status.
-func (m *Multi) footerView(st *themes.Styles, w int) string {
+func (m *Multi) footerView(_ *themes.Styles, w int) string {
 	var parts []string
 	switch {
 	case m.help:
@@ -462,44 +459,45 @@ func (m *Multi) footerView(st *themes.Styles, w int) string {
 		parts = append(parts, "tab next", "? help")
 	}
 	parts = append(parts, "q quit")
-	left := st.Muted.Render(strings.Join(parts, " · "))
-	if m.status != "" {
-		return spread(left, st.Accent.Render(model.Sanitize(m.status, max(w/2, 1))), w)
-	}
-	return cut(left, w)
+	return m.footerLine(parts, w, false)
 }
 
-// helpView lists the overview's keys, framed.
-func (m *Multi) helpView(st *themes.Styles, w, h int) string {
-	type row struct{ k, d string }
-	rows := []row{
-		{"↑/k ↓/j", "select a node (pgup/pgdn, home/end)"},
-		{"enter", "drill into the selected node: its full single-server view"},
-		{"esc", "back from a node's view to the " + m.kindWord()},
-		{"o", "sort the nodes: topology / used / fragmentation / keys"},
-		{"tab", "next section: nodes, checks" + map[bool]string{true: ", big keys", false: ""}[m.bk != nil]},
-		{"enter (checks)", "why: evidence, advice and commands"},
-		{"x", "export the report of every node (Markdown and JSON, in the current directory)"},
-		{"t", "next theme"},
-		{"?", "this help"},
-		{"q", "quit"},
+// helpGroups are the overview's ? overlay, built from its key bindings:
+// the global keys, each section's, the caller's actions.
+func (m *Multi) helpGroups() []helpGroup {
+	k, mk := &m.keys, &m.mkeys
+	word := m.kindWord()
+	global := []key.Binding{
+		k.Help,
+		relabel(k.Next, "", "next section: nodes, checks"+map[bool]string{true: ", big keys", false: ""}[m.bk != nil]),
+		relabel(k.Prev, "", "previous section"),
+		relabel(k.Back, "", "back from a node's view to the "+word),
+		k.Theme,
+		relabel(k.Export, "", "export the report of every node (Markdown and JSON, in the current directory)"),
+		k.Quit,
 	}
-	for _, a := range m.opts.Actions {
-		if a.Key.Enabled() {
-			hp := a.Key.Help()
-			rows = append(rows, row{hp.Key, hp.Desc})
-		}
+	groups := []helpGroup{
+		{title: "Global", keys: global},
+		{title: "Nodes", keys: []key.Binding{mk.Up, mk.Down, mk.PageUp, mk.PageDown, mk.Top, mk.Bottom, mk.Open, mk.Sort}},
+		{title: m.checksTitle(), keys: []key.Binding{
+			relabel(mk.ListKeyMap.Up, "", "previous check / scroll"),
+			relabel(mk.ListKeyMap.Down, "", "next check / scroll"),
+			relabel(mk.Open, "", "why: evidence, advice and commands"),
+			relabel(k.Back, "", "back to the list"),
+		}},
 	}
-	lines := []string{st.HelpGroup.Render("Keys of the " + m.kindWord() + " overview")}
-	for _, r := range rows {
-		lines = append(lines, st.HelpKey.Render(fitCell(r.k, 16, false))+" "+st.HelpDesc.Render(r.d))
+	if m.bk != nil {
+		groups = append(groups, helpGroup{title: m.bk.Title(), keys: m.bk.KeyBindings()})
 	}
-	lines = append(lines, "", st.Muted.Render("In a node's view its own keys apply (? there lists them)."))
-	iw, ih := InnerSize(st, w, h)
-	if len(lines) > ih {
-		lines = lines[:ih]
-	}
-	return Frame(st, "Help", joinLines(lines, iw), w, h, true)
+	groups = append(groups, actionGroups(m.actions)...)
+	return append(groups, helpGroup{title: "In a node's view", keys: []key.Binding{
+		key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "lists that view's own keys")),
+	}})
+}
+
+// helpArea is where the ? overlay goes: between the header and the footer.
+func (m *Multi) helpArea() (w, h int) {
+	return m.width, m.height - m.headerLines(m.height) - footerLines
 }
 
 // clusterTotals are the keys, slots and all-nodes figures of a cluster.

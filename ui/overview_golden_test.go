@@ -34,7 +34,7 @@ func overviewGoldenModel(t *testing.T, w, h int) Multi {
 
 // TestOverviewGolden renders the cluster overview at the three reference
 // sizes: the nodes table focused, the checks with the worst one open, the
-// big keys focused, and the ? help.
+// big keys focused, and the ? help scrolled a line (it scrolls at 80×24).
 func TestOverviewGolden(t *testing.T) {
 	t.Parallel()
 	states := []struct {
@@ -44,6 +44,7 @@ func TestOverviewGolden(t *testing.T) {
 		{"nodes", nil},
 		{"checks", []string{"tab", "enter"}},
 		{"bigkeys", []string{"tab", "tab"}},
+		{"help", []string{"?", "down"}},
 	}
 	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		for _, s := range states {

@@ -30,25 +30,25 @@ const (
 
 // ChecklistKeyMap are the checklist pane's keys.
 type ChecklistKeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back, Jump, Doctor                key.Binding
+	ListKeyMap
+	Back, Jump, Doctor key.Binding
 }
 
 // DefaultChecklistKeyMap returns the checklist's keys: ↑/↓ (k/j) select or
 // scroll, enter opens the selected check, g jumps to the pane with its
 // evidence, d shows MEMORY DOCTOR's text, esc goes back.
 func DefaultChecklistKeyMap() ChecklistKeyMap {
+	list := DefaultListKeyMap()
+	list.Up = relabel(list.Up, "", "previous check / scroll")
+	list.Down = relabel(list.Down, "", "next check / scroll")
+	list.Top = relabel(list.Top, "", "first")
+	list.Bottom = relabel(list.Bottom, "", "last")
+	list.Open = relabel(list.Open, "", "why, evidence, commands")
 	return ChecklistKeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous check / scroll")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next check / scroll")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "why, evidence, commands")),
-		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back to the list")),
-		Jump:     key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the pane with the evidence")),
-		Doctor:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "MEMORY DOCTOR's text")),
+		ListKeyMap: list,
+		Back:       key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back to the list")),
+		Jump:       key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the pane with the evidence")),
+		Doctor:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "MEMORY DOCTOR's text")),
 	}
 }
 
