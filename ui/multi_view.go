@@ -12,91 +12,6 @@ import (
 	"github.com/redis-memtop/redis-memtop/themes"
 )
 
-// secRect is where one overview section goes; h 1 is its summary line.
-type secRect struct {
-	sec  multiSection
-	y, h int
-}
-
-// minFramedSection is the fewest lines a section is drawn framed in (border
-// and two lines); below it the section is its summary line.
-const minFramedSection = 4
-
-// headerLines is the overview header's height for a screen of height h
-// (a demo caption adds a line).
-func (m *Multi) headerLines(h int) int {
-	n := 2
-	if h >= 20 {
-		n = 3
-	}
-	if m.caption != nil {
-		n++
-	}
-	return n
-}
-
-// sections lays the overview's body out: the focused section first gets what
-// it wants, the others what is left (at least their summary line).
-func (m *Multi) sections(h int) []secRect {
-	hh := m.headerLines(h)
-	body := h - hh - footerLines
-	secs := []multiSection{secNodes, secChecks}
-	if m.bk != nil {
-		secs = append(secs, secBigKeys)
-	}
-	want := map[multiSection]int{
-		secNodes:   m.nodeCount() + 4,
-		secChecks:  len(m.checks) + 2,
-		secBigKeys: 14,
-	}
-	if m.checkOpen {
-		want[secChecks] = max(want[secChecks], body/2)
-	}
-	got := map[multiSection]int{}
-	for _, s := range secs {
-		got[s] = 1
-	}
-	left := body - len(secs)
-	give := func(s multiSection) {
-		extra := min(want[s]-got[s], left)
-		if extra <= 0 {
-			return
-		}
-		if got[s]+extra < minFramedSection {
-			return
-		}
-		got[s] += extra
-		left -= extra
-	}
-	// The nodes table keeps a few rows whatever has focus: it is the map.
-	if m.section != secNodes {
-		keep := want[secNodes]
-		want[secNodes] = min(keep, 7)
-		give(secNodes)
-		want[secNodes] = keep
-	}
-	give(m.section)
-	for _, s := range secs {
-		give(s)
-	}
-	// What nobody wanted goes to the nodes table (it scrolls) or the big keys.
-	if left > 0 {
-		last := secs[len(secs)-1]
-		if got[last] > 1 || got[secNodes] == 1 {
-			got[last] += left
-		} else {
-			got[secNodes] += left
-		}
-	}
-	out := make([]secRect, 0, len(secs))
-	y := hh
-	for _, s := range secs {
-		out = append(out, secRect{sec: s, y: y, h: got[s]})
-		y += got[s]
-	}
-	return out
-}
-
 func (m *Multi) nodeCount() int {
 	if m.view == nil {
 		return 0
@@ -106,9 +21,9 @@ func (m *Multi) nodeCount() int {
 
 // tableRows is how many node rows the table shows on the current screen.
 func (m *Multi) tableRows() int {
-	for _, r := range m.sections(m.height) {
-		if r.sec == secNodes {
-			return max(r.h-4, 0)
+	for _, r := range m.layout(m.width, m.height).rects {
+		if r.id == paneNodes {
+			return max(r.h-m.styles.Pane.GetVerticalFrameSize()-nodesTableLines, 0)
 		}
 	}
 	return 0
@@ -116,18 +31,13 @@ func (m *Multi) tableRows() int {
 
 // render draws the overview: exactly w × h cells.
 func (m *Multi) render(w, h int) string {
-	st := m.styles
+	l := m.layout(w, h)
 	c := newCanvas(w, h)
-	hh := m.headerLines(h)
-	c.put(0, 0, w, m.headerView(st, w, hh))
-	if m.help {
-		c.put(0, hh, w, m.helpView(m.helpGroups(), w, h-hh-footerLines))
-	} else {
-		for _, r := range m.sections(h) {
-			c.put(0, r.y, w, m.sectionView(st, r, w))
-		}
+	drawPanes(c, l.rects, m.panes(), m.bkData, m.styles, int(m.section)+1)
+	if l.mode == modeHelp {
+		c.put(l.body.x, l.body.y, l.body.w, m.helpView(m.helpGroups(), l.body.w, l.body.h))
 	}
-	c.put(0, h-footerLines, w, m.footerView(st, w))
+	c.put(0, l.footerY, w, m.footerView(w))
 	return c.String()
 }
 
@@ -258,46 +168,6 @@ func orID(addr, id string) string {
 		return addr
 	}
 	return shortID(id)
-}
-
-func (m *Multi) sectionView(st *themes.Styles, r secRect, w int) string {
-	focused := r.sec == m.section
-	if r.h < minFramedSection {
-		return m.sectionSummary(st, r.sec, w)
-	}
-	switch r.sec {
-	case secChecks:
-		iw, ih := InnerSize(st, w, r.h)
-		return Frame(st, m.checksTitle(), m.checksBody(st, iw, ih), w, r.h, focused)
-	case secBigKeys:
-		return m.bk.Render(m.bkData, st, w, r.h, focused)
-	default:
-		iw, ih := InnerSize(st, w, r.h)
-		body, title := m.nodesBody(st, iw, ih, focused)
-		return Frame(st, title, body, w, r.h, focused)
-	}
-}
-
-func (m *Multi) sectionSummary(st *themes.Styles, sec multiSection, w int) string {
-	mark := st.Muted.Render("▸ ")
-	switch sec {
-	case secChecks:
-		line := st.Title.Render("Checks")
-		for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown, model.StatusOK} {
-			if n := m.checks.Count(s); n > 0 {
-				line += st.Muted.Render(" · ") + st.ForLevel(statusLevel(s)).Render(strconv.Itoa(n)+" "+string(s))
-			}
-		}
-		return cut(mark+line, w)
-	case secBigKeys:
-		return cut(summaryLine(m.bk, m.bkData, st, w), w)
-	default:
-		line := st.Title.Render("Nodes") + st.Muted.Render(fmt.Sprintf(" · %d", m.nodeCount()))
-		if n := m.selectedNode(); n != nil {
-			line += st.Muted.Render(" · selected ") + model.Sanitize(n.Addr, 30)
-		}
-		return cut(mark+line+st.Muted.Render(" · tab to focus"), w)
-	}
 }
 
 // nodesBody is the table: a header line, the rows around the selection, and
@@ -443,7 +313,7 @@ func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
 }
 
 // footerView: where the user is, the keys to go on, the status.
-func (m *Multi) footerView(_ *themes.Styles, w int) string {
+func (m *Multi) footerView(w int) string {
 	var parts []string
 	switch {
 	case m.help:
@@ -465,7 +335,7 @@ func (m *Multi) footerView(_ *themes.Styles, w int) string {
 // helpGroups are the overview's ? overlay, built from its key bindings:
 // the global keys, each section's, the caller's actions.
 func (m *Multi) helpGroups() []helpGroup {
-	k, mk := &m.keys, &m.mkeys
+	k := &m.keys
 	word := m.kindWord()
 	global := []key.Binding{
 		k.Help,
@@ -476,18 +346,11 @@ func (m *Multi) helpGroups() []helpGroup {
 		relabel(k.Export, "", "export the report of every node (Markdown and JSON, in the current directory)"),
 		k.Quit,
 	}
-	groups := []helpGroup{
-		{title: "Global", keys: global},
-		{title: "Nodes", keys: []key.Binding{mk.Up, mk.Down, mk.PageUp, mk.PageDown, mk.Top, mk.Bottom, mk.Open, mk.Sort}},
-		{title: m.checksTitle(), keys: []key.Binding{
-			relabel(mk.ListKeyMap.Up, "", "previous check / scroll"),
-			relabel(mk.ListKeyMap.Down, "", "next check / scroll"),
-			relabel(mk.Open, "", "why: evidence, advice and commands"),
-			relabel(k.Back, "", "back to the list"),
-		}},
-	}
-	if m.bk != nil {
-		groups = append(groups, helpGroup{title: m.bk.Title(), keys: m.bk.KeyBindings()})
+	groups := []helpGroup{{title: "Global", keys: global}}
+	for _, p := range m.panes() {
+		if ks := p.KeyBindings(); len(ks) > 0 {
+			groups = append(groups, helpGroup{title: p.Title(), keys: ks})
+		}
 	}
 	groups = append(groups, actionGroups(m.actions)...)
 	return append(groups, helpGroup{title: "In a node's view", keys: []key.Binding{
@@ -497,7 +360,8 @@ func (m *Multi) helpGroups() []helpGroup {
 
 // helpArea is where the ? overlay goes: between the header and the footer.
 func (m *Multi) helpArea() (w, h int) {
-	return m.width, m.height - m.headerLines(m.height) - footerLines
+	l := m.layout(m.width, m.height)
+	return l.body.w, l.body.h
 }
 
 // clusterTotals are the keys, slots and all-nodes figures of a cluster.

@@ -64,17 +64,9 @@ func (c *canvas) String() string {
 // render draws the whole screen: exactly m.width × m.height cells.
 func (m *Model) render(w, h int) string {
 	l := m.layout(w, h)
-	d := m.view()
 	st := m.styles
 	c := newCanvas(w, h)
-	for _, r := range l.rects {
-		p := m.panes[r.pane]
-		if r.collapsed {
-			c.put(r.x, r.y, r.w, summaryLine(p, d, st, r.w))
-			continue
-		}
-		c.put(r.x, r.y, r.w, p.Render(d, st, r.w, r.h, r.pane == m.focus && r.id != PaneHeader))
-	}
+	drawPanes(c, l.rects, m.panes, m.view(), st, m.focus)
 	if l.hiddenY >= 0 {
 		msg := fmt.Sprintf("%d %s hidden: tab to cycle, e to expand", l.hidden, plural(l.hidden, "pane", "panes"))
 		c.put(0, l.hiddenY, w, st.Muted.Render(ansi.Truncate(msg, w, "…")))
@@ -84,6 +76,19 @@ func (m *Model) render(w, h int) string {
 	}
 	c.put(0, l.footerY, w, m.footer(l, w))
 	return c.String()
+}
+
+// drawPanes draws every rect's pane, a collapsed rect as its summary line;
+// the pane at index focus is drawn focused (the header never is).
+func drawPanes(c *canvas, rects []rect, panes []Pane, d *Data, st *themes.Styles, focus int) {
+	for _, r := range rects {
+		p := panes[r.pane]
+		if r.collapsed {
+			c.put(r.x, r.y, r.w, summaryLine(p, d, st, r.w))
+			continue
+		}
+		c.put(r.x, r.y, r.w, p.Render(d, st, r.w, r.h, r.pane == focus && r.id != PaneHeader))
+	}
 }
 
 // summaryLine is a collapsed pane: its own summary, or its title.
