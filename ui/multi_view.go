@@ -182,19 +182,12 @@ func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, titl
 		return st.Muted.Render(model.Sanitize(msg, w*2)), title
 	}
 	cols := fitColumns(w, m.opts.Kind == MultiCluster)
-	heads := make([]string, len(cols))
-	for i, c := range cols {
-		heads[i] = c.title
-	}
-	lines := []string{st.Label.Render(tableLine(cols, heads))}
+	layout := columnsOf(cols)
+	lines := []string{st.Label.Render(tableHead(layout, -1))}
 	rows := sortedNodes(m.view, m.sortBy)
 	sel := m.selIndex()
-	n := max(h-2, 1)
-	off := 0
-	if sel >= n {
-		off = sel - n + 1
-	}
-	end := min(off+n, len(rows))
+	n := max(h-nodesTableLines, 1)
+	off, end := tableWindow(sel, n, len(rows))
 	for i := off; i < end; i++ {
 		nd := rows[i]
 		r := m.view.NodeRow(nd)
@@ -205,7 +198,7 @@ func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, titl
 		if m.opts.Kind == MultiCluster && m.sortBy == sortTopology && !nd.IsMaster() {
 			cells[0] = "└ " + cells[0]
 		}
-		line := tableLine(cols, cells)
+		line := tableRow(layout, cells)
 		switch lvl, colored := nodeLevel(nd, &r); {
 		case i == sel && focused:
 			line = st.TitleFocus.Render(line)
@@ -216,7 +209,7 @@ func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, titl
 		}
 		lines = append(lines, line)
 	}
-	if h >= 3 {
+	if h > nodesTableLines { // room for a row besides the titles and the details
 		lines = append(lines, m.detailLine(st, w))
 	}
 	title = fmt.Sprintf("Nodes · sort %s", m.sortBy)
@@ -296,12 +289,9 @@ func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
 		}
 		return joinLines(lines, w)
 	}
-	off := 0
-	if sel >= h {
-		off = sel - h + 1
-	}
+	off, end := tableWindow(sel, h, len(m.checks))
 	var lines []string
-	for i := off; i < min(off+h, len(m.checks)); i++ {
+	for i := off; i < end; i++ {
 		ch := m.checks[i]
 		line := statusCell(ch.Status, st) + " " + model.Sanitize(ch.Title, w*3)
 		if i == sel && m.section == secChecks {

@@ -344,12 +344,8 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 	}
 	sel := p.selected(cl)
 	p.selectIdx(cl, sel)
-	// Keep the selection on screen.
-	first := 0
-	if sel >= rows {
-		first = sel - rows + 1
-	}
-	for i := first; i < len(cl) && i < first+rows; i++ {
+	first, last := tableWindow(sel, rows, len(cl)) // the selection stays on screen
+	for i := first; i < last; i++ {
 		c := cl[i]
 		pointer := "  "
 		if i == sel {
