@@ -74,16 +74,26 @@ func DefaultListKeyMap() ListKeyMap {
 // withVimEnds adds g and G to home and end, for the lists where g is not
 // already a pane's own key (the overview's nodes table, the ? overlay).
 func (l ListKeyMap) withVimEnds() ListKeyMap {
-	l.Top = key.NewBinding(key.WithKeys(slices.Concat(l.Top.Keys(), []string{"g"})...), key.WithHelp(l.Top.Help().Key, l.Top.Help().Desc))
-	l.Bottom = key.NewBinding(key.WithKeys(slices.Concat(l.Bottom.Keys(), []string{"G"})...), key.WithHelp(l.Bottom.Help().Key, l.Bottom.Help().Desc))
+	l.Top = key.NewBinding(key.WithKeys(slices.Concat(l.Top.Keys(), []string{"g"})...), key.WithHelp(l.Top.Help().Key+"/g", l.Top.Help().Desc))
+	l.Bottom = key.NewBinding(key.WithKeys(slices.Concat(l.Bottom.Keys(), []string{"G"})...), key.WithHelp(l.Bottom.Help().Key+"/G", l.Bottom.Help().Desc))
 	return l
 }
 
-// relabel returns b with its help saying desc (and key, when not "").
-func relabel(b key.Binding, k, desc string) key.Binding {
-	if k == "" {
-		k = b.Help().Key
+// named returns the list keys with their help saying what the rows are
+// ("" keeps a description).
+func (l ListKeyMap) named(up, down, top, bottom, open string) ListKeyMap {
+	l.Up = relabel(l.Up, up)
+	l.Down = relabel(l.Down, down)
+	l.Top = relabel(l.Top, top)
+	l.Bottom = relabel(l.Bottom, bottom)
+	l.Open = relabel(l.Open, open)
+	return l
+}
+
+// relabel returns b with its help saying desc ("" keeps it).
+func relabel(b key.Binding, desc string) key.Binding {
+	if desc != "" {
+		b.SetHelp(b.Help().Key, desc)
 	}
-	b.SetHelp(k, desc)
 	return b
 }

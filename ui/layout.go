@@ -50,27 +50,41 @@ type screenLayout struct {
 	footerY   int
 }
 
+// frameLayout starts the layout of either root: the too-small screen, or
+// the header (pane 0, headerH lines), the footer and the body between them
+// — all of it for the ? overlay. ok is false when there is nothing more to
+// place.
+func frameLayout(w, h int, help bool, headerH func() int) (l screenLayout, ok bool) {
+	l = screenLayout{w: w, h: h, hiddenY: -1}
+	if w < MinWidth || h < MinHeight {
+		l.mode = modeTooSmall
+		return l, false
+	}
+	hh := headerH()
+	l.rects = append(l.rects, rect{pane: 0, id: PaneHeader, w: w, h: hh})
+	l.footerY = h - footerLines
+	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerLines}
+	if help {
+		l.mode = modeHelp
+		return l, false
+	}
+	return l, true
+}
+
 // layout computes every pane rectangle from the terminal size and the panes'
 // own minimum sizes (which include their border: lipgloss v2 sizes are
 // border-box).
 func (m *Model) layout(w, h int) screenLayout {
-	l := screenLayout{w: w, h: h, hiddenY: -1}
-	if w < MinWidth || h < MinHeight {
-		l.mode = modeTooSmall
+	l, ok := frameLayout(w, h, m.help, func() int {
+		if p, ok := m.panes[0].(PreferredHeighter); ok {
+			return clamp(p.PreferredHeight(m.view(), w), 1, maxHeaderLines)
+		}
+		return 1
+	})
+	if !ok {
 		return l
 	}
-	d := m.view()
-	hh := 1
-	if p, ok := m.panes[0].(PreferredHeighter); ok {
-		hh = clamp(p.PreferredHeight(d, w), 1, maxHeaderLines)
-	}
-	l.rects = append(l.rects, rect{pane: 0, id: m.panes[0].ID(), w: w, h: hh})
-	l.footerY = h - footerLines
-	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerLines}
-
 	switch {
-	case m.help:
-		l.mode = modeHelp
 	case m.expanded:
 		l.mode = modeExpanded
 		l.rects = append(l.rects, rect{pane: m.focus, id: m.panes[m.focus].ID(), x: 0, y: l.body.y, w: w, h: l.body.h})
@@ -256,17 +270,8 @@ func (m *Multi) headerLines(h int) int {
 // layout computes the overview's rectangles for a w×h screen: rect.pane is
 // an index into m.panes() (pane 0 the header, pane s+1 section s).
 func (m *Multi) layout(w, h int) screenLayout {
-	l := screenLayout{w: w, h: h, hiddenY: -1}
-	if w < MinWidth || h < MinHeight {
-		l.mode = modeTooSmall
-		return l
-	}
-	hh := m.headerLines(h)
-	l.rects = append(l.rects, rect{pane: 0, id: PaneHeader, w: w, h: hh})
-	l.footerY = h - footerLines
-	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerLines}
-	if m.help {
-		l.mode = modeHelp
+	l, ok := frameLayout(w, h, m.help, func() int { return m.headerLines(h) })
+	if !ok {
 		return l
 	}
 	l.mode = modeStacked

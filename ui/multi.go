@@ -403,15 +403,10 @@ type MultiKeyMap struct {
 
 // DefaultMultiKeyMap returns the overview's keys.
 func DefaultMultiKeyMap() MultiKeyMap {
-	list := DefaultListKeyMap().withVimEnds()
-	list.Up = relabel(list.Up, "", "previous node / scroll")
-	list.Down = relabel(list.Down, "", "next node / scroll")
-	list.Top = relabel(list.Top, "home/g", "first node")
-	list.Bottom = relabel(list.Bottom, "end/G", "last node")
-	list.Open = relabel(list.Open, "", "drill into the selected node: its full single-server view")
 	return MultiKeyMap{
-		ListKeyMap: list,
-		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
+		ListKeyMap: DefaultListKeyMap().withVimEnds().named("previous node / scroll", "next node / scroll", "first node", "last node",
+			"drill into the selected node: its full single-server view"),
+		Sort: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
 	}
 }
 
@@ -513,7 +508,7 @@ func (m *Multi) checksKey(msg tea.KeyPressMsg) {
 		}
 	case key.Matches(msg, m.mkeys.Down):
 		if m.checkOpen {
-			m.checkOff = min(m.checkOff+1, 500)
+			m.checkOff = min(m.checkOff+1, m.openCheckScrollMax())
 		} else {
 			m.checkSel = min(m.checkSel+1, max(len(m.checks)-1, 0))
 		}

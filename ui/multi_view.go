@@ -259,6 +259,45 @@ func (m *Multi) addrOf(id string) string {
 	return shortID(id)
 }
 
+// openCheckLines are the open check's lines at width w: its title, why it
+// is unknown, the evidence, the advice and the commands.
+func (m *Multi) openCheckLines(st *themes.Styles, w int) []string {
+	ch := m.checks[clamp(m.checkSel, 0, len(m.checks)-1)]
+	lines := []string{statusCell(ch.Status, st) + " " + st.Value.Render(model.Sanitize(ch.Title, w*3))}
+	if ch.Reason != "" {
+		lines = append(lines, st.Muted.Render("why unknown: ")+model.Sanitize(ch.Reason, w*3))
+	}
+	for _, e := range ch.Evidence {
+		lines = append(lines, "  · "+model.Sanitize(e, w*3))
+	}
+	if ch.Advice != "" {
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(ansi.Wordwrap(model.Sanitize(ch.Advice, 4000), w, ""), "\n")...)
+	}
+	for _, c := range ch.Commands {
+		lines = append(lines, st.Accent.Render("  "+model.Sanitize(c, w*3)))
+	}
+	return lines
+}
+
+// checkScrollMax is the farthest the open check scrolls in h lines (the
+// last one then says how to scroll).
+func checkScrollMax(lines []string, h int) int { return max(len(lines)-h+1, 0) }
+
+// openCheckScrollMax is checkScrollMax on the current screen.
+func (m *Multi) openCheckScrollMax() int {
+	if len(m.checks) == 0 {
+		return 0
+	}
+	for _, r := range m.layout(m.width, m.height).rects {
+		if r.id == paneChecks {
+			iw, ih := InnerSize(m.styles, r.w, r.h)
+			return checkScrollMax(m.openCheckLines(m.styles, iw), ih)
+		}
+	}
+	return 0
+}
+
 // checksBody lists the cluster checks, worst first; enter opens the
 // selected one (evidence, advice, commands).
 func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
@@ -267,23 +306,8 @@ func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
 	}
 	sel := clamp(m.checkSel, 0, len(m.checks)-1)
 	if m.checkOpen {
-		ch := m.checks[sel]
-		lines := []string{statusCell(ch.Status, st) + " " + st.Value.Render(model.Sanitize(ch.Title, w*3))}
-		if ch.Reason != "" {
-			lines = append(lines, st.Muted.Render("why unknown: ")+model.Sanitize(ch.Reason, w*3))
-		}
-		for _, e := range ch.Evidence {
-			lines = append(lines, "  · "+model.Sanitize(e, w*3))
-		}
-		if ch.Advice != "" {
-			lines = append(lines, "")
-			lines = append(lines, strings.Split(ansi.Wordwrap(model.Sanitize(ch.Advice, 4000), w, ""), "\n")...)
-		}
-		for _, c := range ch.Commands {
-			lines = append(lines, st.Accent.Render("  "+model.Sanitize(c, w*3)))
-		}
-		off := clamp(m.checkOff, 0, max(len(lines)-h+1, 0))
-		lines = lines[off:]
+		lines := m.openCheckLines(st, w)
+		lines = lines[clamp(m.checkOff, 0, checkScrollMax(lines, h)):]
 		if len(lines) > h {
 			lines = append(lines[:h-1], st.Muted.Render("↑↓ scroll · esc back"))
 		}
@@ -327,13 +351,17 @@ func (m *Multi) footerView(w int) string {
 func (m *Multi) helpGroups() []helpGroup {
 	k := &m.keys
 	word := m.kindWord()
+	sections := "nodes, checks"
+	if m.bk != nil {
+		sections += ", big keys"
+	}
 	global := []key.Binding{
 		k.Help,
-		relabel(k.Next, "", "next section: nodes, checks"+map[bool]string{true: ", big keys", false: ""}[m.bk != nil]),
-		relabel(k.Prev, "", "previous section"),
-		relabel(k.Back, "", "back from a node's view to the "+word),
+		relabel(k.Next, "next section: "+sections),
+		relabel(k.Prev, "previous section"),
+		relabel(k.Back, "back from a node's view to the "+word),
 		k.Theme,
-		relabel(k.Export, "", "export the report of every node (Markdown and JSON, in the current directory)"),
+		relabel(k.Export, "export the report of every node (Markdown and JSON, in the current directory)"),
 		k.Quit,
 	}
 	groups := []helpGroup{{title: "Global", keys: global}}

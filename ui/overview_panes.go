@@ -93,10 +93,10 @@ func (p checksPane) Title() string { return p.m.checksTitle() }
 func (p checksPane) KeyBindings() []key.Binding {
 	k := p.m.mkeys
 	return []key.Binding{
-		relabel(k.Up, "", "previous check / scroll"),
-		relabel(k.Down, "", "next check / scroll"),
-		relabel(k.Open, "", "why: evidence, advice and commands"),
-		relabel(p.m.keys.Back, "", "back to the list"),
+		relabel(k.Up, "previous check / scroll"),
+		relabel(k.Down, "next check / scroll"),
+		relabel(k.Open, "why: evidence, advice and commands"),
+		relabel(p.m.keys.Back, "back to the list"),
 	}
 }
 

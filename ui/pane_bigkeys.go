@@ -130,10 +130,8 @@ type BigKeysKeyMap struct {
 // opens a key's details, / filters by name (esc clears), o cycles the sort
 // column, v cycles the views (keys, prefixes, types, TTL, growth).
 func DefaultBigKeysKeyMap() BigKeysKeyMap {
-	list := DefaultListKeyMap()
-	list.Open = relabel(list.Open, "", "key details")
 	return BigKeysKeyMap{
-		ListKeyMap: list,
+		ListKeyMap: DefaultListKeyMap().named("", "", "", "", "key details"),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear the filter")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by name")),
 		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by the next column")),

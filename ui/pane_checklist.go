@@ -38,14 +38,8 @@ type ChecklistKeyMap struct {
 // scroll, enter opens the selected check, g jumps to the pane with its
 // evidence, d shows MEMORY DOCTOR's text, esc goes back.
 func DefaultChecklistKeyMap() ChecklistKeyMap {
-	list := DefaultListKeyMap()
-	list.Up = relabel(list.Up, "", "previous check / scroll")
-	list.Down = relabel(list.Down, "", "next check / scroll")
-	list.Top = relabel(list.Top, "", "first")
-	list.Bottom = relabel(list.Bottom, "", "last")
-	list.Open = relabel(list.Open, "", "why, evidence, commands")
 	return ChecklistKeyMap{
-		ListKeyMap: list,
+		ListKeyMap: DefaultListKeyMap().named("previous check / scroll", "next check / scroll", "first", "last", "why, evidence, commands"),
 		Back:       key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back to the list")),
 		Jump:       key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the pane with the evidence")),
 		Doctor:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "MEMORY DOCTOR's text")),
