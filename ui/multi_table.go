@@ -129,7 +129,7 @@ func shortID(id string) string {
 // fitColumns picks the node columns that fit w (one space between them)
 // and widens the address column with what is left.
 func fitColumns(w int, cluster bool) []tableCol {
-	var cands []tableCol
+	cands := make([]tableCol, 0, len(nodeCols))
 	for _, c := range nodeCols {
 		if !c.cluster || cluster {
 			cands = append(cands, c)

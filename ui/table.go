@@ -35,6 +35,11 @@ func fitCell(s string, w int, right bool) string {
 // tableRow fits cells (already escaped) to their columns, one space apart.
 func tableRow(cols []column, cells []string) string {
 	var b strings.Builder
+	n := len(cols)
+	for _, c := range cols {
+		n += c.w
+	}
+	b.Grow(n + n/4) // a few cells draw with multi-byte runes (—, └, ⇄)
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -109,7 +114,7 @@ func fitByPriority(cands []column, prio []int, w, maxW int) []column {
 			}
 		}
 	}
-	var out []column
+	out := make([]column, 0, len(cands))
 	for i, c := range cands {
 		if keep[i] {
 			out = append(out, c)
