@@ -443,18 +443,9 @@ func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.runAction(msg) {
 		return m, nil
 	}
-	switch m.section {
-	case secChecks:
-		m.checksKey(msg)
-	case secBigKeys:
-		if m.bk != nil {
-			_, cmd := m.bk.HandleKey(msg, m.bkData)
-			return m, cmd
-		}
-	default:
-		return m.nodesKey(msg)
-	}
-	return m, nil
+	// The rest is the focused pane's (pane 0 is the header).
+	_, cmd := m.panes()[int(m.section)+1].HandleKey(msg, m.bkData)
+	return m, cmd
 }
 
 func (m *Multi) nextSection(d int) multiSection {
@@ -465,9 +456,10 @@ func (m *Multi) nextSection(d int) multiSection {
 	return multiSection((int(m.section) + d + n) % n)
 }
 
-func (m Multi) nodesKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+// nodesKey moves the table's selection, or drills into the selected node.
+func (m *Multi) nodesKey(msg tea.KeyPressMsg) (handled bool) {
 	if m.view == nil || len(m.view.Nodes) == 0 {
-		return m, nil
+		return false
 	}
 	rows := sortedNodes(m.view, m.sortBy)
 	i := m.selIndex()
@@ -486,15 +478,17 @@ func (m Multi) nodesKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.mkeys.Bottom):
 		i = len(rows) - 1
 	case key.Matches(msg, m.mkeys.Open):
-		return m.drillIn(rows[clamp(i, 0, len(rows)-1)])
+		m.drillIn(rows[clamp(i, 0, len(rows)-1)])
+		return true
 	default:
-		return m, nil
+		return false
 	}
 	m.selID = nodeKey(rows[clamp(i, 0, len(rows)-1)])
-	return m, nil
+	return true
 }
 
-func (m *Multi) checksKey(msg tea.KeyPressMsg) {
+// checksKey selects a check, opens it and scrolls it.
+func (m *Multi) checksKey(msg tea.KeyPressMsg) (handled bool) {
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.checkOpen, m.checkOff = false, 0
@@ -512,12 +506,15 @@ func (m *Multi) checksKey(msg tea.KeyPressMsg) {
 		} else {
 			m.checkSel = min(m.checkSel+1, max(len(m.checks)-1, 0))
 		}
+	default:
+		return false
 	}
+	return true
 }
 
 // drillIn opens the node's single-server view, built once and kept (at most
 // maxDrillViews of them) so coming back shows the same history.
-func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
+func (m *Multi) drillIn(n *model.ClusterNode) {
 	id := nodeKey(n)
 	m.drill = id
 	nm := m.nodes[id]
@@ -545,7 +542,6 @@ func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
 	if m.opts.Focus != nil {
 		m.opts.Focus(id, n.Addr)
 	}
-	return m, nil
 }
 
 // touch marks a drill-in view as just used and drops the least recently

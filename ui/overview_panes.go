@@ -37,13 +37,12 @@ func (m *Multi) panes() []Pane {
 	return ps
 }
 
-// overviewPane is what the overview's own panes share: no keys of their
-// own through HandleKey (the overview routes them, it holds the state),
-// and the framed minimum.
+// overviewPane is what the overview's own panes share: the overview they
+// act on (it keeps their state, so a pane made for one frame or one key
+// loses nothing), and the framed minimum.
 type overviewPane struct{ m *Multi }
 
-func (overviewPane) HandleKey(tea.KeyPressMsg, *Data) (bool, tea.Cmd) { return false, nil }
-func (overviewPane) MinHeight() int                                   { return minSectionLines + 2 } // and the border
+func (overviewPane) MinHeight() int { return minSectionLines + 2 } // and the border
 
 // overviewHeader is the title line, the totals and (on taller screens) the
 // imbalance and migrations line.
@@ -67,6 +66,10 @@ func (nodesPane) Title() string { return "Nodes" }
 func (p nodesPane) KeyBindings() []key.Binding {
 	k := p.m.mkeys
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Sort}
+}
+
+func (p nodesPane) HandleKey(msg tea.KeyPressMsg, _ *Data) (bool, tea.Cmd) {
+	return p.m.nodesKey(msg), nil
 }
 
 func (p nodesPane) Render(_ *Data, st *themes.Styles, w, h int, focused bool) string {
@@ -98,6 +101,10 @@ func (p checksPane) KeyBindings() []key.Binding {
 		relabel(k.Open, "why: evidence, advice and commands"),
 		relabel(p.m.keys.Back, "back to the list"),
 	}
+}
+
+func (p checksPane) HandleKey(msg tea.KeyPressMsg, _ *Data) (bool, tea.Cmd) {
+	return p.m.checksKey(msg), nil
 }
 
 func (p checksPane) Render(_ *Data, st *themes.Styles, w, h int, focused bool) string {
