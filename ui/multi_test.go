@@ -502,3 +502,30 @@ func TestMultiSeedEqualsFold(t *testing.T) {
 		}
 	}
 }
+
+// MultiOptions.Keys rebinds the overview's global keys and those of the
+// node views it opens, and both roots share one chrome: the theme `t`
+// picks on the overview is the node view's.
+func TestMultiKeysAndSharedChrome(t *testing.T) {
+	keys := DefaultKeyMap()
+	keys.Help = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "help"))
+	v := clusterSpec{masters: 3, replicas: 1}.view()
+	m := multiSized(t, 120, 40, MultiOptions{Keys: &keys}, v)
+	if m, _ = multiStep(t, m, press("?")); m.help {
+		t.Fatal("? still opens the help after Keys moved it to h")
+	}
+	if m, _ = multiStep(t, m, press("h")); !m.help {
+		t.Fatal("h does not open the overview's help")
+	}
+	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, press("t"))
+	theme := m.styles.Palette.Name
+	m, _ = multiStep(t, m, multiKey("enter"))
+	node := m.nodes[m.Drilled()]
+	if node.ThemeName() != theme || node.width != 120 || node.height != 40 {
+		t.Errorf("the node view has theme %q and %d×%d, want %q and 120×40", node.ThemeName(), node.width, node.height, theme)
+	}
+	if m, _ = multiStep(t, m, press("h")); !m.nodes[m.Drilled()].HelpShown() {
+		t.Error("h does not open the node view's help")
+	}
+}
