@@ -218,11 +218,7 @@ func (m *Model) fold(u model.Update) {
 	}
 	if c := u.Caption; c != nil {
 		advance(c.Time)
-		if c.Text == "" {
-			d.Caption = nil // an empty caption clears the line
-		} else {
-			d.Caption = c
-		}
+		d.Caption = shownCaption(c)
 	}
 	if e := u.Event; e != nil {
 		advance(e.Time)
@@ -242,6 +238,15 @@ func (m *Model) fold(u model.Update) {
 		advance(rs.Pos)
 	}
 	d.foldExt(u)
+}
+
+// shownCaption is the caption to show after an update carrying c: an
+// empty caption clears the line.
+func shownCaption(c *model.Caption) *model.Caption {
+	if c.Text == "" {
+		return nil
+	}
+	return c
 }
 
 // resetData forgets everything folded so far (a replay seeking backwards

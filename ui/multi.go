@@ -661,18 +661,10 @@ func (m *Multi) nodePanes() []Pane {
 // caption, or the merged big-key scan.
 func (m *Multi) foldOverview(u *model.Update) {
 	if c := u.Caption; c != nil {
-		m.caption = c
-		if c.Text == "" {
-			m.caption = nil
-		}
+		m.caption = shownCaption(c)
 	}
 	if u.Scan != nil {
-		var next model.ScanState
-		if m.bkData.Scan != nil {
-			next = *m.bkData.Scan
-		}
-		next.Apply(u.Scan)
-		m.bkData.Scan = &next
+		m.bkData.foldScan(u.Scan)
 		m.feedNodeScan()
 	}
 }
