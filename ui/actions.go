@@ -42,10 +42,5 @@ func (m *Model) export() tea.Cmd {
 		m.status = "export is not available here"
 		return nil
 	}
-	rep := ex.Build(m.view())
-	m.status = "writing the report…"
-	return func() tea.Msg {
-		p, err := ex.Write(rep)
-		return exportedMsg{path: p, err: err}
-	}
+	return m.writeReport(ex.Build(m.view()), ex.Write)
 }

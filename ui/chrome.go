@@ -89,6 +89,16 @@ func (c *chrome) handleMsg(msg tea.Msg) (handled bool) {
 	return true
 }
 
+// writeReport writes a report built on the UI goroutine off it, in a
+// command; exported shows how it went.
+func (c *chrome) writeReport(rep model.Report, write func(model.Report) (string, error)) tea.Cmd {
+	c.status = "writing the report…"
+	return func() tea.Msg {
+		path, err := write(rep)
+		return exportedMsg{path: path, err: err}
+	}
+}
+
 // exported puts an export's result on the status line; ok says it was
 // written.
 func (c *chrome) exported(msg exportedMsg) (ok bool) {

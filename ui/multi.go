@@ -614,13 +614,7 @@ func (m *Multi) export() tea.Cmd {
 	if len(snap.Views) == 0 {
 		snap.Views = []model.ClusterView{*m.view}
 	}
-	rep := m.opts.Export.Build(snap)
-	m.status = "writing the report…"
-	write := m.opts.Export.Write
-	return func() tea.Msg {
-		path, err := write(rep)
-		return exportedMsg{path: path, err: err}
-	}
+	return m.writeReport(m.opts.Export.Build(snap), m.opts.Export.Write)
 }
 
 // feedNodeScan gives the open node view the scan of its own shard.
