@@ -34,19 +34,6 @@ type exportedMsg struct {
 	err  error
 }
 
-// runAction runs the first action bound to msg; ok is false when none is.
-func (m *Model) runAction(msg tea.KeyPressMsg) bool {
-	for _, a := range m.opts.Actions {
-		if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
-			if s := a.Do(); s != "" {
-				m.status = s
-			}
-			return true
-		}
-	}
-	return false
-}
-
 // export builds the report from the data shown and writes it off the UI
 // goroutine.
 func (m *Model) export() tea.Cmd {
@@ -55,27 +42,5 @@ func (m *Model) export() tea.Cmd {
 		m.status = "export is not available here"
 		return nil
 	}
-	rep := ex.Build(m.view())
-	m.status = "writing the report…"
-	return func() tea.Msg {
-		p, err := ex.Write(rep)
-		return exportedMsg{path: p, err: err}
-	}
-}
-
-// actionGroups adds the caller's actions to the help overlay.
-func (m *Model) actionGroups() []helpGroup {
-	var groups []helpGroup
-	for _, a := range m.opts.Actions {
-		title := a.Group
-		if title == "" {
-			title = "Actions"
-		}
-		if n := len(groups); n > 0 && groups[n-1].title == title {
-			groups[n-1].keys = append(groups[n-1].keys, a.Key)
-			continue
-		}
-		groups = append(groups, helpGroup{title: title, keys: []key.Binding{a.Key}})
-	}
-	return groups
+	return m.writeReport(ex.Build(m.view()), ex.Write)
 }

@@ -44,10 +44,10 @@ type confirmDoneMsg struct{ line string }
 
 // openConfirm opens the overlay for the first confirmable action bound to
 // msg; false when none is.
-func (m *Model) openConfirm(msg tea.KeyPressMsg) bool {
-	for _, a := range m.opts.Actions {
+func (c *chrome) openConfirm(msg tea.KeyPressMsg) bool {
+	for _, a := range c.actions {
 		if a.Confirm != nil && a.Confirm.Run != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
-			m.confirm = &confirmState{c: a.Confirm}
+			c.confirm = &confirmState{c: a.Confirm}
 			return true
 		}
 	}
@@ -56,24 +56,24 @@ func (m *Model) openConfirm(msg tea.KeyPressMsg) bool {
 
 // confirmKey handles a key while the overlay is open: typing, backspace,
 // esc (cancel) and enter (run when the typed word is the action's name).
-func (m Model) confirmKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	cs := *m.confirm
+func (c *chrome) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
+	cs := *c.confirm
 	k := msg.Key()
 	switch {
 	case k.Code == tea.KeyEscape:
-		m.confirm = nil
-		m.status = cs.c.Word + " cancelled: nothing was sent"
-		return m, nil
+		c.confirm = nil
+		c.status = cs.c.Word + " cancelled: nothing was sent"
+		return nil
 	case k.Code == tea.KeyEnter:
 		if cs.typed != cs.c.Word {
 			cs.hint = "type " + cs.c.Word + " exactly (or esc to cancel)"
-			m.confirm = &cs
-			return m, nil
+			c.confirm = &cs
+			return nil
 		}
-		m.confirm = nil
-		m.status = cs.c.Word + ": sending…"
+		c.confirm = nil
+		c.status = cs.c.Word + ": sending…"
 		run := cs.c.Run
-		return m, func() tea.Msg { return confirmDoneMsg{line: run()} }
+		return func() tea.Msg { return confirmDoneMsg{line: run()} }
 	case k.Code == tea.KeyBackspace:
 		if r := []rune(cs.typed); len(r) > 0 {
 			cs.typed = string(r[:len(r)-1])
@@ -86,8 +86,8 @@ func (m Model) confirmKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	cs.hint = ""
-	m.confirm = &cs
-	return m, nil
+	c.confirm = &cs
+	return nil
 }
 
 func printableText(s string) bool {
@@ -100,9 +100,9 @@ func printableText(s string) bool {
 }
 
 // confirmView draws the overlay box, at most w cells wide.
-func (m *Model) confirmView(w int) (string, int, int) {
-	st := m.styles
-	cs := m.confirm
+func (c *chrome) confirmView(w int) (string, int, int) {
+	st := c.styles
+	cs := c.confirm
 	bw := min(w, 76)
 	iw := max(bw-4, 1)
 	var lines []string
@@ -127,13 +127,13 @@ func (m *Model) confirmView(w int) (string, int, int) {
 
 // overlayConfirm draws the overlay over the centre of a rendered screen
 // (exactly m.width × m.height cells), keeping every line's width.
-func (m *Model) overlayConfirm(screen string) string {
-	if m.confirm == nil || m.width <= 0 || m.height <= 0 {
+func (c *chrome) overlayConfirm(screen string) string {
+	if c.confirm == nil || c.width <= 0 || c.height <= 0 {
 		return screen
 	}
 	rows := strings.Split(screen, "\n")
-	box, bw, bh := m.confirmView(m.width)
-	x := max((m.width-bw)/2, 0)
+	box, bw, bh := c.confirmView(c.width)
+	x := max((c.width-bw)/2, 0)
 	y := max((len(rows)-bh)/2, 0)
 	for i, bl := range strings.Split(box, "\n") {
 		r := y + i
@@ -142,7 +142,7 @@ func (m *Model) overlayConfirm(screen string) string {
 		}
 		row := rows[r]
 		left := ansi.Cut(row, 0, x)
-		right := ansi.Cut(row, x+bw, m.width)
+		right := ansi.Cut(row, x+bw, c.width)
 		rows[r] = left + ansi.ResetStyle + FitWidth(bl, bw) + ansi.ResetStyle + right
 	}
 	return strings.Join(rows, "\n")

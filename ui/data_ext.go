@@ -30,17 +30,23 @@ type DataExt struct {
 // (d.Now, d.Hist … are already current).
 func (d *Data) foldExt(u model.Update) {
 	if u.Scan != nil {
-		var next model.ScanState
-		if d.Scan != nil {
-			next = *d.Scan
-		}
-		next.Apply(u.Scan)
-		d.Scan = &next
+		d.foldScan(u.Scan)
 	}
 	scanChanged := u.Scan != nil && (u.Scan.Result != nil || u.Scan.Prev != nil)
 	if u.Sample != nil || u.Extras != nil || scanChanged {
 		d.rediagnose()
 	}
+}
+
+// foldScan applies a scan update: a new ScanState each time, so a frozen
+// display keeps its own. The overview folds its merged scan with it too.
+func (d *Data) foldScan(u *model.ScanUpdate) {
+	var next model.ScanState
+	if d.Scan != nil {
+		next = *d.Scan
+	}
+	next.Apply(u)
+	d.Scan = &next
 }
 
 // rediagnose evaluates the verdict and the checklist from the data.

@@ -7,7 +7,13 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redis-memtop/redis-memtop/themes"
 )
+
+// The ? overlay of both roots: built from the key bindings (each root gives
+// its groups), flowing down as many columns as fit, scrolling when even
+// then it does not.
 
 // helpGroup is one titled block of the ? overlay.
 type helpGroup struct {
@@ -15,14 +21,19 @@ type helpGroup struct {
 	keys  []key.Binding
 }
 
-// helpGroups are the root keys, then each pane's own, in pane order.
-func (m *Model) helpGroups() []helpGroup {
-	groups := []helpGroup{{title: "Global", keys: m.keys.Bindings()}}
-	groups = append(groups, m.actionGroups()...)
-	for _, p := range m.panes {
-		if ks := p.KeyBindings(); len(ks) > 0 {
-			groups = append(groups, helpGroup{title: p.Title(), keys: ks})
+// actionGroups are the caller's actions, grouped by their heading.
+func actionGroups(actions []Action) []helpGroup {
+	var groups []helpGroup
+	for _, a := range actions {
+		title := a.Group
+		if title == "" {
+			title = "Actions"
 		}
+		if n := len(groups); n > 0 && groups[n-1].title == title {
+			groups[n-1].keys = append(groups[n-1].keys, a.Key)
+			continue
+		}
+		groups = append(groups, helpGroup{title: title, keys: []key.Binding{a.Key}})
 	}
 	return groups
 }
@@ -34,18 +45,17 @@ type helpEntry struct {
 }
 
 // helpEntries are the overlay's lines: group titles, then "key  description".
-func (m *Model) helpEntries() []helpEntry {
-	st := m.styles
+func helpEntries(st *themes.Styles, groups []helpGroup) []helpEntry {
 	var entries []helpEntry
 	keyW := 0
-	for _, g := range m.helpGroups() {
+	for _, g := range groups {
 		for _, b := range g.keys {
 			if b.Enabled() {
 				keyW = max(keyW, ansi.StringWidth(b.Help().Key))
 			}
 		}
 	}
-	for gi, g := range m.helpGroups() {
+	for gi, g := range groups {
 		var lines []helpEntry
 		for _, b := range g.keys {
 			if !b.Enabled() || b.Help().Key == "" {
@@ -73,8 +83,8 @@ const helpGutter = 3
 // helpGeometry is how the entries flow in a w×h area: the columns, the
 // column width, the rows the columns need and the rows shown (fewer when
 // it does not fit: the overlay then scrolls).
-func (m *Model) helpGeometry(entries []helpEntry, w, h int) (cols, colW, total, rows int) {
-	box := m.styles.HelpBox
+func helpGeometry(st *themes.Styles, entries []helpEntry, w, h int) (cols, colW, total, rows int) {
+	box := st.HelpBox
 	iw := max(w-box.GetHorizontalFrameSize(), 1)
 	ih := max(h-box.GetVerticalFrameSize(), 1)
 	for _, e := range entries {
@@ -90,34 +100,26 @@ func (m *Model) helpGeometry(entries []helpEntry, w, h int) (cols, colW, total, 
 	return cols, colW, total, rows
 }
 
-// clampHelp keeps the overlay's scroll within its rows on this screen.
-func (m *Model) clampHelp() {
-	l := m.layout(m.width, m.height)
-	_, _, total, rows := m.helpGeometry(m.helpEntries(), l.body.w, l.body.h)
-	m.helpOff = clamp(m.helpOff, 0, max(total-rows, 0))
-}
-
-// helpView draws the ? overlay in a w×h area: the groups flow down columns,
-// as many columns as fit; when they do not fit, ↑↓ scroll them.
-func (m *Model) helpView(w, h int) string {
-	st := m.styles
+// helpView draws the ? overlay of groups in a w×h area, scrolled to the
+// chrome's offset.
+func (c *chrome) helpView(groups []helpGroup, w, h int) string {
+	st := c.styles
 	box := st.HelpBox
 	iw := max(w-box.GetHorizontalFrameSize(), 1)
 	ih := max(h-box.GetVerticalFrameSize(), 1)
-	entries := m.helpEntries()
-	cols, colW, total, rows := m.helpGeometry(entries, w, h)
-	gutter := helpGutter
-	off := clamp(m.helpOff, 0, max(total-rows, 0))
+	entries := helpEntries(st, groups)
+	cols, colW, total, rows := helpGeometry(st, entries, w, h)
+	off := clamp(c.helpOff, 0, max(total-rows, 0))
 	out := make([]string, 0, rows+1)
 	for r := off; r < off+rows; r++ {
 		var line strings.Builder
-		for c := range cols {
-			i := c*total + r
+		for col := range cols {
+			i := col*total + r
 			if i >= len(entries) {
 				break
 			}
-			if c > 0 {
-				line.WriteString(strings.Repeat(" ", gutter))
+			if col > 0 {
+				line.WriteString(strings.Repeat(" ", helpGutter))
 			}
 			line.WriteString(FitWidth(entries[i].text, colW))
 		}

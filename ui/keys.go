@@ -1,6 +1,10 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap holds the root's key bindings; panes bring their own through
 // Pane.KeyBindings. Build it with DefaultKeyMap and change bindings there.
@@ -43,4 +47,53 @@ func (k KeyMap) Bindings() []key.Binding {
 		k.Help, k.Next, k.Prev, k.Expand, k.Back, k.Freeze,
 		k.ZoomIn, k.ZoomOut, k.ZoomReset, k.Theme, k.Export, k.Quit,
 	}
+}
+
+// ListKeyMap are the keys of every list and scrolling view (the big keys,
+// the checklist, the overview's nodes and checks, the ? overlay): declared
+// once here, so the same action has the same key everywhere. A view names
+// what its rows are with relabel.
+type ListKeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
+}
+
+// DefaultListKeyMap returns the list keys: ↑/↓ (k/j), pgup/pgdown,
+// home/end, enter.
+func DefaultListKeyMap() ListKeyMap {
+	return ListKeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous row")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next row")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first row")),
+		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last row")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+	}
+}
+
+// withVimEnds adds g and G to home and end, for the lists where g is not
+// already a pane's own key (the overview's nodes table, the ? overlay).
+func (l ListKeyMap) withVimEnds() ListKeyMap {
+	l.Top = key.NewBinding(key.WithKeys(slices.Concat(l.Top.Keys(), []string{"g"})...), key.WithHelp(l.Top.Help().Key+"/g", l.Top.Help().Desc))
+	l.Bottom = key.NewBinding(key.WithKeys(slices.Concat(l.Bottom.Keys(), []string{"G"})...), key.WithHelp(l.Bottom.Help().Key+"/G", l.Bottom.Help().Desc))
+	return l
+}
+
+// named returns the list keys with their help saying what the rows are
+// ("" keeps a description).
+func (l ListKeyMap) named(up, down, top, bottom, open string) ListKeyMap {
+	l.Up = relabel(l.Up, up)
+	l.Down = relabel(l.Down, down)
+	l.Top = relabel(l.Top, top)
+	l.Bottom = relabel(l.Bottom, bottom)
+	l.Open = relabel(l.Open, open)
+	return l
+}
+
+// relabel returns b with its help saying desc ("" keeps it).
+func relabel(b key.Binding, desc string) key.Binding {
+	if desc != "" {
+		b.SetHelp(b.Help().Key, desc)
+	}
+	return b
 }

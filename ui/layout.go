@@ -50,27 +50,41 @@ type screenLayout struct {
 	footerY   int
 }
 
+// frameLayout starts the layout of either root: the too-small screen, or
+// the header (pane 0, headerH lines), the footer and the body between them
+// — all of it for the ? overlay. ok is false when there is nothing more to
+// place.
+func frameLayout(w, h int, help bool, headerH func() int) (l screenLayout, ok bool) {
+	l = screenLayout{w: w, h: h, hiddenY: -1}
+	if w < MinWidth || h < MinHeight {
+		l.mode = modeTooSmall
+		return l, false
+	}
+	hh := headerH()
+	l.rects = append(l.rects, rect{pane: 0, id: PaneHeader, w: w, h: hh})
+	l.footerY = h - footerLines
+	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerLines}
+	if help {
+		l.mode = modeHelp
+		return l, false
+	}
+	return l, true
+}
+
 // layout computes every pane rectangle from the terminal size and the panes'
 // own minimum sizes (which include their border: lipgloss v2 sizes are
 // border-box).
 func (m *Model) layout(w, h int) screenLayout {
-	l := screenLayout{w: w, h: h, hiddenY: -1}
-	if w < MinWidth || h < MinHeight {
-		l.mode = modeTooSmall
+	l, ok := frameLayout(w, h, m.help, func() int {
+		if p, ok := m.panes[0].(PreferredHeighter); ok {
+			return clamp(p.PreferredHeight(m.view(), w), 1, maxHeaderLines)
+		}
+		return 1
+	})
+	if !ok {
 		return l
 	}
-	d := m.view()
-	hh := 1
-	if p, ok := m.panes[0].(PreferredHeighter); ok {
-		hh = clamp(p.PreferredHeight(d, w), 1, maxHeaderLines)
-	}
-	l.rects = append(l.rects, rect{pane: 0, id: m.panes[0].ID(), w: w, h: hh})
-	l.footerY = h - footerLines
-	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerLines}
-
 	switch {
-	case m.help:
-		l.mode = modeHelp
 	case m.expanded:
 		l.mode = modeExpanded
 		l.rects = append(l.rects, rect{pane: m.focus, id: m.panes[m.focus].ID(), x: 0, y: l.body.y, w: w, h: l.body.h})
@@ -218,4 +232,114 @@ func abs(v int) int {
 		return -v
 	}
 	return v
+}
+
+// The overview's layout: its header, then its panes stacked, each wanting a
+// height; the focused one is served first, and one that gets less than its
+// framed minimum is its summary line. Every size is a count of content
+// lines plus the styles' frame.
+const (
+	// overviewTallHeader is the screen height from which the overview's
+	// header has its third line (the imbalance): below it the line would
+	// leave the nodes table fewer rows than it keeps (overviewKeptNodeRows).
+	overviewTallHeader = 20
+	// nodesTableLines are the nodes table's lines besides its rows: the
+	// column titles and the selected node's details.
+	nodesTableLines = 2
+	// overviewKeptNodeRows are the rows the nodes table keeps when another
+	// pane has focus: it is the map.
+	overviewKeptNodeRows = 3
+	// overviewBigKeysLines is what the big keys pane asks for in the
+	// overview: its progress, column titles and key hints, and nine keys.
+	overviewBigKeysLines = 3 + 9
+)
+
+// headerLines is the overview header's height for a screen of height h
+// (a demo caption adds a line).
+func (m *Multi) headerLines(h int) int {
+	n := 2
+	if h >= overviewTallHeader {
+		n = 3
+	}
+	if m.caption != nil {
+		n++
+	}
+	return n
+}
+
+// layout computes the overview's rectangles for a w×h screen: rect.pane is
+// an index into m.panes() (pane 0 the header, pane s+1 section s).
+func (m *Multi) layout(w, h int) screenLayout {
+	l, ok := frameLayout(w, h, m.help, func() int { return m.headerLines(h) })
+	if !ok {
+		return l
+	}
+	l.mode = modeStacked
+	got := m.sectionHeights(l.body.h)
+	panes := m.panes()
+	fv := m.styles.Pane.GetVerticalFrameSize()
+	y := l.body.y
+	for s, sh := range got {
+		p := panes[s+1]
+		l.rects = append(l.rects, rect{pane: s + 1, id: p.ID(), y: y, w: w, h: sh, collapsed: sh < fv+minSectionLines})
+		if sh < fv+minSectionLines {
+			l.collapsed++
+		}
+		y += sh
+	}
+	return l
+}
+
+// sectionHeights shares body lines between the sections (in section
+// order): the focused one first gets what it wants, the others what is
+// left, at least their summary line.
+func (m *Multi) sectionHeights(body int) []int {
+	fv := m.styles.Pane.GetVerticalFrameSize()
+	n := 2
+	if m.bk != nil {
+		n = 3
+	}
+	want := []int{
+		secNodes:   m.nodeCount() + nodesTableLines + fv,
+		secChecks:  len(m.checks) + fv,
+		secBigKeys: overviewBigKeysLines + fv,
+	}[:n]
+	if m.checkOpen {
+		want[secChecks] = max(want[secChecks], body/2)
+	}
+	got := make([]int, n)
+	for s := range got {
+		got[s] = 1
+	}
+	left := body - n
+	give := func(s multiSection) {
+		extra := min(want[s]-got[s], left)
+		if extra <= 0 || got[s]+extra < fv+minSectionLines {
+			return
+		}
+		got[s] += extra
+		left -= extra
+	}
+	// The nodes table keeps a few rows whatever has focus: it is the map.
+	if m.section != secNodes {
+		all := want[secNodes]
+		want[secNodes] = min(all, overviewKeptNodeRows+nodesTableLines+fv)
+		give(secNodes)
+		want[secNodes] = all
+	}
+	give(m.section)
+	for s := range n {
+		give(multiSection(s))
+	}
+	// What nobody wanted goes to the nodes table (it scrolls) or the last
+	// pane.
+	if left > 0 {
+		last := n - 1
+		if got[last] > 1 || got[secNodes] == 1 {
+			got[last] += left
+		} else {
+			got[secNodes] += left
+		}
+	}
+	return got
 }

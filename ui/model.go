@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redis-memtop/redis-memtop/model"
-	"github.com/redis-memtop/redis-memtop/themes"
 )
 
 // Options configure the root model. Only Source is needed to see something;
@@ -50,8 +49,11 @@ const maxDataEvents = 512
 
 // Model is the one Bubble Tea model of the program.
 type Model struct {
+	chrome
+
 	opts  Options
 	keys  KeyMap
+	list  ListKeyMap
 	panes []Pane
 
 	live   *Data
@@ -59,27 +61,11 @@ type Model struct {
 
 	focus    int // index into panes; never the header
 	expanded bool
-	help     bool
-	helpOff  int // first row of the ? overlay shown (it scrolls when it does not fit)
-
-	width, height int
-
-	themeName string // the --theme value, or the name `t` moved to
-	isDark    bool
-	styles    *themes.Styles
-	status    string // one line for the footer (theme error, source ended)
 
 	zooms   []time.Duration // available windows, shortest first; 0 = all
 	zoom    int             // index into zooms
 	zoomDef int
-
-	srcDone bool
-
-	confirm *confirmState // the open write-action confirmation (confirm.go); nil when none
 }
-
-// sourceClosedMsg says the source channel was closed.
-type sourceClosedMsg struct{}
 
 // New builds the root model.
 func New(opts Options) Model {
@@ -95,10 +81,10 @@ func New(opts Options) Model {
 	}
 	capacity := int(opts.History/opts.Interval) + 1
 	m := Model{
-		opts:      opts,
-		keys:      keys,
-		themeName: opts.Theme,
-		isDark:    true, // until the terminal answers
+		chrome: newChrome(opts.Theme, opts.NoColor, opts.Actions),
+		opts:   opts,
+		keys:   keys,
+		list:   DefaultListKeyMap().withVimEnds(),
 		live: &Data{
 			Hist:      model.NewHistory(capacity),
 			Interval:  opts.Interval,
@@ -114,7 +100,6 @@ func New(opts Options) Model {
 	m.focus = m.indexOf(PaneMemory)
 	m.zooms, m.zoomDef = zoomSteps(opts.History, opts.Window)
 	m.setZoom(m.zoomDef)
-	m.applyTheme()
 	return m
 }
 
@@ -150,27 +135,6 @@ func (m *Model) indexOf(id PaneID) int {
 	return 0
 }
 
-func (m *Model) applyTheme() {
-	p, err := themes.Select(m.themeName, m.isDark, m.opts.NoColor)
-	if err != nil {
-		m.status = err.Error()
-		p, _ = themes.Select(themes.NameAuto, m.isDark, m.opts.NoColor)
-	}
-	m.styles = themes.NewStyles(p)
-}
-
-// listen waits for the next update from the source. Update re-arms it after
-// each one, so exactly one read is outstanding.
-func listen(src <-chan model.Update) tea.Cmd {
-	return func() tea.Msg {
-		u, ok := <-src
-		if !ok {
-			return sourceClosedMsg{}
-		}
-		return u
-	}
-}
-
 // Init starts listening on the source and asks the terminal for its
 // background colour (for the auto theme).
 func (m Model) Init() tea.Cmd {
@@ -197,29 +161,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case exportedMsg:
-		if msg.err != nil {
-			m.status = "export failed: " + model.Sanitize(msg.err.Error(), 200)
-		} else {
-			m.status = "report written to " + model.Sanitize(msg.path, 200)
+		if m.exported(msg) {
 			m.live.MarkEvidenceSaved()
 			if m.frozen != nil {
 				m.frozen.MarkEvidenceSaved()
 			}
 		}
-		return m, nil
-	case confirmDoneMsg:
-		m.status = msg.line
-		return m, nil
-	case sourceClosedMsg:
-		m.srcDone = true
-		m.status = "source ended: no more updates"
-		return m, nil
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		m.applyTheme()
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -235,6 +182,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			_, cmd := mh.HandleMouse(msg, m.view())
 			return m, cmd
 		}
+		return m, nil
+	}
+	if m.handleMsg(msg) {
 		return m, nil
 	}
 	var cmds []tea.Cmd
@@ -268,11 +218,7 @@ func (m *Model) fold(u model.Update) {
 	}
 	if c := u.Caption; c != nil {
 		advance(c.Time)
-		if c.Text == "" {
-			d.Caption = nil // an empty caption clears the line
-		} else {
-			d.Caption = c
-		}
+		d.Caption = shownCaption(c)
 	}
 	if e := u.Event; e != nil {
 		advance(e.Time)
@@ -292,6 +238,15 @@ func (m *Model) fold(u model.Update) {
 		advance(rs.Pos)
 	}
 	d.foldExt(u)
+}
+
+// shownCaption is the caption to show after an update carrying c: an
+// empty caption clears the line.
+func shownCaption(c *model.Caption) *model.Caption {
+	if c.Text == "" {
+		return nil
+	}
+	return c
 }
 
 // resetData forgets everything folded so far (a replay seeking backwards
@@ -361,7 +316,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	if m.confirm != nil {
-		return m.confirmKey(msg) // the overlay takes every key until enter or esc
+		return m, m.confirmKey(msg) // the overlay takes every key until enter or esc
 	}
 	focused := m.panes[m.focus]
 	if c, ok := focused.(InputCapturer); ok && c.CapturesInput() {
@@ -372,27 +327,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
-	case m.help && (key.Matches(msg, k.Help) || key.Matches(msg, k.Back)):
-		m.help = false
-		return m, nil
-	case key.Matches(msg, k.Help):
-		m.help, m.helpOff = true, 0
-		return m, nil
-	case m.help:
-		// The overlay scrolls when it does not fit; other keys wait.
-		switch msg.String() {
-		case "up", "k":
-			m.helpOff = max(m.helpOff-1, 0)
-		case "down", "j":
-			m.helpOff++
-		case "pgup":
-			m.helpOff = max(m.helpOff-10, 0)
-		case "pgdown":
-			m.helpOff += 10
-		case "home", "g":
-			m.helpOff = 0
-		}
-		m.clampHelp()
+	case m.helpKey(msg, &m.keys, &m.list, &m):
 		return m, nil
 	case key.Matches(msg, k.Next):
 		m.moveFocus(1)
@@ -450,15 +385,6 @@ func (m *Model) moveFocus(step int) {
 	}
 }
 
-// nextTheme moves to the theme after the one in use.
-func (m *Model) nextTheme() {
-	names := themes.Names()
-	cur := slices.Index(names, m.styles.Palette.Name)
-	m.themeName = names[(cur+1)%len(names)]
-	m.status = "theme: " + m.themeName
-	m.applyTheme()
-}
-
 // clickFocus focuses the pane under a mouse click.
 func (m *Model) clickFocus(x, y int) {
 	if m.help {
@@ -475,11 +401,7 @@ func (m *Model) clickFocus(x, y int) {
 // View draws the screen: exactly the terminal's size, in the alternate
 // screen, with mouse wheel events on.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.overlayConfirm(m.render()))
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "redis-memtop " + model.Sanitize(m.opts.Target, 60)
-	return v
+	return teaView(m.screen(m.render), m.opts.Target, true)
 }
 
 // Focused is the pane that has focus (for tests and callers).
@@ -520,6 +442,34 @@ func failedOverTarget(target, detail string) string {
 func (m *Model) capturing() bool {
 	c, ok := m.panes[m.focus].(InputCapturer)
 	return ok && c.CapturesInput()
+}
+
+// atTop reports whether nothing of the view's own is open (the help, an
+// expanded pane, a confirmation, a freeze): esc then leaves a drill-in view.
+func (m *Model) atTop() bool {
+	return !m.help && !m.expanded && m.confirm == nil && m.frozen == nil
+}
+
+// takesGlobalKeys reports whether a key may mean something outside the
+// view: false while it shows its help, asks to confirm or takes typing.
+func (m *Model) takesGlobalKeys() bool {
+	return !m.help && m.confirm == nil && !m.capturing()
+}
+
+// newDrillView is one server's full view opened from the overview: the
+// overview's theme and size, the samples it kept of the node, its
+// connection state and its latest extras.
+func newDrillView(opts Options, host *chrome, hist *model.History, conn model.Conn, extras *model.Extras) *Model {
+	v := New(opts)
+	v.inherit(host)
+	if hist != nil {
+		v.seedSamples(hist)
+	}
+	v.fold(model.Update{Conn: &conn})
+	if extras != nil {
+		v.fold(model.Update{Extras: extras})
+	}
+	return &v
 }
 
 // seedSamples folds a run of samples at once (a drill-in view starting with

@@ -2,16 +2,12 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/redis-memtop/redis-memtop/model"
-	"github.com/redis-memtop/redis-memtop/themes"
 )
 
 // Multi is the root model for more than one server: a Redis Cluster (every
@@ -51,6 +47,8 @@ type MultiOptions struct {
 	Target  string
 	Theme   string
 	NoColor bool
+	// Keys overrides DefaultKeyMap, for the overview and its drill-in views.
+	Keys *KeyMap
 	// Interval and History are passed on to the drill-in views; each node's
 	// recent samples are kept (at most NodeHistory of them, default 300)
 	// so a drill-in view starts with a graph.
@@ -111,6 +109,8 @@ const maxDrillViews = 8
 
 // Multi is the Bubble Tea model of the overview.
 type Multi struct {
+	chrome
+
 	opts  MultiOptions
 	keys  KeyMap
 	mkeys MultiKeyMap
@@ -138,25 +138,6 @@ type Multi struct {
 
 	bk     Pane
 	bkData *Data
-
-	width, height int
-	themeName     string
-	isDark        bool
-	styles        *themes.Styles
-	help          bool
-	status        string
-	srcDone       bool
-}
-
-// multiListen waits for the next update of the overview's source.
-func multiListen(src <-chan MultiUpdate) tea.Cmd {
-	return func() tea.Msg {
-		u, ok := <-src
-		if !ok {
-			return sourceClosedMsg{}
-		}
-		return u
-	}
 }
 
 // NewMulti builds the overview model.
@@ -170,16 +151,19 @@ func NewMulti(opts MultiOptions) Multi {
 	if opts.NodeHistory <= 0 {
 		opts.NodeHistory = 300
 	}
+	keys := DefaultKeyMap()
+	if opts.Keys != nil {
+		keys = *opts.Keys
+	}
 	m := Multi{
-		opts:      opts,
-		keys:      DefaultKeyMap(),
-		mkeys:     DefaultMultiKeyMap(),
-		hists:     map[string]*model.History{},
-		extras:    map[string]*model.Extras{},
-		nodes:     map[string]*Model{},
-		themeName: opts.Theme,
-		isDark:    true,
-		bkData:    &Data{Hist: model.NewHistory(1)},
+		chrome: newChrome(opts.Theme, opts.NoColor, opts.Actions),
+		opts:   opts,
+		keys:   keys,
+		mkeys:  DefaultMultiKeyMap(),
+		hists:  map[string]*model.History{},
+		extras: map[string]*model.Extras{},
+		nodes:  map[string]*Model{},
+		bkData: &Data{Hist: model.NewHistory(1)},
 	}
 	if opts.Scan {
 		m.bk = NewBigKeysPane()
@@ -188,24 +172,14 @@ func NewMulti(opts MultiOptions) Multi {
 	if opts.Kind == MultiFleet {
 		m.checks = model.EvaluateFleet(nil)
 	}
-	m.applyTheme()
 	return m
-}
-
-func (m *Multi) applyTheme() {
-	p, err := themes.Select(m.themeName, m.isDark, m.opts.NoColor)
-	if err != nil {
-		m.status = err.Error()
-		p, _ = themes.Select(themes.NameAuto, m.isDark, m.opts.NoColor)
-	}
-	m.styles = themes.NewStyles(p)
 }
 
 // Init starts listening and asks for the terminal's background colour.
 func (m Multi) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.opts.Source != nil {
-		cmds = append(cmds, multiListen(m.opts.Source))
+		cmds = append(cmds, listen(m.opts.Source))
 	}
 	return tea.Batch(cmds...)
 }
@@ -238,31 +212,20 @@ func (m Multi) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case MultiUpdate:
 		m.fold(msg)
 		if m.opts.Source != nil {
-			return m, multiListen(m.opts.Source)
+			return m, listen(m.opts.Source)
 		}
 		return m, nil
 	case exportedMsg:
 		if m.drill == "" || m.nodes[m.drill] == nil {
-			if msg.err != nil {
-				m.status = "export failed: " + model.Sanitize(msg.err.Error(), 200)
-			} else {
-				m.status = "report written to " + model.Sanitize(msg.path, 200)
-			}
+			m.exported(msg)
 			return m, nil
 		}
 	case sourceClosedMsg:
-		m.srcDone = true
-		m.status = "source ended: no more updates"
+		m.handleMsg(msg)
 		return m, nil
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		for id, nm := range m.nodes {
-			m.nodes[id] = updateNode(nm, msg)
-		}
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		m.applyTheme()
+	case tea.WindowSizeMsg, tea.BackgroundColorMsg:
+		// The drill-in views kept alive follow the screen and the theme.
+		m.handleMsg(msg)
 		for id, nm := range m.nodes {
 			m.nodes[id] = updateNode(nm, msg)
 		}
@@ -431,46 +394,38 @@ func (m *Multi) selectedNode() *model.ClusterNode {
 	return nil
 }
 
-// MultiKeyMap are the overview's own keys (the global ones come from KeyMap).
+// MultiKeyMap are the overview's own keys (the global ones come from
+// KeyMap): the list keys, with g and G for the ends, and the sort.
 type MultiKeyMap struct {
-	Up, Down, PgUp, PgDown, Home, End, Enter, Sort key.Binding
+	ListKeyMap
+	Sort key.Binding
 }
 
 // DefaultMultiKeyMap returns the overview's keys.
 func DefaultMultiKeyMap() MultiKeyMap {
 	return MultiKeyMap{
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous node")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next node")),
-		PgUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PgDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Home:   key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "first node")),
-		End:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "last node")),
-		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill into the node (esc back)")),
-		Sort:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
+		ListKeyMap: DefaultListKeyMap().withVimEnds().named("previous node / scroll", "next node / scroll", "first node", "last node",
+			"drill into the selected node: its full single-server view"),
+		Sort: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort: topology / used / fragmentation / keys")),
 	}
 }
 
 func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(msg, m.keys.Quit) && msg.String() == "ctrl+c" {
+	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
-	if m.help {
-		if key.Matches(msg, m.keys.Help, m.keys.Back) || msg.String() == "q" {
-			m.help = false
-		}
+	if m.help && key.Matches(msg, m.keys.Quit) {
+		m.help = false // q closes the overview's help, as it always has
+		return m, nil
+	}
+	if m.helpKey(msg, &m.keys, &m.mkeys.ListKeyMap, &m) {
 		return m, nil
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
-	case key.Matches(msg, m.keys.Help):
-		m.help = true
-		return m, nil
 	case key.Matches(msg, m.keys.Theme):
-		names := themes.Names()
-		m.themeName = names[(slices.Index(names, m.styles.Palette.Name)+1)%len(names)]
-		m.status = "theme: " + m.themeName
-		m.applyTheme()
+		m.nextTheme()
 		return m, nil
 	case key.Matches(msg, m.keys.Next):
 		m.section = m.nextSection(1)
@@ -485,26 +440,12 @@ func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.status = "nodes sorted by " + m.sortBy.String()
 		return m, nil
 	}
-	for _, a := range m.opts.Actions {
-		if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
-			if s := a.Do(); s != "" {
-				m.status = s
-			}
-			return m, nil
-		}
+	if m.runAction(msg) {
+		return m, nil
 	}
-	switch m.section {
-	case secChecks:
-		m.checksKey(msg)
-	case secBigKeys:
-		if m.bk != nil {
-			_, cmd := m.bk.HandleKey(msg, m.bkData)
-			return m, cmd
-		}
-	default:
-		return m.nodesKey(msg)
-	}
-	return m, nil
+	// The rest is the focused pane's (pane 0 is the header).
+	_, cmd := m.panes()[int(m.section)+1].HandleKey(msg, m.bkData)
+	return m, cmd
 }
 
 func (m *Multi) nextSection(d int) multiSection {
@@ -515,9 +456,10 @@ func (m *Multi) nextSection(d int) multiSection {
 	return multiSection((int(m.section) + d + n) % n)
 }
 
-func (m Multi) nodesKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+// nodesKey moves the table's selection, or drills into the selected node.
+func (m *Multi) nodesKey(msg tea.KeyPressMsg) (handled bool) {
 	if m.view == nil || len(m.view.Nodes) == 0 {
-		return m, nil
+		return false
 	}
 	rows := sortedNodes(m.view, m.sortBy)
 	i := m.selIndex()
@@ -527,28 +469,30 @@ func (m Multi) nodesKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		i--
 	case key.Matches(msg, m.mkeys.Down):
 		i++
-	case key.Matches(msg, m.mkeys.PgUp):
+	case key.Matches(msg, m.mkeys.PageUp):
 		i -= page
-	case key.Matches(msg, m.mkeys.PgDown):
+	case key.Matches(msg, m.mkeys.PageDown):
 		i += page
-	case key.Matches(msg, m.mkeys.Home):
+	case key.Matches(msg, m.mkeys.Top):
 		i = 0
-	case key.Matches(msg, m.mkeys.End):
+	case key.Matches(msg, m.mkeys.Bottom):
 		i = len(rows) - 1
-	case key.Matches(msg, m.mkeys.Enter):
-		return m.drillIn(rows[clamp(i, 0, len(rows)-1)])
+	case key.Matches(msg, m.mkeys.Open):
+		m.drillIn(rows[clamp(i, 0, len(rows)-1)])
+		return true
 	default:
-		return m, nil
+		return false
 	}
 	m.selID = nodeKey(rows[clamp(i, 0, len(rows)-1)])
-	return m, nil
+	return true
 }
 
-func (m *Multi) checksKey(msg tea.KeyPressMsg) {
+// checksKey selects a check, opens it and scrolls it.
+func (m *Multi) checksKey(msg tea.KeyPressMsg) (handled bool) {
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.checkOpen, m.checkOff = false, 0
-	case key.Matches(msg, m.mkeys.Enter):
+	case key.Matches(msg, m.mkeys.Open):
 		m.checkOpen, m.checkOff = !m.checkOpen, 0
 	case key.Matches(msg, m.mkeys.Up):
 		if m.checkOpen {
@@ -558,16 +502,19 @@ func (m *Multi) checksKey(msg tea.KeyPressMsg) {
 		}
 	case key.Matches(msg, m.mkeys.Down):
 		if m.checkOpen {
-			m.checkOff = min(m.checkOff+1, 500)
+			m.checkOff = min(m.checkOff+1, m.openCheckScrollMax())
 		} else {
 			m.checkSel = min(m.checkSel+1, max(len(m.checks)-1, 0))
 		}
+	default:
+		return false
 	}
+	return true
 }
 
 // drillIn opens the node's single-server view, built once and kept (at most
 // maxDrillViews of them) so coming back shows the same history.
-func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
+func (m *Multi) drillIn(n *model.ClusterNode) {
 	id := nodeKey(n)
 	m.drill = id
 	nm := m.nodes[id]
@@ -577,28 +524,17 @@ func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
 		if m.opts.NodeExport != nil {
 			exp = m.opts.NodeExport(n.Addr)
 		}
-		v := New(Options{
+		nm = newDrillView(Options{
 			Target:     label,
 			Theme:      m.themeName,
 			NoColor:    m.opts.NoColor,
 			Interval:   m.opts.Interval,
 			History:    m.opts.History,
 			ExtraPanes: m.nodePanes(),
+			Keys:       m.opts.Keys,
 			Export:     exp,
-		})
-		v.isDark = m.isDark
-		v.applyTheme()
-		v.width, v.height = m.width, m.height
-		if h := m.hists[id]; h != nil {
-			v.seedSamples(h)
-		}
-		c := nodeConn(n, m.now)
-		v.fold(model.Update{Conn: &c})
-		if e := m.extras[id]; e != nil {
-			v.fold(model.Update{Extras: e})
-		}
-		v.status = "esc: back to the " + m.kindWord()
-		nm = &v
+		}, &m.chrome, m.hists[id], nodeConn(n, m.now), m.extras[id])
+		nm.status = "esc: back to the " + m.kindWord()
 		m.nodes[id] = nm
 	}
 	m.touch(id)
@@ -606,7 +542,6 @@ func (m Multi) drillIn(n *model.ClusterNode) (tea.Model, tea.Cmd) {
 	if m.opts.Focus != nil {
 		m.opts.Focus(id, n.Addr)
 	}
-	return m, nil
 }
 
 // touch marks a drill-in view as just used and drops the least recently
@@ -634,7 +569,7 @@ func (m Multi) drillKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.drill = ""
 		return m, nil
 	}
-	if key.Matches(msg, m.keys.Back) && !nm.help && !nm.expanded && nm.confirm == nil && nm.frozen == nil {
+	if key.Matches(msg, m.keys.Back) && nm.atTop() {
 		m.drill = ""
 		if m.opts.Focus != nil {
 			m.opts.Focus("", "")
@@ -643,15 +578,8 @@ func (m Multi) drillKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	// The overview's own keys (the cluster scan's s/R, a demo's n/p/r) work
 	// in a node's view too, unless it is typing (a filter) or asking.
-	if !nm.help && nm.confirm == nil && !nm.capturing() {
-		for _, a := range m.opts.Actions {
-			if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
-				if s := a.Do(); s != "" {
-					nm.status = s
-				}
-				return m, nil
-			}
-		}
+	if nm.takesGlobalKeys() && nm.runActionOf(m.actions, msg) {
+		return m, nil
 	}
 	next, cmd := nm.Update(msg)
 	nn := next.(Model)
@@ -663,30 +591,17 @@ func (m Multi) drillKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Multi) View() tea.View {
 	var content string
 	if nm := m.nodes[m.drill]; m.drill != "" && nm != nil {
-		content = nm.overlayConfirm(nm.render())
+		content = nm.screen(nm.render)
 	} else {
-		content = m.render()
+		content = m.screen(m.render)
 	}
-	v := tea.NewView(content)
-	v.AltScreen = true
-	if m.drill != "" {
-		v.MouseMode = tea.MouseModeCellMotion // the node's panes scroll with the wheel
-	}
-	v.WindowTitle = "redis-memtop " + model.Sanitize(m.opts.Target, 60)
-	return v
+	// The mouse is on in a node's view: its panes scroll with the wheel.
+	return teaView(content, m.opts.Target, m.drill != "")
 }
 
 // RunMulti runs the overview until the user quits or ctx ends.
 func RunMulti(ctx context.Context, opts MultiOptions, progOpts ...tea.ProgramOption) error {
-	all := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(idleFPS)}, progOpts...)
-	p := tea.NewProgram(NewMulti(opts), all...)
-	_, err := p.Run()
-	switch {
-	case err == nil, errors.Is(err, tea.ErrProgramKilled), errors.Is(err, tea.ErrInterrupted):
-		return nil
-	default:
-		return fmt.Errorf("ui: %w", err)
-	}
+	return runProgram(ctx, NewMulti(opts), progOpts)
 }
 
 // export builds the overview's report now and writes it in a command.
@@ -699,13 +614,7 @@ func (m *Multi) export() tea.Cmd {
 	if len(snap.Views) == 0 {
 		snap.Views = []model.ClusterView{*m.view}
 	}
-	rep := m.opts.Export.Build(snap)
-	m.status = "writing the report…"
-	write := m.opts.Export.Write
-	return func() tea.Msg {
-		path, err := write(rep)
-		return exportedMsg{path: path, err: err}
-	}
+	return m.writeReport(m.opts.Export.Build(snap), m.opts.Export.Write)
 }
 
 // feedNodeScan gives the open node view the scan of its own shard.
@@ -746,18 +655,10 @@ func (m *Multi) nodePanes() []Pane {
 // caption, or the merged big-key scan.
 func (m *Multi) foldOverview(u *model.Update) {
 	if c := u.Caption; c != nil {
-		m.caption = c
-		if c.Text == "" {
-			m.caption = nil
-		}
+		m.caption = shownCaption(c)
 	}
 	if u.Scan != nil {
-		var next model.ScanState
-		if m.bkData.Scan != nil {
-			next = *m.bkData.Scan
-		}
-		next.Apply(u.Scan)
-		m.bkData.Scan = &next
+		m.bkData.foldScan(u.Scan)
 		m.feedNodeScan()
 	}
 }

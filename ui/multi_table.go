@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
@@ -37,10 +36,8 @@ func (s nodeSort) String() string {
 
 // tableCol is one column of the nodes table.
 type tableCol struct {
-	title   string
-	w       int  // width (the address column grows up to maxW)
+	column       // title, width (the address column grows up to maxW), alignment
 	maxW    int  // 0: fixed
-	right   bool // right-aligned
 	prio    int  // lower is kept first when the width is short
 	cluster bool // only for a cluster (slots, master of)
 	cell    func(v *model.ClusterView, n *model.ClusterNode, r *model.ClusterNodeRow) string
@@ -54,31 +51,31 @@ func optCell(o model.Opt, f func(float64) string) string {
 }
 
 var nodeCols = []tableCol{
-	{title: "node", w: 17, maxW: 24, prio: 0, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
+	{column: column{title: "node", w: 17}, maxW: 24, prio: 0, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
 		if n.Addr == "" {
 			return "(no address) " + shortID(n.ID)
 		}
 		return n.Addr
 	}},
-	{title: "role", w: 7, prio: 1, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
+	{column: column{title: "role", w: 7}, prio: 1, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
 		if n.Role == "" {
 			return "—"
 		}
 		return n.Role
 	}},
-	{title: "used", w: 7, right: true, prio: 1, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "used", w: 7, right: true}, prio: 1, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return optCell(r.UsedMemory, model.Bytes)
 	}},
-	{title: "frag", w: 5, right: true, prio: 2, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "frag", w: 5, right: true}, prio: 2, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return optCell(r.Fragmentation, func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) })
 	}},
-	{title: "keys", w: 7, right: true, prio: 2, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "keys", w: 7, right: true}, prio: 2, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return optCell(r.Keys, model.Count)
 	}},
-	{title: "max%", w: 5, right: true, prio: 3, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "max%", w: 5, right: true}, prio: 3, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return optCell(r.MaxmemoryPerc, func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + "%" })
 	}},
-	{title: "slots", w: 6, right: true, prio: 3, cluster: true, cell: func(_ *model.ClusterView, n *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "slots", w: 6, right: true}, prio: 3, cluster: true, cell: func(_ *model.ClusterView, n *model.ClusterNode, r *model.ClusterNodeRow) string {
 		s := strconv.Itoa(r.Slots)
 		if len(n.Migrating)+len(n.Importing) > 0 {
 			s = "⇄" + s
@@ -88,16 +85,16 @@ var nodeCols = []tableCol{
 		}
 		return s
 	}},
-	{title: "rss", w: 7, right: true, prio: 4, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "rss", w: 7, right: true}, prio: 4, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return optCell(r.UsedMemoryRSS, model.Bytes)
 	}},
-	{title: "fork", w: 9, prio: 5, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "fork", w: 9}, prio: 5, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		return r.Fork
 	}},
-	{title: "link", w: 12, prio: 6, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
+	{column: column{title: "link", w: 12}, prio: 6, cell: func(_ *model.ClusterView, n *model.ClusterNode, _ *model.ClusterNodeRow) string {
 		return linkText(n)
 	}},
-	{title: "master of", w: 14, prio: 7, cluster: true, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
+	{column: column{title: "master of", w: 14}, prio: 7, cluster: true, cell: func(_ *model.ClusterView, _ *model.ClusterNode, r *model.ClusterNodeRow) string {
 		if r.MasterOf == "" {
 			return "—"
 		}
@@ -129,45 +126,38 @@ func shortID(id string) string {
 	return id
 }
 
-// fitColumns picks the columns that fit w (one space between them) and
-// widens the address column with what is left.
+// fitColumns picks the node columns that fit w (one space between them)
+// and widens the address column with what is left.
 func fitColumns(w int, cluster bool) []tableCol {
-	var cands []tableCol
+	cands := make([]tableCol, 0, len(nodeCols))
 	for _, c := range nodeCols {
-		if c.cluster && !cluster {
-			continue
-		}
-		cands = append(cands, c)
-	}
-	keep := map[string]bool{}
-	used := -1
-	for prio := range 8 {
-		for _, c := range cands {
-			if c.prio == prio && used+1+c.w <= w {
-				keep[c.title] = true
-				used += 1 + c.w
-			}
+		if !c.cluster || cluster {
+			cands = append(cands, c)
 		}
 	}
-	var out []tableCol
+	cols := make([]column, len(cands))
+	prio := make([]int, len(cands))
+	for i, c := range cands {
+		cols[i], prio[i] = c.column, c.prio
+	}
+	kept := fitByPriority(cols, prio, w, cands[0].maxW)
+	out := make([]tableCol, 0, len(kept))
 	for _, c := range cands {
-		if keep[c.title] {
+		if k := len(out); k < len(kept) && kept[k].title == c.title {
+			c.column = kept[k]
 			out = append(out, c)
 		}
-	}
-	if len(out) > 0 && out[0].maxW > 0 {
-		out[0].w = min(out[0].maxW, out[0].w+max(w-used, 0))
 	}
 	return out
 }
 
-// tableLine joins cells fitted to their columns.
-func tableLine(cols []tableCol, cells []string) string {
-	parts := make([]string, len(cols))
+// columnsOf is the columns' layout, for the table renderer.
+func columnsOf(cols []tableCol) []column {
+	out := make([]column, len(cols))
 	for i, c := range cols {
-		parts[i] = fitCell(cells[i], c.w, c.right)
+		out[i] = c.column
 	}
-	return strings.Join(parts, " ")
+	return out
 }
 
 // nodeLevel colours a row: crit for a node that fails or does not answer,

@@ -303,6 +303,20 @@ func TestMultiHelpAndTooSmall(t *testing.T) {
 	if f := multiFrame(m); !strings.Contains(f, "drill into the selected node") {
 		t.Errorf("? shows no help:\n%s", f)
 	}
+	// The help is built from the key bindings and scrolls when it does not
+	// fit, as the single-server one does.
+	if f := multiFrame(m); !strings.Contains(f, "↑↓ scroll · rows 1–") || !strings.Contains(f, "shift+tab") {
+		t.Errorf("the help at 80×24 should list every binding and scroll:\n%s", f)
+	}
+	m, _ = multiStep(t, m, multiKey("end"))
+	m, _ = multiStep(t, m, multiKey("down"))
+	if f := multiFrame(m); !strings.Contains(f, "rows 2–") || m.Selected() != v.Nodes[0].ID {
+		t.Errorf("↓ should scroll the help, not move the table:\n%s", f)
+	}
+	// q closes the overview's help (it does not quit), as it always has.
+	if m, cmd := multiStep(t, m, press("q")); cmd != nil || m.help {
+		t.Errorf("q in the help: command %v, help still up %v", cmd, m.help)
+	}
 	m, _ = multiStep(t, m, press("esc"))
 	if f := multiFrame(m); strings.Contains(f, "drill into the selected node") {
 		t.Errorf("esc did not close the help:\n%s", f)
@@ -486,5 +500,32 @@ func TestMultiSeedEqualsFold(t *testing.T) {
 		if a.Checks[i].ID != b.Checks[i].ID || a.Checks[i].Status != b.Checks[i].Status {
 			t.Errorf("check %d: %s %s vs %s %s", i, a.Checks[i].ID, a.Checks[i].Status, b.Checks[i].ID, b.Checks[i].Status)
 		}
+	}
+}
+
+// MultiOptions.Keys rebinds the overview's global keys and those of the
+// node views it opens, and both roots share one chrome: the theme `t`
+// picks on the overview is the node view's.
+func TestMultiKeysAndSharedChrome(t *testing.T) {
+	keys := DefaultKeyMap()
+	keys.Help = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "help"))
+	v := clusterSpec{masters: 3, replicas: 1}.view()
+	m := multiSized(t, 120, 40, MultiOptions{Keys: &keys}, v)
+	if m, _ = multiStep(t, m, press("?")); m.help {
+		t.Fatal("? still opens the help after Keys moved it to h")
+	}
+	if m, _ = multiStep(t, m, press("h")); !m.help {
+		t.Fatal("h does not open the overview's help")
+	}
+	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, press("t"))
+	theme := m.styles.Palette.Name
+	m, _ = multiStep(t, m, multiKey("enter"))
+	node := m.nodes[m.Drilled()]
+	if node.ThemeName() != theme || node.width != 120 || node.height != 40 {
+		t.Errorf("the node view has theme %q and %d×%d, want %q and 120×40", node.ThemeName(), node.width, node.height, theme)
+	}
+	if m, _ = multiStep(t, m, press("h")); !m.nodes[m.Drilled()].HelpShown() {
+		t.Error("h does not open the node view's help")
 	}
 }

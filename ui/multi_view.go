@@ -5,96 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
-
-// secRect is where one overview section goes; h 1 is its summary line.
-type secRect struct {
-	sec  multiSection
-	y, h int
-}
-
-// minFramedSection is the fewest lines a section is drawn framed in (border
-// and two lines); below it the section is its summary line.
-const minFramedSection = 4
-
-// headerLines is the overview header's height for a screen of height h
-// (a demo caption adds a line).
-func (m *Multi) headerLines(h int) int {
-	n := 2
-	if h >= 20 {
-		n = 3
-	}
-	if m.caption != nil {
-		n++
-	}
-	return n
-}
-
-// sections lays the overview's body out: the focused section first gets what
-// it wants, the others what is left (at least their summary line).
-func (m *Multi) sections(h int) []secRect {
-	hh := m.headerLines(h)
-	body := h - hh - footerLines
-	secs := []multiSection{secNodes, secChecks}
-	if m.bk != nil {
-		secs = append(secs, secBigKeys)
-	}
-	want := map[multiSection]int{
-		secNodes:   m.nodeCount() + 4,
-		secChecks:  len(m.checks) + 2,
-		secBigKeys: 14,
-	}
-	if m.checkOpen {
-		want[secChecks] = max(want[secChecks], body/2)
-	}
-	got := map[multiSection]int{}
-	for _, s := range secs {
-		got[s] = 1
-	}
-	left := body - len(secs)
-	give := func(s multiSection) {
-		extra := min(want[s]-got[s], left)
-		if extra <= 0 {
-			return
-		}
-		if got[s]+extra < minFramedSection {
-			return
-		}
-		got[s] += extra
-		left -= extra
-	}
-	// The nodes table keeps a few rows whatever has focus: it is the map.
-	if m.section != secNodes {
-		keep := want[secNodes]
-		want[secNodes] = min(keep, 7)
-		give(secNodes)
-		want[secNodes] = keep
-	}
-	give(m.section)
-	for _, s := range secs {
-		give(s)
-	}
-	// What nobody wanted goes to the nodes table (it scrolls) or the big keys.
-	if left > 0 {
-		last := secs[len(secs)-1]
-		if got[last] > 1 || got[secNodes] == 1 {
-			got[last] += left
-		} else {
-			got[secNodes] += left
-		}
-	}
-	out := make([]secRect, 0, len(secs))
-	y := hh
-	for _, s := range secs {
-		out = append(out, secRect{sec: s, y: y, h: got[s]})
-		y += got[s]
-	}
-	return out
-}
 
 func (m *Multi) nodeCount() int {
 	if m.view == nil {
@@ -105,36 +21,31 @@ func (m *Multi) nodeCount() int {
 
 // tableRows is how many node rows the table shows on the current screen.
 func (m *Multi) tableRows() int {
-	for _, r := range m.sections(m.height) {
-		if r.sec == secNodes {
-			return max(r.h-4, 0)
+	for _, r := range m.layout(m.width, m.height).rects {
+		if r.id == paneNodes {
+			return max(r.h-m.styles.Pane.GetVerticalFrameSize()-nodesTableLines, 0)
 		}
 	}
 	return 0
 }
 
-// render draws the overview: exactly m.width × m.height cells.
-func (m *Multi) render() string {
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
-	st := m.styles
-	if w < MinWidth || h < MinHeight {
-		return tooSmall(st, w, h)
-	}
+// render draws the overview: exactly w × h cells.
+func (m *Multi) render(w, h int) string {
+	l := m.layout(w, h)
 	c := newCanvas(w, h)
-	hh := m.headerLines(h)
-	c.put(0, 0, w, m.headerView(st, w, hh))
-	if m.help {
-		c.put(0, hh, w, m.helpView(st, w, h-hh-footerLines))
-	} else {
-		for _, r := range m.sections(h) {
-			c.put(0, r.y, w, m.sectionView(st, r, w))
-		}
+	drawPanes(c, l.rects, m.panes(), m.bkData, m.styles, int(m.section)+1)
+	if l.mode == modeHelp {
+		c.put(l.body.x, l.body.y, l.body.w, m.helpView(m.helpGroups(), l.body.w, l.body.h))
 	}
-	c.put(0, h-footerLines, w, m.footerView(st, w))
+	c.put(0, l.footerY, w, m.footerView(w))
 	return c.String()
+}
+
+func (m *Multi) checksTitle() string {
+	if m.opts.Kind == MultiFleet {
+		return "Fleet checks"
+	}
+	return "Cluster checks"
 }
 
 func (m *Multi) kindWord() string {
@@ -259,50 +170,6 @@ func orID(addr, id string) string {
 	return shortID(id)
 }
 
-func (m *Multi) sectionView(st *themes.Styles, r secRect, w int) string {
-	focused := r.sec == m.section
-	if r.h < minFramedSection {
-		return m.sectionSummary(st, r.sec, w)
-	}
-	switch r.sec {
-	case secChecks:
-		title := "Cluster checks"
-		if m.opts.Kind == MultiFleet {
-			title = "Fleet checks"
-		}
-		iw, ih := InnerSize(st, w, r.h)
-		return Frame(st, title, m.checksBody(st, iw, ih), w, r.h, focused)
-	case secBigKeys:
-		return m.bk.Render(m.bkData, st, w, r.h, focused)
-	default:
-		iw, ih := InnerSize(st, w, r.h)
-		body, title := m.nodesBody(st, iw, ih, focused)
-		return Frame(st, title, body, w, r.h, focused)
-	}
-}
-
-func (m *Multi) sectionSummary(st *themes.Styles, sec multiSection, w int) string {
-	mark := st.Muted.Render("▸ ")
-	switch sec {
-	case secChecks:
-		line := st.Title.Render("Checks")
-		for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown, model.StatusOK} {
-			if n := m.checks.Count(s); n > 0 {
-				line += st.Muted.Render(" · ") + st.ForLevel(statusLevel(s)).Render(strconv.Itoa(n)+" "+string(s))
-			}
-		}
-		return cut(mark+line, w)
-	case secBigKeys:
-		return cut(summaryLine(m.bk, m.bkData, st, w), w)
-	default:
-		line := st.Title.Render("Nodes") + st.Muted.Render(fmt.Sprintf(" · %d", m.nodeCount()))
-		if n := m.selectedNode(); n != nil {
-			line += st.Muted.Render(" · selected ") + model.Sanitize(n.Addr, 30)
-		}
-		return cut(mark+line+st.Muted.Render(" · tab to focus"), w)
-	}
-}
-
 // nodesBody is the table: a header line, the rows around the selection, and
 // a line of details on the selected node.
 func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, title string) {
@@ -315,19 +182,12 @@ func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, titl
 		return st.Muted.Render(model.Sanitize(msg, w*2)), title
 	}
 	cols := fitColumns(w, m.opts.Kind == MultiCluster)
-	heads := make([]string, len(cols))
-	for i, c := range cols {
-		heads[i] = c.title
-	}
-	lines := []string{st.Label.Render(tableLine(cols, heads))}
+	layout := columnsOf(cols)
+	lines := []string{st.Label.Render(tableHead(layout, -1))}
 	rows := sortedNodes(m.view, m.sortBy)
 	sel := m.selIndex()
-	n := max(h-2, 1)
-	off := 0
-	if sel >= n {
-		off = sel - n + 1
-	}
-	end := min(off+n, len(rows))
+	n := max(h-nodesTableLines, 1)
+	off, end := tableWindow(sel, n, len(rows))
 	for i := off; i < end; i++ {
 		nd := rows[i]
 		r := m.view.NodeRow(nd)
@@ -338,7 +198,7 @@ func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, titl
 		if m.opts.Kind == MultiCluster && m.sortBy == sortTopology && !nd.IsMaster() {
 			cells[0] = "└ " + cells[0]
 		}
-		line := tableLine(cols, cells)
+		line := tableRow(layout, cells)
 		switch lvl, colored := nodeLevel(nd, &r); {
 		case i == sel && focused:
 			line = st.TitleFocus.Render(line)
@@ -349,7 +209,7 @@ func (m *Multi) nodesBody(st *themes.Styles, w, h int, focused bool) (body, titl
 		}
 		lines = append(lines, line)
 	}
-	if h >= 3 {
+	if h > nodesTableLines { // room for a row besides the titles and the details
 		lines = append(lines, m.detailLine(st, w))
 	}
 	title = fmt.Sprintf("Nodes · sort %s", m.sortBy)
@@ -399,6 +259,45 @@ func (m *Multi) addrOf(id string) string {
 	return shortID(id)
 }
 
+// openCheckLines are the open check's lines at width w: its title, why it
+// is unknown, the evidence, the advice and the commands.
+func (m *Multi) openCheckLines(st *themes.Styles, w int) []string {
+	ch := m.checks[clamp(m.checkSel, 0, len(m.checks)-1)]
+	lines := []string{statusCell(ch.Status, st) + " " + st.Value.Render(model.Sanitize(ch.Title, w*3))}
+	if ch.Reason != "" {
+		lines = append(lines, st.Muted.Render("why unknown: ")+model.Sanitize(ch.Reason, w*3))
+	}
+	for _, e := range ch.Evidence {
+		lines = append(lines, "  · "+model.Sanitize(e, w*3))
+	}
+	if ch.Advice != "" {
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(ansi.Wordwrap(model.Sanitize(ch.Advice, 4000), w, ""), "\n")...)
+	}
+	for _, c := range ch.Commands {
+		lines = append(lines, st.Accent.Render("  "+model.Sanitize(c, w*3)))
+	}
+	return lines
+}
+
+// checkScrollMax is the farthest the open check scrolls in h lines (the
+// last one then says how to scroll).
+func checkScrollMax(lines []string, h int) int { return max(len(lines)-h+1, 0) }
+
+// openCheckScrollMax is checkScrollMax on the current screen.
+func (m *Multi) openCheckScrollMax() int {
+	if len(m.checks) == 0 {
+		return 0
+	}
+	for _, r := range m.layout(m.width, m.height).rects {
+		if r.id == paneChecks {
+			iw, ih := InnerSize(m.styles, r.w, r.h)
+			return checkScrollMax(m.openCheckLines(m.styles, iw), ih)
+		}
+	}
+	return 0
+}
+
 // checksBody lists the cluster checks, worst first; enter opens the
 // selected one (evidence, advice, commands).
 func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
@@ -407,34 +306,16 @@ func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
 	}
 	sel := clamp(m.checkSel, 0, len(m.checks)-1)
 	if m.checkOpen {
-		ch := m.checks[sel]
-		lines := []string{statusCell(ch.Status, st) + " " + st.Value.Render(model.Sanitize(ch.Title, w*3))}
-		if ch.Reason != "" {
-			lines = append(lines, st.Muted.Render("why unknown: ")+model.Sanitize(ch.Reason, w*3))
-		}
-		for _, e := range ch.Evidence {
-			lines = append(lines, "  · "+model.Sanitize(e, w*3))
-		}
-		if ch.Advice != "" {
-			lines = append(lines, "")
-			lines = append(lines, strings.Split(ansi.Wordwrap(model.Sanitize(ch.Advice, 4000), w, ""), "\n")...)
-		}
-		for _, c := range ch.Commands {
-			lines = append(lines, st.Accent.Render("  "+model.Sanitize(c, w*3)))
-		}
-		off := clamp(m.checkOff, 0, max(len(lines)-h+1, 0))
-		lines = lines[off:]
+		lines := m.openCheckLines(st, w)
+		lines = lines[clamp(m.checkOff, 0, checkScrollMax(lines, h)):]
 		if len(lines) > h {
 			lines = append(lines[:h-1], st.Muted.Render("↑↓ scroll · esc back"))
 		}
 		return joinLines(lines, w)
 	}
-	off := 0
-	if sel >= h {
-		off = sel - h + 1
-	}
+	off, end := tableWindow(sel, h, len(m.checks))
 	var lines []string
-	for i := off; i < min(off+h, len(m.checks)); i++ {
+	for i := off; i < end; i++ {
 		ch := m.checks[i]
 		line := statusCell(ch.Status, st) + " " + model.Sanitize(ch.Title, w*3)
 		if i == sel && m.section == secChecks {
@@ -446,7 +327,7 @@ func (m *Multi) checksBody(st *themes.Styles, w, h int) string {
 }
 
 // footerView: where the user is, the keys to go on, the status.
-func (m *Multi) footerView(st *themes.Styles, w int) string {
+func (m *Multi) footerView(w int) string {
 	var parts []string
 	switch {
 	case m.help:
@@ -462,44 +343,43 @@ func (m *Multi) footerView(st *themes.Styles, w int) string {
 		parts = append(parts, "tab next", "? help")
 	}
 	parts = append(parts, "q quit")
-	left := st.Muted.Render(strings.Join(parts, " · "))
-	if m.status != "" {
-		return spread(left, st.Accent.Render(model.Sanitize(m.status, max(w/2, 1))), w)
-	}
-	return cut(left, w)
+	return m.footerLine(parts, w, false)
 }
 
-// helpView lists the overview's keys, framed.
-func (m *Multi) helpView(st *themes.Styles, w, h int) string {
-	type row struct{ k, d string }
-	rows := []row{
-		{"↑/k ↓/j", "select a node (pgup/pgdn, home/end)"},
-		{"enter", "drill into the selected node: its full single-server view"},
-		{"esc", "back from a node's view to the " + m.kindWord()},
-		{"o", "sort the nodes: topology / used / fragmentation / keys"},
-		{"tab", "next section: nodes, checks" + map[bool]string{true: ", big keys", false: ""}[m.bk != nil]},
-		{"enter (checks)", "why: evidence, advice and commands"},
-		{"x", "export the report of every node (Markdown and JSON, in the current directory)"},
-		{"t", "next theme"},
-		{"?", "this help"},
-		{"q", "quit"},
+// helpGroups are the overview's ? overlay, built from its key bindings:
+// the global keys, each section's, the caller's actions.
+func (m *Multi) helpGroups() []helpGroup {
+	k := &m.keys
+	word := m.kindWord()
+	sections := "nodes, checks"
+	if m.bk != nil {
+		sections += ", big keys"
 	}
-	for _, a := range m.opts.Actions {
-		if a.Key.Enabled() {
-			hp := a.Key.Help()
-			rows = append(rows, row{hp.Key, hp.Desc})
+	global := []key.Binding{
+		k.Help,
+		relabel(k.Next, "next section: "+sections),
+		relabel(k.Prev, "previous section"),
+		relabel(k.Back, "back from a node's view to the "+word),
+		k.Theme,
+		relabel(k.Export, "export the report of every node (Markdown and JSON, in the current directory)"),
+		k.Quit,
+	}
+	groups := []helpGroup{{title: "Global", keys: global}}
+	for _, p := range m.panes() {
+		if ks := p.KeyBindings(); len(ks) > 0 {
+			groups = append(groups, helpGroup{title: p.Title(), keys: ks})
 		}
 	}
-	lines := []string{st.HelpGroup.Render("Keys of the " + m.kindWord() + " overview")}
-	for _, r := range rows {
-		lines = append(lines, st.HelpKey.Render(fitCell(r.k, 16, false))+" "+st.HelpDesc.Render(r.d))
-	}
-	lines = append(lines, "", st.Muted.Render("In a node's view its own keys apply (? there lists them)."))
-	iw, ih := InnerSize(st, w, h)
-	if len(lines) > ih {
-		lines = lines[:ih]
-	}
-	return Frame(st, "Help", joinLines(lines, iw), w, h, true)
+	groups = append(groups, actionGroups(m.actions)...)
+	return append(groups, helpGroup{title: "In a node's view", keys: []key.Binding{
+		key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "lists that view's own keys")),
+	}})
+}
+
+// helpArea is where the ? overlay goes: between the header and the footer.
+func (m *Multi) helpArea() (w, h int) {
+	l := m.layout(m.width, m.height)
+	return l.body.w, l.body.h
 }
 
 // clusterTotals are the keys, slots and all-nodes figures of a cluster.

@@ -44,6 +44,10 @@ func (id PaneID) String() string {
 		return "bigkeys"
 	case PaneChecklist:
 		return "checklist"
+	case paneNodes:
+		return "nodes"
+	case paneChecks:
+		return "checks"
 	default:
 		return "pane"
 	}

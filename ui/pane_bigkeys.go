@@ -122,8 +122,8 @@ func (s bkSort) String() string {
 
 // BigKeysKeyMap are the big-keys pane's keys.
 type BigKeysKeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back, Filter, Sort, View          key.Binding
+	ListKeyMap
+	Back, Filter, Sort, View key.Binding
 }
 
 // DefaultBigKeysKeyMap returns the pane's keys: ↑/↓ (k/j) select, enter
@@ -131,17 +131,11 @@ type BigKeysKeyMap struct {
 // column, v cycles the views (keys, prefixes, types, TTL, growth).
 func DefaultBigKeysKeyMap() BigKeysKeyMap {
 	return BigKeysKeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous row")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next row")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first row")),
-		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last row")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "key details")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear the filter")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by name")),
-		Sort:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by the next column")),
-		View:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "next view: keys, prefixes, types, TTL, growth")),
+		ListKeyMap: DefaultListKeyMap().named("", "", "", "", "key details"),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear the filter")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by name")),
+		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by the next column")),
+		View:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "next view: keys, prefixes, types, TTL, growth")),
 	}
 }
 

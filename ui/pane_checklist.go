@@ -30,8 +30,8 @@ const (
 
 // ChecklistKeyMap are the checklist pane's keys.
 type ChecklistKeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back, Jump, Doctor                key.Binding
+	ListKeyMap
+	Back, Jump, Doctor key.Binding
 }
 
 // DefaultChecklistKeyMap returns the checklist's keys: ↑/↓ (k/j) select or
@@ -39,16 +39,10 @@ type ChecklistKeyMap struct {
 // evidence, d shows MEMORY DOCTOR's text, esc goes back.
 func DefaultChecklistKeyMap() ChecklistKeyMap {
 	return ChecklistKeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous check / scroll")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next check / scroll")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "why, evidence, commands")),
-		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back to the list")),
-		Jump:     key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the pane with the evidence")),
-		Doctor:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "MEMORY DOCTOR's text")),
+		ListKeyMap: DefaultListKeyMap().named("previous check / scroll", "next check / scroll", "first", "last", "why, evidence, commands"),
+		Back:       key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back to the list")),
+		Jump:       key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the pane with the evidence")),
+		Doctor:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "MEMORY DOCTOR's text")),
 	}
 }
 
@@ -344,12 +338,8 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 	}
 	sel := p.selected(cl)
 	p.selectIdx(cl, sel)
-	// Keep the selection on screen.
-	first := 0
-	if sel >= rows {
-		first = sel - rows + 1
-	}
-	for i := first; i < len(cl) && i < first+rows; i++ {
+	first, last := tableWindow(sel, rows, len(cl)) // the selection stays on screen
+	for i := first; i < last; i++ {
 		c := cl[i]
 		pointer := "  "
 		if i == sel {

@@ -8,7 +8,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
 
@@ -63,35 +62,33 @@ func (c *canvas) String() string {
 }
 
 // render draws the whole screen: exactly m.width × m.height cells.
-func (m *Model) render() string {
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
+func (m *Model) render(w, h int) string {
 	l := m.layout(w, h)
-	if l.mode == modeTooSmall {
-		return tooSmall(m.styles, w, h)
-	}
-	d := m.view()
 	st := m.styles
 	c := newCanvas(w, h)
-	for _, r := range l.rects {
-		p := m.panes[r.pane]
-		if r.collapsed {
-			c.put(r.x, r.y, r.w, summaryLine(p, d, st, r.w))
-			continue
-		}
-		c.put(r.x, r.y, r.w, p.Render(d, st, r.w, r.h, r.pane == m.focus && r.id != PaneHeader))
-	}
+	drawPanes(c, l.rects, m.panes, m.view(), st, m.focus)
 	if l.hiddenY >= 0 {
 		msg := fmt.Sprintf("%d %s hidden: tab to cycle, e to expand", l.hidden, plural(l.hidden, "pane", "panes"))
 		c.put(0, l.hiddenY, w, st.Muted.Render(ansi.Truncate(msg, w, "…")))
 	}
 	if l.mode == modeHelp {
-		c.put(l.body.x, l.body.y, l.body.w, m.helpView(l.body.w, l.body.h))
+		c.put(l.body.x, l.body.y, l.body.w, m.helpView(m.helpGroups(), l.body.w, l.body.h))
 	}
 	c.put(0, l.footerY, w, m.footer(l, w))
 	return c.String()
+}
+
+// drawPanes draws every rect's pane, a collapsed rect as its summary line;
+// the pane at index focus is drawn focused (the header never is).
+func drawPanes(c *canvas, rects []rect, panes []Pane, d *Data, st *themes.Styles, focus int) {
+	for _, r := range rects {
+		p := panes[r.pane]
+		if r.collapsed {
+			c.put(r.x, r.y, r.w, summaryLine(p, d, st, r.w))
+			continue
+		}
+		c.put(r.x, r.y, r.w, p.Render(d, st, r.w, r.h, r.pane == focus && r.id != PaneHeader))
+	}
 }
 
 // summaryLine is a collapsed pane: its own summary, or its title.
@@ -105,7 +102,6 @@ func summaryLine(p Pane, d *Data, st *themes.Styles, w int) string {
 
 // footer is the last line: where the user is, and the keys to go on.
 func (m *Model) footer(l screenLayout, w int) string {
-	st := m.styles
 	var parts []string
 	switch l.mode {
 	case modeHelp:
@@ -122,19 +118,26 @@ func (m *Model) footer(l screenLayout, w int) string {
 	} else {
 		parts = append(parts, "f freeze", "+/- zoom "+windowLabel(m.zooms[m.zoom]), "? help", "q quit")
 	}
-	left := st.Muted.Render(strings.Join(parts, " · "))
-	right := ""
-	if m.status != "" {
-		right = st.Accent.Render(model.Sanitize(m.status, max(w/2, 1)))
-	}
-	if right != "" {
-		gap := w - ansi.StringWidth(left) - ansi.StringWidth(right) - 1
-		if gap >= 1 {
-			return left + strings.Repeat(" ", gap+1) + right
+	return m.footerLine(parts, w, true)
+}
+
+// helpGroups are the root keys, the caller's actions, then each pane's own,
+// in pane order.
+func (m *Model) helpGroups() []helpGroup {
+	groups := []helpGroup{{title: "Global", keys: m.keys.Bindings()}}
+	groups = append(groups, actionGroups(m.actions)...)
+	for _, p := range m.panes {
+		if ks := p.KeyBindings(); len(ks) > 0 {
+			groups = append(groups, helpGroup{title: p.Title(), keys: ks})
 		}
-		return right
 	}
-	return left
+	return groups
+}
+
+// helpArea is where the ? overlay goes: the body, between header and footer.
+func (m *Model) helpArea() (w, h int) {
+	l := m.layout(m.width, m.height)
+	return l.body.w, l.body.h
 }
 
 // tooSmall is the screen shown below MinWidth × MinHeight, centred.
