@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // ptyRun is the real program (the test binary as its helper process) on a
@@ -95,8 +96,8 @@ func TestClusterMonitorOnATerminal(t *testing.T) {
 
 // TestFleetMonitorOnATerminal: two servers by URI, one of them gone.
 func TestFleetMonitorOnATerminal(t *testing.T) {
-	a := demo.StartForTest(t)
-	dead, err := demo.FreePort()
+	a := redistest.StartServer(t)
+	dead, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

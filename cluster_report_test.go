@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -22,13 +23,13 @@ import (
 // stopped by TestMain.
 var reportCluster struct {
 	once    sync.Once
-	servers []*demo.Server
+	servers []*redisproc.Server
 	err     error
 }
 
 // clusterForTest returns the shared cluster, building it on first use. Tests
 // must not change its topology.
-func clusterForTest(t *testing.T) []*demo.Server {
+func clusterForTest(t *testing.T) []*redisproc.Server {
 	t.Helper()
 	cli := clusterToolsForTest(t)
 	reportCluster.once.Do(func() { reportCluster.servers, reportCluster.err = buildCluster(cli) })
@@ -49,7 +50,7 @@ func clusterToolsForTest(t *testing.T) (cli string) {
 		}
 		t.Fatal("redis-cli not found")
 	}
-	if _, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER")); err != nil {
+	if _, err := redisproc.FindRedisServer(os.Getenv("REDIS_SERVER")); err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skip(err.Error())
 		}
@@ -58,10 +59,10 @@ func clusterToolsForTest(t *testing.T) (cli string) {
 	return cli
 }
 
-func buildCluster(cli string) (_ []*demo.Server, err error) {
+func buildCluster(cli string) (_ []*redisproc.Server, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	var servers []*demo.Server
+	var servers []*redisproc.Server
 	defer func() {
 		if err != nil {
 			for _, s := range servers {
@@ -70,7 +71,7 @@ func buildCluster(cli string) (_ []*demo.Server, err error) {
 		}
 	}()
 	for range 6 {
-		s, err := demo.Start(ctx, demo.Options{Binary: os.Getenv("REDIS_SERVER"), Config: []string{
+		s, err := redisproc.Start(ctx, redisproc.Options{Binary: os.Getenv("REDIS_SERVER"), Config: []string{
 			"cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000", "appendonly no", "repl-diskless-sync-delay 0",
 		}})
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -38,7 +40,7 @@ type clusterPlant struct {
 // 20,000-element list, each on another master (its hash tag chosen by the
 // slot's owner in CLUSTER SLOTS), and deletes them when the test ends so the
 // shared cluster keeps its 3,300 keys.
-func plantClusterBigKeys(t *testing.T, servers []*demo.Server) []clusterPlant {
+func plantClusterBigKeys(t *testing.T, servers []*redisproc.Server) []clusterPlant {
 	t.Helper()
 	ctx := t.Context()
 	addrs := make([]string, 0, len(servers))
@@ -151,7 +153,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 // masterAddrs lists the nodes whose INFO says role:master, read directly.
-func masterAddrs(t *testing.T, servers []*demo.Server) []string {
+func masterAddrs(t *testing.T, servers []*redisproc.Server) []string {
 	t.Helper()
 	var out []string
 	for _, s := range servers {
@@ -316,7 +318,7 @@ func TestScanReplicasUsage(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "--scan-replicas needs the big-key scan") {
 		t.Errorf("without --scan: exit %d, %q", code, errOut)
 	}
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	code, _, errOut = runCLI(t, "report", "--scan", "--scan-replicas", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 2 || !strings.Contains(errOut, "needs a Redis Cluster") {
 		t.Errorf("standalone: exit %d, %q", code, errOut)

@@ -14,6 +14,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -21,7 +23,7 @@ import (
 
 // ownClusterForTest builds a 3 + 3 cluster for a test that changes its
 // topology (the shared one must not change), stopped at the end.
-func ownClusterForTest(t *testing.T) []*demo.Server {
+func ownClusterForTest(t *testing.T) []*redisproc.Server {
 	t.Helper()
 	cli := clusterToolsForTest(t)
 	servers, err := buildCluster(cli)
@@ -90,7 +92,7 @@ func (r *multiRig) until(what string, limit time.Duration, cond func() bool) {
 // I/O, so a key is answered between two updates whatever the nodes do.
 func (r *multiRig) key(k string) {
 	r.t.Helper()
-	r.lastCmd = r.step(keyMsg(k))
+	r.lastCmd = r.step(redistest.Key(k))
 }
 
 // TestClusterOverviewFollowsAFailoverWithANodeStopped drives the live cluster
@@ -144,7 +146,7 @@ func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
 	} else {
 		t.Fatalf("master %s has replicas %v", victim.Addr, reps)
 	}
-	var srv *demo.Server
+	var srv *redisproc.Server
 	for _, s := range servers {
 		if s.Addr == victim.Addr {
 			srv = s

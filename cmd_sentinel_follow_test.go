@@ -15,6 +15,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -24,11 +26,11 @@ import (
 // (quorum 2, one-second down-after, five-second failover timeout, as in
 // redisx's test) and waits until each knows the other two and the replica:
 // without that there is no one to promote.
-func startSentinelTrio(t *testing.T, master *demo.Server) []*demo.Server {
+func startSentinelTrio(t *testing.T, master *redisproc.Server) []*redisproc.Server {
 	t.Helper()
-	out := make([]*demo.Server, 0, 3)
+	out := make([]*redisproc.Server, 0, 3)
 	for range 3 {
-		out = append(out, demo.StartSentinelForTest(t, master, 2,
+		out = append(out, redistest.StartSentinel(t, master, 2,
 			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
 	}
 	for _, s := range out {
@@ -105,8 +107,8 @@ func scanConns(t *testing.T, addr string) int {
 // confirmation runs on the new master and not the old; and `x` writes a
 // report whose target and INFO are the new master's.
 func TestMonitorFollowsASentinelFailover(t *testing.T) {
-	master := demo.StartForTest(t)
-	replica := demo.StartForTest(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
+	master := redistest.StartServer(t)
+	replica := redistest.StartServer(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
 	const keys = 4000
 	fillKeys(t, master.Addr, keys)
 	waitTrue(t, "the replica to hold the keys", func(context.Context) bool {
@@ -168,7 +170,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	}
 	press := func(k string) tea.Cmd {
 		var cmd tea.Cmd
-		m, cmd = uiStep(t, m, tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+		m, cmd = uiStep(t, m, redistest.Key(k))
 		return cmd
 	}
 	scan := func() model.ScanProgress {
@@ -324,7 +326,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	// (SIGSTOP: connections are accepted, nothing is read): a write action
 	// and an export end within their timeouts (1 s commands here), and the
 	// cleanup checks every goroutine ends after cancel.
-	for _, s := range append([]*demo.Server{replica}, sentinels...) {
+	for _, s := range append([]*redisproc.Server{replica}, sentinels...) {
 		if err := s.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}

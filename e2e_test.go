@@ -13,7 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -31,7 +31,7 @@ type uiDriver struct {
 func (d *uiDriver) press(k string) tea.Cmd {
 	d.t.Helper()
 	var cmd tea.Cmd
-	d.m, cmd = d.m.Update(keyMsg(k))
+	d.m, cmd = d.m.Update(redistest.Key(k))
 	return cmd
 }
 
@@ -52,7 +52,7 @@ func (d *uiDriver) until(what string, cond func(frame string) bool) {
 }
 
 func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	opts := redisx.DefaultOptions()

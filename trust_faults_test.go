@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -198,7 +199,7 @@ func fillKeys(t *testing.T, addr string, n int) {
 // keys all along; the history marks the gaps; the recording keeps every
 // sample the poller sent.
 func TestFaultStalledKilledRestarted(t *testing.T) {
-	srv := demo.StartForTest(t, "save 3600 1")
+	srv := redistest.StartServer(t, "save 3600 1")
 	const n = 3000
 	fillKeys(t, srv.Addr, n)
 	o := redisx.DefaultOptions()
@@ -296,7 +297,7 @@ func TestFaultStalledKilledRestarted(t *testing.T) {
 // completes with exactly the server's key count (none counted twice, none
 // missed); the UI answers keys throughout; the recording keeps every sample.
 func TestFaultSlowAndCutNetwork(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	const n = 6000
 	fillKeys(t, srv.Addr, n)
 	px := startProxy(t, srv.Addr, time.Millisecond)

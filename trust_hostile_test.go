@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -148,7 +149,7 @@ func assertSafeText(t *testing.T, what, text string) {
 // every binary key name exactly, the 1 MB one included; so does the
 // recording.
 func TestHostileKeysAndClientNames(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	w := demo.NewClient(srv.Addr)
 	defer func() { _ = w.Close() }()
 	ctx := t.Context()

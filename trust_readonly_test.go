@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -60,14 +61,14 @@ func fillMixed(t *testing.T, addr string) map[int]int {
 // commandstats (which also count the admin commands MONITOR hides) watch.
 // Nothing outside redisx.AllowedCommands() is ever executed.
 func TestFullRunIsReadOnly(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 256mb")
+	srv := redistest.StartServer(t, "maxmemory 256mb")
 	counts := fillMixed(t, srv.Addr)
 	plain := demo.NewClient(srv.Addr)
 	defer func() { _ = plain.Close() }()
 	if err := plain.ConfigResetStat(t.Context()).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := demo.StartMonitor(t, srv.Addr)
+	mon := redistest.StartMonitor(t, srv.Addr)
 
 	o := redisx.DefaultOptions()
 	o.Addr = srv.Addr
@@ -178,7 +179,7 @@ func readmeACL(t *testing.T) []string {
 // full big-key pass over two databases — with nothing unavailable, and the
 // UI runs its scan and extras with no denial.
 func TestWorksFullyAsTheREADMEACLUser(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 128mb")
+	srv := redistest.StartServer(t, "maxmemory 128mb")
 	counts := fillMixed(t, srv.Addr)
 	plain := demo.NewClient(srv.Addr)
 	defer func() { _ = plain.Close() }()

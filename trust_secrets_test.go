@@ -16,7 +16,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
@@ -46,9 +47,9 @@ func uriWith(user, addr string) string {
 // password, TLS to a plain port, nothing listening, a bad URI) for each
 // source and for the monitor too: no output, file or error message holds it.
 func TestSecretsNeverInOutputs(t *testing.T) {
-	srv := demo.StartForTest(t, "requirepass "+strconv.Quote(secretPw))
+	srv := redistest.StartServer(t, "requirepass "+strconv.Quote(secretPw))
 	port := strconv.Itoa(srv.Port)
-	free, err := demo.FreePort()
+	free, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func (p *ptyTranscript) waitFor(t *testing.T, what string) {
 // README prefers REDISCLI_AUTH or --askpass — and never the one given by
 // REDISCLI_AUTH or --askpass.
 func TestSecretsMonitorOnATerminal(t *testing.T) {
-	srv := demo.StartForTest(t, "requirepass "+strconv.Quote(secretPw))
+	srv := redistest.StartServer(t, "requirepass "+strconv.Quote(secretPw))
 	port := strconv.Itoa(srv.Port)
 	cases := []struct {
 		name      string

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -29,7 +30,7 @@ var errClusterCount = errors.New("cluster-wide big keys: wrong key count")
 // clusterNode is one node of the throwaway cluster and a plain client for
 // the bench's own INFO and DBSIZE.
 type clusterNode struct {
-	srv *demo.Server
+	srv *redisproc.Server
 	rdb *redis.Client
 }
 
@@ -68,7 +69,7 @@ func startCluster(ctx context.Context, cli string, replicas bool) (_ *testCluste
 		n, perMaster = 6, "1"
 	}
 	for range n {
-		s, err := demo.Start(ctx, demo.Options{Config: []string{
+		s, err := redisproc.Start(ctx, redisproc.Options{Config: []string{
 			"cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 5000", "appendonly no", "repl-diskless-sync-delay 0",
 		}})
 		if err != nil {

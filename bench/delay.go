@@ -19,7 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 )
 
 // The delay row puts 1 ms of round trip between the tools and the server.
@@ -114,7 +114,7 @@ func netemEnv(ctx context.Context) (*delayEnv, error) {
 			return nil, fmt.Errorf("no %s", tool)
 		}
 	}
-	bin, err := demo.FindRedisServer("")
+	bin, err := redisproc.FindRedisServer("")
 	if err != nil {
 		return nil, err //nolint:wrapcheck // already says what to install
 	}
@@ -199,7 +199,7 @@ func waitPing(ctx context.Context, addr string) error {
 
 // proxyEnv starts a throwaway server and a delaying proxy in front of it.
 func proxyEnv(ctx context.Context) (*delayEnv, error) {
-	srv, err := demo.Start(ctx, demo.Options{})
+	srv, err := redisproc.Start(ctx, redisproc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}

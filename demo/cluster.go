@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -41,7 +42,7 @@ type ClusterOptions struct {
 // It is joined with plain cluster commands (MEET, ADDSLOTSRANGE,
 // REPLICATE), so it needs no redis-cli.
 type Cluster struct {
-	Nodes []*Server
+	Nodes []*redisproc.Server
 }
 
 // StartCluster launches six cluster-enabled servers on free loopback ports
@@ -68,7 +69,7 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 		}
 	}()
 	for range clusterNodes {
-		s, err := Start(ctx, Options{Binary: opts.Binary, Config: config})
+		s, err := redisproc.Start(ctx, redisproc.Options{Binary: opts.Binary, Config: config})
 		if err != nil {
 			return nil, err
 		}
@@ -91,10 +92,10 @@ func (c *Cluster) Addrs() []string {
 
 // Seed is the node a monitor starts from: the first master as built. The
 // scenario never kills it.
-func (c *Cluster) Seed() *Server { return c.Nodes[0] }
+func (c *Cluster) Seed() *redisproc.Server { return c.Nodes[0] }
 
 // Node is the server at addr, or nil.
-func (c *Cluster) Node(addr string) *Server {
+func (c *Cluster) Node(addr string) *redisproc.Server {
 	for _, s := range c.Nodes {
 		if s.Addr == addr {
 			return s

@@ -545,7 +545,7 @@ func clusterKill(ctx context.Context, e *Env, s *clusterRun) error {
 	if err != nil {
 		if h := s.cl.Node(heir.addr); h != nil && ctx.Err() == nil {
 			info, _ := seedC.ClusterInfo(ctx).Result()
-			err = fmt.Errorf("%w (%s says cluster_state:%s; the replica's log: %s)", err, s.cl.Seed().Addr, ParseInfoFields(info)["cluster_state"], h.logTail())
+			err = fmt.Errorf("%w (%s says cluster_state:%s; the replica's log: %s)", err, s.cl.Seed().Addr, ParseInfoFields(info)["cluster_state"], h.LogTail())
 		}
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // Every write action is exactly what the guard lets through with
@@ -37,7 +37,7 @@ func TestWriteActionsMatchTheGuard(t *testing.T) {
 // Without AllowWrites nothing is sent; with it, each action reaches the
 // server once and its reply (or refusal) comes back as one line.
 func TestRunWrite(t *testing.T) {
-	srv := demo.StartForTest(t, "appendonly no")
+	srv := redistest.StartServer(t, "appendonly no")
 	plain := plainClient(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.ConfigResetStat(ctx).Err(); err != nil {
@@ -120,7 +120,7 @@ func TestRunWrite(t *testing.T) {
 // A user the ACL forbids BGSAVE gets a one-line NOPERM, without the
 // password.
 func TestRunWriteDeniedByACL(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	plain := plainClient(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">Secr3t-Pw", "~*", "+@read", "+@connection", "+info").Err(); err != nil {

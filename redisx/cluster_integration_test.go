@@ -13,14 +13,15 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // testCluster is three masters and three replicas on loopback.
 type testCluster struct {
-	servers []*demo.Server
-	byAddr  map[string]*demo.Server
+	servers []*redisproc.Server
+	byAddr  map[string]*redisproc.Server
 }
 
 // startTestCluster starts six cluster-enabled servers, joins them with
@@ -35,14 +36,14 @@ func startTestCluster(t *testing.T) *testCluster {
 		}
 		t.Fatal("redis-cli not found")
 	}
-	tc := &testCluster{byAddr: map[string]*demo.Server{}}
+	tc := &testCluster{byAddr: map[string]*redisproc.Server{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range 6 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := demo.StartForTest(t, "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000", "appendonly no",
+			s := redistest.StartServer(t, "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000", "appendonly no",
 				"repl-diskless-sync-delay 0")
 			mu.Lock()
 			tc.servers = append(tc.servers, s)

@@ -17,7 +17,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // Literals the tests share.
@@ -70,9 +71,9 @@ func optsFor(addr string) Options {
 }
 
 // startSentinel starts a sentinel watching master as mymaster (quorum 1).
-func startSentinel(t *testing.T, master *demo.Server) *demo.Server {
+func startSentinel(t *testing.T, master *redisproc.Server) *redisproc.Server {
 	t.Helper()
-	return demo.StartSentinelForTest(t, master, 1)
+	return redistest.StartSentinel(t, master, 1)
 }
 
 // pki is a throwaway CA with a server certificate for 127.0.0.1/localhost

@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -98,7 +98,7 @@ func finalState(t *testing.T, ups []*model.ScanUpdate) model.ScanState {
 }
 
 func TestScanWorkerFindsBigKeys(t *testing.T) {
-	s := demo.StartForTest(t)
+	s := redistest.StartServer(t)
 	c := scanClient(t, s.Addr)
 	ctx := scanCtx(t)
 
@@ -245,7 +245,7 @@ func TestScanWorkerFindsBigKeys(t *testing.T) {
 }
 
 func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
-	s := demo.StartForTest(t)
+	s := redistest.StartServer(t)
 	c := scanClient(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "k", 10, time.Hour)
@@ -302,7 +302,7 @@ func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
 }
 
 func TestScanWorkerPauseResumeAndRate(t *testing.T) {
-	s := demo.StartForTest(t)
+	s := redistest.StartServer(t)
 	c := scanClient(t, s.Addr)
 	ctx := scanCtx(t)
 	const n = 20_000
@@ -376,7 +376,7 @@ paused:
 }
 
 func TestScanWorkerRestartMeasuresGrowth(t *testing.T) {
-	s := demo.StartForTest(t)
+	s := redistest.StartServer(t)
 	c := scanClient(t, s.Addr)
 	ctx, cancel := context.WithCancel(scanCtx(t))
 	defer cancel()
@@ -427,7 +427,7 @@ func TestScanGuard(t *testing.T) {
 			t.Errorf("the guard refuses a scan command: %v", err)
 		}
 	}
-	s := demo.StartForTest(t)
+	s := redistest.StartServer(t)
 	c := scanClient(t, s.Addr)
 	ctx := scanCtx(t)
 	c.Set(ctx, "keep", "1", 0)
@@ -450,7 +450,7 @@ func TestScanGuard(t *testing.T) {
 }
 
 func TestScanAuthAndSamples(t *testing.T) {
-	s := demo.StartForTest(t, "requirepass s3cret-pass")
+	s := redistest.StartServer(t, "requirepass s3cret-pass")
 	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: "s3cret-pass", Protocol: 2, DisableIdentity: true})
 	defer func() { _ = c.Close() }()
 	ctx := scanCtx(t)
@@ -489,7 +489,7 @@ func TestScanAuthAndSamples(t *testing.T) {
 // TestScanWorkerClusterNode scans a cluster-mode node, which refuses SELECT
 // (even of 0): the worker must not send one.
 func TestScanWorkerClusterNode(t *testing.T) {
-	s := demo.StartForTest(t, "cluster-enabled yes", "cluster-config-file nodes.conf")
+	s := redistest.StartServer(t, "cluster-enabled yes", "cluster-config-file nodes.conf")
 	c := scanClient(t, s.Addr)
 	ctx := scanCtx(t)
 	if err := c.Do(ctx, "cluster", "addslotsrange", 0, 16383).Err(); err != nil {

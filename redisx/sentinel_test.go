@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // startSentinels starts n sentinels watching master as mymaster, with a
 // quorum of 2 and a one-second down-after, so a failover takes seconds.
-func startSentinels(t *testing.T, master *demo.Server, n int) []*demo.Server {
+func startSentinels(t *testing.T, master *redisproc.Server, n int) []*redisproc.Server {
 	t.Helper()
-	out := make([]*demo.Server, 0, n)
+	out := make([]*redisproc.Server, 0, n)
 	for range n {
-		out = append(out, demo.StartSentinelForTest(t, master, 2,
+		out = append(out, redistest.StartSentinel(t, master, 2,
 			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
 	}
 	return out
@@ -41,8 +42,8 @@ func waitSentinel(t *testing.T, what string, cond func(ctx context.Context) bool
 }
 
 func TestSentinelResolveAndFollowFailover(t *testing.T) {
-	master := demo.StartForTest(t)
-	replica := demo.StartForTest(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
+	master := redistest.StartServer(t)
+	replica := redistest.StartServer(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
 	mc := plainClient(t, master.Addr)
 	waitSentinel(t, "the replica to attach", func(ctx context.Context) bool {
 		text, err := mc.Info(ctx, "replication").Result()
@@ -196,7 +197,7 @@ func sentinelFields(reply any) map[string]string {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	p, err := demo.FreePort()
+	p, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package demo
+package redistest
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Monitor watches a test server with MONITOR over a plain socket: an
@@ -113,7 +115,7 @@ func (m *Monitor) WaitFor(tb testing.TB, needles ...string) {
 // has shown it: everything sent before it has been seen.
 func (m *Monitor) WaitMarker(tb testing.TB, marker string) {
 	tb.Helper()
-	c := NewClient(m.addr)
+	c := redis.NewClient(&redis.Options{Addr: m.addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
 	defer func() { _ = c.Close() }()
 	if err := c.Do(tb.Context(), "ping", marker).Err(); err != nil {
 		tb.Fatal(err)
