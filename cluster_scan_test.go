@@ -124,7 +124,7 @@ func plantClusterBigKeys(t *testing.T, servers []*redisproc.Server) []clusterPla
 			continue
 		}
 		master := info["master_host"] + ":" + info["master_port"]
-		waitUntil(t, "replica "+s.Addr+" in sync", func() bool { return dbsizeOf(t, s.Addr) == dbsizeOf(t, master) })
+		redistest.WaitFor(t, "replica "+s.Addr+" in sync", func() bool { return dbsizeOf(t, s.Addr) == dbsizeOf(t, master) })
 	}
 	return out
 }
@@ -138,18 +138,6 @@ func dbsizeOf(t *testing.T, addr string) int64 {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// waitUntil polls cond every 100 ms for up to 20 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 200 {
-		if cond() {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 // masterAddrs lists the nodes whose INFO says role:master, read directly.

@@ -68,7 +68,7 @@ func startTestCluster(t *testing.T) *testCluster {
 		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
 	for _, s := range tc.servers {
-		waitFor(t, "cluster_state:ok on "+s.Addr, func() bool {
+		redistest.WaitFor(t, "cluster_state:ok on "+s.Addr, func() bool {
 			c := plainClient(t, s.Addr)
 			info, err := c.ClusterInfo(context.Background()).Result()
 			if err != nil || !strings.Contains(info, "cluster_state:ok") {
@@ -85,18 +85,6 @@ func startTestCluster(t *testing.T) *testCluster {
 		})
 	}
 	return tc
-}
-
-// waitFor polls cond every 100 ms until it holds, failing after safety.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(safety)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 func (tc *testCluster) clusterClient() *redis.ClusterClient {
@@ -333,7 +321,7 @@ func TestClusterMonitor(t *testing.T) {
 				t.Logf("heir's CLUSTER NODES:\n%s", info)
 			}
 		}()
-		waitFor(t, "the replica "+heir+" promoted in the view", func() bool {
+		redistest.WaitFor(t, "the replica "+heir+" promoted in the view", func() bool {
 			last = pollT(t, m)
 			for i := range last.Nodes {
 				n := &last.Nodes[i]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -100,7 +101,7 @@ func (r *clusterScanRun) stop(t *testing.T, bound time.Duration) time.Duration {
 func (r *clusterScanRun) waitState(t *testing.T, what string, cond func(model.ScanState) bool) model.ScanState {
 	t.Helper()
 	var st model.ScanState
-	waitFor(t, what, func() bool {
+	redistest.WaitFor(t, what, func() bool {
 		st = r.snapshot()
 		return cond(st)
 	})
@@ -315,7 +316,7 @@ func TestClusterScan(t *testing.T) {
 				t.Fatalf("master %s has %d replicas", n.Addr, len(reps))
 			}
 			replicas = append(replicas, reps[0].Addr)
-			waitFor(t, "replica "+reps[0].Addr+" in sync", func() bool { return dbsize(t, reps[0].Addr) == dbsize(t, n.Addr) })
+			redistest.WaitFor(t, "replica "+reps[0].Addr+" in sync", func() bool { return dbsize(t, reps[0].Addr) == dbsize(t, n.Addr) })
 		}
 		before := map[string]int64{}
 		for _, a := range append(slices.Clone(masters), replicas...) {
@@ -460,7 +461,7 @@ func TestClusterScan(t *testing.T) {
 		follow.SetView(v)
 		fr := startClusterScan(ctx, follow)
 		var last model.ClusterView
-		waitFor(t, "the replica "+heir+" promoted", func() bool {
+		redistest.WaitFor(t, "the replica "+heir+" promoted", func() bool {
 			last = pollT(t, m)
 			follow.SetView(last)
 			for i := range last.Nodes {
