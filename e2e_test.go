@@ -117,7 +117,7 @@ func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
 // as if a server had answered with it: valid JSON of the documented shape,
 // and the figures the capture has (absent ones null).
 func TestReportFromEveryCapture(t *testing.T) {
-	files, err := filepath.Glob("testdata/info/*.txt")
+	files, err := filepath.Glob(redistest.CapturePath("info", "*.txt"))
 	if err != nil || len(files) < 10 {
 		t.Fatalf("captures: %v %v", files, err)
 	}

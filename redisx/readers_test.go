@@ -254,7 +254,7 @@ func FuzzParseClientList(f *testing.F) {
 // the ziplist ones.
 func TestDedupeAliasesOnCaptures(t *testing.T) {
 	for _, v := range []string{"redis-6.2.16", "redis-7.0.15-debian", "redis-7.2.6", "redis-7.4.1", "valkey-8.0.1"} {
-		b, err := os.ReadFile(filepath.Join("..", "testdata", "memory", "local-"+v+"-config-max-entries.txt"))
+		b, err := os.ReadFile(filepath.Join("testdata", "memory", "local-"+v+"-config-max-entries.txt"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +281,7 @@ func TestDedupeAliasesOnCaptures(t *testing.T) {
 // fixed text captured from every version; RESP3 (a verbatim string) and RESP2
 // read the same.
 func TestReadDoctorMatchesCapture(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "memory", "local-redis-7.0.15-debian-memdoctor.txt"))
+	b, err := os.ReadFile(filepath.Join("testdata", "memory", "local-redis-7.0.15-debian-memdoctor.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -391,7 +391,7 @@ func TestRulesRestrictedUser(t *testing.T) {
 // Valkey 8.0, a sentinel, a cluster node, a replica): every check comes
 // back, an unknown one says why, and nothing prints NaN or Inf.
 func TestRulesOnFixtures(t *testing.T) {
-	files, err := filepath.Glob("../testdata/info/*.txt")
+	files, err := filepath.Glob("testdata/info/*.txt")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("fixtures: %v", err)
 	}
