@@ -22,7 +22,7 @@ type ptyRun struct {
 
 func startOnPTY(t *testing.T, cols, rows int, args ...string) *ptyRun {
 	t.Helper()
-	master, slave := openTestPTY(t, cols, rows)
+	master, slave := redistest.OpenPTY(t, cols, rows)
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestSecretsHelperProcess$", "--"}, args...)...) //nolint:noctx // the test binary itself, as the helper process
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "GO_MEMTOP_HELPER=1", "TERM=xterm-256color")
