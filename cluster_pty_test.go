@@ -81,7 +81,7 @@ func tail(b []byte, n int) []byte { return b[max(len(b)-n, 0):] }
 // 3 + 3 cluster on an 80×24 terminal: the overview appears, ? answers,
 // enter opens a node's own view, q ends it.
 func TestClusterMonitorOnATerminal(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	r := startOnPTY(t, 80, 24, "-c", "-p", strconv.Itoa(servers[0].Port), "--interval", "300ms")
 	r.tr.waitFor(t, "16384/16384 slots")
 	r.tr.waitFor(t, "6 nodes")

@@ -191,7 +191,7 @@ func runScanReport(t *testing.T, args ...string) scanReportJSON {
 // lead the top with the node that holds them and the bytes that node's
 // MEMORY USAGE … SAMPLES 5 gives.
 func TestReportScansEveryClusterMaster(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	planted := plantClusterBigKeys(t, servers)
 	masters := masterAddrs(t, servers)
 	if len(masters) != 3 {
@@ -261,7 +261,7 @@ func TestReportScansEveryClusterMaster(t *testing.T) {
 // TestReportScanReplicas: with --scan-replicas the same keys are found, each
 // measured on a replica of the master serving it.
 func TestReportScanReplicas(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	planted := plantClusterBigKeys(t, servers)
 	masters := masterAddrs(t, servers)
 	replicaOf := map[string]string{}

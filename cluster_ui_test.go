@@ -16,28 +16,11 @@ import (
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
-
-// ownClusterForTest builds a 3 + 3 cluster for a test that changes its
-// topology (the shared one must not change), stopped at the end.
-func ownClusterForTest(t *testing.T) []*redisproc.Server {
-	t.Helper()
-	cli := clusterToolsForTest(t)
-	servers, err := buildCluster(cli)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, s := range servers {
-			_ = s.Signal(syscall.SIGCONT)
-			s.Stop()
-		}
-	})
-	return servers
-}
 
 // multiRig drives the cluster overview as the program does, without a
 // terminal: the real poll loop, extras loop and UI model; the test folds
@@ -104,7 +87,7 @@ func (r *multiRig) key(k string) {
 // fails over and the view follows (its replica serves the slots); after
 // SIGCONT every node answers again; stopping the feed does not hang.
 func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
-	servers := ownClusterForTest(t)
+	servers := clustertest.Start(t, demo.ClusterOptions{}).Nodes
 	opts := redisx.DefaultOptions()
 	opts.Addr = servers[0].Addr
 	opts.DialTimeout, opts.CommandTimeout = 500*time.Millisecond, 500*time.Millisecond
@@ -231,7 +214,7 @@ func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
 // has the cluster section (every node, each with its own report) and the
 // merged big keys.
 func TestClusterOverviewScanAndExport(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	opts := redisx.DefaultOptions()
 	opts.Addr = servers[0].Addr
 	cm := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/demo"
-	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -21,12 +21,7 @@ import (
 // called stuck (warn); after the kill the promoted master without a replica
 // warns. n skips a hold; r after the end gives a fresh, healthy cluster.
 func TestDemoClusterDrivesTheOverview(t *testing.T) {
-	if _, err := redisproc.FindRedisServer(os.Getenv("REDIS_SERVER")); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip(err.Error())
-		}
-		t.Fatal(err)
-	}
+	redistest.RequireServer(t)
 	captions := make(chan model.Update, 16)
 	uf := uiFlags{interval: 100 * time.Millisecond, history: time.Minute, theme: "dark"}
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)

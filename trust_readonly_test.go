@@ -270,7 +270,7 @@ func TestWorksFullyAsTheREADMEACLUser(t *testing.T) {
 // count them. Replication's own traffic (the master's PING down the stream,
 // the replicas' REPLCONF ACK) is the cluster's, not the tool's.
 func TestClusterReportIsReadOnly(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	for _, s := range servers {
 		c := demo.NewClient(s.Addr)
 		if err := c.ConfigResetStat(t.Context()).Err(); err != nil {

@@ -246,8 +246,8 @@ func clusterEven(ctx context.Context, e *Env, s *clusterRun) error {
 	if err != nil {
 		return err
 	}
-	if len(ms) != clusterMasters {
-		return fmt.Errorf("demo: %d masters serve slots, want %d", len(ms), clusterMasters)
+	if len(ms) != ClusterMasters {
+		return fmt.Errorf("demo: %d masters serve slots, want %d", len(ms), ClusterMasters)
 	}
 	hi, lo := spread(ms)
 	if lo.used == 0 || float64(hi.used)/float64(lo.used) >= model.ThresholdClusterUsedRatioWatch {

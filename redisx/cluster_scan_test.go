@@ -12,7 +12,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -227,11 +229,13 @@ func topByKey(bk *model.BigKeys) map[string]model.KeyInfo {
 // restart across the nodes, then a master that hangs (SIGSTOP) and is
 // failed over: nothing waits on it, and its worker leaves the merge.
 func TestClusterScan(t *testing.T) {
-	tc := startTestCluster(t)
-	cc := tc.clusterClient()
+	tc := clustertest.Start(t, demo.ClusterOptions{})
+	cc := clustertest.NewClient(tc)
 	defer func() { _ = cc.Close() }()
-	loadUneven(t, cc)
-	m := clusterMonitorT(t, tc.servers[0].Addr)
+	if err := clustertest.LoadUneven(testCtx(t), cc); err != nil {
+		t.Fatal(err)
+	}
+	m := clusterMonitorT(t, tc.Nodes[0].Addr)
 	v := pollT(t, m)
 	planted := plantOnEachMaster(t, cc, v)
 	ctx := testCtx(t)
@@ -404,11 +408,11 @@ func TestClusterScan(t *testing.T) {
 
 	t.Run("hung master then failover", func(t *testing.T) {
 		// The master holding {a}, the most keys.
-		victim := tc.byAddr[planted[0].master]
+		victim := tc.Node(planted[0].master)
 		for _, n := range v.Masters() {
 			if n.Sample != nil {
 				if k, ok := n.Sample.TotalKeys().Get(); ok && k > 2000 {
-					victim = tc.byAddr[n.Addr]
+					victim = tc.Node(n.Addr)
 				}
 			}
 		}

@@ -28,6 +28,20 @@ func SkipWithoutServer(tb testing.TB, err error) {
 	}
 }
 
+// RequireServer returns the redis-server binary tests run (REDIS_SERVER,
+// else the one on PATH), for a test that starts servers by other means (a
+// demo runner, a cluster). A missing binary fails in CI and skips
+// elsewhere.
+func RequireServer(tb testing.TB) string {
+	tb.Helper()
+	bin, err := redisproc.FindRedisServer(os.Getenv("REDIS_SERVER"))
+	SkipWithoutServer(tb, err)
+	if err != nil {
+		tb.Fatalf("find redis-server: %v", err)
+	}
+	return bin
+}
+
 // StartServer starts a throwaway server (REDIS_SERVER names the binary, else
 // the one on PATH) with the extra config directives and stops it when the
 // test ends. A missing binary fails in CI and skips elsewhere.
@@ -50,11 +64,7 @@ func StartServer(tb testing.TB, config ...string) *redisproc.Server {
 // the test ends. A missing binary fails in CI and skips elsewhere.
 func StartSentinel(tb testing.TB, master *redisproc.Server, quorum int, config ...string) *redisproc.Server {
 	tb.Helper()
-	bin, err := redisproc.FindRedisServer(os.Getenv("REDIS_SERVER"))
-	SkipWithoutServer(tb, err)
-	if err != nil {
-		tb.Fatalf("find redis-server: %v", err)
-	}
+	bin := RequireServer(tb)
 	link := filepath.Join(tb.TempDir(), "redis-sentinel")
 	if err := os.Symlink(bin, link); err != nil {
 		tb.Fatal(err)
