@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 )
 
@@ -79,4 +81,31 @@ func StartSentinel(tb testing.TB, master *redisproc.Server, quorum int, config .
 	}
 	tb.Cleanup(s.Stop)
 	return s
+}
+
+// StartSentinelTrio starts three sentinels watching master as mymaster
+// with a quorum of 2, a one-second down-after and a five-second failover
+// timeout, so a failover takes seconds, and waits until each knows the
+// other two and master's one replica: without that there is no quorum and
+// no one to promote.
+func StartSentinelTrio(tb testing.TB, master *redisproc.Server) []*redisproc.Server {
+	tb.Helper()
+	out := make([]*redisproc.Server, 0, 3)
+	for range 3 {
+		out = append(out, StartSentinel(tb, master, 2,
+			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
+	}
+	for _, s := range out {
+		sc := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+		WaitForCtx(tb, "sentinel "+s.Addr+" to see its peers and the replica", func(ctx context.Context) bool {
+			m, err := sc.Do(ctx, "SENTINEL", "MASTER", "mymaster").StringSlice()
+			f := map[string]string{}
+			for i := 0; i+1 < len(m); i += 2 {
+				f[m[i]] = m[i+1]
+			}
+			return err == nil && f["num-other-sentinels"] == "2" && f["num-slaves"] == "1"
+		})
+		_ = sc.Close()
+	}
+	return out
 }
