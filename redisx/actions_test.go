@@ -38,7 +38,7 @@ func TestWriteActionsMatchTheGuard(t *testing.T) {
 // server once and its reply (or refusal) comes back as one line.
 func TestRunWrite(t *testing.T) {
 	srv := redistest.StartServer(t, "appendonly no")
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.ConfigResetStat(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestRunWrite(t *testing.T) {
 // password.
 func TestRunWriteDeniedByACL(t *testing.T) {
 	srv := redistest.StartServer(t)
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">Secr3t-Pw", "~*", "+@read", "+@connection", "+info").Err(); err != nil {
 		t.Fatal(err)

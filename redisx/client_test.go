@@ -38,7 +38,7 @@ func connectErr(t *testing.T, o Options) *ConnectError {
 // setPassword sets requirepass at run time: demo's start-up PING has no AUTH.
 func setPassword(t *testing.T, addr, pw string) {
 	t.Helper()
-	if err := plainClient(t, addr).ConfigSet(testCtx(t), "requirepass", pw).Err(); err != nil {
+	if err := redistest.Client(t, addr).ConfigSet(testCtx(t), "requirepass", pw).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -155,7 +155,7 @@ func TestConnectRESP2(t *testing.T) {
 
 func TestConnectACLUser(t *testing.T) {
 	srv := redistest.StartServer(t)
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">monpw", "+@read", "+@connection", "+info", "-config", "-client", "-memory").Err(); err != nil {
 		t.Fatal(err)

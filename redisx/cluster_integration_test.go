@@ -118,7 +118,7 @@ func TestClusterMonitor(t *testing.T) {
 		// Keys against each master's own DBSIZE, read independently.
 		var keys int64
 		for _, n := range v.Masters() {
-			k, err := plainClient(t, n.Addr).DBSize(ctx).Result()
+			k, err := redistest.Client(t, n.Addr).DBSize(ctx).Result()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestClusterMonitor(t *testing.T) {
 		// connection moves it by a few KB, not more).
 		var fresh float64
 		for _, n := range v.Masters() {
-			info, err := plainClient(t, n.Addr).Info(ctx, "memory").Result()
+			info, err := redistest.Client(t, n.Addr).Info(ctx, "memory").Result()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestClusterMonitor(t *testing.T) {
 		ms := v.Masters()
 		from, to := ms[0], ms[1]
 		slot := from.Slots[0].Start
-		pf, pt := plainClient(t, from.Addr), plainClient(t, to.Addr)
+		pf, pt := redistest.Client(t, from.Addr), redistest.Client(t, to.Addr)
 		if err := pt.Do(ctx, "CLUSTER", "SETSLOT", slot, "IMPORTING", from.ID).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +213,7 @@ func TestClusterMonitor(t *testing.T) {
 				for _, n := range last.Nodes {
 					t.Logf("%s %s %s slots %d link %s flags %v err %q", n.Addr, n.ID[:8], n.Role, n.SlotCount(), n.Link, n.Flags, n.Err)
 				}
-				info, _ := plainClient(t, heir).ClusterNodes(ctx).Result()
+				info, _ := redistest.Client(t, heir).ClusterNodes(ctx).Result()
 				t.Logf("heir's CLUSTER NODES:\n%s", info)
 			}
 		}()

@@ -179,7 +179,7 @@ func plantOnEachMaster(t *testing.T, cc *redis.ClusterClient, v model.ClusterVie
 func memoryUsage(t *testing.T, addr, key string) int64 {
 	t.Helper()
 	ctx := testCtx(t)
-	conn := plainClient(t, addr).Conn()
+	conn := redistest.Client(t, addr).Conn()
 	defer func() { _ = conn.Close() }()
 	if err := conn.ReadOnly(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -193,7 +193,7 @@ func memoryUsage(t *testing.T, addr, key string) int64 {
 
 func dbsize(t *testing.T, addr string) int64 {
 	t.Helper()
-	n, err := plainClient(t, addr).DBSize(testCtx(t)).Result()
+	n, err := redistest.Client(t, addr).DBSize(testCtx(t)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func dbsize(t *testing.T, addr string) int64 {
 // commandCalls reads calls of one command from a node's commandstats.
 func commandCalls(t *testing.T, addr, name string) int64 {
 	t.Helper()
-	text, err := plainClient(t, addr).Info(testCtx(t), "commandstats").Result()
+	text, err := redistest.Client(t, addr).Info(testCtx(t), "commandstats").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

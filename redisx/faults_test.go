@@ -16,7 +16,7 @@ import (
 // some while counting others twice.
 func TestScanDoesNotResumeAcrossARestart(t *testing.T) {
 	s := redistest.StartServer(t, "save 3600 1")
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	const n = 5000
 	plantSmall(t, c, "r", n, 0)

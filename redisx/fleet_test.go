@@ -52,7 +52,7 @@ func TestFleetMonitor(t *testing.T) {
 	if v.Nodes[0].Role != model.ClusterRoleMaster || v.Nodes[1].Role != model.ClusterRoleReplica {
 		t.Errorf("roles %q %q, want master and replica", v.Nodes[0].Role, v.Nodes[1].Role)
 	}
-	info, err := plainClient(t, a.Addr).Info(testCtx(t), "memory").Result()
+	info, err := redistest.Client(t, a.Addr).Info(testCtx(t), "memory").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func TestAllowedCommandsList(t *testing.T) {
 // commands sent around them.
 func TestGuardNothingForbiddenReachesTheServer(t *testing.T) {
 	srv := redistest.StartServer(t)
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.ConfigResetStat(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -237,7 +237,7 @@ func toAny(s []string) []any {
 // against a monitored server and checks every command the server saw from it.
 func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
 	srv := redistest.StartServer(t, "maxmemory 64mb")
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	if err := plain.ConfigResetStat(testCtx(t)).Err(); err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
@@ -42,14 +40,6 @@ func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// plainClient is an unguarded go-redis client for test setup and checks.
-func plainClient(t *testing.T, addr string) *redis.Client {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
-	t.Cleanup(func() { _ = c.Close() })
-	return c
 }
 
 func connectT(t *testing.T, o Options) *Client {

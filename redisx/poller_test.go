@@ -104,7 +104,7 @@ func countExtras(us []updateRec) int {
 
 func TestPollerSamplesMatchInfo(t *testing.T) {
 	srv := redistest.StartServer(t, "maxmemory 64mb", "maxmemory-policy allkeys-lru")
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	for i := range 200 {
 		if err := plain.Set(ctx, "k:"+strconv.Itoa(i), strings.Repeat("x", 100), 0).Err(); err != nil {

@@ -66,7 +66,7 @@ func TestDedupeAliases(t *testing.T) {
 // and why, and denied commands are not sent again.
 func TestReadersDeniedByACL(t *testing.T) {
 	srv := redistest.StartServer(t, "maxmemory 32mb")
-	plain := plainClient(t, srv.Addr)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">pw", "+@read", "+@connection", "+info", "-config", "-client", "-memory").Err(); err != nil {
 		t.Fatal(err)

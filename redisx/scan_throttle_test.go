@@ -136,7 +136,7 @@ func TestRateMeter(t *testing.T) {
 // bytes are unknown, and the progress says why.
 func TestScanWorkerDegradesWhenDenied(t *testing.T) {
 	s := redistest.StartServer(t, "user limited on >lim-pass ~* +@all -object -memory")
-	admin := scanClient(t, s.Addr)
+	admin := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, admin, "d", 300, 30*time.Minute)
 	admin.RPush(ctx, "l", 1, 2, 3)
@@ -180,7 +180,7 @@ func TestScanWorkerDegradesWhenDenied(t *testing.T) {
 // sends one per key.
 func TestScanWorkerSkipsTTLWithoutExpires(t *testing.T) {
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "plain", 500, 0)
 	c2 := redis.NewClient(&redis.Options{Addr: s.Addr, DB: 2, Protocol: 2, DisableIdentity: true})
@@ -213,7 +213,7 @@ func TestScanWorkerSkipsTTLWithoutExpires(t *testing.T) {
 // it stood (ScanProgress.DB and Cursor): here, from the start of db 1.
 func TestScanWorkerStartsFromACursor(t *testing.T) {
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "zero", 100, 0)
 	c1 := redis.NewClient(&redis.Options{Addr: s.Addr, DB: 1, Protocol: 2, DisableIdentity: true})

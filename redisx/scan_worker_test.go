@@ -28,15 +28,6 @@ func scanCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// scanClient is a plain go-redis client: the tests plant data with it, and
-// the worker takes it as its base.
-func scanClient(t *testing.T, addr string) *redis.Client {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
 func mustExec(t *testing.T, pipe redis.Pipeliner) {
 	t.Helper()
 	if _, err := pipe.Exec(context.Background()); err != nil {
@@ -99,7 +90,7 @@ func finalState(t *testing.T, ups []*model.ScanUpdate) model.ScanState {
 
 func TestScanWorkerFindsBigKeys(t *testing.T) {
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 
 	// db 0: a 200,000-element list, a 50,000-field hash, a 1 MB string,
@@ -246,7 +237,7 @@ func TestScanWorkerFindsBigKeys(t *testing.T) {
 
 func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "k", 10, time.Hour)
 	c.RPush(ctx, "list", 1, 2, 3)
@@ -303,7 +294,7 @@ func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
 
 func TestScanWorkerPauseResumeAndRate(t *testing.T) {
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	const n = 20_000
 	plantSmall(t, c, "p", n, 0)
@@ -377,7 +368,7 @@ paused:
 
 func TestScanWorkerRestartMeasuresGrowth(t *testing.T) {
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx, cancel := context.WithCancel(scanCtx(t))
 	defer cancel()
 	plantSmall(t, c, "g", 500, 0)
@@ -428,7 +419,7 @@ func TestScanGuard(t *testing.T) {
 		}
 	}
 	s := redistest.StartServer(t)
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	c.Set(ctx, "keep", "1", 0)
 	conn, err := dialResp(ctx, c.Options(), time.Second)
@@ -490,7 +481,7 @@ func TestScanAuthAndSamples(t *testing.T) {
 // (even of 0): the worker must not send one.
 func TestScanWorkerClusterNode(t *testing.T) {
 	s := redistest.StartServer(t, "cluster-enabled yes", "cluster-config-file nodes.conf")
-	c := scanClient(t, s.Addr)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	if err := c.Do(ctx, "cluster", "addslotsrange", 0, 16383).Err(); err != nil {
 		t.Fatal(err)

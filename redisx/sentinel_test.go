@@ -16,7 +16,7 @@ import (
 func TestSentinelResolveAndFollowFailover(t *testing.T) {
 	master := redistest.StartServer(t)
 	replica := redistest.StartServer(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
-	mc := plainClient(t, master.Addr)
+	mc := redistest.Client(t, master.Addr)
 	redistest.WaitForCtx(t, "the replica to attach", func(ctx context.Context) bool {
 		text, err := mc.Info(ctx, "replication").Result()
 		return err == nil && strings.Contains(text, "connected_slaves:1")

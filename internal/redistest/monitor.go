@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Monitor watches a test server with MONITOR over a plain socket: an
@@ -115,7 +113,7 @@ func (m *Monitor) WaitFor(tb testing.TB, needles ...string) {
 // has shown it: everything sent before it has been seen.
 func (m *Monitor) WaitMarker(tb testing.TB, marker string) {
 	tb.Helper()
-	c := redis.NewClient(&redis.Options{Addr: m.addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+	c := newClient(m.addr)
 	defer func() { _ = c.Close() }()
 	if err := c.Do(tb.Context(), "ping", marker).Err(); err != nil {
 		tb.Fatal(err)

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 )
 
@@ -96,7 +94,7 @@ func StartSentinelTrio(tb testing.TB, master *redisproc.Server) []*redisproc.Ser
 			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
 	}
 	for _, s := range out {
-		sc := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+		sc := newClient(s.Addr)
 		WaitForCtx(tb, "sentinel "+s.Addr+" to see its peers and the replica", func(ctx context.Context) bool {
 			m, err := sc.Do(ctx, "SENTINEL", "MASTER", "mymaster").StringSlice()
 			f := map[string]string{}
