@@ -42,7 +42,7 @@ type ptyRun struct {
 func startPTY(bin string, args, env []string, ready func(string) bool) (*ptyRun, error) {
 	master, slave, err := pty.Open(termCols, termRows)
 	if err != nil {
-		return nil, err
+		return nil, err //nolint:wrapcheck // pty's errors say what failed
 	}
 	cmd := exec.Command(bin, args...) //nolint:noctx // stopped by stop()
 	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "COLUMNS=", "LINES="), env...)

@@ -17,10 +17,10 @@ import (
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
-// A throwaway cluster is three masters with one replica each: the smallest
+// ClusterMasters is how many masters a throwaway cluster has
+// (Nodes[:ClusterMasters] as built), each with one replica: the smallest
 // cluster whose masters can be compared and whose failover keeps every slot
-// served. (The bench may leave the replicas out.) ClusterMasters is how
-// many masters a throwaway cluster has: Nodes[:ClusterMasters] as built.
+// served. (The bench may leave the replicas out.)
 const ClusterMasters = 3
 
 // DefaultClusterNodeTimeout is the cluster-node-timeout of a throwaway
@@ -75,7 +75,7 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	for range nodes {
 		s, err := redisproc.Start(ctx, redisproc.Options{Binary: opts.Binary, Config: config})
 		if err != nil {
-			return nil, err
+			return nil, err //nolint:wrapcheck // redisproc's errors start with "demo:" and say what failed
 		}
 		c.Nodes = append(c.Nodes, s)
 	}

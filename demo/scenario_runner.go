@@ -104,7 +104,7 @@ func NewRunner(ctx context.Context, sc Scenario, opts RunnerOptions) (*Runner, e
 	if r.srv == nil {
 		srv, err := redisproc.Start(ctx, redisproc.Options{Binary: opts.Binary, Config: sc.Config})
 		if err != nil {
-			return nil, err
+			return nil, err //nolint:wrapcheck // redisproc's errors start with "demo:" and say what failed
 		}
 		r.srv, r.owned = srv, true
 	}
@@ -311,7 +311,7 @@ func (r *Runner) restart(ctx context.Context, env *Env) (*Env, error) {
 	r.Resume()
 	if err := r.srv.Restart(ctx); err != nil {
 		r.send(model.Caption{Text: "Restart failed: " + err.Error()}, true)
-		return env, err
+		return env, err //nolint:wrapcheck // redisproc's errors start with "demo:" and say what failed
 	}
 	return r.newEnv(), nil
 }

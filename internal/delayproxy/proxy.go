@@ -87,7 +87,7 @@ func (p *Proxy) accept() {
 			return
 		}
 		var d net.Dialer
-		s, err := d.Dial("tcp", p.target) //nolint:noctx // lives as long as the client connection
+		s, err := d.Dial("tcp", p.target)
 		if err != nil {
 			_ = c.Close()
 			continue
