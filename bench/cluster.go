@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -29,7 +30,7 @@ var errClusterCount = errors.New("cluster-wide big keys: wrong key count")
 // clusterNode is one node of the throwaway cluster and a plain client for
 // the bench's own INFO and DBSIZE.
 type clusterNode struct {
-	srv *demo.Server
+	srv *redisproc.Server
 	rdb *redis.Client
 }
 
@@ -50,63 +51,26 @@ func (tc *testCluster) stop() {
 	}
 }
 
-// startCluster starts 3 masters (and 3 replicas) with demo.Start and joins
-// them with `redis-cli --cluster create … --cluster-yes`, as
-// cluster_report_test.go does, then waits until every node sees the cluster
-// ok and every replica's link is up.
-func startCluster(ctx context.Context, cli string, replicas bool) (_ *testCluster, err error) {
+// startCluster builds the throwaway cluster with demo.StartCluster (the
+// builder the demo and the tests use: plain CLUSTER commands, no
+// redis-cli; it returns once every node sees the cluster ok and every
+// replica's link is up) and opens a plain client on each node.
+func startCluster(ctx context.Context, replicas bool) (*testCluster, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	cl, err := demo.StartCluster(ctx, demo.ClusterOptions{NodeTimeout: 5 * time.Second, NoReplicas: !replicas})
+	if err != nil {
+		return nil, fmt.Errorf("start the cluster: %w", err)
+	}
 	tc := &testCluster{}
-	defer func() {
-		if err != nil {
-			tc.stop()
+	for i, s := range cl.Nodes {
+		nd := &clusterNode{srv: s, rdb: demo.NewClient(s.Addr)}
+		tc.all = append(tc.all, nd)
+		if i < demo.ClusterMasters {
+			tc.masters = append(tc.masters, nd)
+		} else {
+			tc.replicas = append(tc.replicas, nd)
 		}
-	}()
-	n, perMaster := 3, "0"
-	if replicas {
-		n, perMaster = 6, "1"
-	}
-	for range n {
-		s, err := demo.Start(ctx, demo.Options{Config: []string{
-			"cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 5000", "appendonly no", "repl-diskless-sync-delay 0",
-		}})
-		if err != nil {
-			return nil, fmt.Errorf("start a cluster node: %w", err)
-		}
-		tc.all = append(tc.all, &clusterNode{srv: s, rdb: demo.NewClient(s.Addr)})
-	}
-	args := []string{"--cluster", "create"}
-	for _, nd := range tc.all {
-		args = append(args, nd.srv.Addr)
-	}
-	args = append(args, "--cluster-replicas", perMaster, "--cluster-yes")
-	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("redis-cli --cluster create: %w\n%s", err, tail(string(out)))
-	}
-	for _, nd := range tc.all {
-		for {
-			info, _ := nd.rdb.ClusterInfo(ctx).Result()
-			nodes, _ := nd.rdb.ClusterNodes(ctx).Result()
-			repl, _ := nd.rdb.Info(ctx, "replication").Result()
-			if strings.Contains(info, "cluster_state:ok") && strings.Count(nodes, "master") == 3 &&
-				strings.Count(nodes, " connected") == n && (strings.Contains(repl, "role:master") || strings.Contains(repl, "master_link_status:up")) {
-				if strings.Contains(repl, "role:master") {
-					tc.masters = append(tc.masters, nd)
-				} else {
-					tc.replicas = append(tc.replicas, nd)
-				}
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return nil, fmt.Errorf("cluster not ready on %s: %w", nd.srv.Addr, ctx.Err())
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
-	if len(tc.masters) != 3 || len(tc.replicas) != n-3 {
-		return nil, fmt.Errorf("cluster: %d masters and %d replicas, want 3 and %d", len(tc.masters), len(tc.replicas), n-3)
 	}
 	return tc, nil
 }
@@ -404,7 +368,7 @@ func (t *clusterTool) median() clusterRun {
 // are still returned, marked FAIL) is errClusterCount.
 func clusterRows(ctx context.Context, c config, bin string) ([]row, error) {
 	t0 := time.Now()
-	tc, err := startCluster(ctx, c.redisCLI, c.clusterReplicas)
+	tc, err := startCluster(ctx, c.clusterReplicas)
 	if err != nil {
 		return nil, err
 	}

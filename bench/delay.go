@@ -7,19 +7,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/delayproxy"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 )
 
 // The delay row puts 1 ms of round trip between the tools and the server.
@@ -114,7 +112,7 @@ func netemEnv(ctx context.Context) (*delayEnv, error) {
 			return nil, fmt.Errorf("no %s", tool)
 		}
 	}
-	bin, err := demo.FindRedisServer("")
+	bin, err := redisproc.FindRedisServer("")
 	if err != nil {
 		return nil, err //nolint:wrapcheck // already says what to install
 	}
@@ -199,105 +197,22 @@ func waitPing(ctx context.Context, addr string) error {
 
 // proxyEnv starts a throwaway server and a delaying proxy in front of it.
 func proxyEnv(ctx context.Context) (*delayEnv, error) {
-	srv, err := demo.Start(ctx, demo.Options{})
+	srv, err := redisproc.Start(ctx, redisproc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Stop()
-		return nil, fmt.Errorf("proxy listen: %w", err)
-	}
-	p := &delayProxy{ln: ln, target: srv.Addr}
 	// A sleep here takes at least about a millisecond whatever it is asked
 	// (timer slack), so the proxy holds only the requests, for 1 ms less
 	// the slack, and the replies pass at once: a PING then takes about 1 ms.
-	p.delay.Store(int64(2*oneWay - 100*time.Microsecond))
-	go p.serve()
+	p, err := delayproxy.Start(ctx, srv.Addr, 2*oneWay-100*time.Microsecond, 0)
+	if err != nil {
+		srv.Stop()
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	held, _ := p.Delays()
 	return &delayEnv{
-		addr: ln.Addr().String(), loadAddr: srv.Addr,
-		method: fmt.Sprintf("loopback proxy holding requests %s", time.Duration(p.delay.Load()).Round(10*time.Microsecond)),
-		stop:   func() { p.close(); srv.Stop() },
+		addr: p.Addr(), loadAddr: srv.Addr,
+		method: fmt.Sprintf("loopback proxy holding requests %s", held.Round(10*time.Microsecond)),
+		stop:   func() { p.Close(); srv.Stop() },
 	}, nil
-}
-
-// delayProxy forwards TCP to target, in order, holding each request chunk
-// for delay (replies pass at once).
-type delayProxy struct {
-	ln     net.Listener
-	target string
-	delay  atomic.Int64 // one way, ns
-	mu     sync.Mutex
-	conns  []net.Conn
-}
-
-func (p *delayProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target) //nolint:noctx // lives as long as the client connection
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, s)
-		p.mu.Unlock()
-		go p.pipe(s, c, true) // requests: held
-		go p.pipe(c, s, false)
-	}
-}
-
-func (p *delayProxy) close() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-}
-
-type chunk struct {
-	b  []byte
-	at time.Time
-}
-
-func (p *delayProxy) pipe(dst, src net.Conn, hold bool) {
-	ch := make(chan chunk, 4096)
-	go func() {
-		for ck := range ch {
-			// Chunks of one burst are due together: sleep only for a real
-			// wait, or each would cost a whole timer tick.
-			if d := time.Until(ck.at); d > 100*time.Microsecond {
-				time.Sleep(d)
-			}
-			if _, err := dst.Write(ck.b); err != nil {
-				break
-			}
-		}
-		_ = dst.Close()
-		for range ch { // drain after a write error
-		}
-	}()
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			at := time.Now()
-			if hold {
-				at = at.Add(time.Duration(p.delay.Load()))
-			}
-			ch <- chunk{b: bytes.Clone(buf[:n]), at: at}
-		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				_ = src.Close()
-			}
-			close(ch)
-			return
-		}
-	}
 }

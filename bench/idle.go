@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 )
 
 // Targets 3a, 4a and 5: the real monitor on a 120×40 pseudo-terminal,
@@ -113,12 +113,12 @@ func idleRows(ctx context.Context, c config, bin string) (targets, info []row) {
 			{name: "5b first full frame", note: "skipped: " + err.Error()},
 		}
 	}
-	srvA, err := demo.Start(ctx, demo.Options{})
+	srvA, err := redisproc.Start(ctx, redisproc.Options{})
 	if err != nil {
 		return skip(err), nil
 	}
 	defer srvA.Stop()
-	srvB, err := demo.Start(ctx, demo.Options{})
+	srvB, err := redisproc.Start(ctx, redisproc.Options{})
 	if err != nil {
 		return skip(err), nil
 	}

@@ -47,7 +47,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 )
 
 type config struct {
@@ -199,7 +199,7 @@ func run(c config) error {
 		table(fmt.Sprintf("cluster-wide big keys, %d keys (whole run %s)", c.clusterKeys, time.Since(began).Round(time.Second)), clusterT)
 		return clusterErr
 	}
-	srv, err := demo.Start(ctx, demo.Options{})
+	srv, err := redisproc.Start(ctx, redisproc.Options{})
 	if err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
 	}

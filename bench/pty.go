@@ -17,39 +17,9 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"golang.org/x/sys/unix"
-)
 
-// openPTY opens a pseudo-terminal pair of cols×rows (no cgo, no creack/pty:
-// /dev/ptmx, unlock, the slave's number, TIOCSWINSZ).
-func openPTY(cols, rows int) (master, slave *os.File, err error) {
-	master, err = os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open /dev/ptmx: %w", err)
-	}
-	fd := int(master.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		_ = master.Close()
-		return nil, nil, fmt.Errorf("unlockpt: %w", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		_ = master.Close()
-		return nil, nil, fmt.Errorf("ptsname: %w", err)
-	}
-	slave, err = os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		_ = master.Close()
-		return nil, nil, fmt.Errorf("open the pty slave: %w", err)
-	}
-	ws := &unix.Winsize{Col: uint16(cols), Row: uint16(rows)} //nolint:gosec // small fixed sizes
-	if err := unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, ws); err != nil {
-		_ = master.Close()
-		_ = slave.Close()
-		return nil, nil, fmt.Errorf("set the window size: %w", err)
-	}
-	return master, slave, nil
-}
+	"github.com/redis-memtop/redis-memtop/internal/pty"
+)
 
 // ptyRun is a program running on a pseudo-terminal, its output counted.
 type ptyRun struct {
@@ -70,9 +40,9 @@ type ptyRun struct {
 // startPTY starts bin args on a 120×40 terminal; ready decides, from the
 // output so far with escapes stripped, when the first full frame is there.
 func startPTY(bin string, args, env []string, ready func(string) bool) (*ptyRun, error) {
-	master, slave, err := openPTY(termCols, termRows)
+	master, slave, err := pty.Open(termCols, termRows)
 	if err != nil {
-		return nil, err
+		return nil, err //nolint:wrapcheck // pty's errors say what failed
 	}
 	cmd := exec.Command(bin, args...) //nolint:noctx // stopped by stop()
 	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "COLUMNS=", "LINES="), env...)

@@ -15,28 +15,13 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
-
-// ownClusterForTest builds a 3 + 3 cluster for a test that changes its
-// topology (the shared one must not change), stopped at the end.
-func ownClusterForTest(t *testing.T) []*demo.Server {
-	t.Helper()
-	cli := clusterToolsForTest(t)
-	servers, err := buildCluster(cli)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, s := range servers {
-			_ = s.Signal(syscall.SIGCONT)
-			s.Stop()
-		}
-	})
-	return servers
-}
 
 // multiRig drives the cluster overview as the program does, without a
 // terminal: the real poll loop, extras loop and UI model; the test folds
@@ -91,7 +76,7 @@ func (r *multiRig) until(what string, limit time.Duration, cond func() bool) {
 // I/O, so a key is answered between two updates whatever the nodes do.
 func (r *multiRig) key(k string) {
 	r.t.Helper()
-	r.lastCmd = r.step(keyMsg(k))
+	r.lastCmd = r.step(redistest.Key(k))
 }
 
 // TestClusterOverviewFollowsAFailoverWithANodeStopped drives the live cluster
@@ -103,7 +88,7 @@ func (r *multiRig) key(k string) {
 // fails over and the view follows (its replica serves the slots); after
 // SIGCONT every node answers again; stopping the feed does not hang.
 func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
-	servers := ownClusterForTest(t)
+	servers := clustertest.Start(t, demo.ClusterOptions{}).Nodes
 	opts := redisx.DefaultOptions()
 	opts.Addr = servers[0].Addr
 	opts.DialTimeout, opts.CommandTimeout = 500*time.Millisecond, 500*time.Millisecond
@@ -145,7 +130,7 @@ func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
 	} else {
 		t.Fatalf("master %s has replicas %v", victim.Addr, reps)
 	}
-	var srv *demo.Server
+	var srv *redisproc.Server
 	for _, s := range servers {
 		if s.Addr == victim.Addr {
 			srv = s
@@ -230,7 +215,7 @@ func TestClusterOverviewFollowsAFailoverWithANodeStopped(t *testing.T) {
 // has the cluster section (every node, each with its own report) and the
 // merged big keys.
 func TestClusterOverviewScanAndExport(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	opts := redisx.DefaultOptions()
 	opts.Addr = servers[0].Addr
 	cm := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})

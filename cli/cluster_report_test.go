@@ -3,139 +3,27 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
-// reportCluster is three masters and three replicas on loopback, built once
-// per test binary by clusterForTest (the first test that needs it) and
-// stopped by TestMain.
-var reportCluster struct {
-	once    sync.Once
-	servers []*demo.Server
-	err     error
-}
-
-// clusterForTest returns the shared cluster, building it on first use. Tests
-// must not change its topology.
-func clusterForTest(t *testing.T) []*demo.Server {
-	t.Helper()
-	cli := clusterToolsForTest(t)
-	reportCluster.once.Do(func() { reportCluster.servers, reportCluster.err = buildCluster(cli) })
-	if reportCluster.err != nil {
-		t.Fatal(reportCluster.err)
-	}
-	return reportCluster.servers
-}
-
-// clusterToolsForTest finds redis-cli (for --cluster create) and
-// redis-server: it fails in CI when one is missing, skips elsewhere.
-func clusterToolsForTest(t *testing.T) (cli string) {
-	t.Helper()
-	cli, err := exec.LookPath("redis-cli")
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("redis-cli not found: install redis-tools")
-		}
-		t.Fatal("redis-cli not found")
-	}
-	if _, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER")); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip(err.Error())
-		}
-		t.Fatal(err)
-	}
-	return cli
-}
-
-func buildCluster(cli string) (_ []*demo.Server, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	var servers []*demo.Server
-	defer func() {
-		if err != nil {
-			for _, s := range servers {
-				s.Stop()
-			}
-		}
-	}()
-	for range 6 {
-		s, err := demo.Start(ctx, demo.Options{Binary: os.Getenv("REDIS_SERVER"), Config: []string{
-			"cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000", "appendonly no", "repl-diskless-sync-delay 0",
-		}})
-		if err != nil {
-			return nil, fmt.Errorf("start a cluster node: %w", err)
-		}
-		servers = append(servers, s)
-	}
-	args := make([]string, 0, len(servers)+5)
-	args = append(args, "--cluster", "create")
-	for _, s := range servers {
-		args = append(args, s.Addr)
-	}
-	args = append(args, "--cluster-replicas", "1", "--cluster-yes")
-	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("redis-cli --cluster create: %w\n%s", err, out)
-	}
-	for _, s := range servers {
-		c := demo.NewClient(s.Addr)
-		for {
-			info, _ := c.ClusterInfo(ctx).Result()
-			nodes, _ := c.ClusterNodes(ctx).Result()
-			repl, _ := c.Info(ctx, "replication").Result()
-			if strings.Contains(info, "cluster_state:ok") && strings.Count(nodes, "master") == 3 && strings.Count(nodes, "slave") == 3 &&
-				strings.Count(nodes, " connected") == 6 && (strings.Contains(repl, "role:master") || strings.Contains(repl, "master_link_status:up")) {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				_ = c.Close()
-				return nil, fmt.Errorf("cluster not ready on %s: %w", s.Addr, ctx.Err())
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-		_ = c.Close()
-	}
-	addrs := make([]string, 0, len(servers))
-	for _, s := range servers {
-		addrs = append(addrs, s.Addr)
-	}
-	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, Protocol: 2, DisableIdentity: true})
+// reportCluster is three masters and three replicas on loopback, loaded
+// unevenly, built once per test binary by the first test that needs it and
+// stopped by TestMain. Tests must not change its topology.
+var reportCluster = clustertest.Shared{Prepare: func(ctx context.Context, c *demo.Cluster) error {
+	cc := clustertest.NewClient(c)
 	defer func() { _ = cc.Close() }()
-	val := strings.Repeat("x", 8000)
-	for b := range 30 {
-		if _, err := cc.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i := range 100 {
-				p.Set(ctx, fmt.Sprintf("{a}:big:%d", b*100+i), val, 0)
-			}
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("load: %w", err)
-		}
-	}
-	for i := range 300 {
-		if err := cc.Set(ctx, fmt.Sprintf("small:%d", i), "v", 0).Err(); err != nil {
-			return nil, fmt.Errorf("load: %w", err)
-		}
-	}
-	return servers, nil
-}
+	return clustertest.LoadUneven(ctx, cc)
+}}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, s := range reportCluster.servers {
-		s.Stop()
-	}
+	reportCluster.Close()
 	os.Exit(code)
 }
 
@@ -152,7 +40,7 @@ type clusterJSON struct {
 }
 
 func TestReportCoversEveryClusterNode(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "200ms", "redis://"+servers[0].Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

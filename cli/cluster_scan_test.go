@@ -12,6 +12,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -38,7 +40,7 @@ type clusterPlant struct {
 // 20,000-element list, each on another master (its hash tag chosen by the
 // slot's owner in CLUSTER SLOTS), and deletes them when the test ends so the
 // shared cluster keeps its 3,300 keys.
-func plantClusterBigKeys(t *testing.T, servers []*demo.Server) []clusterPlant {
+func plantClusterBigKeys(t *testing.T, servers []*redisproc.Server) []clusterPlant {
 	t.Helper()
 	ctx := t.Context()
 	addrs := make([]string, 0, len(servers))
@@ -122,7 +124,7 @@ func plantClusterBigKeys(t *testing.T, servers []*demo.Server) []clusterPlant {
 			continue
 		}
 		master := info["master_host"] + ":" + info["master_port"]
-		waitUntil(t, "replica "+s.Addr+" in sync", func() bool { return dbsizeOf(t, s.Addr) == dbsizeOf(t, master) })
+		redistest.WaitFor(t, "replica "+s.Addr+" in sync", func() bool { return dbsizeOf(t, s.Addr) == dbsizeOf(t, master) })
 	}
 	return out
 }
@@ -138,20 +140,8 @@ func dbsizeOf(t *testing.T, addr string) int64 {
 	return n
 }
 
-// waitUntil polls cond every 100 ms for up to 20 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 200 {
-		if cond() {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 // masterAddrs lists the nodes whose INFO says role:master, read directly.
-func masterAddrs(t *testing.T, servers []*demo.Server) []string {
+func masterAddrs(t *testing.T, servers []*redisproc.Server) []string {
 	t.Helper()
 	var out []string
 	for _, s := range servers {
@@ -201,7 +191,7 @@ func runScanReport(t *testing.T, args ...string) scanReportJSON {
 // lead the top with the node that holds them and the bytes that node's
 // MEMORY USAGE … SAMPLES 5 gives.
 func TestReportScansEveryClusterMaster(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	planted := plantClusterBigKeys(t, servers)
 	masters := masterAddrs(t, servers)
 	if len(masters) != 3 {
@@ -271,7 +261,7 @@ func TestReportScansEveryClusterMaster(t *testing.T) {
 // TestReportScanReplicas: with --scan-replicas the same keys are found, each
 // measured on a replica of the master serving it.
 func TestReportScanReplicas(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	planted := plantClusterBigKeys(t, servers)
 	masters := masterAddrs(t, servers)
 	replicaOf := map[string]string{}
@@ -316,7 +306,7 @@ func TestScanReplicasUsage(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "--scan-replicas needs the big-key scan") {
 		t.Errorf("without --scan: exit %d, %q", code, errOut)
 	}
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	code, _, errOut = runCLI(t, "report", "--scan", "--scan-replicas", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 2 || !strings.Contains(errOut, "needs a Redis Cluster") {
 		t.Errorf("standalone: exit %d, %q", code, errOut)

@@ -10,6 +10,7 @@ import (
 	"github.com/redis-memtop/redis-memtop/app"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -22,12 +23,7 @@ import (
 // called stuck (warn); after the kill the promoted master without a replica
 // warns. n skips a hold; r after the end gives a fresh, healthy cluster.
 func TestDemoClusterDrivesTheOverview(t *testing.T) {
-	if _, err := demo.FindRedisServer(os.Getenv("REDIS_SERVER")); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip(err.Error())
-		}
-		t.Fatal(err)
-	}
+	redistest.RequireServer(t)
 	captions := make(chan model.Update, 16)
 	cfg := app.Config{Interval: 100 * time.Millisecond, History: time.Minute, Theme: "dark"}
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)

@@ -2,14 +2,11 @@ package cli
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -17,95 +14,11 @@ import (
 	"github.com/redis-memtop/redis-memtop/app"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
-
-// faultProxy is a loopback TCP proxy that adds latency to every chunk it
-// forwards and can cut every connection at once (the network failing
-// mid-scan); new connections are accepted after a cut.
-type faultProxy struct {
-	ln     net.Listener
-	target string
-	delay  atomic.Int64 // per forwarded chunk, each way
-	mu     sync.Mutex
-	conns  []net.Conn
-	cuts   int
-	wg     sync.WaitGroup
-}
-
-func startProxy(t *testing.T, target string, delay time.Duration) *faultProxy {
-	t.Helper()
-	var lc net.ListenConfig
-	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &faultProxy{ln: ln, target: target}
-	p.delay.Store(int64(delay))
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.cut()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *faultProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *faultProxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		var d net.Dialer
-		up, err := d.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, up)
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, up)
-		go p.pipe(up, c)
-	}
-}
-
-func (p *faultProxy) pipe(from, to net.Conn) {
-	defer p.wg.Done()
-	defer func() { _ = from.Close(); _ = to.Close() }()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := from.Read(buf)
-		if n > 0 {
-			time.Sleep(time.Duration(p.delay.Load()))
-			if _, werr := to.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// cut closes every open connection, both sides.
-func (p *faultProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-	p.cuts++
-}
 
 // pressNow sends a key to the UI from another goroutine and waits for
 // Update to return: it must, whatever the server does, because the UI
@@ -200,7 +113,7 @@ func fillKeys(t *testing.T, addr string, n int) {
 // keys all along; the history marks the gaps; the recording keeps every
 // sample the poller sent.
 func TestFaultStalledKilledRestarted(t *testing.T) {
-	srv := demo.StartForTest(t, "save 3600 1")
+	srv := redistest.StartServer(t, "save 3600 1")
 	const n = 3000
 	fillKeys(t, srv.Addr, n)
 	o := redisx.DefaultOptions()
@@ -298,12 +211,12 @@ func TestFaultStalledKilledRestarted(t *testing.T) {
 // completes with exactly the server's key count (none counted twice, none
 // missed); the UI answers keys throughout; the recording keeps every sample.
 func TestFaultSlowAndCutNetwork(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	const n = 6000
 	fillKeys(t, srv.Addr, n)
-	px := startProxy(t, srv.Addr, time.Millisecond)
+	px := redistest.StartDelayProxy(t, srv.Addr, time.Millisecond)
 	o := redisx.DefaultOptions()
-	o.Addr, o.DialTimeout, o.CommandTimeout = px.addr(), time.Second, time.Second
+	o.Addr, o.DialTimeout, o.CommandTimeout = px.Addr(), time.Second, time.Second
 	c := connectMain(t, o)
 	rec := filepath.Join(t.TempDir(), "cut.jsonl")
 	r := startLive(t, c, rigOptions{
@@ -314,14 +227,14 @@ func TestFaultSlowAndCutNetwork(t *testing.T) {
 		s := m.Live().Scan
 		return s != nil && s.Progress.Scanned >= 200 && m.Live().Conn.State == model.ConnLive
 	})
-	px.delay.Store(int64(200 * time.Millisecond)) // a crawl: the pass cannot end before the cut
+	px.SetDelay(200*time.Millisecond, 200*time.Millisecond) // a crawl: the pass cannot end before the cut
 	if scanDone(r.m) {
 		t.Fatal("the scan finished before the cut")
 	}
 	pass := r.m.Live().Scan.Progress.Pass
 	pressNow(t, r, "?") // keys answer on a slow link
 	pressNow(t, r, "?")
-	px.cut()
+	px.Cut()
 	sawFailure, sawGap := false, false
 	r.until("a scan error and a poll gap", func(m ui.Model) bool {
 		d := m.Live()
@@ -332,7 +245,7 @@ func TestFaultSlowAndCutNetwork(t *testing.T) {
 	for _, k := range []string{"?", "?", "tab", "f", "f"} {
 		pressNow(t, r, k)
 	}
-	px.delay.Store(int64(time.Millisecond))
+	px.SetDelay(time.Millisecond, time.Millisecond)
 	r.worker.SetRate(0)
 	r.until("the scan complete after the cut, live again", func(m ui.Model) bool {
 		d := m.Live()

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
-
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
@@ -20,9 +20,9 @@ import (
 // fills in its CONFIG (the slow reads run for the node on screen); the
 // password is nowhere on screen.
 func TestFleetOverview(t *testing.T) {
-	a := demo.StartForTest(t, "maxmemory 64mb")
-	b := demo.StartForTest(t, "requirepass "+strconv.Quote(secretPw))
-	dead, err := demo.FreePort()
+	a := redistest.StartServer(t, "maxmemory 64mb")
+	b := redistest.StartServer(t, "requirepass "+strconv.Quote(secretPw))
+	dead, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -170,26 +171,8 @@ func (r *liveRig) until(what string, cond func(m ui.Model) bool) {
 func (r *liveRig) press(k string) tea.Cmd {
 	r.t.Helper()
 	var cmd tea.Cmd
-	r.m, cmd = uiStep(r.t, r.m, keyMsg(k))
+	r.m, cmd = uiStep(r.t, r.m, redistest.Key(k))
 	return cmd
-}
-
-// keyMsg is the key press a test names: "esc", "enter", "tab", "up",
-// "down", or one printable character.
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	return tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 }
 
 func (r *liveRig) frame() string { return ansi.Strip(r.m.View().Content) }

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -150,7 +151,7 @@ func assertSafeText(t *testing.T, what, text string) {
 // every binary key name exactly, the 1 MB one included; so does the
 // recording.
 func TestHostileKeysAndClientNames(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	w := demo.NewClient(srv.Addr)
 	defer func() { _ = w.Close() }()
 	ctx := t.Context()
@@ -325,7 +326,7 @@ func TestHostileKeysAndClientNames(t *testing.T) {
 // the JSON stay safe.
 func TestHostileServerStrings(t *testing.T) {
 	const osc, csi, bidi = "\x1b]0;owned\x07", "\x1b[2J", "\u202e"
-	sec, order := sectionsOf(readCapture(t, "redis-7.0.15-debian-full-localcapture.txt"))
+	sec, order := redistest.SectionsOf(redistest.InfoCapture(t, "redis-7.0.15-debian-full-localcapture.txt"))
 	inject := func(name, key, value string) {
 		var out []string
 		for l := range strings.SplitSeq(strings.TrimRight(sec[name], crlf), crlf) {
@@ -344,24 +345,24 @@ func TestHostileServerStrings(t *testing.T) {
 	inject("memory", "mem_allocator", "jemalloc\x1b]52;c;cm0K\x07")
 	inject("persistence", "rdb_last_bgsave_status", "err"+csi)
 	sec["errorstats"] = lines("# Errorstats", "errorstat_OOM"+osc+":count=3", "errorstat_ERR:count=1")
-	keys := fakeKeys()
-	keys = append(keys, fakeKey{name: "evil" + osc, typ: "string", enc: "raw\x1b[31m", bytes: 5 << 20, ttl: -1})
-	script := fakeScript{
-		sections: sec, order: order,
-		plain: []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"},
-		multi: true, everything: true,
-		config: map[string]string{
+	keys := redistest.FakeKeys()
+	keys = append(keys, redistest.FakeKey{Name: "evil" + osc, Type: "string", Enc: "raw\x1b[31m", Bytes: 5 << 20, TTL: -1})
+	script := redistest.FakeScript{
+		Sections: sec, Order: order,
+		Plain: []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"},
+		Multi: true, Everything: true,
+		Config: map[string]string{
 			"maxmemory": "0", "maxmemory-policy": "noeviction" + osc, "activedefrag": "no" + csi,
 			"save": "3600 1" + bidi, "appendonly": "no",
 		},
-		clientList: "id=7 addr=127.0.0.1:1" + osc + " laddr=127.0.0.1:6379 fd=9 name=evil" + csi + "name age=1 idle=0 flags=N" + bidi + " db=0 qbuf=0 omem=20000000 tot-mem=20061466 cmd=get" + osc + "\n" +
+		ClientList: "id=7 addr=127.0.0.1:1" + osc + " laddr=127.0.0.1:6379 fd=9 name=evil" + csi + "name age=1 idle=0 flags=N" + bidi + " db=0 qbuf=0 omem=20000000 tot-mem=20061466 cmd=get" + osc + "\n" +
 			"id=8 addr=127.0.0.1:2 fd=10 name=\x9b31m age=1 idle=0 flags=N db=0 qbuf=0 omem=0 tot-mem=1000 cmd=info\n",
-		doctor: "Sam, I detected a few issues:\n\n * " + osc + "High fragmentation" + csi + "\r\n * \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\\n\ttabbed" + bidi,
-		keys:   keys,
+		Doctor: "Sam, I detected a few issues:\n\n * " + osc + "High fragmentation" + csi + "\r\n * \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\\n\ttabbed" + bidi,
+		Keys:   keys,
 	}
-	f := startFake(t, script)
+	f := redistest.StartFake(t, script)
 	o := redisx.DefaultOptions()
-	o.Addr = f.addr
+	o.Addr = f.Addr
 	c := connectMain(t, o)
 	r := startLive(t, c, rigOptions{scan: &app.ScanConfig{}, w: 160, h: 50})
 	r.until("a scan, the extras and two samples", func(m ui.Model) bool {
@@ -388,7 +389,7 @@ func TestHostileServerStrings(t *testing.T) {
 	}
 	r.stop()
 
-	code, md, errOut := runCLI(t, "report", "--scan", "--interval", "100ms", "redis://"+f.addr)
+	code, md, errOut := runCLI(t, "report", "--scan", "--interval", "100ms", "redis://"+f.Addr)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}
@@ -398,7 +399,7 @@ func TestHostileServerStrings(t *testing.T) {
 			t.Errorf("Markdown lacks the escaped %q", want)
 		}
 	}
-	code, js, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.addr)
+	code, js, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.Addr)
 	if code != 0 {
 		t.Fatalf("report json: exit %d: %s", code, errOut)
 	}

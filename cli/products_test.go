@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/redis-memtop/redis-memtop/app"
-
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -23,7 +23,7 @@ func lines(ls ...string) string { return strings.Join(ls, crlf) + crlf }
 // *_human and CONFIG GET, policy "eviction", Persistence and Errorstats only
 // when named, no INFO everything, no OBJECT, no MEMORY DOCTOR, MEMORY USAGE
 // without SAMPLES, CLIENT LIST without memory fields, fake module lines.
-func dragonflyScript(keys []fakeKey) fakeScript {
+func dragonflyScript(keys []redistest.FakeKey) redistest.FakeScript {
 	sec := map[string]string{
 		"server": lines("# Server", "redis_version:7.4.0", "dragonfly_version:df-v1.27.1", "redis_mode:standalone",
 			"arch_bits:64", "os:Linux 6.1.0-28-amd64 x86_64", "thread_count:2", "multiplexing_api:epoll",
@@ -55,27 +55,27 @@ func dragonflyScript(keys []fakeKey) fakeScript {
 			"last_failed_save:0", "last_error:", "last_failed_save_duration_sec:0"),
 		"errorstats": lines("# Errorstats", "syntax_error:3", "unknown_cmd:2"),
 	}
-	return fakeScript{
-		sections: sec,
-		order:    []string{"server", "clients", "memory", "stats", "replication", "modules", "keyspace", "cpu", "cluster", "persistence", "errorstats"},
-		plain:    []string{"server", "clients", "memory", "stats", "replication", "modules", "keyspace", "cpu", "cluster"},
-		multi:    true,
-		unknown:  map[string]bool{"OBJECT": true, "CLIENT NO-TOUCH": true},
+	return redistest.FakeScript{
+		Sections: sec,
+		Order:    []string{"server", "clients", "memory", "stats", "replication", "modules", "keyspace", "cpu", "cluster", "persistence", "errorstats"},
+		Plain:    []string{"server", "clients", "memory", "stats", "replication", "modules", "keyspace", "cpu", "cluster"},
+		Multi:    true,
+		Unknown:  map[string]bool{"OBJECT": true, "CLIENT NO-TOUCH": true},
 		// MEMORY DOCTOR falls through to "ERR Unknown subcommand".
-		noSamples: true,
-		config:    map[string]string{"maxmemory": "1.00GiB", "cache_mode": "true"},
-		clientList: "id=1 addr=127.0.0.1:40000 laddr=127.0.0.1:6379 fd=10 name=app tid=0 irqmatch=0 age=50 idle=0 tot-cmds=3 tot-net-in=100 tot-read-calls=3 tot-dispatches=3 db=0 flags=N phase=process lib-name= lib-ver=\n" +
+		NoSamples: true,
+		Config:    map[string]string{"maxmemory": "1.00GiB", "cache_mode": "true"},
+		ClientList: "id=1 addr=127.0.0.1:40000 laddr=127.0.0.1:6379 fd=10 name=app tid=0 irqmatch=0 age=50 idle=0 tot-cmds=3 tot-net-in=100 tot-read-calls=3 tot-dispatches=3 db=0 flags=N phase=process lib-name= lib-ver=\n" +
 			"id=2 addr=127.0.0.1:40002 laddr=127.0.0.1:6379 fd=11 name=redis-memtop tid=1 irqmatch=0 age=1 idle=0 tot-cmds=9 tot-net-in=300 tot-read-calls=9 tot-dispatches=9 db=0 flags=N phase=process lib-name= lib-ver=\n",
-		keys: keys,
+		Keys: keys,
 	}
 }
 
 // keydbScript answers as KeyDB 6.3.4 does (reference §4): Redis 6.2's
 // INFO (one section a call) plus KeyDB's own fields, among them
 // available_system_memory:unavailable and a # KeyDB section.
-func keydbScript(t *testing.T, keys []fakeKey) fakeScript {
+func keydbScript(t *testing.T, keys []redistest.FakeKey) redistest.FakeScript {
 	t.Helper()
-	sec, order := sectionsOf(readCapture(t, "redis-6.2.16-full-localcapture.txt"))
+	sec, order := redistest.SectionsOf(redistest.InfoCapture(t, "redis-6.2.16-full-localcapture.txt"))
 	sec["server"] = strings.Replace(sec["server"], "redis_version:6.2.16", "redis_version:6.3.4", 1) + "availability_zone:" + crlf + "features:cluster_mget" + crlf
 	sec["memory"] += lines("storage_provider:none", "available_system_memory:unavailable")
 	sec["stats"] += lines("instantaneous_lock_contention:1", "avg_lock_contention:0.000000", "storage_provider_read_hits:0", "storage_provider_read_misses:0")
@@ -89,24 +89,24 @@ func keydbScript(t *testing.T, keys []fakeKey) fakeScript {
 			plain = append(plain, n)
 		}
 	}
-	return fakeScript{
-		sections: sec, order: order, plain: plain, everything: true,
-		config: map[string]string{
+	return redistest.FakeScript{
+		Sections: sec, Order: order, Plain: plain, Everything: true,
+		Config: map[string]string{
 			"maxmemory": "0", "maxmemory-policy": "noeviction", "activedefrag": "no",
 			"hash-max-ziplist-entries": "512", "save": "3600 1", "appendonly": "no",
 		},
-		clientList: "id=3 addr=127.0.0.1:40000 laddr=127.0.0.1:6379 fd=9 name= age=1 idle=0 flags=N db=0 sub=0 psub=0 multi=-1 qbuf=26 qbuf-free=40928 argv-mem=10 obl=0 oll=0 omem=0 tot-mem=61466 events=r cmd=client user=default redir=-1\n",
-		doctor:     "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.",
-		keys:       keys,
+		ClientList: "id=3 addr=127.0.0.1:40000 laddr=127.0.0.1:6379 fd=9 name= age=1 idle=0 flags=N db=0 sub=0 psub=0 multi=-1 qbuf=26 qbuf-free=40928 argv-mem=10 obl=0 oll=0 omem=0 tot-mem=61466 events=r cmd=client user=default redir=-1\n",
+		Doctor:     "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.",
+		Keys:       keys,
 	}
 }
 
 // elasticacheScript answers as ElastiCache (Redis OSS 7.0) does (reference
 // §10): os:Amazon ElastiCache, no total_system_memory, an # SSL section,
 // CONFIG and BGSAVE unknown.
-func elasticacheScript(t *testing.T, keys []fakeKey) fakeScript {
+func elasticacheScript(t *testing.T, keys []redistest.FakeKey) redistest.FakeScript {
 	t.Helper()
-	sec, order := sectionsOf(readCapture(t, "redis-7.0.15-debian-full-localcapture.txt"))
+	sec, order := redistest.SectionsOf(redistest.InfoCapture(t, "redis-7.0.15-debian-full-localcapture.txt"))
 	srv := sec["server"]
 	for old, repl := range map[string]string{
 		"os:":           "os:Amazon ElastiCache\r\nos_was:",
@@ -139,12 +139,12 @@ func elasticacheScript(t *testing.T, keys []fakeKey) fakeScript {
 		"ssl_current_certificate_not_after_date:(null)", "ssl_current_certificate_serial:0")
 	order = append(order, "ssl")
 	plain := []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace", "ssl"}
-	return fakeScript{
-		sections: sec, order: order, plain: plain, multi: true, everything: true,
-		unknown:    map[string]bool{"CONFIG": true, "BGSAVE": true, "BGREWRITEAOF": true},
-		clientList: "id=3 addr=10.0.0.9:40000 laddr=10.0.0.5:6379 fd=9 name=web age=1 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=1024 rbp=1024 obl=0 oll=0 omem=0 tot-mem=22426 events=r cmd=client|list user=default redir=-1 resp=2\n",
-		doctor:     "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.",
-		keys:       keys,
+	return redistest.FakeScript{
+		Sections: sec, Order: order, Plain: plain, Multi: true, Everything: true,
+		Unknown:    map[string]bool{"CONFIG": true, "BGSAVE": true, "BGREWRITEAOF": true},
+		ClientList: "id=3 addr=10.0.0.9:40000 laddr=10.0.0.5:6379 fd=9 name=web age=1 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=1024 rbp=1024 obl=0 oll=0 omem=0 tot-mem=22426 events=r cmd=client|list user=default redir=-1 resp=2\n",
+		Doctor:     "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.",
+		Keys:       keys,
 	}
 }
 
@@ -153,7 +153,7 @@ func elasticacheScript(t *testing.T, keys []fakeKey) fakeScript {
 // "# Replication(MASTER)" header, lines without a colon, a comment inside
 // Keyspace, spaces after colons, NaN and inf%, and no OBJECT, no MEMORY,
 // no CONFIG, no CLIENT LIST.
-func lookalikeScript(keys []fakeKey) fakeScript {
+func lookalikeScript(keys []redistest.FakeKey) redistest.FakeScript {
 	text := lines(
 		"# Server", "pika_version:3.5.0", "pika_git_sha:abc123", "os:Linux 5.10", "arch_bits:64", "process_id:4242",
 		"tcp_port:9221", "thread_num:1", "uptime_in_seconds:77", "uptime_in_days:0", "config_file:/etc/pika.conf", "server_id:1",
@@ -166,11 +166,11 @@ func lookalikeScript(keys []fakeKey) fakeScript {
 		"", "# Replication(MASTER)", "role:master", "connected_slaves:0", "slave0: i1, , running, 0, 0", "this line has no colon",
 		"", "# Keyspace", "# Time:2024-01-01 00:00:00", "db0 Strings_keys=10, expires=0, invalid_keys=0", "db0:keys=bogus",
 	)
-	sec, order := sectionsOf(text)
-	return fakeScript{
-		sections: sec, order: order, plain: order,
-		unknown: map[string]bool{"OBJECT": true, "MEMORY": true, "CONFIG": true, "CLIENT LIST": true},
-		keys:    keys,
+	sec, order := redistest.SectionsOf(text)
+	return redistest.FakeScript{
+		Sections: sec, Order: order, Plain: order,
+		Unknown: map[string]bool{"OBJECT": true, "MEMORY": true, "CONFIG": true, "CLIENT LIST": true},
+		Keys:    keys,
 	}
 }
 
@@ -223,10 +223,10 @@ var nanInfWord = regexp.MustCompile(`(?i)(^|[^a-z])(nan|[+-]?inf)([^a-z]|$)`)
 // every key and says what it could not read; the tool sends only commands
 // the read-only guard allows.
 func TestUnusualProducts(t *testing.T) {
-	keys := fakeKeys()
+	keys := redistest.FakeKeys()
 	cases := []struct {
 		name    string
-		script  fakeScript
+		script  redistest.FakeScript
 		product model.Product
 		version string
 		// nulls are memory / persistence fields that must be null.
@@ -279,15 +279,15 @@ func TestUnusualProducts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := startFake(t, tc.script)
+			f := redistest.StartFake(t, tc.script)
 			o := redisx.DefaultOptions()
-			o.Addr = f.addr
+			o.Addr = f.Addr
 			c := connectMain(t, o)
 			if c.Product() != tc.product || c.Version() != tc.version {
 				t.Errorf("detected %s %q, want %s %q", c.Product(), c.Version(), tc.product, tc.version)
 			}
 
-			code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.addr)
+			code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.Addr)
 			if code != 0 {
 				t.Fatalf("report: exit %d: %s", code, errOut)
 			}
@@ -360,7 +360,7 @@ func TestUnusualProducts(t *testing.T) {
 				t.Errorf("scan notes %q", bk.Notes)
 			}
 
-			code, md, errOut := runCLI(t, "report", "--interval", "100ms", "redis://"+f.addr)
+			code, md, errOut := runCLI(t, "report", "--interval", "100ms", "redis://"+f.Addr)
 			if code != 0 {
 				t.Fatalf("markdown report: exit %d: %s", code, errOut)
 			}
@@ -389,7 +389,7 @@ func TestUnusualProducts(t *testing.T) {
 			r.stop()
 
 			// Whatever the product, only read-only commands were sent.
-			for _, cmd := range f.commands() {
+			for _, cmd := range f.Commands() {
 				if err := redisx.Check(false, toArgs(cmd)); err != nil {
 					t.Errorf("sent %q to a %s", cmd, tc.name)
 				}

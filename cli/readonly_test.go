@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -62,14 +63,14 @@ func fillMixed(t *testing.T, addr string) map[int]int {
 // commandstats (which also count the admin commands MONITOR hides) watch.
 // Nothing outside redisx.AllowedCommands() is ever executed.
 func TestFullRunIsReadOnly(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 256mb")
+	srv := redistest.StartServer(t, "maxmemory 256mb")
 	counts := fillMixed(t, srv.Addr)
 	plain := demo.NewClient(srv.Addr)
 	defer func() { _ = plain.Close() }()
 	if err := plain.ConfigResetStat(t.Context()).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := demo.StartMonitor(t, srv.Addr)
+	mon := redistest.StartMonitor(t, srv.Addr)
 
 	o := redisx.DefaultOptions()
 	o.Addr = srv.Addr
@@ -180,7 +181,7 @@ func readmeACL(t *testing.T) []string {
 // full big-key pass over two databases — with nothing unavailable, and the
 // UI runs its scan and extras with no denial.
 func TestWorksFullyAsTheREADMEACLUser(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 128mb")
+	srv := redistest.StartServer(t, "maxmemory 128mb")
 	counts := fillMixed(t, srv.Addr)
 	plain := demo.NewClient(srv.Addr)
 	defer func() { _ = plain.Close() }()
@@ -271,7 +272,7 @@ func TestWorksFullyAsTheREADMEACLUser(t *testing.T) {
 // count them. Replication's own traffic (the master's PING down the stream,
 // the replicas' REPLCONF ACK) is the cluster's, not the tool's.
 func TestClusterReportIsReadOnly(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	for _, s := range servers {
 		c := demo.NewClient(s.Addr)
 		if err := c.ConfigResetStat(t.Context()).Err(); err != nil {

@@ -11,14 +11,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
 
 func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	opts := redisx.DefaultOptions()
@@ -80,7 +80,7 @@ func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
 // as if a server had answered with it: valid JSON of the documented shape,
 // and the figures the capture has (absent ones null).
 func TestReportFromEveryCapture(t *testing.T) {
-	files, err := filepath.Glob("../testdata/info/*.txt")
+	files, err := filepath.Glob(redistest.CapturePath("info", "*.txt"))
 	if err != nil || len(files) < 10 {
 		t.Fatalf("captures: %v %v", files, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
@@ -43,7 +45,7 @@ func infoMap(t *testing.T, addr string) map[string]string {
 }
 
 func TestReportJSONMatchesINFO(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 64mb", "maxmemory-policy allkeys-lru")
+	srv := redistest.StartServer(t, "maxmemory 64mb", "maxmemory-policy allkeys-lru")
 	w := demo.NewClient(srv.Addr)
 	defer func() { _ = w.Close() }()
 	ctx := t.Context()
@@ -117,7 +119,7 @@ func TestReportJSONMatchesINFO(t *testing.T) {
 }
 
 func TestReportMarkdown(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	code, out, errOut := runCLI(t, "report", "--interval", "100ms", "-p", strconv.Itoa(srv.Port))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -133,7 +135,7 @@ func TestReportMarkdown(t *testing.T) {
 // rdb-key-save-delay so the fork lasts, and checks the report and the model
 // see it in progress and then the copy-on-write it caused.
 func TestReportSeesBGSAVE(t *testing.T) {
-	srv := demo.StartForTest(t, "rdb-key-save-delay 20", "save \"\"")
+	srv := redistest.StartServer(t, "rdb-key-save-delay 20", "save \"\"")
 	ctx := t.Context()
 	w := demo.NewClient(srv.Addr)
 	defer func() { _ = w.Close() }()
@@ -220,8 +222,8 @@ loop:
 }
 
 func TestConnectionErrorsAreOneLineWithoutPassword(t *testing.T) {
-	srv := demo.StartForTest(t, "requirepass s3cr3t-pw")
-	free, err := demo.FreePort()
+	srv := redistest.StartServer(t, "requirepass s3cr3t-pw")
+	free, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +281,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestReportScanFindsTheBigKeys(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	w := demo.NewClient(srv.Addr)
 	defer func() { _ = w.Close() }()
 	ctx := t.Context()

@@ -10,6 +10,7 @@ import (
 	"github.com/redis-memtop/redis-memtop/app"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
@@ -147,7 +148,7 @@ func TestRestrictedServers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := demo.StartForTest(t, append([]string{"maxmemory 64mb"}, tc.config...)...)
+			srv := redistest.StartServer(t, append([]string{"maxmemory 64mb"}, tc.config...)...)
 			w := demo.NewClient(srv.Addr)
 			defer func() { _ = w.Close() }()
 			ctx := t.Context()

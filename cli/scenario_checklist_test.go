@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
@@ -78,7 +79,7 @@ func runScenarioChecks(t *testing.T, name string, withScan bool) *scRun {
 	if !ok {
 		t.Fatalf("no scenario %q", name)
 	}
-	srv := demo.StartForTest(t, sc.Config...)
+	srv := redistest.StartServer(t, sc.Config...)
 	r := &scRun{t: t, name: name, wake: make(chan struct{}, 1), hist: model.NewHistory(20000), ends: map[int]scEnd{}}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()

@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
@@ -46,9 +45,9 @@ func uriWith(user, addr string) string {
 // password, TLS to a plain port, nothing listening, a bad URI) for each
 // source and for the monitor too: no output, file or error message holds it.
 func TestSecretsNeverInOutputs(t *testing.T) {
-	srv := demo.StartForTest(t, "requirepass "+strconv.Quote(secretPw))
+	srv := redistest.StartServer(t, "requirepass "+strconv.Quote(secretPw))
 	port := strconv.Itoa(srv.Port)
-	free, err := demo.FreePort()
+	free, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,32 +162,6 @@ func TestSecretsNotInFormattedOptions(t *testing.T) {
 	}()
 }
 
-// openTestPTY opens a pseudo-terminal pair of cols×rows.
-func openTestPTY(t *testing.T, cols, rows int) (master, slave *os.File) {
-	t.Helper()
-	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	fd := int(master.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slave, err = os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: uint16(cols), Row: uint16(rows)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = master.Close(); _ = slave.Close() })
-	return master, slave
-}
-
 // TestSecretsHelperProcess is the program itself, run by the tests below
 // in a child process on a pseudo-terminal (GO_MEMTOP_HELPER=1).
 func TestSecretsHelperProcess(t *testing.T) {
@@ -237,7 +210,7 @@ func (p *ptyTranscript) waitFor(t *testing.T, what string) {
 // README prefers REDISCLI_AUTH or --askpass — and never the one given by
 // REDISCLI_AUTH or --askpass.
 func TestSecretsMonitorOnATerminal(t *testing.T) {
-	srv := demo.StartForTest(t, "requirepass "+strconv.Quote(secretPw))
+	srv := redistest.StartServer(t, "requirepass "+strconv.Quote(secretPw))
 	port := strconv.Itoa(srv.Port)
 	cases := []struct {
 		name      string
@@ -254,7 +227,7 @@ func TestSecretsMonitorOnATerminal(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			master, slave := openTestPTY(t, 120, 40)
+			master, slave := redistest.OpenPTY(t, 120, 40)
 			args := append([]string{"-test.run=^TestSecretsHelperProcess$", "--", "--record", filepath.Join(dir, "run.jsonl"), "--interval", "200ms"}, tc.args...)
 			cmd := exec.Command(os.Args[0], args...) //nolint:noctx // the test binary itself, as the helper process; it must outlive no context
 			cmd.Dir = dir

@@ -17,52 +17,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
-
-// startSentinelTrio starts three sentinels watching master as mymaster
-// (quorum 2, one-second down-after, five-second failover timeout, as in
-// redisx's test) and waits until each knows the other two and the replica:
-// without that there is no one to promote.
-func startSentinelTrio(t *testing.T, master *demo.Server) []*demo.Server {
-	t.Helper()
-	out := make([]*demo.Server, 0, 3)
-	for range 3 {
-		out = append(out, demo.StartSentinelForTest(t, master, 2,
-			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
-	}
-	for _, s := range out {
-		sc := demo.NewClient(s.Addr)
-		waitTrue(t, "sentinel "+s.Addr+" to see its peers and the replica", func(ctx context.Context) bool {
-			m, err := sc.Do(ctx, "SENTINEL", "MASTER", "mymaster").StringSlice()
-			f := map[string]string{}
-			for i := 0; i+1 < len(m); i += 2 {
-				f[m[i]] = m[i+1]
-			}
-			return err == nil && f["num-other-sentinels"] == "2" && f["num-slaves"] == "1"
-		})
-		_ = sc.Close()
-	}
-	return out
-}
-
-// waitTrue polls cond every 100 ms until it holds or trustSafety passes.
-func waitTrue(t *testing.T, what string, cond func(ctx context.Context) bool) {
-	t.Helper()
-	deadline := time.Now().Add(trustSafety)
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		ok := cond(ctx)
-		cancel()
-		if ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("gave up waiting for %s", what)
-}
 
 // scanCommands are the last commands a scan worker's connection shows in
 // CLIENT LIST; the poller sends none of them.
@@ -107,15 +67,15 @@ func scanConns(t *testing.T, addr string) int {
 // confirmation runs on the new master and not the old; and `x` writes a
 // report whose target and INFO are the new master's.
 func TestMonitorFollowsASentinelFailover(t *testing.T) {
-	master := demo.StartForTest(t)
-	replica := demo.StartForTest(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
+	master := redistest.StartServer(t)
+	replica := redistest.StartServer(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
 	const keys = 4000
 	fillKeys(t, master.Addr, keys)
-	waitTrue(t, "the replica to hold the keys", func(context.Context) bool {
+	redistest.WaitForCtx(t, "the replica to hold the keys", func(context.Context) bool {
 		return infoMap(t, master.Addr)["connected_slaves"] == "1" &&
 			strings.HasPrefix(infoMap(t, replica.Addr)["db0"], "keys="+strconv.Itoa(keys)+",")
 	})
-	sentinels := startSentinelTrio(t, master)
+	sentinels := redistest.StartSentinelTrio(t, master)
 	addrs := make([]string, 0, len(sentinels))
 	for _, s := range sentinels {
 		addrs = append(addrs, s.Addr)
@@ -170,7 +130,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	}
 	press := func(k string) tea.Cmd {
 		var cmd tea.Cmd
-		m, cmd = uiStep(t, m, tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+		m, cmd = uiStep(t, m, redistest.Key(k))
 		return cmd
 	}
 	scan := func() model.ScanProgress {
@@ -183,7 +143,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	// Before: the scan runs on the old master; R makes it pass 2 (so the
 	// new master's pass 1 can be told apart), s pauses it.
 	until("the scan to run on the master", func() bool { p := scan(); return p.Phase == model.ScanScanning && p.Scanned > 0 })
-	waitTrue(t, "scan connections on the master", func(context.Context) bool { return scanConns(t, master.Addr) > 0 })
+	redistest.WaitForCtx(t, "scan connections on the master", func(context.Context) bool { return scanConns(t, master.Addr) > 0 })
 	press("R")
 	until("pass 2", func() bool { p := scan(); return p.Pass == 2 && p.Phase == model.ScanScanning })
 	press("s")
@@ -191,7 +151,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 
 	sc := demo.NewClient(sentinels[0].Addr)
 	defer func() { _ = sc.Close() }()
-	waitTrue(t, "SENTINEL FAILOVER to be accepted", func(ctx context.Context) bool {
+	redistest.WaitForCtx(t, "SENTINEL FAILOVER to be accepted", func(ctx context.Context) bool {
 		return sc.Do(ctx, "SENTINEL", "FAILOVER", "mymaster").Err() == nil
 	})
 	failedOver := func() bool {
@@ -221,7 +181,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	if role := infoMap(t, master.Addr)["role"]; role != "slave" {
 		t.Fatalf("the old master's role is %q after the failover", role)
 	}
-	waitTrue(t, "the old master's link to the new one", func(context.Context) bool {
+	redistest.WaitForCtx(t, "the old master's link to the new one", func(context.Context) bool {
 		return infoMap(t, master.Addr)["master_link_status"] == "up" && infoMap(t, replica.Addr)["rdb_bgsave_in_progress"] == "0"
 	})
 	nc := demo.NewClient(replica.Addr)
@@ -281,8 +241,8 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 		p := scan()
 		return p.Pass == 2 && p.Phase == model.ScanScanning && p.Scanned > 0
 	})
-	waitTrue(t, "scan connections on the new master", func(context.Context) bool { return scanConns(t, replica.Addr) > 0 })
-	waitTrue(t, "no scan connection left on the old master", func(context.Context) bool { return scanConns(t, master.Addr) == 0 })
+	redistest.WaitForCtx(t, "scan connections on the new master", func(context.Context) bool { return scanConns(t, replica.Addr) > 0 })
+	redistest.WaitForCtx(t, "no scan connection left on the old master", func(context.Context) bool { return scanConns(t, master.Addr) == 0 })
 
 	// (c) x: the report is the new master's.
 	dir := t.TempDir()
@@ -326,7 +286,7 @@ func TestMonitorFollowsASentinelFailover(t *testing.T) {
 	// (SIGSTOP: connections are accepted, nothing is read): a write action
 	// and an export end within their timeouts (1 s commands here), and the
 	// cleanup checks every goroutine ends after cancel.
-	for _, s := range append([]*demo.Server{replica}, sentinels...) {
+	for _, s := range append([]*redisproc.Server{replica}, sentinels...) {
 		if err := s.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}

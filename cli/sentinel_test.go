@@ -7,20 +7,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // startOneSentinel starts a sentinel watching master as mymaster (quorum
 // 1) with the extra directives.
-func startOneSentinel(t *testing.T, master *demo.Server, config ...string) *demo.Server {
+func startOneSentinel(t *testing.T, master *redisproc.Server, config ...string) *redisproc.Server {
 	t.Helper()
-	return demo.StartSentinelForTest(t, master, 1, config...)
+	return redistest.StartSentinel(t, master, 1, config...)
 }
 
 func TestReportThroughSentinel(t *testing.T) {
-	master := demo.StartForTest(t)
+	master := redistest.StartServer(t)
 	sent := startOneSentinel(t, master, "requirepass s3nt-pw")
-	free, err := demo.FreePort()
+	free, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // ptyRun is the real program (the test binary as its helper process) on a
@@ -21,7 +22,7 @@ type ptyRun struct {
 
 func startOnPTY(t *testing.T, cols, rows int, args ...string) *ptyRun {
 	t.Helper()
-	master, slave := openTestPTY(t, cols, rows)
+	master, slave := redistest.OpenPTY(t, cols, rows)
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestSecretsHelperProcess$", "--"}, args...)...) //nolint:noctx // the test binary itself, as the helper process
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "GO_MEMTOP_HELPER=1", "TERM=xterm-256color")
@@ -80,7 +81,7 @@ func tail(b []byte, n int) []byte { return b[max(len(b)-n, 0):] }
 // 3 + 3 cluster on an 80×24 terminal: the overview appears, ? answers,
 // enter opens a node's own view, q ends it.
 func TestClusterMonitorOnATerminal(t *testing.T) {
-	servers := clusterForTest(t)
+	servers := reportCluster.Get(t).Nodes
 	r := startOnPTY(t, 80, 24, "-c", "-p", strconv.Itoa(servers[0].Port), "--interval", "300ms")
 	r.tr.waitFor(t, "16384/16384 slots")
 	r.tr.waitFor(t, "6 nodes")
@@ -95,8 +96,8 @@ func TestClusterMonitorOnATerminal(t *testing.T) {
 
 // TestFleetMonitorOnATerminal: two servers by URI, one of them gone.
 func TestFleetMonitorOnATerminal(t *testing.T) {
-	a := demo.StartForTest(t)
-	dead, err := demo.FreePort()
+	a := redistest.StartServer(t)
+	dead, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -43,7 +44,7 @@ func uiType(t *testing.T, m ui.Model, s string) ui.Model {
 // (JSON and Markdown) lists it. Without --allow-writes, B only says the
 // flag is needed and the server sees nothing.
 func TestWriteActionThroughTheOverlay(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	plain := demo.NewClient(srv.Addr)
 	defer func() { _ = plain.Close() }()
 	ctx := t.Context()

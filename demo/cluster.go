@@ -13,16 +13,15 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
-// A throwaway cluster is three masters with one replica each: the smallest
+// ClusterMasters is how many masters a throwaway cluster has
+// (Nodes[:ClusterMasters] as built), each with one replica: the smallest
 // cluster whose masters can be compared and whose failover keeps every slot
-// served.
-const (
-	clusterMasters = 3
-	clusterNodes   = clusterMasters * 2
-)
+// served. (The bench may leave the replicas out.)
+const ClusterMasters = 3
 
 // DefaultClusterNodeTimeout is the cluster-node-timeout of a throwaway
 // cluster: short, so a killed master is failed over in a few seconds.
@@ -33,19 +32,21 @@ type ClusterOptions struct {
 	Binary      string        // redis-server path; "" = from PATH
 	NodeTimeout time.Duration // cluster-node-timeout; 0 = DefaultClusterNodeTimeout
 	Config      []string      // extra directives for every node
+	NoReplicas  bool          // three masters alone (the bench's plain row); the demo always has replicas
 }
 
 // Cluster is a running throwaway Redis Cluster on loopback: three masters
 // (Nodes[0..2], slots in three even ranges) and their replicas (Nodes[3..5],
-// Nodes[i+3] replicating Nodes[i] when built; a failover changes the roles).
+// Nodes[i+3] replicating Nodes[i] when built; a failover changes the roles;
+// none with NoReplicas).
 // It is joined with plain cluster commands (MEET, ADDSLOTSRANGE,
 // REPLICATE), so it needs no redis-cli.
 type Cluster struct {
-	Nodes []*Server
+	Nodes []*redisproc.Server
 }
 
-// StartCluster launches six cluster-enabled servers on free loopback ports
-// and joins them; it returns once every node reports cluster_state:ok and
+// StartCluster launches six cluster-enabled servers (three with NoReplicas)
+// on free loopback ports and joins them; it returns once every node reports cluster_state:ok and
 // every replica's link to its master is up. On error nothing is left behind.
 func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err error) {
 	nt := opts.NodeTimeout
@@ -67,10 +68,14 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 			c.Close()
 		}
 	}()
-	for range clusterNodes {
-		s, err := Start(ctx, Options{Binary: opts.Binary, Config: config})
+	nodes := ClusterMasters * 2
+	if opts.NoReplicas {
+		nodes = ClusterMasters
+	}
+	for range nodes {
+		s, err := redisproc.Start(ctx, redisproc.Options{Binary: opts.Binary, Config: config})
 		if err != nil {
-			return nil, err
+			return nil, err //nolint:wrapcheck // redisproc's errors start with "demo:" and say what failed
 		}
 		c.Nodes = append(c.Nodes, s)
 	}
@@ -91,10 +96,10 @@ func (c *Cluster) Addrs() []string {
 
 // Seed is the node a monitor starts from: the first master as built. The
 // scenario never kills it.
-func (c *Cluster) Seed() *Server { return c.Nodes[0] }
+func (c *Cluster) Seed() *redisproc.Server { return c.Nodes[0] }
 
 // Node is the server at addr, or nil.
-func (c *Cluster) Node(addr string) *Server {
+func (c *Cluster) Node(addr string) *redisproc.Server {
 	for _, s := range c.Nodes {
 		if s.Addr == addr {
 			return s
@@ -170,22 +175,22 @@ func (c *Cluster) join(ctx context.Context) error {
 		if err != nil {
 			return false, err
 		}
-		return len(lines) == clusterNodes && allConnected(lines), nil
+		return len(lines) == len(c.Nodes) && allConnected(lines), nil
 	}); err != nil {
 		return err
 	}
-	per := model.ClusterSlots / clusterMasters
-	for i := range clusterMasters {
+	per := model.ClusterSlots / ClusterMasters
+	for i := range ClusterMasters {
 		lo, hi := i*per, (i+1)*per-1
-		if i == clusterMasters-1 {
+		if i == ClusterMasters-1 {
 			hi = model.ClusterSlots - 1
 		}
 		if err := addSlotsRange(ctx, clients[i], lo, hi); err != nil {
 			return fmt.Errorf("demo: assign slots %d-%d to %s: %w", lo, hi, c.Nodes[i].Addr, err)
 		}
 	}
-	for i := clusterMasters; i < clusterNodes; i++ {
-		master := ids[i-clusterMasters]
+	for i := ClusterMasters; i < len(c.Nodes); i++ {
+		master := ids[i-ClusterMasters]
 		if err := c.waitOne(ctx, "the replica to know its master", func(ctx context.Context) (bool, error) {
 			// "Unknown node" until gossip has told the replica about its master.
 			err := clients[i].ClusterReplicate(ctx, master).Err()
@@ -195,7 +200,7 @@ func (c *Cluster) join(ctx context.Context) error {
 		}
 	}
 	return c.waitAll(ctx, "cluster_state:ok and the replicas' links up", func(ctx context.Context, i int) (bool, error) {
-		return nodeReady(ctx, clients[i])
+		return nodeReady(ctx, clients[i], len(c.Nodes))
 	})
 }
 
@@ -209,15 +214,15 @@ func addSlotsRange(ctx context.Context, c *redis.Client, lo, hi int) error {
 	return err //nolint:wrapcheck // the caller wraps it
 }
 
-// nodeReady: the node sees a full, healthy 3 + 3 cluster and, when it is a
-// replica, its replication link is up.
-func nodeReady(ctx context.Context, c *redis.Client) (bool, error) {
+// nodeReady: the node sees a full, healthy cluster of nodes (3 + 3, or 3
+// masters alone) and, when it is a replica, its replication link is up.
+func nodeReady(ctx context.Context, c *redis.Client, nodes int) (bool, error) {
 	info, err := c.ClusterInfo(ctx).Result()
 	if err != nil {
 		return false, fmt.Errorf("CLUSTER INFO: %w", err)
 	}
 	f := ParseInfoFields(info)
-	if f["cluster_state"] != "ok" || f.Int("cluster_slots_assigned") != model.ClusterSlots || f.Int("cluster_known_nodes") != clusterNodes {
+	if f["cluster_state"] != "ok" || f.Int("cluster_slots_assigned") != model.ClusterSlots || f.Int("cluster_known_nodes") != int64(nodes) {
 		return false, nil
 	}
 	lines, err := clusterNodesOf(ctx, c)
@@ -232,7 +237,7 @@ func nodeReady(ctx context.Context, c *redis.Client) (bool, error) {
 			replicas++
 		}
 	}
-	if masters != clusterMasters || replicas != clusterMasters || !allConnected(lines) {
+	if masters != ClusterMasters || replicas != nodes-ClusterMasters || !allConnected(lines) {
 		return false, nil
 	}
 	repl, err := c.Info(ctx, "replication").Result()

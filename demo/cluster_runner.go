@@ -131,7 +131,7 @@ func (c *ClusterRunner) restart(ctx context.Context, env *Env) (*Env, error) {
 	r.last = model.Caption{}
 	r.mu.Unlock()
 	r.Resume()
-	r.send(model.Caption{Text: fmt.Sprintf("Restarting: a fresh cluster of %d masters and %d replicas on the same ports…", clusterMasters, clusterMasters)}, false)
+	r.send(model.Caption{Text: fmt.Sprintf("Restarting: a fresh cluster of %d masters and %d replicas on the same ports…", ClusterMasters, ClusterMasters)}, false)
 	if err := c.cl.Reset(ctx); err != nil {
 		r.send(model.Caption{Text: "Restart failed: " + err.Error()}, true)
 		return r.newEnv(), err

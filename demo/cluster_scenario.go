@@ -246,8 +246,8 @@ func clusterEven(ctx context.Context, e *Env, s *clusterRun) error {
 	if err != nil {
 		return err
 	}
-	if len(ms) != clusterMasters {
-		return fmt.Errorf("demo: %d masters serve slots, want %d", len(ms), clusterMasters)
+	if len(ms) != ClusterMasters {
+		return fmt.Errorf("demo: %d masters serve slots, want %d", len(ms), ClusterMasters)
 	}
 	hi, lo := spread(ms)
 	if lo.used == 0 || float64(hi.used)/float64(lo.used) >= model.ThresholdClusterUsedRatioWatch {
@@ -545,7 +545,7 @@ func clusterKill(ctx context.Context, e *Env, s *clusterRun) error {
 	if err != nil {
 		if h := s.cl.Node(heir.addr); h != nil && ctx.Err() == nil {
 			info, _ := seedC.ClusterInfo(ctx).Result()
-			err = fmt.Errorf("%w (%s says cluster_state:%s; the replica's log: %s)", err, s.cl.Seed().Addr, ParseInfoFields(info)["cluster_state"], h.logTail())
+			err = fmt.Errorf("%w (%s says cluster_state:%s; the replica's log: %s)", err, s.cl.Seed().Addr, ParseInfoFields(info)["cluster_state"], h.LogTail())
 		}
 		return err
 	}

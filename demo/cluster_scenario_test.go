@@ -2,13 +2,14 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -18,9 +19,7 @@ func newTestClusterRunner(t *testing.T, opts ClusterRunnerOptions) *ClusterRunne
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
 	defer cancel()
 	cr, err := NewClusterRunner(ctx, opts)
-	if errors.Is(err, ErrNoRedisServer) && os.Getenv("CI") == "" {
-		t.Skip(err.Error())
-	}
+	redistest.SkipWithoutServer(t, err)
 	if err != nil {
 		t.Fatalf("NewClusterRunner: %v", err)
 	}
@@ -194,9 +193,9 @@ func TestClusterScenarioReachesEachState(t *testing.T) {
 	cr.Restart()
 	at = waitCaption(at, "Restarting: a fresh cluster")
 	waitCaption(at, "Stage 1/4: ")
-	waitFor(t, "stage 1 of the second run", func() bool { mu.Lock(); defer mu.Unlock(); return reached[1] == 2 })
+	redistest.WaitFor(t, "stage 1 of the second run", func() bool { mu.Lock(); defer mu.Unlock(); return reached[1] == 2 })
 	for _, s := range cl.Nodes {
-		if err := ping(s.Addr); err != nil {
+		if err := redisproc.Ping(s.Addr); err != nil {
 			t.Errorf("after Restart %s does not answer: %v", s.Addr, err)
 		}
 	}
@@ -215,7 +214,7 @@ func TestClusterScenarioReachesEachState(t *testing.T) {
 		if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
 			t.Errorf("%s's directory is still there: %v", s.Addr, err)
 		}
-		if err := ping(s.Addr); err == nil {
+		if err := redisproc.Ping(s.Addr); err == nil {
 			t.Errorf("%s still answers after the run", s.Addr)
 		}
 	}
@@ -256,7 +255,7 @@ func checkAfterKill(ctx context.Context, t *testing.T, s *clusterRun, ms []maste
 			t.Errorf("stage 4: %s holds %d keys of slot %d (%v), want all %d hot ones", own.addr, n, slot, err, s.hot)
 		}
 	}
-	if n, _ := s.node(from.addr).ClusterCountKeysInSlot(ctx, slot).Result(); n != 0 && ping(from.addr) == nil {
+	if n, _ := s.node(from.addr).ClusterCountKeysInSlot(ctx, slot).Result(); n != 0 && redisproc.Ping(from.addr) == nil {
 		t.Errorf("stage 4: %s still holds %d keys of slot %d", from.addr, n, slot)
 	}
 	after, err := s.topology(ctx)
@@ -272,10 +271,10 @@ func checkAfterKill(ctx context.Context, t *testing.T, s *clusterRun, ms []maste
 		for _, a := range after {
 			if a.id == b.id && a.master() && len(a.slots) > 0 {
 				promoted++
-				if err := ping(b.addr); err != nil {
+				if err := redisproc.Ping(b.addr); err != nil {
 					t.Errorf("stage 4: the promoted %s does not answer", b.addr)
 				}
-				if ping(addrOf(before, b.masterID)) == nil {
+				if redisproc.Ping(addrOf(before, b.masterID)) == nil {
 					t.Errorf("stage 4: %s was promoted but its old master %s still runs", b.addr, addrOf(before, b.masterID))
 				}
 				for _, r := range after {

@@ -1,6 +1,12 @@
 package demo
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
+)
 
 func TestParseNodes(t *testing.T) {
 	text := "a1 127.0.0.1:7001@17001 myself,master - 0 0 1 connected 0-5460 [42->-b2] [7000-<-c3]\n" +
@@ -28,5 +34,26 @@ func TestParseNodes(t *testing.T) {
 	}
 	if _, err := parseNodes("a1 127.0.0.1:7001@17001 master"); err == nil {
 		t.Error("a short line was accepted")
+	}
+}
+
+// The bench's plain cluster: three masters alone, every slot served.
+func TestStartClusterWithoutReplicas(t *testing.T) {
+	bin := redistest.RequireServer(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	c, err := StartCluster(ctx, ClusterOptions{Binary: bin, NoReplicas: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if len(c.Nodes) != ClusterMasters {
+		t.Fatalf("%d nodes, want %d", len(c.Nodes), ClusterMasters)
+	}
+	cl := NewClient(c.Seed().Addr)
+	defer func() { _ = cl.Close() }()
+	f := ParseInfoFields(cl.ClusterInfo(ctx).Val())
+	if f["cluster_state"] != "ok" || f.Int("cluster_known_nodes") != ClusterMasters || f.Int("cluster_size") != ClusterMasters {
+		t.Errorf("CLUSTER INFO: %v", f)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -18,7 +19,7 @@ import (
 // the runner's goroutine.
 type Env struct {
 	Client *redis.Client // the demo's own writer; replaced when the server restarts
-	Server *Server
+	Server *redisproc.Server
 	Fast   bool // tests and smoke runs: small datasets, no pacing, no holds
 
 	r      *Runner

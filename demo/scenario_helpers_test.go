@@ -2,13 +2,13 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -59,7 +59,7 @@ func (l *captionLog) texts() []string {
 func (l *captionLog) wait(t *testing.T, from int, substr string) int {
 	t.Helper()
 	idx := -1
-	waitFor(t, "a caption with "+substr, func() bool {
+	redistest.WaitFor(t, "a caption with "+substr, func() bool {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		for i := from; i < len(l.list); i++ {
@@ -82,20 +82,8 @@ func (l *captionLog) has(substr string) bool {
 	return false
 }
 
-// waitFor polls cond until it holds, failing the test after 30 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // newTestRunner starts a runner on its own server; without a redis-server
-// it skips outside CI, as StartForTest does.
+// it skips outside CI, as redistest.StartServer does.
 func newTestRunner(t *testing.T, sc Scenario, opts RunnerOptions) *Runner {
 	t.Helper()
 	opts.Binary = os.Getenv("REDIS_SERVER")
@@ -103,9 +91,7 @@ func newTestRunner(t *testing.T, sc Scenario, opts RunnerOptions) *Runner {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	r, err := NewRunner(ctx, sc, opts)
-	if errors.Is(err, ErrNoRedisServer) && os.Getenv("CI") == "" {
-		t.Skip(err.Error())
-	}
+	redistest.SkipWithoutServer(t, err)
 	if err != nil {
 		t.Fatalf("NewRunner: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -18,8 +19,8 @@ const DefaultHold = 15 * time.Second
 
 // RunnerOptions configure a Runner.
 type RunnerOptions struct {
-	Binary string  // redis-server path; "" = from PATH
-	Server *Server // run against this server instead of starting one; the caller stops it
+	Binary string            // redis-server path; "" = from PATH
+	Server *redisproc.Server // run against this server instead of starting one; the caller stops it
 	// Updates receives the captions (model.Update{Caption: …}). Run never
 	// closes it; a send gives up when Run's ctx ends. nil = no captions.
 	Updates chan<- model.Update
@@ -54,7 +55,7 @@ const (
 type Runner struct {
 	sc    Scenario
 	opts  RunnerOptions
-	srv   *Server
+	srv   *redisproc.Server
 	owned bool
 	hold  time.Duration
 	born  time.Time
@@ -101,9 +102,9 @@ func NewRunner(ctx context.Context, sc Scenario, opts RunnerOptions) (*Runner, e
 		r.hold = DefaultHold
 	}
 	if r.srv == nil {
-		srv, err := Start(ctx, Options{Binary: opts.Binary, Config: sc.Config})
+		srv, err := redisproc.Start(ctx, redisproc.Options{Binary: opts.Binary, Config: sc.Config})
 		if err != nil {
-			return nil, err
+			return nil, err //nolint:wrapcheck // redisproc's errors start with "demo:" and say what failed
 		}
 		r.srv, r.owned = srv, true
 	}
@@ -120,7 +121,7 @@ func closedChan() chan struct{} {
 func (r *Runner) Scenario() Scenario { return r.sc }
 
 // Server is the throwaway server the workload writes to.
-func (r *Runner) Server() *Server { return r.srv }
+func (r *Runner) Server() *redisproc.Server { return r.srv }
 
 // Close stops the server and removes its directory when the runner started
 // it. Run calls it on return; calling it again does nothing.
@@ -310,7 +311,7 @@ func (r *Runner) restart(ctx context.Context, env *Env) (*Env, error) {
 	r.Resume()
 	if err := r.srv.Restart(ctx); err != nil {
 		r.send(model.Caption{Text: "Restart failed: " + err.Error()}, true)
-		return env, err
+		return env, err //nolint:wrapcheck // redisproc's errors start with "demo:" and say what failed
 	}
 	return r.newEnv(), nil
 }

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // counting is a scenario whose every stage INCRs its own counter key, one
@@ -74,11 +77,11 @@ func TestRunnerControls(t *testing.T) {
 	cancel := startRun(t, r)
 
 	at := log.wait(t, 0, "Stage 1/3: counting count:1")
-	waitFor(t, "stage 1 to write", func() bool { return counter(t, addr, "count:1") > 0 })
+	redistest.WaitFor(t, "stage 1 to write", func() bool { return counter(t, addr, "count:1") > 0 })
 
 	// Pause: once the batch in flight is done, nothing moves.
 	r.Pause()
-	waitFor(t, "the workload to settle", func() bool { s := r.Status(); return s.Paused && !s.Busy })
+	redistest.WaitFor(t, "the workload to settle", func() bool { s := r.Status(); return s.Paused && !s.Busy })
 	at = log.wait(t, at, "Paused at stage 1/3")
 	before, writes := counter(t, addr, "count:1"), r.Status().Writes
 	time.Sleep(300 * time.Millisecond) // the workload would write ~100 times meanwhile
@@ -92,12 +95,12 @@ func TestRunnerControls(t *testing.T) {
 		t.Fatal("TogglePause on a paused runner paused it")
 	}
 	at = log.wait(t, at, "Stage 1/3: counting count:1") // the caption comes back
-	waitFor(t, "writes after Resume", func() bool { return counter(t, addr, "count:1") > before })
+	redistest.WaitFor(t, "writes after Resume", func() bool { return counter(t, addr, "count:1") > before })
 
 	// Next ends stage 1 and starts stage 2.
 	r.Next()
 	at = log.wait(t, at, "Stage 2/3: counting count:2")
-	waitFor(t, "stage 2 to write", func() bool { return counter(t, addr, "count:2") > 0 })
+	redistest.WaitFor(t, "stage 2 to write", func() bool { return counter(t, addr, "count:2") > 0 })
 	stopped := counter(t, addr, "count:1")
 	time.Sleep(50 * time.Millisecond)
 	if got := counter(t, addr, "count:1"); got != stopped {
@@ -109,7 +112,7 @@ func TestRunnerControls(t *testing.T) {
 	r.Pause()
 	r.Restart()
 	at = log.wait(t, at, "Stage 1/3: counting count:1")
-	waitFor(t, "stage 1 to write again", func() bool { return counter(t, addr, "count:1") > 0 })
+	redistest.WaitFor(t, "stage 1 to write again", func() bool { return counter(t, addr, "count:1") > 0 })
 	if got := readInfo(t, addr)["run_id"]; got == runID {
 		t.Error("Restart did not restart the server")
 	}
@@ -127,8 +130,8 @@ func TestRunnerControls(t *testing.T) {
 	at = log.wait(t, at, "Stage 3/3")
 	r.Next()
 	log.wait(t, at, "Scenario counting finished")
-	waitFor(t, "Status().Finished", func() bool { return r.Status().Finished })
-	if err := ping(addr); err != nil {
+	redistest.WaitFor(t, "Status().Finished", func() bool { return r.Status().Finished })
+	if err := redisproc.Ping(addr); err != nil {
 		t.Errorf("the server is gone before exit: %v", err)
 	}
 
@@ -139,7 +142,7 @@ func TestRunnerControls(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("server directory still there after cancel: %v", err)
 	}
-	if err := ping(addr); err == nil {
+	if err := redisproc.Ping(addr); err == nil {
 		t.Error("the server still answers after cancel")
 	}
 }
@@ -148,7 +151,7 @@ func TestRunnerCancelMidStage(t *testing.T) {
 	r := newTestRunner(t, counting(2), RunnerOptions{})
 	addr, dir := r.Server().Addr, r.Server().Dir
 	cancel := startRun(t, r)
-	waitFor(t, "stage 1 to write", func() bool { return counter(t, addr, "count:1") > 0 })
+	redistest.WaitFor(t, "stage 1 to write", func() bool { return counter(t, addr, "count:1") > 0 })
 	if err := cancel(); err != nil {
 		t.Errorf("Run after cancel: %v", err)
 	}
@@ -179,7 +182,7 @@ func TestRunnerWorkloadPanic(t *testing.T) {
 	// The server stays for a look; n goes on.
 	r.Next()
 	log.wait(t, at, "Stage 2/2")
-	waitFor(t, "stage 2 to write", func() bool { return counter(t, addr, "count:2") > 0 })
+	redistest.WaitFor(t, "stage 2 to write", func() bool { return counter(t, addr, "count:2") > 0 })
 	if err := cancel(); err != nil {
 		t.Errorf("Run after cancel: %v", err)
 	}
@@ -201,17 +204,17 @@ func TestRunnerOnceReturnsWorkloadError(t *testing.T) {
 }
 
 func TestRunnerBorrowedServerStays(t *testing.T) {
-	srv := StartForTest(t)
+	srv := redistest.StartServer(t)
 	r, err := NewRunner(t.Context(), counting(1), RunnerOptions{Server: srv, Fast: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cancel := startRun(t, r)
-	waitFor(t, "stage 1 to write", func() bool { return counter(t, srv.Addr, "count:1") > 0 })
+	redistest.WaitFor(t, "stage 1 to write", func() bool { return counter(t, srv.Addr, "count:1") > 0 })
 	if err := cancel(); err != nil {
 		t.Errorf("Run after cancel: %v", err)
 	}
-	if err := ping(srv.Addr); err != nil {
+	if err := redisproc.Ping(srv.Addr); err != nil {
 		t.Errorf("the caller's server was stopped: %v", err)
 	}
 }
@@ -221,7 +224,7 @@ func TestNewRunnerErrors(t *testing.T) {
 		t.Error("a scenario without stages was accepted")
 	}
 	_, err := NewRunner(t.Context(), counting(1), RunnerOptions{Binary: "/nonexistent/redis-server"})
-	if err == nil || errors.Is(err, ErrNoRedisServer) {
+	if err == nil || errors.Is(err, redisproc.ErrNoRedisServer) {
 		t.Errorf("a missing binary: %v", err)
 	}
 }

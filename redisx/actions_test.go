@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // Every write action is exactly what the guard lets through with
@@ -37,8 +37,8 @@ func TestWriteActionsMatchTheGuard(t *testing.T) {
 // Without AllowWrites nothing is sent; with it, each action reaches the
 // server once and its reply (or refusal) comes back as one line.
 func TestRunWrite(t *testing.T) {
-	srv := demo.StartForTest(t, "appendonly no")
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t, "appendonly no")
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.ConfigResetStat(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -120,8 +120,8 @@ func TestRunWrite(t *testing.T) {
 // A user the ACL forbids BGSAVE gets a one-line NOPERM, without the
 // password.
 func TestRunWriteDeniedByACL(t *testing.T) {
-	srv := demo.StartForTest(t)
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">Secr3t-Pw", "~*", "+@read", "+@connection", "+info").Err(); err != nil {
 		t.Fatal(err)

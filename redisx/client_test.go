@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -37,13 +38,13 @@ func connectErr(t *testing.T, o Options) *ConnectError {
 // setPassword sets requirepass at run time: demo's start-up PING has no AUTH.
 func setPassword(t *testing.T, addr, pw string) {
 	t.Helper()
-	if err := plainClient(t, addr).ConfigSet(testCtx(t), "requirepass", pw).Err(); err != nil {
+	if err := redistest.Client(t, addr).ConfigSet(testCtx(t), "requirepass", pw).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestConnectProbe(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := connectT(t, optsFor(srv.Addr))
 	if c.Product() != model.ProductRedis || c.Version() == "" || c.Mode() != ModeStandalone {
 		t.Errorf("product %s version %q mode %q", c.Product(), c.Version(), c.Mode())
@@ -66,7 +67,7 @@ func TestConnectProbe(t *testing.T) {
 }
 
 func TestConnectRefused(t *testing.T) {
-	port, err := demo.FreePort()
+	port, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestConnectNoSuchHostAndSocket(t *testing.T) {
 
 func TestConnectAuth(t *testing.T) {
 	const pw = "S3cretPassw0rd"
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	setPassword(t, srv.Addr, pw)
 	o := optsFor(srv.Addr)
 
@@ -119,7 +120,7 @@ func TestConnectAuth(t *testing.T) {
 // when there is a password.
 func TestConnectWithoutHello(t *testing.T) {
 	const pw = "fallbackpw"
-	srv := demo.StartForTest(t, `rename-command HELLO ""`)
+	srv := redistest.StartServer(t, `rename-command HELLO ""`)
 	setPassword(t, srv.Addr, pw)
 	o := optsFor(srv.Addr)
 	o.Password = pw
@@ -142,7 +143,7 @@ func TestConnectWithoutHello(t *testing.T) {
 }
 
 func TestConnectRESP2(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	o := optsFor(srv.Addr)
 	o.Protocol = 2
 	c := connectT(t, o)
@@ -153,8 +154,8 @@ func TestConnectRESP2(t *testing.T) {
 }
 
 func TestConnectACLUser(t *testing.T) {
-	srv := demo.StartForTest(t)
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">monpw", "+@read", "+@connection", "+info", "-config", "-client", "-memory").Err(); err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func TestConnectACLUser(t *testing.T) {
 }
 
 func TestConnectSentinel(t *testing.T) {
-	master := demo.StartForTest(t)
+	master := redistest.StartServer(t)
 	sent := startSentinel(t, master)
 	c := connectT(t, optsFor(sent.Addr))
 	if c.Mode() != ModeSentinel || c.Caps().MemorySection {
@@ -216,11 +217,11 @@ func TestConnectSentinel(t *testing.T) {
 
 func TestConnectTLS(t *testing.T) {
 	p := newPKI(t)
-	tlsPort, err := demo.FreePort()
+	tlsPort, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := demo.StartForTest(t,
+	srv := redistest.StartServer(t,
 		"tls-port "+strconv.Itoa(tlsPort),
 		"tls-cert-file "+p.ServerCert, "tls-key-file "+p.ServerKey, "tls-ca-cert-file "+p.CA,
 		"tls-auth-clients yes")
@@ -265,7 +266,7 @@ func TestConnectTLS(t *testing.T) {
 }
 
 func TestConnectRespectsContext(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Connect(ctx, optsFor(srv.Addr)); err == nil {

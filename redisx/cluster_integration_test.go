@@ -2,132 +2,15 @@ package redisx
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
-
-// testCluster is three masters and three replicas on loopback.
-type testCluster struct {
-	servers []*demo.Server
-	byAddr  map[string]*demo.Server
-}
-
-// startTestCluster starts six cluster-enabled servers, joins them with
-// redis-cli --cluster create … --cluster-replicas 1 and waits until every
-// node says cluster_state:ok. The servers stop when the test ends.
-func startTestCluster(t *testing.T) *testCluster {
-	t.Helper()
-	cli, err := exec.LookPath("redis-cli")
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("redis-cli not found: install redis-tools")
-		}
-		t.Fatal("redis-cli not found")
-	}
-	tc := &testCluster{byAddr: map[string]*demo.Server{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := demo.StartForTest(t, "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000", "appendonly no",
-				"repl-diskless-sync-delay 0")
-			mu.Lock()
-			tc.servers = append(tc.servers, s)
-			tc.byAddr[s.Addr] = s
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if t.Failed() || t.Skipped() || len(tc.servers) != 6 {
-		t.FailNow()
-	}
-	args := make([]string, 0, len(tc.servers)+5)
-	args = append(args, "--cluster", "create")
-	for _, s := range tc.servers {
-		args = append(args, s.Addr)
-	}
-	args = append(args, "--cluster-replicas", "1", "--cluster-yes")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
-	}
-	for _, s := range tc.servers {
-		waitFor(t, "cluster_state:ok on "+s.Addr, func() bool {
-			c := plainClient(t, s.Addr)
-			info, err := c.ClusterInfo(context.Background()).Result()
-			if err != nil || !strings.Contains(info, "cluster_state:ok") {
-				return false
-			}
-			// Every node also knows every role: gossip lags the slots.
-			nodes, err := c.ClusterNodes(context.Background()).Result()
-			if err != nil || strings.Count(nodes, "master") != 3 || strings.Count(nodes, "slave") != 3 || strings.Count(nodes, " connected") != 6 {
-				return false
-			}
-			// A replica can be promoted only once it has synced.
-			repl, err := c.Info(context.Background(), "replication").Result()
-			return err == nil && (strings.Contains(repl, "role:master") || strings.Contains(repl, "master_link_status:up"))
-		})
-	}
-	return tc
-}
-
-// waitFor polls cond every 100 ms until it holds, failing after safety.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(safety)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (tc *testCluster) clusterClient() *redis.ClusterClient {
-	addrs := make([]string, 0, len(tc.servers))
-	for _, s := range tc.servers {
-		addrs = append(addrs, s.Addr)
-	}
-	return redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, Protocol: 2, DisableIdentity: true})
-}
-
-// loadUneven writes ~24 MB under the hash tag {a} (one master) and 300 small
-// keys spread over every slot.
-func loadUneven(t *testing.T, cc *redis.ClusterClient) {
-	t.Helper()
-	ctx := testCtx(t)
-	val := strings.Repeat("x", 8000)
-	for b := range 30 {
-		_, err := cc.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i := range 100 {
-				p.Set(ctx, fmt.Sprintf("{a}:big:%d", b*100+i), val, 0)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("load {a}: %v", err)
-		}
-	}
-	for i := range 300 {
-		if err := cc.Set(ctx, fmt.Sprintf("small:%d", i), "v", 0).Err(); err != nil {
-			t.Fatalf("load small: %v", err)
-		}
-	}
-}
 
 func clusterMonitorT(t *testing.T, seed string) *ClusterMonitor {
 	t.Helper()
@@ -167,12 +50,14 @@ func checkByID(cl model.Checklist, id string) model.Check {
 // totals, imbalance, a slot migration, then a failover (last: it breaks the
 // cluster's symmetry).
 func TestClusterMonitor(t *testing.T) {
-	tc := startTestCluster(t)
-	cc := tc.clusterClient()
+	tc := clustertest.Start(t, demo.ClusterOptions{})
+	cc := clustertest.NewClient(tc)
 	defer func() { _ = cc.Close() }()
-	loadUneven(t, cc)
+	if err := clustertest.LoadUneven(testCtx(t), cc); err != nil {
+		t.Fatal(err)
+	}
 	ctx := testCtx(t)
-	m := clusterMonitorT(t, tc.servers[0].Addr)
+	m := clusterMonitorT(t, tc.Nodes[0].Addr)
 
 	v := pollT(t, m)
 	t.Run("nodes", func(t *testing.T) {
@@ -185,7 +70,7 @@ func TestClusterMonitor(t *testing.T) {
 			if n.Err != "" || n.Sample == nil {
 				t.Fatalf("%s not polled: %s", n.Addr, n.Err)
 			}
-			if tc.byAddr[n.Addr] == nil {
+			if tc.Node(n.Addr) == nil {
 				t.Errorf("unknown address %q", n.Addr)
 			}
 			// The role from the topology agrees with the node's own INFO.
@@ -232,7 +117,7 @@ func TestClusterMonitor(t *testing.T) {
 		// Keys against each master's own DBSIZE, read independently.
 		var keys int64
 		for _, n := range v.Masters() {
-			k, err := plainClient(t, n.Addr).DBSize(ctx).Result()
+			k, err := redistest.Client(t, n.Addr).DBSize(ctx).Result()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +130,7 @@ func TestClusterMonitor(t *testing.T) {
 		// connection moves it by a few KB, not more).
 		var fresh float64
 		for _, n := range v.Masters() {
-			info, err := plainClient(t, n.Addr).Info(ctx, "memory").Result()
+			info, err := redistest.Client(t, n.Addr).Info(ctx, "memory").Result()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -284,7 +169,7 @@ func TestClusterMonitor(t *testing.T) {
 		ms := v.Masters()
 		from, to := ms[0], ms[1]
 		slot := from.Slots[0].Start
-		pf, pt := plainClient(t, from.Addr), plainClient(t, to.Addr)
+		pf, pt := redistest.Client(t, from.Addr), redistest.Client(t, to.Addr)
 		if err := pt.Do(ctx, "CLUSTER", "SETSLOT", slot, "IMPORTING", from.ID).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -320,18 +205,18 @@ func TestClusterMonitor(t *testing.T) {
 			t.Fatalf("replicas of %s: %d", victim.Addr, len(reps))
 		}
 		heir := reps[0].Addr
-		tc.byAddr[victim.Addr].Kill()
+		tc.Node(victim.Addr).Kill()
 		var last model.ClusterView
 		defer func() {
 			if t.Failed() {
 				for _, n := range last.Nodes {
 					t.Logf("%s %s %s slots %d link %s flags %v err %q", n.Addr, n.ID[:8], n.Role, n.SlotCount(), n.Link, n.Flags, n.Err)
 				}
-				info, _ := plainClient(t, heir).ClusterNodes(ctx).Result()
+				info, _ := redistest.Client(t, heir).ClusterNodes(ctx).Result()
 				t.Logf("heir's CLUSTER NODES:\n%s", info)
 			}
 		}()
-		waitFor(t, "the replica "+heir+" promoted in the view", func() bool {
+		redistest.WaitFor(t, "the replica "+heir+" promoted in the view", func() bool {
 			last = pollT(t, m)
 			for i := range last.Nodes {
 				n := &last.Nodes[i]

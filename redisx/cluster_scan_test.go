@@ -12,6 +12,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -100,7 +103,7 @@ func (r *clusterScanRun) stop(t *testing.T, bound time.Duration) time.Duration {
 func (r *clusterScanRun) waitState(t *testing.T, what string, cond func(model.ScanState) bool) model.ScanState {
 	t.Helper()
 	var st model.ScanState
-	waitFor(t, what, func() bool {
+	redistest.WaitFor(t, what, func() bool {
 		st = r.snapshot()
 		return cond(st)
 	})
@@ -176,7 +179,7 @@ func plantOnEachMaster(t *testing.T, cc *redis.ClusterClient, v model.ClusterVie
 func memoryUsage(t *testing.T, addr, key string) int64 {
 	t.Helper()
 	ctx := testCtx(t)
-	conn := plainClient(t, addr).Conn()
+	conn := redistest.Client(t, addr).Conn()
 	defer func() { _ = conn.Close() }()
 	if err := conn.ReadOnly(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -190,7 +193,7 @@ func memoryUsage(t *testing.T, addr, key string) int64 {
 
 func dbsize(t *testing.T, addr string) int64 {
 	t.Helper()
-	n, err := plainClient(t, addr).DBSize(testCtx(t)).Result()
+	n, err := redistest.Client(t, addr).DBSize(testCtx(t)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +203,7 @@ func dbsize(t *testing.T, addr string) int64 {
 // commandCalls reads calls of one command from a node's commandstats.
 func commandCalls(t *testing.T, addr, name string) int64 {
 	t.Helper()
-	text, err := plainClient(t, addr).Info(testCtx(t), "commandstats").Result()
+	text, err := redistest.Client(t, addr).Info(testCtx(t), "commandstats").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,11 +229,13 @@ func topByKey(bk *model.BigKeys) map[string]model.KeyInfo {
 // restart across the nodes, then a master that hangs (SIGSTOP) and is
 // failed over: nothing waits on it, and its worker leaves the merge.
 func TestClusterScan(t *testing.T) {
-	tc := startTestCluster(t)
-	cc := tc.clusterClient()
+	tc := clustertest.Start(t, demo.ClusterOptions{})
+	cc := clustertest.NewClient(tc)
 	defer func() { _ = cc.Close() }()
-	loadUneven(t, cc)
-	m := clusterMonitorT(t, tc.servers[0].Addr)
+	if err := clustertest.LoadUneven(testCtx(t), cc); err != nil {
+		t.Fatal(err)
+	}
+	m := clusterMonitorT(t, tc.Nodes[0].Addr)
 	v := pollT(t, m)
 	planted := plantOnEachMaster(t, cc, v)
 	ctx := testCtx(t)
@@ -315,7 +320,7 @@ func TestClusterScan(t *testing.T) {
 				t.Fatalf("master %s has %d replicas", n.Addr, len(reps))
 			}
 			replicas = append(replicas, reps[0].Addr)
-			waitFor(t, "replica "+reps[0].Addr+" in sync", func() bool { return dbsize(t, reps[0].Addr) == dbsize(t, n.Addr) })
+			redistest.WaitFor(t, "replica "+reps[0].Addr+" in sync", func() bool { return dbsize(t, reps[0].Addr) == dbsize(t, n.Addr) })
 		}
 		before := map[string]int64{}
 		for _, a := range append(slices.Clone(masters), replicas...) {
@@ -403,11 +408,11 @@ func TestClusterScan(t *testing.T) {
 
 	t.Run("hung master then failover", func(t *testing.T) {
 		// The master holding {a}, the most keys.
-		victim := tc.byAddr[planted[0].master]
+		victim := tc.Node(planted[0].master)
 		for _, n := range v.Masters() {
 			if n.Sample != nil {
 				if k, ok := n.Sample.TotalKeys().Get(); ok && k > 2000 {
-					victim = tc.byAddr[n.Addr]
+					victim = tc.Node(n.Addr)
 				}
 			}
 		}
@@ -460,7 +465,7 @@ func TestClusterScan(t *testing.T) {
 		follow.SetView(v)
 		fr := startClusterScan(ctx, follow)
 		var last model.ClusterView
-		waitFor(t, "the replica "+heir+" promoted", func() bool {
+		redistest.WaitFor(t, "the replica "+heir+" promoted", func() bool {
 			last = pollT(t, m)
 			follow.SetView(last)
 			for i := range last.Nodes {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -15,8 +15,8 @@ import (
 // pass and counts every key exactly once, instead of resuming and missing
 // some while counting others twice.
 func TestScanDoesNotResumeAcrossARestart(t *testing.T) {
-	s := demo.StartForTest(t, "save 3600 1")
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t, "save 3600 1")
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	const n = 5000
 	plantSmall(t, c, "r", n, 0)

@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -17,11 +18,11 @@ import (
 // one carries a password-free reason and does not slow the others beyond
 // its dial timeout; a server that comes back is dialled again.
 func TestFleetMonitor(t *testing.T) {
-	a := demo.StartForTest(t)
-	b := demo.StartForTest(t, "replicaof 127.0.0.1 "+strconv.Itoa(a.Port))
+	a := redistest.StartServer(t)
+	b := redistest.StartServer(t, "replicaof 127.0.0.1 "+strconv.Itoa(a.Port))
 	const pw = "Fl33tSecret"
 	setPassword(t, b.Addr, pw)
-	deadPort, err := demo.FreePort()
+	deadPort, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestFleetMonitor(t *testing.T) {
 	if v.Nodes[0].Role != model.ClusterRoleMaster || v.Nodes[1].Role != model.ClusterRoleReplica {
 		t.Errorf("roles %q %q, want master and replica", v.Nodes[0].Role, v.Nodes[1].Role)
 	}
-	info, err := plainClient(t, a.Addr).Info(testCtx(t), "memory").Result()
+	info, err := redistest.Client(t, a.Addr).Info(testCtx(t), "memory").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 func args(s ...string) []any {
@@ -106,13 +106,13 @@ func TestAllowedCommandsList(t *testing.T) {
 // with MONITOR that the server never saw them, while it did see the allowed
 // commands sent around them.
 func TestGuardNothingForbiddenReachesTheServer(t *testing.T) {
-	srv := demo.StartForTest(t)
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t)
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.ConfigResetStat(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := demo.StartMonitor(t, srv.Addr)
+	mon := redistest.StartMonitor(t, srv.Addr)
 	c := connectT(t, optsFor(srv.Addr))
 	rdb := c.Raw()
 
@@ -236,12 +236,12 @@ func toAny(s []string) []any {
 // TestWholeRunSendsOnlyAllowedCommands runs the poller with its Extras
 // against a monitored server and checks every command the server saw from it.
 func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 64mb")
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t, "maxmemory 64mb")
+	plain := redistest.Client(t, srv.Addr)
 	if err := plain.ConfigResetStat(testCtx(t)).Err(); err != nil {
 		t.Fatal(err)
 	}
-	mon := demo.StartMonitor(t, srv.Addr)
+	mon := redistest.StartMonitor(t, srv.Addr)
 	c := connectT(t, optsFor(srv.Addr))
 	p := NewPoller(c, 50*time.Millisecond, time.Second)
 	p.ExtrasInterval = 100 * time.Millisecond

@@ -15,9 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // Literals the tests share.
@@ -43,14 +42,6 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// plainClient is an unguarded go-redis client for test setup and checks.
-func plainClient(t *testing.T, addr string) *redis.Client {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
 func connectT(t *testing.T, o Options) *Client {
 	t.Helper()
 	c, err := Connect(testCtx(t), o)
@@ -70,9 +61,9 @@ func optsFor(addr string) Options {
 }
 
 // startSentinel starts a sentinel watching master as mymaster (quorum 1).
-func startSentinel(t *testing.T, master *demo.Server) *demo.Server {
+func startSentinel(t *testing.T, master *redisproc.Server) *redisproc.Server {
 	t.Helper()
-	return demo.StartSentinelForTest(t, master, 1)
+	return redistest.StartSentinel(t, master, 1)
 }
 
 // pki is a throwaway CA with a server certificate for 127.0.0.1/localhost

@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -259,7 +259,7 @@ func infoField(text, name string) string {
 // TestReadHostFactsRealServer runs against a redis-server this test starts
 // on this machine: it must be recognised as local.
 func TestReadHostFactsRealServer(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2, DisableIdentity: true})
@@ -314,7 +314,7 @@ func TestReadHostFactsRealServer(t *testing.T) {
 // reports cwd + argv[0] as its executable, a path that does not exist; the
 // process still matches by argv[0] (and start time).
 func TestHostMatchesAServerStartedByName(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	bogus := "/nonexistent-dir/redis-server" // what INFO says for a server started from there by name
 	hf := ReadHostFacts(srv.PID(), bogus)
 	if !hf.Local {

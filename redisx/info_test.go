@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const infoDir = "../testdata/info"
+const infoDir = "testdata/info"
 
 func readFixture(t *testing.T, name string) string {
 	t.Helper()

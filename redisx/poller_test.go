@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -103,8 +103,8 @@ func countExtras(us []updateRec) int {
 }
 
 func TestPollerSamplesMatchInfo(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 64mb", "maxmemory-policy allkeys-lru")
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t, "maxmemory 64mb", "maxmemory-policy allkeys-lru")
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	for i := range 200 {
 		if err := plain.Set(ctx, "k:"+strconv.Itoa(i), strings.Repeat("x", 100), 0).Err(); err != nil {
@@ -171,7 +171,7 @@ func hasClientNamed(c *model.Clients, name string) bool {
 // growing attempts and gap samples; once it is back the poller is live again
 // and model.History sees the restart (new run_id) and the gap.
 func TestPollerKillAndRestart(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := connectT(t, optsFor(srv.Addr))
 	p := NewPoller(c, 100*time.Millisecond, time.Second)
 	p.ExtrasInterval = 0
@@ -242,7 +242,7 @@ func TestPollerKillAndRestart(t *testing.T) {
 // TestPollerStalledServer: a SIGSTOP'd server keeps its socket but does not
 // answer: stalled; SIGCONT: live again.
 func TestPollerStalledServer(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	o := optsFor(srv.Addr)
 	o.CommandTimeout = 300 * time.Millisecond
 	o.DialTimeout = 300 * time.Millisecond
@@ -285,7 +285,7 @@ func TestPollerStalledServer(t *testing.T) {
 // TestPollerDoesNotBlockWithoutReader: nobody reads the channel; cancelling
 // the context still ends Run.
 func TestPollerDoesNotBlockWithoutReader(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := connectT(t, optsFor(srv.Addr))
 	p := NewPoller(c, 50*time.Millisecond, time.Second)
 	ctx, cancel := context.WithCancel(context.Background())

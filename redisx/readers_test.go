@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
 func TestReadConfig(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 64mb", "maxmemory-policy volatile-lru", "activedefrag no", "hash-max-listpack-entries 256")
+	srv := redistest.StartServer(t, "maxmemory 64mb", "maxmemory-policy volatile-lru", "activedefrag no", "hash-max-listpack-entries 256")
 	c := connectT(t, optsFor(srv.Addr))
 	cfg := c.ReadConfig(testCtx(t))
 	if cfg.Err != "" {
@@ -65,8 +65,8 @@ func TestDedupeAliases(t *testing.T) {
 // MEMORY still connects and polls; the Extras say which commands were denied
 // and why, and denied commands are not sent again.
 func TestReadersDeniedByACL(t *testing.T) {
-	srv := demo.StartForTest(t, "maxmemory 32mb")
-	plain := plainClient(t, srv.Addr)
+	srv := redistest.StartServer(t, "maxmemory 32mb")
+	plain := redistest.Client(t, srv.Addr)
 	ctx := testCtx(t)
 	if err := plain.Do(ctx, "acl", "setuser", "mon", "on", ">pw", "+@read", "+@connection", "+info", "-config", "-client", "-memory").Err(); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestReadersDeniedByACL(t *testing.T) {
 }
 
 func TestReadersConfigRenamed(t *testing.T) {
-	srv := demo.StartForTest(t, `rename-command CONFIG ""`)
+	srv := redistest.StartServer(t, `rename-command CONFIG ""`)
 	c := connectT(t, optsFor(srv.Addr))
 	ex := c.ReadExtras(testCtx(t), time.Now())
 	if len(ex.Unavailable) != 1 || ex.Unavailable[0].Command != "CONFIG GET" || !strings.Contains(ex.Unavailable[0].Reason, "unknown command") {
@@ -134,7 +134,7 @@ func TestReadersConfigRenamed(t *testing.T) {
 }
 
 func TestReadersOnDeadServer(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := connectT(t, optsFor(srv.Addr))
 	srv.Kill()
 	ex := c.ReadExtras(testCtx(t), time.Now())
@@ -254,7 +254,7 @@ func FuzzParseClientList(f *testing.F) {
 // the ziplist ones.
 func TestDedupeAliasesOnCaptures(t *testing.T) {
 	for _, v := range []string{"redis-6.2.16", "redis-7.0.15-debian", "redis-7.2.6", "redis-7.4.1", "valkey-8.0.1"} {
-		b, err := os.ReadFile(filepath.Join("..", "testdata", "memory", "local-"+v+"-config-max-entries.txt"))
+		b, err := os.ReadFile(filepath.Join("testdata", "memory", "local-"+v+"-config-max-entries.txt"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,12 +281,12 @@ func TestDedupeAliasesOnCaptures(t *testing.T) {
 // fixed text captured from every version; RESP3 (a verbatim string) and RESP2
 // read the same.
 func TestReadDoctorMatchesCapture(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "memory", "local-redis-7.0.15-debian-memdoctor.txt"))
+	b, err := os.ReadFile(filepath.Join("testdata", "memory", "local-redis-7.0.15-debian-memdoctor.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := strings.TrimSpace(string(b))
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	for _, proto := range []int{2, 3} {
 		o := optsFor(srv.Addr)
 		o.Protocol = proto

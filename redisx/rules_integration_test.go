@@ -14,7 +14,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -35,7 +36,7 @@ const safetyWait = 30 * time.Second
 type rlRig struct {
 	t    *testing.T
 	ctx  context.Context
-	srv  *demo.Server
+	srv  *redisproc.Server
 	c    *redis.Client
 	hist *model.History
 	n    int
@@ -43,7 +44,7 @@ type rlRig struct {
 
 func newRig(t *testing.T, config ...string) *rlRig {
 	t.Helper()
-	srv := demo.StartForTest(t, config...)
+	srv := redistest.StartServer(t, config...)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1, ReadTimeout: 10 * time.Second})
@@ -390,7 +391,7 @@ func TestRulesRestrictedUser(t *testing.T) {
 // Valkey 8.0, a sentinel, a cluster node, a replica): every check comes
 // back, an unknown one says why, and nothing prints NaN or Inf.
 func TestRulesOnFixtures(t *testing.T) {
-	files, err := filepath.Glob("../testdata/info/*.txt")
+	files, err := filepath.Glob("testdata/info/*.txt")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("fixtures: %v", err)
 	}

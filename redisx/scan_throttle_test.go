@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -135,8 +135,8 @@ func TestRateMeter(t *testing.T) {
 // use OBJECT or MEMORY (as on some managed services): types come from TYPE,
 // bytes are unknown, and the progress says why.
 func TestScanWorkerDegradesWhenDenied(t *testing.T) {
-	s := demo.StartForTest(t, "user limited on >lim-pass ~* +@all -object -memory")
-	admin := scanClient(t, s.Addr)
+	s := redistest.StartServer(t, "user limited on >lim-pass ~* +@all -object -memory")
+	admin := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, admin, "d", 300, 30*time.Minute)
 	admin.RPush(ctx, "l", 1, 2, 3)
@@ -179,8 +179,8 @@ func TestScanWorkerDegradesWhenDenied(t *testing.T) {
 // says no key expires, the worker sends no TTL at all; where some do, it
 // sends one per key.
 func TestScanWorkerSkipsTTLWithoutExpires(t *testing.T) {
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "plain", 500, 0)
 	c2 := redis.NewClient(&redis.Options{Addr: s.Addr, DB: 2, Protocol: 2, DisableIdentity: true})
@@ -212,8 +212,8 @@ func TestScanWorkerSkipsTTLWithoutExpires(t *testing.T) {
 // TestScanWorkerStartsFromACursor resumes a pass where an earlier run said
 // it stood (ScanProgress.DB and Cursor): here, from the start of db 1.
 func TestScanWorkerStartsFromACursor(t *testing.T) {
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "zero", 100, 0)
 	c1 := redis.NewClient(&redis.Options{Addr: s.Addr, DB: 1, Protocol: 2, DisableIdentity: true})

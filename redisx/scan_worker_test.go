@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -26,15 +26,6 @@ func scanCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// scanClient is a plain go-redis client: the tests plant data with it, and
-// the worker takes it as its base.
-func scanClient(t *testing.T, addr string) *redis.Client {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
-	t.Cleanup(func() { _ = c.Close() })
-	return c
 }
 
 func mustExec(t *testing.T, pipe redis.Pipeliner) {
@@ -98,8 +89,8 @@ func finalState(t *testing.T, ups []*model.ScanUpdate) model.ScanState {
 }
 
 func TestScanWorkerFindsBigKeys(t *testing.T) {
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 
 	// db 0: a 200,000-element list, a 50,000-field hash, a 1 MB string,
@@ -245,8 +236,8 @@ func TestScanWorkerFindsBigKeys(t *testing.T) {
 }
 
 func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	plantSmall(t, c, "k", 10, time.Hour)
 	c.RPush(ctx, "list", 1, 2, 3)
@@ -302,8 +293,8 @@ func TestScanWorkerSkipsKeysThatVanish(t *testing.T) {
 }
 
 func TestScanWorkerPauseResumeAndRate(t *testing.T) {
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	const n = 20_000
 	plantSmall(t, c, "p", n, 0)
@@ -376,8 +367,8 @@ paused:
 }
 
 func TestScanWorkerRestartMeasuresGrowth(t *testing.T) {
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx, cancel := context.WithCancel(scanCtx(t))
 	defer cancel()
 	plantSmall(t, c, "g", 500, 0)
@@ -427,8 +418,8 @@ func TestScanGuard(t *testing.T) {
 			t.Errorf("the guard refuses a scan command: %v", err)
 		}
 	}
-	s := demo.StartForTest(t)
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	c.Set(ctx, "keep", "1", 0)
 	conn, err := dialResp(ctx, c.Options(), time.Second)
@@ -450,7 +441,7 @@ func TestScanGuard(t *testing.T) {
 }
 
 func TestScanAuthAndSamples(t *testing.T) {
-	s := demo.StartForTest(t, "requirepass s3cret-pass")
+	s := redistest.StartServer(t, "requirepass s3cret-pass")
 	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: "s3cret-pass", Protocol: 2, DisableIdentity: true})
 	defer func() { _ = c.Close() }()
 	ctx := scanCtx(t)
@@ -489,8 +480,8 @@ func TestScanAuthAndSamples(t *testing.T) {
 // TestScanWorkerClusterNode scans a cluster-mode node, which refuses SELECT
 // (even of 0): the worker must not send one.
 func TestScanWorkerClusterNode(t *testing.T) {
-	s := demo.StartForTest(t, "cluster-enabled yes", "cluster-config-file nodes.conf")
-	c := scanClient(t, s.Addr)
+	s := redistest.StartServer(t, "cluster-enabled yes", "cluster-config-file nodes.conf")
+	c := redistest.Client(t, s.Addr)
 	ctx := scanCtx(t)
 	if err := c.Do(ctx, "cluster", "addslotsrange", 0, 16383).Err(); err != nil {
 		t.Fatal(err)

@@ -8,61 +8,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
-// startSentinels starts n sentinels watching master as mymaster, with a
-// quorum of 2 and a one-second down-after, so a failover takes seconds.
-func startSentinels(t *testing.T, master *demo.Server, n int) []*demo.Server {
-	t.Helper()
-	out := make([]*demo.Server, 0, n)
-	for range n {
-		out = append(out, demo.StartSentinelForTest(t, master, 2,
-			"sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000"))
-	}
-	return out
-}
-
-// waitSentinel polls cond every 100 ms until it holds or the safety bound passes.
-func waitSentinel(t *testing.T, what string, cond func(ctx context.Context) bool) {
-	t.Helper()
-	deadline := time.Now().Add(safety)
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		ok := cond(ctx)
-		cancel()
-		if ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("gave up waiting for %s", what)
-}
-
 func TestSentinelResolveAndFollowFailover(t *testing.T) {
-	master := demo.StartForTest(t)
-	replica := demo.StartForTest(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
-	mc := plainClient(t, master.Addr)
-	waitSentinel(t, "the replica to attach", func(ctx context.Context) bool {
+	master := redistest.StartServer(t)
+	replica := redistest.StartServer(t, "replicaof 127.0.0.1 "+strconv.Itoa(master.Port))
+	mc := redistest.Client(t, master.Addr)
+	redistest.WaitForCtx(t, "the replica to attach", func(ctx context.Context) bool {
 		text, err := mc.Info(ctx, "replication").Result()
 		return err == nil && strings.Contains(text, "connected_slaves:1")
 	})
-	sentinels := startSentinels(t, master, 3)
+	sentinels := redistest.StartSentinelTrio(t, master)
 	addrs := make([]string, 0, len(sentinels))
 	for _, s := range sentinels {
 		addrs = append(addrs, s.Addr)
-		sc := plainClient(t, s.Addr)
-		// Each sentinel must know the other two and the replica before the
-		// master dies, or there is no quorum and no one to promote.
-		waitSentinel(t, "sentinel "+s.Addr+" to see its peers and the replica", func(ctx context.Context) bool {
-			m, err := sc.Do(ctx, "SENTINEL", "MASTER", "mymaster").Result()
-			if err != nil {
-				return false
-			}
-			f := sentinelFields(m)
-			return f["num-other-sentinels"] == "2" && f["num-slaves"] == "1"
-		})
 	}
 	so := optsFor("")
 	so.DialTimeout, so.CommandTimeout = 500*time.Millisecond, time.Second
@@ -173,30 +135,9 @@ func TestSentinelResolveAndFollowFailover(t *testing.T) {
 	}
 }
 
-// sentinelFields turns SENTINEL MASTER's reply (a flat list in RESP2, a map
-// in RESP3) into a map.
-func sentinelFields(reply any) map[string]string {
-	f := map[string]string{}
-	switch v := reply.(type) {
-	case []any:
-		for i := 0; i+1 < len(v); i += 2 {
-			k, _ := v[i].(string)
-			val, _ := v[i+1].(string)
-			f[k] = val
-		}
-	case map[any]any:
-		for k, val := range v {
-			ks, _ := k.(string)
-			vs, _ := val.(string)
-			f[ks] = vs
-		}
-	}
-	return f
-}
-
 func freePort(t *testing.T) int {
 	t.Helper()
-	p, err := demo.FreePort()
+	p, err := redisproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

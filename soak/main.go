@@ -33,6 +33,7 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -100,7 +101,7 @@ type point struct {
 
 func soak(ctx context.Context, cfg config) error {
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	srv, err := demo.Start(sctx, demo.Options{Binary: os.Getenv("REDIS_SERVER"), Config: []string{"maxmemory 1gb", "maxmemory-policy allkeys-lru"}})
+	srv, err := redisproc.Start(sctx, redisproc.Options{Binary: os.Getenv("REDIS_SERVER"), Config: []string{"maxmemory 1gb", "maxmemory-policy allkeys-lru"}})
 	cancel()
 	if err != nil {
 		return fmt.Errorf("start redis-server: %w", err)

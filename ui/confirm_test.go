@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 // writeAction is a confirmable action whose Run counts its calls.
@@ -46,7 +48,7 @@ func TestConfirmOverlay(t *testing.T) {
 	m := sized(t, 120, 40, Options{Actions: []Action{writeAction("B", "BGSAVE", &runs)}}, synth{n: 5}.samples())
 	focus := m.Focused()
 
-	m = step(t, m, press("B"))
+	m = step(t, m, redistest.Key("B"))
 	if m.ConfirmShown() != "BGSAVE" {
 		t.Fatal("B did not open the confirmation")
 	}
@@ -60,8 +62,8 @@ func TestConfirmOverlay(t *testing.T) {
 	}
 
 	// Keys the root would use are typed instead.
-	m = step(t, m, press("q"))
-	m = step(t, m, press("tab"))
+	m = step(t, m, redistest.Key("q"))
+	m = step(t, m, redistest.Key("tab"))
 	if m.ConfirmShown() == "" || m.Focused() != focus {
 		t.Fatal("q or tab escaped the overlay")
 	}
@@ -79,13 +81,13 @@ func TestConfirmOverlay(t *testing.T) {
 		t.Fatal("bgsave (lower case) ran the action")
 	}
 	// esc cancels: nothing runs, the overlay closes, the status says so.
-	m = step(t, m, press("esc"))
+	m = step(t, m, redistest.Key("esc"))
 	if m.ConfirmShown() != "" || runs.Load() != 0 || !strings.Contains(ansi.Strip(m.View().Content), "BGSAVE cancelled") {
 		t.Fatal("esc did not cancel cleanly")
 	}
 
 	// The right word, after a correction with backspace.
-	m = step(t, m, press("B"))
+	m = step(t, m, redistest.Key("B"))
 	m = typeText(t, m, "BGSAVX")
 	m = step(t, m, tea.KeyPressMsg{Code: tea.KeyBackspace})
 	m = typeText(t, m, "E")
@@ -108,7 +110,7 @@ func TestConfirmOverlay(t *testing.T) {
 		t.Error("the result is not on the status line")
 	}
 	// And q quits again once the overlay is gone.
-	if _, cmd := m.Update(press("q")); cmd == nil {
+	if _, cmd := m.Update(redistest.Key("q")); cmd == nil {
 		t.Error("q does not quit after the overlay closed")
 	}
 }
@@ -120,7 +122,7 @@ func TestConfirmOverlayTypingAndSizes(t *testing.T) {
 	var runs atomic.Int32
 	a := writeAction("P", "MEMORY PURGE", &runs)
 	m := sized(t, 80, 24, Options{Actions: []Action{a}}, synth{n: 3}.samples())
-	m = step(t, m, press("P"))
+	m = step(t, m, redistest.Key("P"))
 	m = typeText(t, m, "MEMORY")
 	m = step(t, m, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 	m = step(t, m, tea.KeyPressMsg{Code: 'a', Text: "\x1b]0;owned\x07"})
@@ -132,14 +134,14 @@ func TestConfirmOverlayTypingAndSizes(t *testing.T) {
 		mm := step(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		checkFrame(t, mm.View().Content, sz[0], sz[1])
 	}
-	if _, cmd := m.Update(press("ctrl+c")); cmd == nil {
+	if _, cmd := m.Update(redistest.Key("ctrl+c")); cmd == nil {
 		t.Error("ctrl+c does not quit from the overlay")
 	}
 	if _, cmd := enter(t, m); cmd == nil {
 		t.Fatal("MEMORY PURGE not accepted")
 	}
 	// The help overlay lists the write action.
-	h := step(t, step(t, sized(t, 120, 40, Options{Actions: []Action{a}}, nil), press("?")), tea.WindowSizeMsg{Width: 120, Height: 40})
+	h := step(t, step(t, sized(t, 120, 40, Options{Actions: []Action{a}}, nil), redistest.Key("?")), tea.WindowSizeMsg{Width: 120, Height: 40})
 	if !strings.Contains(ansi.Strip(h.View().Content), "MEMORY PURGE") {
 		t.Error("help does not list the write action")
 	}

@@ -177,21 +177,6 @@ func sized(t *testing.T, w, h int, opts Options, samples []model.Sample) Model {
 	return feed(t, m, samples)
 }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
 // checkFrame asserts the frame is exactly w×h cells.
 func checkFrame(t *testing.T, frame string, w, h int) {
 	t.Helper()

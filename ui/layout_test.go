@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
@@ -94,7 +95,7 @@ func TestLayoutInvariants(t *testing.T) {
 					m := step(t, base, tea.WindowSizeMsg{Width: w, Height: h})
 					checkFrame(t, m.View().Content, w, h)
 					for _, k := range []string{"tab", "e", "?"} {
-						checkFrame(t, step(t, m, press(k)).View().Content, w, h)
+						checkFrame(t, step(t, m, redistest.Key(k)).View().Content, w, h)
 					}
 					checkFrame(t, step(t, plain, tea.WindowSizeMsg{Width: w, Height: h}).View().Content, w, h)
 				}

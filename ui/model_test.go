@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
@@ -18,7 +19,7 @@ import (
 func TestKeyHelp(t *testing.T) {
 	t.Parallel()
 	m := sized(t, 120, 40, Options{ExtraPanes: extraPanes(false)}, synth{n: 60}.samples())
-	m = step(t, m, press("?"))
+	m = step(t, m, redistest.Key("?"))
 	if !m.HelpShown() {
 		t.Fatal("? did not open the help")
 	}
@@ -28,10 +29,10 @@ func TestKeyHelp(t *testing.T) {
 			t.Errorf("help lacks %q:\n%s", want, frame)
 		}
 	}
-	if m = step(t, m, press("esc")); m.HelpShown() {
+	if m = step(t, m, redistest.Key("esc")); m.HelpShown() {
 		t.Fatal("esc did not close the help")
 	}
-	m = step(t, step(t, m, press("?")), press("?"))
+	m = step(t, step(t, m, redistest.Key("?")), redistest.Key("?"))
 	if m.HelpShown() {
 		t.Fatal("? did not toggle the help off")
 	}
@@ -45,17 +46,17 @@ func TestKeyFocus(t *testing.T) {
 		if m.Focused() != id {
 			t.Fatalf("after %d tabs focus is %v, want %v", i, m.Focused(), id)
 		}
-		m = step(t, m, press("tab"))
+		m = step(t, m, redistest.Key("tab"))
 	}
 	// shift+tab goes back, skipping the header.
-	m = step(t, m, press("shift+tab")) // from Frag back to Memory
-	m = step(t, m, press("shift+tab"))
+	m = step(t, m, redistest.Key("shift+tab")) // from Frag back to Memory
+	m = step(t, m, redistest.Key("shift+tab"))
 	if m.Focused() != PaneChecklist {
 		t.Fatalf("shift+tab from Memory focused %v, want checklist", m.Focused())
 	}
 	// The focused pane is the open box at 80x24.
-	m = step(t, m, press("shift+tab"))
-	m = step(t, m, press("shift+tab"))
+	m = step(t, m, redistest.Key("shift+tab"))
+	m = step(t, m, redistest.Key("shift+tab"))
 	frame := ansi.Strip(m.View().Content)
 	if !strings.Contains(frame, "╭─ Persistence & fork") || !strings.Contains(frame, "▸ Memory") {
 		t.Fatalf("persistence should be open and memory collapsed:\n%s", frame)
@@ -65,8 +66,8 @@ func TestKeyFocus(t *testing.T) {
 func TestKeyExpand(t *testing.T) {
 	t.Parallel()
 	m := sized(t, 120, 40, Options{}, synth{n: 60, maxmemory: 256 * mb}.samples())
-	m = step(t, m, press("tab")) // fragmentation
-	m = step(t, m, press("e"))
+	m = step(t, m, redistest.Key("tab")) // fragmentation
+	m = step(t, m, redistest.Key("e"))
 	if !m.Expanded() {
 		t.Fatal("e did not expand")
 	}
@@ -78,10 +79,10 @@ func TestKeyExpand(t *testing.T) {
 	if strings.Contains(frame, "Limits") {
 		t.Fatalf("other panes still shown when expanded:\n%s", frame)
 	}
-	if m = step(t, m, press("esc")); m.Expanded() {
+	if m = step(t, m, redistest.Key("esc")); m.Expanded() {
 		t.Fatal("esc did not leave the expanded view")
 	}
-	if m = step(t, step(t, m, press("e")), press("e")); m.Expanded() {
+	if m = step(t, step(t, m, redistest.Key("e")), redistest.Key("e")); m.Expanded() {
 		t.Fatal("e did not toggle back")
 	}
 }
@@ -90,7 +91,7 @@ func TestKeyFreeze(t *testing.T) {
 	t.Parallel()
 	samples := synth{n: 120, maxmemory: 256 * mb}.samples()
 	m := sized(t, 120, 40, Options{}, samples[:100])
-	m = step(t, m, press("f"))
+	m = step(t, m, redistest.Key("f"))
 	if !m.Frozen() {
 		t.Fatal("f did not freeze")
 	}
@@ -109,7 +110,7 @@ func TestKeyFreeze(t *testing.T) {
 	if m.Live().Hist.Len() != 101 {
 		t.Fatalf("polling did not go on while frozen: %d samples", m.Live().Hist.Len())
 	}
-	m = step(t, m, press("f"))
+	m = step(t, m, redistest.Key("f"))
 	live := ansi.Strip(m.View().Content)
 	if m.Frozen() || strings.Contains(live, "FROZEN") {
 		t.Fatal("f did not unfreeze")
@@ -125,30 +126,30 @@ func TestKeyZoom(t *testing.T) {
 	if m.Window() != 5*time.Minute {
 		t.Fatalf("default window %v", m.Window())
 	}
-	m = step(t, m, press("+"))
+	m = step(t, m, redistest.Key("+"))
 	if m.Window() != time.Minute {
 		t.Fatalf("+ gave %v, want 1m", m.Window())
 	}
 	if !strings.Contains(ansi.Strip(m.View().Content), "Memory · used vs RSS · 1m") {
 		t.Fatal("the graph title does not show the 1m window")
 	}
-	m = step(t, m, press("+")) // already the shortest
+	m = step(t, m, redistest.Key("+")) // already the shortest
 	if m.Window() != time.Minute {
 		t.Fatalf("+ past the shortest gave %v", m.Window())
 	}
 	for _, want := range []time.Duration{5 * time.Minute, 0, 0} { // 15m is not shorter than the history, so: all
-		m = step(t, m, press("-"))
+		m = step(t, m, redistest.Key("-"))
 		if m.Window() != want {
 			t.Fatalf("- gave %v, want %v", m.Window(), want)
 		}
 	}
-	m = step(t, m, press("="))
+	m = step(t, m, redistest.Key("="))
 	if m.Window() != 5*time.Minute {
 		t.Fatalf("= gave %v, want 5m", m.Window())
 	}
 	// Zooming a frozen display changes what it shows.
-	m = step(t, m, press("f"))
-	m = step(t, m, press("+"))
+	m = step(t, m, redistest.Key("f"))
+	m = step(t, m, redistest.Key("+"))
 	if !strings.Contains(ansi.Strip(m.View().Content), "Memory · used vs RSS · 1m") {
 		t.Fatal("zoom does not apply to the frozen display")
 	}
@@ -197,7 +198,7 @@ func TestKeyQuit(t *testing.T) {
 	t.Parallel()
 	m := sized(t, 80, 24, Options{}, nil)
 	for _, k := range []string{"q", "ctrl+c"} {
-		_, cmd := m.Update(press(k))
+		_, cmd := m.Update(redistest.Key(k))
 		if cmd == nil {
 			t.Fatalf("%s returned no command", k)
 		}
@@ -213,7 +214,7 @@ func TestKeyTheme(t *testing.T) {
 	seen := make([]string, 0, 5)
 	seen = append(seen, m.ThemeName())
 	for range 4 {
-		m = step(t, m, press("t"))
+		m = step(t, m, redistest.Key("t"))
 		seen = append(seen, m.ThemeName())
 	}
 	if strings.Join(seen, ",") != "dark,light,high-contrast,mono,dark" {
@@ -245,9 +246,9 @@ func TestExtraPanes(t *testing.T) {
 	bk := &fakePane{id: PaneBigKeys, title: titleBig, min: 6}
 	m := sized(t, 120, 40, Options{ExtraPanes: []Pane{bk}}, synth{n: 5}.samples())
 	for m.Focused() != PaneBigKeys {
-		m = step(t, m, press("tab"))
+		m = step(t, m, redistest.Key("tab"))
 	}
-	m = step(t, m, press("s"))
+	m = step(t, m, redistest.Key("s"))
 	m = step(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	type custom struct{}
 	m = step(t, m, custom{})
@@ -255,14 +256,14 @@ func TestExtraPanes(t *testing.T) {
 		t.Fatalf("pane got keys %v, wheel %d, msgs %d", bk.keys, bk.wheel, bk.msgs)
 	}
 	bk.capture = true
-	_, cmd := m.Update(press("q"))
+	_, cmd := m.Update(redistest.Key("q"))
 	if cmd != nil {
 		t.Fatal("q quit while the pane captures input")
 	}
 	if bk.keys[len(bk.keys)-1] != "q" {
 		t.Fatal("q did not reach the capturing pane")
 	}
-	_, cmd = m.Update(press("ctrl+c"))
+	_, cmd = m.Update(redistest.Key("ctrl+c"))
 	if cmd == nil {
 		t.Fatal("ctrl+c must quit even while a pane captures input")
 	}
@@ -288,7 +289,7 @@ func TestHostileStrings(t *testing.T) {
 	m = step(t, m, model.Update{Conn: &model.Conn{State: model.ConnReconnecting, Since: s.Time, Err: "dial: " + cls}})
 
 	sgr := regexp.MustCompile(`\x1b\[[0-9;:]*m`)
-	for _, frame := range []string{m.View().Content, step(t, m, press("tab")).View().Content} {
+	for _, frame := range []string{m.View().Content, step(t, m, redistest.Key("tab")).View().Content} {
 		rest := sgr.ReplaceAllString(frame, "")
 		if i := strings.IndexFunc(rest, func(r rune) bool { return r == 0x1b || r == 0x07 || r == 0x9b || r == 0x202e }); i >= 0 {
 			t.Fatalf("raw control in the frame at %d: %q", i, rest[max(i-20, 0):min(i+20, len(rest))])
@@ -426,7 +427,7 @@ func TestFailoverRenamesTheTarget(t *testing.T) {
 // scrolls to the last of them.
 func TestHelpScrollsWhenItDoesNotFit(t *testing.T) {
 	m := sized(t, 80, 24, Options{ExtraPanes: []Pane{NewBigKeysPane(), NewChecklistPane()}}, synth{n: 10}.samples())
-	m = step(t, m, press("?"))
+	m = step(t, m, redistest.Key("?"))
 	f := ansi.Strip(m.View().Content)
 	if !strings.Contains(f, "↑↓ scroll · rows 1–") {
 		t.Fatalf("the overlay does not say it scrolls:\n%s", f)
@@ -456,7 +457,7 @@ func TestHelpScrollsWhenItDoesNotFit(t *testing.T) {
 	if ansi.Strip(m.View().Content) == before {
 		t.Error("↑ after scrolling past the end did not move")
 	}
-	if m = step(t, m, press("esc")); m.HelpShown() {
+	if m = step(t, m, redistest.Key("esc")); m.HelpShown() {
 		t.Error("esc did not close the scrolled help")
 	}
 }

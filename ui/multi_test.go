@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
@@ -58,22 +59,6 @@ func (cs clusterSpec) node(id, master, addr string, scale float64, slots []model
 	return model.ClusterNode{ID: id, Addr: addr, Role: role, MasterOf: master, Slots: slots, Link: "connected", Sample: &s}
 }
 
-func multiKey(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "home":
-		return tea.KeyPressMsg{Code: tea.KeyHome}
-	}
-	return press(s)
-}
-
 func multiStep(t *testing.T, m Multi, msg tea.Msg) (Multi, tea.Cmd) {
 	t.Helper()
 	nm, cmd := m.Update(msg)
@@ -120,7 +105,7 @@ func TestMultiClusterTable(t *testing.T) {
 		t.Errorf("checks %v: the memory balance check should lead with warn:\n%s", m.Checks(), f)
 	}
 	// Sorting by used memory puts the fat master and its replica first.
-	m, _ = multiStep(t, m, press("o"))
+	m, _ = multiStep(t, m, redistest.Key("o"))
 	f = multiFrame(m)
 	first := strings.Index(f, "10.0.0.1:7000 ")
 	if first < 0 || first > strings.Index(f, "10.0.0.2:7000 ") || !strings.Contains(f, "sort used") {
@@ -136,7 +121,7 @@ func TestMultiFitsEverySize(t *testing.T) {
 				for _, sec := range []string{"", "tab", "tab tab"} {
 					m := multiSized(t, w, h, MultiOptions{Scan: true}, v)
 					for _, k := range strings.Fields(sec) {
-						m, _ = multiStep(t, m, press(k))
+						m, _ = multiStep(t, m, redistest.Key(k))
 					}
 					checkFrame(t, m.View().Content, w, h)
 				}
@@ -155,7 +140,7 @@ func TestMultiScrollsAt80x24(t *testing.T) {
 	if strings.Contains(f, "10.0.0.20:7000") {
 		t.Fatalf("the last master is on screen before scrolling:\n%s", f)
 	}
-	m, _ = multiStep(t, m, multiKey("end"))
+	m, _ = multiStep(t, m, redistest.Key("end"))
 	f = multiFrame(m)
 	if !strings.Contains(f, "└ 10.0.1.20:7001") || !strings.Contains(f, "40 of 40") {
 		t.Fatalf("end did not scroll to the last node:\n%s", f)
@@ -163,11 +148,11 @@ func TestMultiScrollsAt80x24(t *testing.T) {
 	if m.Selected() != v.Nodes[39].ID {
 		t.Errorf("selected %q, want the last node", m.Selected())
 	}
-	m, _ = multiStep(t, m, multiKey("up"))
+	m, _ = multiStep(t, m, redistest.Key("up"))
 	if m.Selected() != v.Nodes[38].ID {
 		t.Errorf("up selected %q, want node 38", m.Selected())
 	}
-	m, _ = multiStep(t, m, multiKey("home"))
+	m, _ = multiStep(t, m, redistest.Key("home"))
 	if f = multiFrame(m); !strings.Contains(f, "Nodes 1–") || m.Selected() != v.Nodes[0].ID {
 		t.Fatalf("home did not go back to the top:\n%s", f)
 	}
@@ -184,10 +169,10 @@ func TestMultiDrillInAndBack(t *testing.T) {
 		views = append(views, spec.view())
 	}
 	m := multiSized(t, 120, 40, opts, views...)
-	m, _ = multiStep(t, m, multiKey("down"))
-	m, _ = multiStep(t, m, multiKey("down")) // the second master
+	m, _ = multiStep(t, m, redistest.Key("down"))
+	m, _ = multiStep(t, m, redistest.Key("down")) // the second master
 	want := views[0].Nodes[2]
-	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, redistest.Key("enter"))
 	if m.Drilled() != want.ID {
 		t.Fatalf("drilled into %q, want %q", m.Drilled(), want.ID)
 	}
@@ -211,15 +196,15 @@ func TestMultiDrillInAndBack(t *testing.T) {
 		t.Errorf("the open view got %d samples and extras %v", node.Live().Hist.Len(), node.Live().Extras)
 	}
 	// Keys go to the node's view: e expands its pane, esc closes that first.
-	m, _ = multiStep(t, m, press("e"))
+	m, _ = multiStep(t, m, redistest.Key("e"))
 	if !m.nodes[want.ID].Expanded() {
 		t.Fatal("e did not reach the node's view")
 	}
-	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, redistest.Key("esc"))
 	if m.Drilled() == "" || m.nodes[want.ID].Expanded() {
 		t.Fatal("esc in an expanded pane should close the pane, not leave the node")
 	}
-	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, redistest.Key("esc"))
 	if m.Drilled() != "" {
 		t.Fatal("esc did not come back to the overview")
 	}
@@ -230,8 +215,8 @@ func TestMultiDrillInAndBack(t *testing.T) {
 		t.Errorf("focus calls %v", focus)
 	}
 	// q quits from a node's view too.
-	m, _ = multiStep(t, m, multiKey("enter"))
-	if _, cmd := multiStep(t, m, press("q")); cmd == nil {
+	m, _ = multiStep(t, m, redistest.Key("enter"))
+	if _, cmd := multiStep(t, m, redistest.Key("q")); cmd == nil {
 		t.Error("q in a node's view gave no command")
 	} else if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Error("q in a node's view did not quit")
@@ -250,23 +235,23 @@ func TestMultiUnreachableNodeAndMigration(t *testing.T) {
 			t.Errorf("frame lacks %q:\n%s", s, f)
 		}
 	}
-	m, _ = multiStep(t, m, multiKey("down"))
+	m, _ = multiStep(t, m, redistest.Key("down"))
 	if f = multiFrame(m); !strings.Contains(f, "unreachable: i/o timeout") {
 		t.Errorf("the detail line does not say why the node is unreachable:\n%s", f)
 	}
-	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, redistest.Key("enter"))
 	if f = multiFrame(m); !strings.Contains(f, "reconnecting") {
 		t.Errorf("the unreachable node's view does not say so:\n%s", f)
 	}
-	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, redistest.Key("esc"))
 	// The checks section: enter opens the worst check's evidence.
-	m, _ = multiStep(t, m, press("tab"))
-	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, redistest.Key("tab"))
+	m, _ = multiStep(t, m, redistest.Key("enter"))
 	if f = multiFrame(m); !strings.Contains(f, "esc back") || !strings.Contains(f, "without a healthy replica") {
 		t.Errorf("enter on a check did not open it:\n%s", f)
 	}
 	for range 12 {
-		m, _ = multiStep(t, m, multiKey("down"))
+		m, _ = multiStep(t, m, redistest.Key("down"))
 	}
 	if f = multiFrame(m); !strings.Contains(f, "redis-cli") {
 		t.Errorf("enter on a check did not open its evidence and commands:\n%s", f)
@@ -282,7 +267,7 @@ func TestMultiFleetAndHostileStrings(t *testing.T) {
 	v.Nodes[2].Sample, v.Nodes[2].Err = nil, "evil\x1b]52;c;AAAA\x07\x1b[2J\rname"
 	v.Nodes[1].Addr = "host\x1b]0;pwned\x07:6379"
 	m := multiSized(t, 100, 30, MultiOptions{Kind: MultiFleet, Target: "3 servers"}, v)
-	m, _ = multiStep(t, m, multiKey("end"))
+	m, _ = multiStep(t, m, redistest.Key("end"))
 	raw := m.View().Content
 	f := ansi.Strip(raw)
 	if !strings.Contains(f, "fleet") || strings.Contains(f, "slots") || strings.Contains(f, "Cluster checks") {
@@ -299,7 +284,7 @@ func TestMultiFleetAndHostileStrings(t *testing.T) {
 func TestMultiHelpAndTooSmall(t *testing.T) {
 	v := clusterSpec{masters: 3, replicas: 1}.view()
 	m := multiSized(t, 80, 24, MultiOptions{}, v)
-	m, _ = multiStep(t, m, press("?"))
+	m, _ = multiStep(t, m, redistest.Key("?"))
 	if f := multiFrame(m); !strings.Contains(f, "drill into the selected node") {
 		t.Errorf("? shows no help:\n%s", f)
 	}
@@ -308,16 +293,16 @@ func TestMultiHelpAndTooSmall(t *testing.T) {
 	if f := multiFrame(m); !strings.Contains(f, "↑↓ scroll · rows 1–") || !strings.Contains(f, "shift+tab") {
 		t.Errorf("the help at 80×24 should list every binding and scroll:\n%s", f)
 	}
-	m, _ = multiStep(t, m, multiKey("end"))
-	m, _ = multiStep(t, m, multiKey("down"))
+	m, _ = multiStep(t, m, redistest.Key("end"))
+	m, _ = multiStep(t, m, redistest.Key("down"))
 	if f := multiFrame(m); !strings.Contains(f, "rows 2–") || m.Selected() != v.Nodes[0].ID {
 		t.Errorf("↓ should scroll the help, not move the table:\n%s", f)
 	}
 	// q closes the overview's help (it does not quit), as it always has.
-	if m, cmd := multiStep(t, m, press("q")); cmd != nil || m.help {
+	if m, cmd := multiStep(t, m, redistest.Key("q")); cmd != nil || m.help {
 		t.Errorf("q in the help: command %v, help still up %v", cmd, m.help)
 	}
-	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, redistest.Key("esc"))
 	if f := multiFrame(m); strings.Contains(f, "drill into the selected node") {
 		t.Errorf("esc did not close the help:\n%s", f)
 	}
@@ -399,9 +384,9 @@ func TestMultiMemoryIsBounded(t *testing.T) {
 		v := spec.view()
 		m, _ = multiStep(t, m, MultiUpdate{View: &v})
 		if i%20 == 0 { // open another node's view now and then
-			m, _ = multiStep(t, m, multiKey("down"))
-			m, _ = multiStep(t, m, multiKey("enter"))
-			m, _ = multiStep(t, m, press("esc"))
+			m, _ = multiStep(t, m, redistest.Key("down"))
+			m, _ = multiStep(t, m, redistest.Key("enter"))
+			m, _ = multiStep(t, m, redistest.Key("esc"))
 		}
 	}
 	if len(m.views) > maxClusterViews {
@@ -423,8 +408,8 @@ func TestMultiMemoryIsBounded(t *testing.T) {
 func TestMultiDrilledNodeLeavesTheTopology(t *testing.T) {
 	v := clusterSpec{masters: 3, replicas: 1}.view()
 	m := multiSized(t, 120, 40, MultiOptions{}, v)
-	m, _ = multiStep(t, m, multiKey("down")) // a replica
-	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, redistest.Key("down")) // a replica
+	m, _ = multiStep(t, m, redistest.Key("enter"))
 	gone := m.Drilled()
 	v2 := clusterSpec{masters: 3, replicas: 1, tick: 1}.view()
 	v2.Nodes = append(v2.Nodes[:1], v2.Nodes[2:]...) // CLUSTER FORGET
@@ -432,7 +417,7 @@ func TestMultiDrilledNodeLeavesTheTopology(t *testing.T) {
 	if f := multiFrame(m); !strings.Contains(f, "reconnecting") || !strings.Contains(m.nodes[gone].Live().Conn.Err, "no longer in the cluster") {
 		t.Errorf("the open view of a forgotten node does not say so:\n%s", f)
 	}
-	m, _ = multiStep(t, m, press("esc"))
+	m, _ = multiStep(t, m, redistest.Key("esc"))
 	if m.Drilled() != "" || m.Selected() == gone {
 		t.Errorf("after esc: drilled %q, selected %q (gone %q)", m.Drilled(), m.Selected(), gone)
 	}
@@ -465,8 +450,8 @@ func TestMultiAfterAFailoverAndActionsInANodeView(t *testing.T) {
 	if f := multiFrame(m); !strings.Contains(f, "6 nodes: 3 masters, 2 replicas, 1 without slots") {
 		t.Errorf("the header miscounts after a failover:\n%s", f)
 	}
-	m, _ = multiStep(t, m, multiKey("enter"))
-	m, _ = multiStep(t, m, press("n"))
+	m, _ = multiStep(t, m, redistest.Key("enter"))
+	m, _ = multiStep(t, m, redistest.Key("n"))
 	if runs != 1 || !strings.Contains(multiFrame(m), "next stage…") {
 		t.Errorf("n in a node's view ran the action %d times:\n%s", runs, multiFrame(m))
 	}
@@ -481,7 +466,7 @@ func TestMultiSeedEqualsFold(t *testing.T) {
 		views = append(views, spec.view())
 	}
 	m := multiSized(t, 120, 40, MultiOptions{}, views...)
-	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, redistest.Key("enter"))
 	seeded := m.nodes[m.Drilled()]
 	fed := New(Options{Theme: themes.NameDark, ExtraPanes: []Pane{NewChecklistPane()}})
 	for i := range views {
@@ -511,21 +496,21 @@ func TestMultiKeysAndSharedChrome(t *testing.T) {
 	keys.Help = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "help"))
 	v := clusterSpec{masters: 3, replicas: 1}.view()
 	m := multiSized(t, 120, 40, MultiOptions{Keys: &keys}, v)
-	if m, _ = multiStep(t, m, press("?")); m.help {
+	if m, _ = multiStep(t, m, redistest.Key("?")); m.help {
 		t.Fatal("? still opens the help after Keys moved it to h")
 	}
-	if m, _ = multiStep(t, m, press("h")); !m.help {
+	if m, _ = multiStep(t, m, redistest.Key("h")); !m.help {
 		t.Fatal("h does not open the overview's help")
 	}
-	m, _ = multiStep(t, m, press("esc"))
-	m, _ = multiStep(t, m, press("t"))
+	m, _ = multiStep(t, m, redistest.Key("esc"))
+	m, _ = multiStep(t, m, redistest.Key("t"))
 	theme := m.styles.Palette.Name
-	m, _ = multiStep(t, m, multiKey("enter"))
+	m, _ = multiStep(t, m, redistest.Key("enter"))
 	node := m.nodes[m.Drilled()]
 	if node.ThemeName() != theme || node.width != 120 || node.height != 40 {
 		t.Errorf("the node view has theme %q and %d×%d, want %q and 120×40", node.ThemeName(), node.width, node.height, theme)
 	}
-	if m, _ = multiStep(t, m, press("h")); !m.nodes[m.Drilled()].HelpShown() {
+	if m, _ = multiStep(t, m, redistest.Key("h")); !m.nodes[m.Drilled()].HelpShown() {
 		t.Error("h does not open the node view's help")
 	}
 }

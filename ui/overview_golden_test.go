@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
@@ -52,7 +53,7 @@ func TestOverviewGolden(t *testing.T) {
 				t.Parallel()
 				m := overviewGoldenModel(t, sz[0], sz[1])
 				for _, k := range s.keys {
-					m, _ = multiStep(t, m, multiKey(k))
+					m, _ = multiStep(t, m, redistest.Key(k))
 				}
 				frame := m.View().Content
 				checkFrame(t, frame, sz[0], sz[1])

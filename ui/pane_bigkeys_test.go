@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
@@ -77,7 +78,7 @@ func keysPress(p Pane, d *Data, keys ...string) {
 		case "backspace":
 			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
 		default:
-			msg = press(k)
+			msg = redistest.Key(k)
 		}
 		p.HandleKey(msg, d)
 	}
@@ -337,21 +338,21 @@ func TestBigKeysInRoot(t *testing.T) {
 	if !strings.Contains(ansi.Strip(m.View().Content), "big:hash:users") {
 		t.Fatal("the scan result is not drawn")
 	}
-	m = step(t, m, press("s"))
+	m = step(t, m, redistest.Key("s"))
 	if !ctl.paused {
 		t.Error("s did not pause the scan")
 	}
-	m = step(t, m, press("R"))
+	m = step(t, m, redistest.Key("R"))
 	if ctl.restarts != 1 {
 		t.Error("R did not restart the scan")
 	}
-	m = step(t, m, press("f")) // freeze
+	m = step(t, m, redistest.Key("f")) // freeze
 	done := bkState(model.ScanDone)
 	m = step(t, m, model.Update{Scan: &model.ScanUpdate{Progress: done.Progress}})
 	if frame := ansi.Strip(m.View().Content); strings.Contains(frame, "done at") {
 		t.Error("a frozen display moved with the scan")
 	}
-	m = step(t, m, press("f"))
+	m = step(t, m, redistest.Key("f"))
 	if frame := ansi.Strip(m.View().Content); !strings.Contains(frame, "done at 09:26:53") {
 		t.Errorf("after unfreezing the scan is not done:\n%s", frame)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
 )
@@ -50,7 +51,7 @@ func checklistAt(t *testing.T, d *Data, keys ...string) (*checklistPane, []tea.C
 	}
 	cmds := make([]tea.Cmd, 0, len(keys))
 	for _, k := range keys {
-		handled, cmd := p.HandleKey(press(k), d)
+		handled, cmd := p.HandleKey(redistest.Key(k), d)
 		if !handled {
 			t.Fatalf("key %q not handled", k)
 		}
@@ -170,10 +171,10 @@ func TestChecklistKeys(t *testing.T) {
 	if p.view != viewDetail {
 		t.Fatal("enter did not open the detail")
 	}
-	if handled, _ := p.HandleKey(press("esc"), d); !handled || p.view != viewList {
+	if handled, _ := p.HandleKey(redistest.Key("esc"), d); !handled || p.view != viewList {
 		t.Fatal("esc did not close the detail")
 	}
-	if handled, _ := p.HandleKey(press("esc"), d); handled {
+	if handled, _ := p.HandleKey(redistest.Key("esc"), d); handled {
 		t.Fatal("esc in the list must be left to the root")
 	}
 	// d toggles MEMORY DOCTOR.
@@ -182,12 +183,12 @@ func TestChecklistKeys(t *testing.T) {
 	if !strings.Contains(out, "MEMORY DOCTOR") || !strings.Contains(out, `\x1b[2J\x1b]0;pwned\x07`) {
 		t.Fatalf("doctor view:\n%s", out)
 	}
-	p.HandleKey(press("d"), d)
+	p.HandleKey(redistest.Key("d"), d)
 	if p.view != viewList {
 		t.Fatal("d again should return to the list")
 	}
 	// Unknown keys are not taken.
-	if handled, _ := p.HandleKey(press("x"), d); handled {
+	if handled, _ := p.HandleKey(redistest.Key("x"), d); handled {
 		t.Fatal("x belongs to the root")
 	}
 }
@@ -219,7 +220,7 @@ func TestChecklistDetailShowsWhyEvidenceCommands(t *testing.T) {
 	}
 	p, _ := checklistAt(t, d)
 	p.selectIdx(cl, i)
-	p.HandleKey(press("enter"), d)
+	p.HandleKey(redistest.Key("enter"), d)
 	out := renderPane(t, p, d, 120, 60)
 	for _, want := range []string{"client-buffers", "Why it matters", "Evidence", "Commands", "$ redis-cli CLIENT LIST", `name=evil\x1b[31mname`, "evidence in the limits pane (g)"} {
 		if !strings.Contains(out, want) {
@@ -284,9 +285,9 @@ func TestChecklistInRoot(t *testing.T) {
 			if i > len(m.panes) {
 				t.Fatal("tab never reaches the checklist")
 			}
-			m = step(t, m, press("tab"))
+			m = step(t, m, redistest.Key("tab"))
 		}
-		m = step(t, m, press("enter"))
+		m = step(t, m, redistest.Key("enter"))
 		frame = m.View().Content
 		checkFrame(t, frame, sz[0], sz[1])
 		if sz[1] >= 40 && !strings.Contains(ansi.Strip(frame), "Why it matters") {

@@ -1,4 +1,4 @@
-package cli
+package redistest
 
 import (
 	"bufio"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -14,46 +13,45 @@ import (
 	"testing"
 )
 
-// A small fake RESP2 server, scripted, to impersonate products this machine
-// cannot run (Dragonfly, KeyDB, ElastiCache, lookalikes with a broken INFO
-// grammar): loopback TCP, one goroutine a connection, the commands the tool
-// sends answered from the script, everything else "unknown command" as a
-// real server says it. It answers HELLO with an error, so clients fall back
-// to RESP2 the way they do with Redis 5.
-
-// fakeKey is one key of the fake keyspace (db 0).
-type fakeKey struct {
-	name, typ, enc string
-	bytes, length  int64
-	ttl            int64 // -1: none
+// FakeKey is one key of a FakeServer's keyspace (db 0).
+type FakeKey struct {
+	Name, Type, Enc string
+	Bytes, Length   int64
+	TTL             int64 // seconds; -1: none
 }
 
-// fakeScript is what a fake server answers.
-type fakeScript struct {
-	// sections by lower-case name: "# Name\r\nk:v\r\n…" as the server prints it.
-	sections map[string]string
-	order    []string // every section, in INFO all order
-	plain    []string // the sections a plain INFO prints
-	// multi: INFO takes several sections at once (7.0+, Dragonfly); else
+// FakeScript is what a FakeServer answers.
+type FakeScript struct {
+	// Sections by lower-case name: "# Name\r\nk:v\r\n…" as the server prints it.
+	Sections map[string]string
+	Order    []string // every section, in INFO all order
+	Plain    []string // the sections a plain INFO prints
+	// Multi: INFO takes several sections at once (7.0+, Dragonfly); else
 	// more than one argument is a syntax error (KeyDB, 6.2).
-	multi bool
-	// everything: INFO everything is known (6.0+); else it is an unknown
+	Multi bool
+	// Everything: INFO everything is known (6.0+); else it is an unknown
 	// section, answered with an empty string (Dragonfly, 5.0).
-	everything bool
-	// unknown commands ("CONFIG", "OBJECT", "MEMORY DOCTOR", "CLIENT NO-TOUCH").
-	unknown map[string]bool
-	// noSamples: MEMORY USAGE has no SAMPLES argument (Dragonfly).
-	noSamples  bool
-	config     map[string]string
-	clientList string
-	doctor     string
-	keys       []fakeKey
+	Everything bool
+	// Unknown commands ("CONFIG", "OBJECT", "MEMORY DOCTOR", "CLIENT NO-TOUCH").
+	Unknown map[string]bool
+	// NoSamples: MEMORY USAGE has no SAMPLES argument (Dragonfly).
+	NoSamples  bool
+	Config     map[string]string
+	ClientList string
+	Doctor     string
+	Keys       []FakeKey
 }
 
-type fakeServer struct {
-	addr   string
+// FakeServer is a small scripted RESP2 server on loopback, to impersonate
+// products this machine cannot run (Dragonfly, KeyDB, ElastiCache,
+// lookalikes with a broken INFO grammar): one goroutine a connection, the
+// commands redis-memtop sends answered from the script, everything else
+// "unknown command" as a real server says it. It answers HELLO with an
+// error, so clients fall back to RESP2 the way they do with Redis 5.
+type FakeServer struct {
+	Addr   string // 127.0.0.1:PORT
 	ln     net.Listener
-	script fakeScript
+	script FakeScript
 	wg     sync.WaitGroup
 
 	mu    sync.Mutex
@@ -61,21 +59,23 @@ type fakeServer struct {
 	conns map[net.Conn]bool
 }
 
-func startFake(t *testing.T, s fakeScript) *fakeServer {
-	t.Helper()
+// StartFake starts a FakeServer answering from s; it stops when the test
+// ends.
+func StartFake(tb testing.TB, s FakeScript) *FakeServer {
+	tb.Helper()
 	var lc net.ListenConfig
-	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	ln, err := lc.Listen(tb.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	f := &fakeServer{addr: ln.Addr().String(), ln: ln, script: s, conns: map[net.Conn]bool{}}
+	f := &FakeServer{Addr: ln.Addr().String(), ln: ln, script: s, conns: map[net.Conn]bool{}}
 	f.wg.Add(1)
 	go f.accept()
-	t.Cleanup(f.close)
+	tb.Cleanup(f.close)
 	return f
 }
 
-func (f *fakeServer) close() {
+func (f *FakeServer) close() {
 	_ = f.ln.Close()
 	f.mu.Lock()
 	for c := range f.conns {
@@ -85,7 +85,7 @@ func (f *fakeServer) close() {
 	f.wg.Wait()
 }
 
-func (f *fakeServer) accept() {
+func (f *FakeServer) accept() {
 	defer f.wg.Done()
 	for {
 		c, err := f.ln.Accept()
@@ -104,14 +104,14 @@ func (f *fakeServer) accept() {
 	}
 }
 
-// commands returns every command received, as sent.
-func (f *fakeServer) commands() [][]string {
+// Commands returns every command received, as sent.
+func (f *FakeServer) Commands() [][]string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([][]string(nil), f.seen...)
 }
 
-func (f *fakeServer) serve(c net.Conn) {
+func (f *FakeServer) serve(c net.Conn) {
 	rd := bufio.NewReader(c)
 	w := bufio.NewWriter(c)
 	for {
@@ -188,17 +188,17 @@ func unknownCommand(w *bufio.Writer, args []string) {
 	writeErr(w, fmt.Sprintf("ERR unknown command '%s', with args beginning with: %s", args[0], strings.Join(rest, " ")))
 }
 
-func (f *fakeServer) key(name string) (fakeKey, bool) {
-	for _, k := range f.script.keys {
-		if k.name == name {
+func (f *FakeServer) key(name string) (FakeKey, bool) {
+	for _, k := range f.script.Keys {
+		if k.Name == name {
 			return k, true
 		}
 	}
-	return fakeKey{}, false
+	return FakeKey{}, false
 }
 
 // reply answers one command; true when the connection should close.
-func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
+func (f *FakeServer) reply(w *bufio.Writer, args []string) bool {
 	s := &f.script
 	if len(args) == 0 {
 		writeErr(w, "ERR empty command")
@@ -209,7 +209,7 @@ func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
 	if len(args) > 1 {
 		sub = strings.ToUpper(args[1])
 	}
-	if s.unknown[name] || s.unknown[name+" "+sub] {
+	if s.Unknown[name] || s.Unknown[name+" "+sub] {
 		unknownCommand(w, args)
 		return false
 	}
@@ -234,7 +234,7 @@ func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
 		case "SETNAME", "NO-TOUCH":
 			_, _ = w.WriteString("+OK\r\n")
 		case "LIST":
-			writeBulk(w, s.clientList)
+			writeBulk(w, s.ClientList)
 		default:
 			unknownCommand(w, args)
 		}
@@ -244,7 +244,7 @@ func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
 			return false
 		}
 		var out []string
-		for k, v := range s.config {
+		for k, v := range s.Config {
 			if ok, _ := path.Match(strings.ToLower(args[2]), k); ok {
 				out = append(out, k, v)
 			}
@@ -253,7 +253,7 @@ func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
 	case "MEMORY":
 		f.memory(w, args, sub)
 	case "DBSIZE":
-		writeInt(w, int64(len(s.keys)))
+		writeInt(w, int64(len(s.Keys)))
 	case "SCAN":
 		f.scan(w, args)
 	case "OBJECT":
@@ -262,7 +262,7 @@ func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
 			return false
 		}
 		if k, ok := f.key(args[2]); ok {
-			writeBulk(w, k.enc)
+			writeBulk(w, k.Enc)
 		} else {
 			_, _ = w.WriteString("$-1\r\n")
 		}
@@ -271,41 +271,41 @@ func (f *fakeServer) reply(w *bufio.Writer, args []string) bool {
 		switch {
 		case !ok:
 			writeInt(w, -2)
-		case k.ttl < 0 || name == "TTL":
-			writeInt(w, k.ttl)
+		case k.TTL < 0 || name == "TTL":
+			writeInt(w, k.TTL)
 		default:
-			writeInt(w, k.ttl*1000)
+			writeInt(w, k.TTL*1000)
 		}
 	case "TYPE":
 		if k, ok := f.key(args[1]); ok {
-			_, _ = w.WriteString("+" + k.typ + "\r\n")
+			_, _ = w.WriteString("+" + k.Type + "\r\n")
 		} else {
 			_, _ = w.WriteString("+none\r\n")
 		}
 	case "LLEN", "HLEN", "SCARD", "ZCARD", "XLEN":
 		k, _ := f.key(args[1])
-		writeInt(w, k.length)
+		writeInt(w, k.Length)
 	default:
 		unknownCommand(w, args)
 	}
 	return false
 }
 
-func (f *fakeServer) info(w *bufio.Writer, sections []string) {
+func (f *FakeServer) info(w *bufio.Writer, sections []string) {
 	s := &f.script
-	if len(sections) > 1 && !s.multi {
+	if len(sections) > 1 && !s.Multi {
 		writeErr(w, "ERR syntax error")
 		return
 	}
 	var names []string
 	switch {
 	case len(sections) == 0, len(sections) == 1 && strings.EqualFold(sections[0], "default"):
-		names = s.plain
+		names = s.Plain
 	case len(sections) == 1 && strings.EqualFold(sections[0], "all"):
-		names = s.order
+		names = s.Order
 	case len(sections) == 1 && strings.EqualFold(sections[0], "everything"):
-		if s.everything {
-			names = s.order
+		if s.Everything {
+			names = s.Order
 		}
 	default:
 		for _, sec := range sections {
@@ -314,14 +314,14 @@ func (f *fakeServer) info(w *bufio.Writer, sections []string) {
 	}
 	var parts []string
 	for _, n := range names {
-		if text, ok := s.sections[n]; ok {
+		if text, ok := s.Sections[n]; ok {
 			parts = append(parts, text)
 		}
 	}
 	writeBulk(w, strings.Join(parts, "\r\n"))
 }
 
-func (f *fakeServer) memory(w *bufio.Writer, args []string, sub string) {
+func (f *FakeServer) memory(w *bufio.Writer, args []string, sub string) {
 	s := &f.script
 	switch sub {
 	case "USAGE":
@@ -329,23 +329,23 @@ func (f *fakeServer) memory(w *bufio.Writer, args []string, sub string) {
 			writeErr(w, "ERR wrong number of arguments for 'memory|usage' command")
 			return
 		}
-		if len(args) > 3 && s.noSamples {
+		if len(args) > 3 && s.NoSamples {
 			writeErr(w, "ERR syntax error")
 			return
 		}
 		if k, ok := f.key(args[2]); ok {
-			writeInt(w, k.bytes)
+			writeInt(w, k.Bytes)
 		} else {
 			_, _ = w.WriteString("$-1\r\n")
 		}
 	case "DOCTOR":
-		writeBulk(w, s.doctor)
+		writeBulk(w, s.Doctor)
 	default:
 		writeErr(w, "ERR Unknown subcommand or wrong number of arguments for '"+args[1]+"'")
 	}
 }
 
-func (f *fakeServer) scan(w *bufio.Writer, args []string) {
+func (f *FakeServer) scan(w *bufio.Writer, args []string) {
 	s := &f.script
 	cursor, _ := strconv.Atoi(args[1])
 	count := 10
@@ -354,23 +354,23 @@ func (f *fakeServer) scan(w *bufio.Writer, args []string) {
 			count, _ = strconv.Atoi(args[i+1])
 		}
 	}
-	end := min(cursor+max(count, 1), len(s.keys))
+	end := min(cursor+max(count, 1), len(s.Keys))
 	next := end
-	if end >= len(s.keys) {
+	if end >= len(s.Keys) {
 		next = 0
 	}
 	fmt.Fprintf(w, "*2\r\n")
 	writeBulk(w, strconv.Itoa(next))
 	names := make([]string, 0, end-cursor)
-	for _, k := range s.keys[min(cursor, end):end] {
-		names = append(names, k.name)
+	for _, k := range s.Keys[min(cursor, end):end] {
+		names = append(names, k.Name)
 	}
 	writeArray(w, names)
 }
 
-// sectionsOf splits an INFO capture into sections by lower-case name, in
+// SectionsOf splits an INFO capture into sections by lower-case name, in
 // order (each with its header, CRLF line ends).
-func sectionsOf(text string) (map[string]string, []string) {
+func SectionsOf(text string) (map[string]string, []string) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	m := map[string]string{}
 	var order []string
@@ -390,22 +390,14 @@ func sectionsOf(text string) (map[string]string, []string) {
 	return m, order
 }
 
-func readCapture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/info/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// fakeKeys is a small keyspace with one big list.
-func fakeKeys() []fakeKey {
-	keys := make([]fakeKey, 0, 241)
-	keys = append(keys, fakeKey{name: "feed:big", typ: "list", enc: "quicklist", bytes: 12 << 20, length: 250000, ttl: -1})
+// FakeKeys is a small keyspace for a FakeScript: one big list (12 MB,
+// 250,000 items), 120 small hashes with a TTL and 120 small strings.
+func FakeKeys() []FakeKey {
+	keys := make([]FakeKey, 0, 241)
+	keys = append(keys, FakeKey{Name: "feed:big", Type: "list", Enc: "quicklist", Bytes: 12 << 20, Length: 250000, TTL: -1})
 	for i := range 120 {
-		keys = append(keys, fakeKey{name: "user:" + strconv.Itoa(i), typ: "hash", enc: "listpack", bytes: 200, length: 4, ttl: 3600})
-		keys = append(keys, fakeKey{name: "s:" + strconv.Itoa(i), typ: "string", enc: "embstr", bytes: 56, ttl: -1})
+		keys = append(keys, FakeKey{Name: "user:" + strconv.Itoa(i), Type: "hash", Enc: "listpack", Bytes: 200, Length: 4, TTL: 3600})
+		keys = append(keys, FakeKey{Name: "s:" + strconv.Itoa(i), Type: "string", Enc: "embstr", Bytes: 56, TTL: -1})
 	}
 	return keys
 }

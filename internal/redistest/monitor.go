@@ -1,4 +1,4 @@
-package demo
+package redistest
 
 import (
 	"bufio"
@@ -113,7 +113,7 @@ func (m *Monitor) WaitFor(tb testing.TB, needles ...string) {
 // has shown it: everything sent before it has been seen.
 func (m *Monitor) WaitMarker(tb testing.TB, marker string) {
 	tb.Helper()
-	c := NewClient(m.addr)
+	c := newClient(m.addr)
 	defer func() { _ = c.Close() }()
 	if err := c.Do(tb.Context(), "ping", marker).Err(); err != nil {
 		tb.Fatal(err)

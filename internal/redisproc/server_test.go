@@ -1,23 +1,26 @@
-package demo
+package redisproc_test
 
 import (
 	"syscall"
 	"testing"
+
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 )
 
 func TestStartStopRestart(t *testing.T) {
-	s := StartForTest(t, "maxmemory 64mb")
-	if err := ping(s.Addr); err != nil {
+	s := redistest.StartServer(t, "maxmemory 64mb")
+	if err := redisproc.Ping(s.Addr); err != nil {
 		t.Fatalf("ping: %v", err)
 	}
 	s.Kill()
-	if err := ping(s.Addr); err == nil {
+	if err := redisproc.Ping(s.Addr); err == nil {
 		t.Fatal("server still answers after Kill")
 	}
 	if err := s.Restart(t.Context()); err != nil {
 		t.Fatalf("restart: %v", err)
 	}
-	if err := ping(s.Addr); err != nil {
+	if err := redisproc.Ping(s.Addr); err != nil {
 		t.Fatalf("ping after restart: %v", err)
 	}
 	if err := s.Signal(syscall.SIGCONT); err != nil {

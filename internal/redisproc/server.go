@@ -1,8 +1,10 @@
-// Package demo runs throwaway redis-server processes and the scripted
-// workloads that the demo and the training scenarios drive against them. It
-// writes only to servers it started itself, in their own temporary
-// directories, on loopback.
-package demo
+// Package redisproc starts and stops throwaway redis-server processes on
+// loopback, each in its own temporary directory: the servers the demo
+// drives, the bench measures and the tests (through internal/redistest)
+// run against. It is a package of its own so that demo and the test kit
+// share one launcher without importing each other. Its errors keep the
+// "demo:" prefix: the demo command is where a user meets them.
+package redisproc
 
 import (
 	"bufio"
@@ -27,7 +29,7 @@ var ErrNoRedisServer = errors.New("redis-server not found on PATH: install it (D
 // the one on PATH.
 func FindRedisServer(explicit string) (string, error) {
 	if explicit != "" {
-		if _, err := os.Stat(explicit); err != nil { //nolint:gosec // the user names the binary to run (--redis-server, REDIS_SERVER): it is meant to be any path
+		if _, err := os.Stat(explicit); err != nil {
 			return "", fmt.Errorf("demo: redis-server %q: %w", explicit, err)
 		}
 		return explicit, nil
@@ -126,12 +128,12 @@ func (s *Server) launch(ctx context.Context) error {
 
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if ping(s.Addr) == nil {
+		if Ping(s.Addr) == nil {
 			return nil
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("demo: redis-server exited at start: %s", s.logTail())
+			return fmt.Errorf("demo: redis-server exited at start: %s", s.LogTail())
 		case <-ctx.Done():
 			s.Kill()
 			return fmt.Errorf("demo: waiting for redis-server: %w", ctx.Err())
@@ -139,13 +141,13 @@ func (s *Server) launch(ctx context.Context) error {
 		}
 		if time.Now().After(deadline) {
 			s.Kill()
-			return fmt.Errorf("demo: redis-server did not answer within 10s: %s", s.logTail())
+			return fmt.Errorf("demo: redis-server did not answer within 10s: %s", s.LogTail())
 		}
 	}
 }
 
-// ping sends a raw PING, so starting a server needs no client library.
-func ping(addr string) error {
+// Ping sends a raw PING, so starting a server needs no client library.
+func Ping(addr string) error {
 	d := net.Dialer{Timeout: 200 * time.Millisecond}
 	c, err := d.DialContext(context.Background(), "tcp", addr)
 	if err != nil {
@@ -168,7 +170,9 @@ func ping(addr string) error {
 	return nil
 }
 
-func (s *Server) logTail() string {
+// LogTail is the last three lines of the server's log, joined: what an
+// error says about why a server would not start or fail over.
+func (s *Server) LogTail() string {
 	b, err := os.ReadFile(filepath.Join(s.Dir, "server.log"))
 	if err != nil {
 		return "no log"
