@@ -17,10 +17,9 @@ import (
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
-func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
-	var uf uiFlags
-	var serverBin string
-	var list, fast bool
+// newDemoFlagSet is demo's command line, shared by runDemo and the man page
+// and completions (cmd_docs.go).
+func newDemoFlagSet(stderr io.Writer, uf *uiFlags, serverBin *string, list, fast *bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	uf.register(fs)
@@ -30,9 +29,9 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 		f.DefValue = "0"
 		_ = f.Value.Set("0")
 	}
-	fs.StringVar(&serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
-	fs.BoolVar(&list, "list", false, "list the scenarios and exit")
-	fs.BoolVar(&fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")
+	fs.StringVar(serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
+	fs.BoolVar(list, "list", false, "list the scenarios and exit")
+	fs.BoolVar(fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop demo [flags] [SCENARIO]\n\n"+
 			"Starts a throwaway redis-server on a free loopback port, runs a scripted workload against it in\n"+
@@ -42,6 +41,14 @@ func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runDemo(args []string, _ *os.File, stdout, stderr io.Writer) error {
+	var uf uiFlags
+	var serverBin string
+	var list, fast bool
+	fs := newDemoFlagSet(stderr, &uf, &serverBin, &list, &fast)
 	name, err := parseArgs(fs, args)
 	if err != nil {
 		return err

@@ -48,9 +48,9 @@ func (u *uiFlags) validate() error {
 	return usagef("--theme must be auto, dark, light, high-contrast or mono, not %q", u.theme)
 }
 
-func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
-	var cf connFlags
-	var uf uiFlags
+// newMonitorFlagSet is the live monitor's command line, shared by
+// runMonitor and the man page and completions (cmd_docs.go).
+func newMonitorFlagSet(stderr io.Writer, cf *connFlags, uf *uiFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf.register(fs)
@@ -59,6 +59,13 @@ func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
 		fmt.Fprint(fs.Output(), topUsage+"\nFlags of the live monitor:\n")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runMonitor(args []string, stdin *os.File, _, stderr io.Writer) error {
+	var cf connFlags
+	var uf uiFlags
+	fs := newMonitorFlagSet(stderr, &cf, &uf)
 	uris, err := parseArgsN(fs, args)
 	if err != nil {
 		return err

@@ -25,27 +25,38 @@ var replaySpeeds = []float64{1, 4, 16, 0}
 // replaySeek is how far ← and → move.
 const replaySeek = 30 * time.Second
 
-func runReplay(args []string, _ *os.File, stdout, stderr io.Writer) error {
-	var (
-		theme, at, format, speedArg, output string
-		report                              bool
-	)
+// replayFlags are replay's flags.
+type replayFlags struct {
+	theme, at, format, speedArg, output string
+	report                              bool
+}
+
+// newReplayFlagSet is replay's command line, shared by runReplay and the man
+// page and completions (cmd_docs.go).
+func newReplayFlagSet(stderr io.Writer, f *replayFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or mono")
-	fs.StringVar(&speedArg, "speed", "1", "playback speed: 1, 4, 16 or max")
-	fs.BoolVar(&report, "report", false, "print the incident report at the end of the recording (or --at) instead of playing it")
-	fs.StringVar(&at, "at", "", "with --report: the `time` to report at (RFC 3339, or an offset from the start such as 5m)")
-	fs.StringVar(&format, "format", "markdown", "with --report: markdown or json")
-	fs.StringVar(&output, "o", "", "with --report: write to `file`")
+	fs.StringVar(&f.theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or mono")
+	fs.StringVar(&f.speedArg, "speed", "1", "playback speed: 1, 4, 16 or max")
+	fs.BoolVar(&f.report, "report", false, "print the incident report at the end of the recording (or --at) instead of playing it")
+	fs.StringVar(&f.at, "at", "", "with --report: the `time` to report at (RFC 3339, or an offset from the start such as 5m)")
+	fs.StringVar(&f.format, "format", "markdown", "with --report: markdown or json")
+	fs.StringVar(&f.output, "o", "", "with --report: write to `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop replay [flags] FILE\n\nPlays a recording (made with --record) in the same UI: space pause, ←/→ seek %s,\n1–4 speed (1×, 4×, 16×, as fast as possible). --report turns it into the incident report instead.\n\n", replaySeek)
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runReplay(args []string, _ *os.File, stdout, stderr io.Writer) error {
+	var rf replayFlags
+	fs := newReplayFlagSet(stderr, &rf)
 	file, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
+	theme, at, format, speedArg, output, report := rf.theme, rf.at, rf.format, rf.speedArg, rf.output, rf.report
 	if file == "" {
 		return usagef("replay needs the recording's file name")
 	}

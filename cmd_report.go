@@ -27,8 +27,9 @@ type reportFlags struct {
 	interval time.Duration
 }
 
-func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
-	var f reportFlags
+// newReportFlagSet is report's command line, shared by runReport and the
+// man page and completions (cmd_docs.go).
+func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.conn.register(fs)
@@ -42,6 +43,12 @@ func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n\n")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runReport(args []string, stdin *os.File, stdout, stderr io.Writer) error {
+	var f reportFlags
+	fs := newReportFlagSet(stderr, &f)
 	uri, err := parseArgs(fs, args)
 	if err != nil {
 		return err

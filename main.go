@@ -71,7 +71,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	cmd, rest := "", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "report", "demo", "replay", "version", "help":
+		case "report", "demo", "replay", "version", "help", "completion", "man":
 			cmd, rest = args[0], args[1:]
 		}
 	}
@@ -89,6 +89,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		err = runDemo(rest, stdin, stdout, stderr)
 	case "replay":
 		err = runReplay(rest, stdin, stdout, stderr)
+	case "completion":
+		err = runCompletion(rest, stdin, stdout, stderr)
+	case "man":
+		err = runMan(rest, stdin, stdout, stderr)
 	default:
 		err = runMonitor(rest, stdin, stdout, stderr)
 	}
@@ -142,6 +146,8 @@ Usage:
   redis-memtop demo [flags] [SCENARIO]  a throwaway redis-server with a scripted workload, and the monitor on it
   redis-memtop replay [flags] FILE      plays a recording (--record FILE) in the same UI
   redis-memtop version
+  redis-memtop completion bash|zsh|fish a shell completion script
+  redis-memtop man                      the man page (roff)
 
 URI: redis://[user:pass@]host:port/db, rediss://… (TLS), unix:///path/redis.sock
 Connection flags follow redis-cli: -h HOST -p PORT -n DB --user NAME -a PASS --askpass,
