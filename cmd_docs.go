@@ -82,18 +82,37 @@ func docProgram() clidoc.Program {
 	)
 	// What a flag's value may be, for completion; validate() and checkFormat
 	// are what enforce them.
-	themes := []string{"auto", "dark", "light", "high-contrast", "mono"}
-	formats := []string{"markdown", "json"}
+	themes := strings.Fields("auto dark light high-contrast mono")
+	formats := strings.Fields("markdown " + formatJSON)
+	themeValues := map[string][]string{"theme": themes}
 
-	var scenarios []clidoc.Item
+	scenarios := make([]clidoc.Item, 0, len(demo.Scenarios())+1)
 	for _, s := range demo.Scenarios() {
 		scenarios = append(scenarios, clidoc.Item{Name: s.Name, Text: s.Summary})
 	}
 	scenarios = append(scenarios, clidoc.Item{Name: demo.ClusterScenario, Text: demo.ClusterSummary})
-	var shells []clidoc.Item
+	shells := make([]clidoc.Item, 0, len(clidoc.Shells))
 	for _, s := range clidoc.Shells {
 		shells = append(shells, clidoc.Item{Name: s})
 	}
+
+	monitor := docCommand("redis-memtop [flags] [URI...]", "the live monitor (no subcommand)",
+		newMonitorFlagSet(io.Discard, &monConn, &monUI))
+	monitor.Values = themeValues
+	rep := docCommand("redis-memtop report [flags] [URI]", "a non-interactive incident report (Markdown, or --format json)",
+		newReportFlagSet(io.Discard, &report))
+	rep.Values = map[string][]string{"format": formats}
+	dem := docCommand("redis-memtop demo [flags] [SCENARIO]", "a throwaway redis-server with a scripted workload, and the monitor on it",
+		newDemoFlagSet(io.Discard, &demoUI, &serverBin, &list, &fast))
+	dem.Values = themeValues
+	dem.Args.Words = scenarios
+	rpl := docCommand("redis-memtop replay [flags] FILE", "plays a recording (--record FILE) in the same UI, or reports on it",
+		newReplayFlagSet(io.Discard, &replay))
+	rpl.Values = map[string][]string{"theme": themes, "format": formats, "speed": strings.Fields("1 4 16 max")}
+	rpl.Args.Files = true
+	comp := docCommand("redis-memtop completion bash|zsh|fish", "writes the bash, zsh or fish completion script",
+		newCompletionFlagSet(io.Discard))
+	comp.Args.Words = shells
 
 	return clidoc.Program{
 		Name:    "redis-memtop",
@@ -110,45 +129,11 @@ func docProgram() clidoc.Program {
 				"(-c, or detected) opens the cluster overview; --sentinel follows a master through its failovers.",
 		},
 		Commands: []clidoc.Command{
-			{
-				Summary: "the live monitor (no subcommand)",
-				Usage:   "redis-memtop [flags] [URI...]",
-				Flags:   newMonitorFlagSet(io.Discard, &monConn, &monUI),
-				Values:  map[string][]string{"theme": themes},
-			},
-			{
-				Name:    "report",
-				Summary: "a non-interactive incident report (Markdown, or --format json)",
-				Usage:   "redis-memtop report [flags] [URI]",
-				Flags:   newReportFlagSet(io.Discard, &report),
-				Values:  map[string][]string{"format": formats},
-			},
-			{
-				Name:    "demo",
-				Summary: "a throwaway redis-server with a scripted workload, and the monitor on it",
-				Usage:   "redis-memtop demo [flags] [SCENARIO]",
-				Flags:   newDemoFlagSet(io.Discard, &demoUI, &serverBin, &list, &fast),
-				Values:  map[string][]string{"theme": themes},
-				Args:    clidoc.Args{Words: scenarios},
-			},
-			{
-				Name:    "replay",
-				Summary: "plays a recording (--record FILE) in the same UI, or reports on it",
-				Usage:   "redis-memtop replay [flags] FILE",
-				Flags:   newReplayFlagSet(io.Discard, &replay),
-				Values:  map[string][]string{"theme": themes, "format": formats, "speed": {"1", "4", "16", "max"}},
-				Args:    clidoc.Args{Files: true},
-			},
-			{Name: "version", Summary: "prints the version", Usage: "redis-memtop version"},
-			{
-				Name:    "completion",
-				Summary: "writes the bash, zsh or fish completion script",
-				Usage:   "redis-memtop completion bash|zsh|fish",
-				Flags:   newCompletionFlagSet(io.Discard),
-				Args:    clidoc.Args{Words: shells},
-			},
-			{Name: "man", Summary: "writes this man page", Usage: "redis-memtop man", Flags: newManFlagSet(io.Discard)},
-			{Name: "help", Summary: "prints the usage summary", Usage: "redis-memtop help"},
+			monitor, rep, dem, rpl,
+			docCommand("redis-memtop version", "prints the version", nil),
+			comp,
+			docCommand("redis-memtop man", "writes this man page", newManFlagSet(io.Discard)),
+			docCommand("redis-memtop help", "prints the usage summary", nil),
 		},
 		Environment: []clidoc.Item{
 			{Name: "REDISCLI_AUTH", Text: "the server's password when neither -a nor --askpass gives one, as redis-cli reads it"},
@@ -171,6 +156,16 @@ func docProgram() clidoc.Program {
 		},
 		SeeAlso: []string{"redis-cli(1)", "redis-server(1)"},
 	}
+}
+
+// docCommand is a command named after its usage line ("redis-memtop NAME
+// …"; none for the monitor), so each name is written once.
+func docCommand(usage, summary string, fs *flag.FlagSet) clidoc.Command {
+	name := ""
+	if f := strings.Fields(usage); len(f) > 1 && !strings.HasPrefix(f[1], "[") {
+		name = f[1]
+	}
+	return clidoc.Command{Name: name, Summary: summary, Usage: usage, Flags: fs}
 }
 
 // docVersion is the version the man page's footer names: the release

@@ -78,7 +78,7 @@ func writeTemp(t *testing.T, name, text string) string {
 // run runs a tool and fails the test on an error, with its output.
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name, args...) //nolint:gosec // the test's own tools and arguments
+	cmd := exec.CommandContext(t.Context(), name, args...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -164,7 +164,7 @@ func TestCompletionUnknownShell(t *testing.T) {
 // (the last one being completed), as bash's programmable completion would.
 func bashComplete(t *testing.T, script string, words ...string) []string {
 	t.Helper()
-	var q []string
+	q := make([]string, 0, len(words))
 	for _, w := range words {
 		q = append(q, shQuote(w))
 		if w == "" {
@@ -358,7 +358,7 @@ func TestMan(t *testing.T) {
 		}
 	}
 	if _, err := exec.LookPath("man"); err == nil {
-		cmd := exec.Command("man", "-l", page)
+		cmd := exec.CommandContext(t.Context(), "man", "-l", page)
 		cmd.Env = append(os.Environ(), "MANPAGER=cat", "MANWIDTH=80")
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "EXIT STATUS") {
@@ -381,7 +381,7 @@ func isRequest(l string) bool {
 func stripOverstrike(s string) string {
 	var b strings.Builder
 	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
+	for i := range rs {
 		if i+1 < len(rs) && rs[i+1] == '\b' {
 			continue
 		}
