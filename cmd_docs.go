@@ -33,11 +33,12 @@ func runCompletion(args []string, _ *os.File, stdout, stderr io.Writer) error {
 // runMan writes the man page (roff) to stdout.
 func runMan(args []string, _ *os.File, stdout, stderr io.Writer) error {
 	fs := newManFlagSet(stderr)
-	if _, err := parseArgs(fs, args); err != nil {
+	extra, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("man takes no arguments")
+	if extra != "" {
+		return usagef("man takes no arguments, got %q", extra)
 	}
 	p := docProgram()
 	return p.Man(stdout) //nolint:wrapcheck // a write error on stdout says all
