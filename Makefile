@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOBIN := $(shell go env GOPATH 2>/dev/null)/bin
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: all build test demo bench lint fmt clean check-go ensure-redis soak
+.PHONY: all build test demo bench lint fmt clean check-go ensure-redis soak release-check
 
 all: build
 
@@ -68,3 +68,10 @@ clean:
 # SOAK_DURATION=2m make soak for a quick one; see soak/main.go for the knobs.
 soak: check-go ensure-redis
 	go run ./soak
+
+# The release as an operator meets it, checked on every change: the pinned
+# goreleaser's check and snapshot, the .deb unpacked into a temporary root
+# and run (version, --help, man page, completions), the licence in every
+# package and archive. One line per check; see scripts/release-check.
+release-check: check-go
+	scripts/release-check

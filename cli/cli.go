@@ -51,7 +51,7 @@ func Run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	cmd, rest := "", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "report", "demo", "replay", "version", "help":
+		case "report", "demo", "replay", "version", "help", "completion", "man":
 			cmd, rest = args[0], args[1:]
 		}
 	}
@@ -63,6 +63,10 @@ func Run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	case "help":
 		fmt.Fprint(stdout, topUsage)
 		return ExitOK
+	case "completion":
+		err = runCompletion(rest, stdout, stderr, b)
+	case "man":
+		err = runMan(rest, stdout, stderr, b)
 	case "report":
 		err = runReport(ctx, rest, stdin, stdout, stderr)
 	case "demo":
@@ -125,6 +129,8 @@ Usage:
   redis-memtop demo [flags] [SCENARIO]  a throwaway redis-server with a scripted workload, and the monitor on it
   redis-memtop replay [flags] FILE      plays a recording (--record FILE) in the same UI
   redis-memtop version
+  redis-memtop completion bash|zsh|fish a shell completion script
+  redis-memtop man                      the man page (roff)
 
 URI: redis://[user:pass@]host:port/db, rediss://… (TLS), unix:///path/redis.sock
 Connection flags follow redis-cli: -h HOST -p PORT -n DB --user NAME -a PASS --askpass,

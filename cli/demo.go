@@ -11,10 +11,9 @@ import (
 	"github.com/redis-memtop/redis-memtop/demo"
 )
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var uf uiFlags
-	var serverBin string
-	var list, fast bool
+// newDemoFlagSet is demo's command line, shared by runDemo and the man page
+// and completions (docs.go).
+func newDemoFlagSet(stderr io.Writer, uf *uiFlags, serverBin *string, list, fast *bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	uf.register(fs)
@@ -24,9 +23,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		f.DefValue = "0"
 		_ = f.Value.Set("0")
 	}
-	fs.StringVar(&serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
-	fs.BoolVar(&list, "list", false, "list the scenarios and exit")
-	fs.BoolVar(&fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")
+	fs.StringVar(serverBin, "redis-server", "", "redis-server binary `path` (default: from PATH)")
+	fs.BoolVar(list, "list", false, "list the scenarios and exit")
+	fs.BoolVar(fast, "fast", false, "small datasets and no pauses between stages (smoke runs)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop demo [flags] [SCENARIO]\n\n"+
 			"Starts a throwaway redis-server on a free loopback port, runs a scripted workload against it in\n"+
@@ -36,6 +35,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var uf uiFlags
+	var serverBin string
+	var list, fast bool
+	fs := newDemoFlagSet(stderr, &uf, &serverBin, &list, &fast)
 	name, err := parseArgs(fs, args)
 	if err != nil {
 		return err

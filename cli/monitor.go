@@ -52,9 +52,9 @@ func (u *uiFlags) config() app.Config {
 	return app.Config{Interval: u.interval, History: u.history, Theme: u.theme, Record: u.record, Scan: u.scan.config()}
 }
 
-func runMonitor(ctx context.Context, args []string, stdin *os.File, stderr io.Writer) error {
-	var cf connFlags
-	var uf uiFlags
+// newMonitorFlagSet is the live monitor's command line, shared by
+// runMonitor and the man page and completions (docs.go).
+func newMonitorFlagSet(stderr io.Writer, cf *connFlags, uf *uiFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf.register(fs)
@@ -63,6 +63,13 @@ func runMonitor(ctx context.Context, args []string, stdin *os.File, stderr io.Wr
 		fmt.Fprint(fs.Output(), topUsage+"\nFlags of the live monitor:\n")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runMonitor(ctx context.Context, args []string, stdin *os.File, stderr io.Writer) error {
+	var cf connFlags
+	var uf uiFlags
+	fs := newMonitorFlagSet(stderr, &cf, &uf)
 	uris, err := parseArgsN(fs, args)
 	if err != nil {
 		return err

@@ -11,23 +11,33 @@ import (
 	"github.com/redis-memtop/redis-memtop/app"
 )
 
-func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var (
-		theme, at, format, speedArg, output string
-		report                              bool
-	)
+// replayFlags are replay's flags.
+type replayFlags struct {
+	theme, at, format, speed, output string
+	report                           bool
+}
+
+// newReplayFlagSet is replay's command line, shared by runReplay and the
+// man page and completions (docs.go).
+func newReplayFlagSet(stderr io.Writer, f *replayFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or mono")
-	fs.StringVar(&speedArg, "speed", "1", "playback speed: 1, 4, 16 or max")
-	fs.BoolVar(&report, "report", false, "print the incident report at the end of the recording (or --at) instead of playing it")
-	fs.StringVar(&at, "at", "", "with --report: the `time` to report at (RFC 3339, or an offset from the start such as 5m)")
-	fs.StringVar(&format, "format", "markdown", "with --report: markdown or json")
-	fs.StringVar(&output, "o", "", "with --report: write to `file`")
+	fs.StringVar(&f.theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or mono")
+	fs.StringVar(&f.speed, "speed", "1", "playback speed: 1, 4, 16 or max")
+	fs.BoolVar(&f.report, "report", false, "print the incident report at the end of the recording (or --at) instead of playing it")
+	fs.StringVar(&f.at, "at", "", "with --report: the `time` to report at (RFC 3339, or an offset from the start such as 5m)")
+	fs.StringVar(&f.format, "format", "markdown", "with --report: markdown or json")
+	fs.StringVar(&f.output, "o", "", "with --report: write to `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop replay [flags] FILE\n\nPlays a recording (made with --record) in the same UI: space pause, ←/→ seek %s,\n1–4 speed (1×, 4×, 16×, as fast as possible). --report turns it into the incident report instead.\n\n", app.ReplaySeek)
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f replayFlags
+	fs := newReplayFlagSet(stderr, &f)
 	file, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -35,30 +45,30 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if file == "" {
 		return usagef("replay needs the recording's file name")
 	}
-	speed, err := parseSpeed(speedArg)
+	speed, err := parseSpeed(f.speed)
 	if err != nil {
 		return err
 	}
-	if err := checkFormat(format); err != nil {
+	if err := checkFormat(f.format); err != nil {
 		return err
 	}
 	rec, err := app.LoadRecording(file)
 	if err != nil {
 		return err //nolint:wrapcheck // says "replay:"
 	}
-	if report {
+	if f.report {
 		until := rec.End()
-		if at != "" {
-			if until, err = parseAt(at, rec.Start()); err != nil {
+		if f.at != "" {
+			if until, err = parseAt(f.at, rec.Start()); err != nil {
 				return err
 			}
 		}
-		return app.EmitReport(stdout, output, app.RecordingReport(rec, until), format) //nolint:wrapcheck // says "report:"
+		return app.EmitReport(stdout, f.output, app.RecordingReport(rec, until), f.format) //nolint:wrapcheck // says "report:"
 	}
-	if at != "" {
+	if f.at != "" {
 		return usagef("--at goes with --report")
 	}
-	return app.Replay(ctx, rec, speed, theme) //nolint:wrapcheck // says "ui:"
+	return app.Replay(ctx, rec, speed, f.theme) //nolint:wrapcheck // says "ui:"
 }
 
 func parseSpeed(s string) (float64, error) {

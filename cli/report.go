@@ -11,50 +11,60 @@ import (
 	"github.com/redis-memtop/redis-memtop/app"
 )
 
-func runReport(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) error {
-	var (
-		conn     connFlags
-		scan     scanFlags
-		format   string
-		output   string
-		interval time.Duration
-	)
+// reportFlags are report's flags.
+type reportFlags struct {
+	conn     connFlags
+	scan     scanFlags
+	format   string
+	output   string
+	interval time.Duration
+}
+
+// newReportFlagSet is report's command line, shared by runReport and the
+// man page and completions (docs.go).
+func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	conn.register(fs)
-	scan.register(fs, false, 0)
-	fs.StringVar(&format, "format", "markdown", "output `format`: markdown or json")
-	fs.StringVar(&output, "o", "", "write the report to `file` instead of standard output")
-	fs.DurationVar(&interval, "interval", time.Second, "time between the two samples (rates need two)")
+	f.conn.register(fs)
+	f.scan.register(fs, false, 0)
+	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
+	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
+	fs.DurationVar(&f.interval, "interval", time.Second, "time between the two samples (rates need two)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, takes two samples one interval apart, prints an incident report and exits.\n"+
 			"On a Redis Cluster (-c, or a cluster node as the target) --scan covers every master and the big keys\n"+
 			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n\n")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func runReport(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) error {
+	var f reportFlags
+	fs := newReportFlagSet(stderr, &f)
 	uri, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := checkFormat(format); err != nil {
+	if err := checkFormat(f.format); err != nil {
 		return err
 	}
-	if err := scan.validate(); err != nil {
+	if err := f.scan.validate(); err != nil {
 		return err
 	}
-	opts, err := conn.options(ctx, fs, uri, stdin, stderr)
+	opts, err := f.conn.options(ctx, fs, uri, stdin, stderr)
 	if err != nil {
 		return err
 	}
-	st, err := conn.sentinel(opts)
+	st, err := f.conn.sentinel(opts)
 	if err != nil {
 		return err
 	}
-	rep, err := app.Report(ctx, opts, st, app.ReportConfig{Interval: interval, Scan: scan.config(), Cluster: conn.cluster, Progress: stderr})
+	rep, err := app.Report(ctx, opts, st, app.ReportConfig{Interval: f.interval, Scan: f.scan.config(), Cluster: f.conn.cluster, Progress: stderr})
 	if err != nil {
 		return err //nolint:wrapcheck // app's errors are one clear line
 	}
-	return app.EmitReport(stdout, output, rep, format) //nolint:wrapcheck // says "report:"
+	return app.EmitReport(stdout, f.output, rep, f.format) //nolint:wrapcheck // says "report:"
 }
 
 func checkFormat(f string) error {
