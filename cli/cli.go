@@ -133,7 +133,7 @@ Usage:
   redis-memtop man                      the man page (roff)
 
 URI: redis://[user:pass@]host:port/db, rediss://… (TLS), unix:///path/redis.sock
-Connection flags follow redis-cli: -h HOST -p PORT -n DB --user NAME -a PASS --askpass,
+Connection flags follow redis-cli: -h HOST -p PORT -s SOCKET -n DB --user NAME -a PASS --askpass,
 --tls --cacert F --cert F --key F --sni NAME --insecure. REDISCLI_AUTH is honoured.
 
 Run 'redis-memtop [report|demo] --help' for every flag.

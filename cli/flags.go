@@ -22,6 +22,7 @@ import (
 // redis-cli so muscle memory works.
 type connFlags struct {
 	host, user, pass        string
+	socket                  string
 	port, db                int
 	askpass                 bool
 	tls, insecure           bool
@@ -35,6 +36,7 @@ type connFlags struct {
 
 func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.host, "h", "127.0.0.1", "server `host`name")
+	fs.StringVar(&c.socket, "s", "", "server unix `socket` (overrides -h and -p)")
 	fs.IntVar(&c.port, "p", 6379, "server `port`")
 	fs.IntVar(&c.db, "n", 0, "database `number`")
 	fs.StringVar(&c.user, "user", "", "ACL user `name`")
@@ -107,8 +109,11 @@ func (c *connFlags) options(ctx context.Context, fs *flag.FlagSet, uri string, s
 			return o, usageErr(err)
 		}
 	}
-	if set["h"] || set["p"] {
-		o.Network, o.Addr = "tcp", hostPort(o, uri != "", set, c.host, c.port)
+	switch {
+	case c.socket != "":
+		o.Network, o.Addr = redisx.NetworkUnix, c.socket
+	case set["h"] || set["p"]:
+		o.Network, o.Addr = redisx.NetworkTCP, hostPort(o, uri != "", set, c.host, c.port)
 	}
 	if set["n"] {
 		o.DB = c.db
@@ -225,9 +230,16 @@ func parseArgs(fs *flag.FlagSet, args []string) (uri string, err error) {
 // monitor's fleet view).
 func parseArgsN(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
+	// A mistake is one line (Run adds where the help is); the whole usage
+	// is printed only when asked for with -h / --help.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				fs.Usage()
 				return nil, err //nolint:wrapcheck // Run treats it as a clean exit
 			}
 			return nil, usageErr(err)

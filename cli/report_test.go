@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -270,8 +271,13 @@ func TestUsageErrors(t *testing.T) {
 		{"report", "ftp://host"},
 	} {
 		t.Run(fmt.Sprint(args), func(t *testing.T) {
-			if code, _, errOut := runCLI(t, args...); code != ExitUsage {
+			code, _, errOut := runCLI(t, args...)
+			if code != ExitUsage {
 				t.Errorf("exit %d, want %d (stderr %q)", code, ExitUsage, errOut)
+			}
+			// One line saying what is wrong, one saying where the help is.
+			if lines := strings.Split(strings.TrimSpace(errOut), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "--help") {
+				t.Errorf("a usage error should be one line plus the --help hint:\n%s", errOut)
 			}
 		})
 	}
@@ -350,5 +356,23 @@ func TestReportScanFindsTheBigKeys(t *testing.T) {
 	}
 	if !found || rep.Verdict.Kind == "" {
 		t.Errorf("with a scan the big-keys check must not be unknown: %+v, verdict %q", rep.Checklist, rep.Verdict.Kind)
+	}
+}
+
+// TestReportOverAUnixSocket connects with -s, as redis-cli does.
+func TestReportOverAUnixSocket(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	redistest.StartServer(t, "unixsocket "+sock, "unixsocketperm 700")
+	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "100ms", "-s", sock)
+	if code != ExitOK {
+		t.Fatalf("report -s: exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Target struct {
+			Addr string `json:"addr"`
+		} `json:"target"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || !strings.Contains(rep.Target.Addr, sock) {
+		t.Errorf("target %q (%v): want the socket %s", rep.Target.Addr, err, sock)
 	}
 }
