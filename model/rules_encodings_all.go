@@ -61,6 +61,15 @@ func (f finding) over(ch Check, winsTies bool) Check {
 	return ch
 }
 
+// Words of the encodings parts.
+const (
+	encSkiplist    = "skiplist"
+	encQuicklist   = "quicklist"
+	unitMembers    = "members"
+	unitElements   = "elements"
+	cmdMemoryStats = "redis-cli MEMORY STATS"
+)
+
 // bigEncoding is a type's non-compact encoding and the CONFIG settings
 // that bound its compact one (7.0 names first, then 6.2's).
 var bigEncodings = []struct {
@@ -70,10 +79,16 @@ var bigEncodings = []struct {
 	unit, whyLong string
 }{
 	{typeHash, encHashtable, []string{"hash-max-listpack-entries", "hash-max-ziplist-entries"}, []string{"hash-max-listpack-value", "hash-max-ziplist-value"}, "fields", "a field or value is longer than"},
-	{typeZset, "skiplist", []string{"zset-max-listpack-entries", "zset-max-ziplist-entries"}, []string{"zset-max-listpack-value", "zset-max-ziplist-value"}, "members", "a member is longer than"},
+	{typeZset, encSkiplist, []string{"zset-max-listpack-entries", "zset-max-ziplist-entries"}, []string{"zset-max-listpack-value", "zset-max-ziplist-value"}, unitMembers, "a member is longer than"},
 	// Sets have a listpack only from 7.2 (set-max-listpack-entries); before,
 	// a set of strings is a hashtable whatever its size.
-	{typeSet, encHashtable, []string{"set-max-listpack-entries"}, []string{"set-max-listpack-value"}, "members", "a member is longer than"},
+	{typeSet, encHashtable, []string{"set-max-listpack-entries"}, []string{"set-max-listpack-value"}, unitMembers, "a member is longer than"},
+	// Lists: before 3.2 a list past its ziplist was a linkedlist; from 7.2 a
+	// small list is a listpack again, bounded by list-max-listpack-size when
+	// it counts entries (positive; negative sizes count bytes and are left
+	// out). On 3.2–7.0 every list is a quicklist, whatever its size.
+	{typeList, "linkedlist", []string{"list-max-ziplist-entries"}, []string{"list-max-ziplist-value"}, unitElements, "an element is longer than"},
+	{typeList, encQuicklist, []string{"list-max-listpack-size"}, nil, unitElements, "an element is too long for"},
 }
 
 // allKeysEncodings counts, per type, the keys in the big encoding whose
@@ -94,6 +109,11 @@ func allKeysEncodings(c *ruleCtx) (finding, bool) {
 		limit, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil || limit <= 0 {
 			continue
+		}
+		if be.enc == encQuicklist {
+			if ver, ok := serverVersion(c.last); !ok || versionLess(ver, "7.2") {
+				continue
+			}
 		}
 		var all int64
 		for _, es := range c.scan.Encodings {
@@ -118,9 +138,12 @@ func allKeysEncodings(c *ruleCtx) (finding, bool) {
 			if es.Keys > 0 {
 				est = float64(es.Bytes) * float64(n) / float64(es.Keys)
 			}
-			valueName := be.value[0]
-			if vn, vv, ok := c.configFirst(be.value...); ok {
-				valueName = fmt.Sprintf("%s (%s bytes)", vn, strings.TrimSpace(vv))
+			valueName := name
+			if len(be.value) > 0 {
+				valueName = be.value[0]
+				if vn, vv, ok := c.configFirst(be.value...); ok {
+					valueName = fmt.Sprintf("%s (%s bytes)", vn, strings.TrimSpace(vv))
+				}
 			}
 			line := fmt.Sprintf("%s of %s %s keys scanned are %s with ≤ %d %s (%s %d): %s %s; about %s",
 				count, exactCount(float64(all)), be.typ, be.enc, limit, be.unit, name, limit, be.whyLong, valueName, Bytes(est))
@@ -181,7 +204,7 @@ func keyOverhead(c *ruleCtx) (finding, bool) {
 	}
 	f.title = fmt.Sprintf("Per-key overhead is %s of used memory over %s keys: bucket small keys into hashes", sharePct(share), exactCount(keys.V))
 	f.evidence = append(f.evidence, smallKeyPrefixes(c)...)
-	f.commands = []string{cmdInfoMemory, "redis-cli MEMORY STATS", "redis-cli CONFIG GET 'hash-max-*'"}
+	f.commands = []string{cmdInfoMemory, cmdMemoryStats, "redis-cli CONFIG GET 'hash-max-*'"}
 	f.advice = "Every key costs bookkeeping on top of its value (a dict entry, the key's object and name, an expiry entry): with many small keys that overhead outweighs the data. Bucket small objects into hashes (user:1234 → HSET user:12 34 …, at most hash-max-listpack-entries fields a hash, so each stays a compact listpack), shorten key names, and keep numbers as integers (int encoding) rather than raw strings."
 	return f, true
 }

@@ -10,8 +10,9 @@ import (
 // checklist did not weigh, each a part of an existing check, driven through
 // every status that check can take with the new part.
 
-func series(n int, mod func(i int, s *Sample)) func() Inputs {
-	return func() Inputs { return inputsOf(seriesOf(n, 1, mod)) }
+// series is 11 samples a second apart, each changed by mod.
+func series(mod func(i int, s *Sample)) func() Inputs {
+	return func() Inputs { return inputsOf(seriesOf(11, 1, mod)) }
 }
 
 func backlogCases() []ruleCase {
@@ -62,7 +63,9 @@ func TestBacklogRule(t *testing.T) {
 }
 
 func growthCases() []ruleCase {
-	keys := func(ks ...ScanKey) *ScanFacts { return &ScanFacts{Scanned: 1000, Total: Some(1000), Complete: true, Keys: ks} }
+	keys := func(ks ...ScanKey) *ScanFacts {
+		return &ScanFacts{Scanned: 1000, Total: Some(1000), Complete: true, Keys: ks}
+	}
 	queue := keys(ScanKey{Key: "queue", Type: "list", Encoding: "quicklist", Bytes: Some(354_000), Elements: Some(900), PrevBytes: Some(56_000)})
 	tiny := keys(ScanKey{Key: "tiny", Type: "list", Encoding: "quicklist", Bytes: Some(7_000), Elements: Some(90), PrevBytes: Some(3_000)})
 	rising := keys(ScanKey{Key: "feed", Type: "zset", Encoding: "skiplist", Bytes: Some(1_150_000), Elements: Some(900), PrevBytes: Some(1_000_000)})
@@ -105,7 +108,7 @@ func TestGrowthRule(t *testing.T) {
 func allKeysEncodingCases() []ruleCase {
 	// 1,000 hashes of 5 fields, hashtable for one long value each; the top
 	// lists hold 97 of them.
-	var top []ScanKey
+	top := make([]ScanKey, 0, 97)
 	for i := range 97 {
 		top = append(top, ScanKey{Key: "h:" + strings.Repeat("x", i%7), Type: "hash", Encoding: "hashtable", Bytes: Some(1200), Elements: Some(5)})
 	}
@@ -117,6 +120,10 @@ func allKeysEncodingCases() []ruleCase {
 	}
 	cfg := &Extras{Config: configOf()}
 	odd := &Extras{Config: configOf("hash-max-listpack-entries", "100")}
+	lists := &Extras{Config: configOf("list-max-listpack-size", "128")}
+	shortLists := &ScanFacts{Scanned: 20, Complete: true, Encodings: []EncodingStat{
+		{Type: "list", Encoding: "quicklist", Keys: 20, Bytes: 20 * 2000, ElementsLog2: []int64{0, 0, 0, 20}},
+	}}
 	return []ruleCase{
 		{"no scan", withEx(one(nil), cfg), StatusUnknown, "no scan yet"},
 		{"CONFIG denied", withScan(withEx(one(nil), &Extras{Config: &Config{Err: noperm}}), scan(1000)), StatusUnknown, "CONFIG is not allowed"},
@@ -126,6 +133,8 @@ func allKeysEncodingCases() []ruleCase {
 		{"50 hashtable hashes under the limit", withScan(withEx(one(nil), cfg), scan(50)), StatusWatch, "50 hash keys of 50 are hashtable under hash-max-listpack-entries (128)"},
 		{"1,000 among all keys, 97 in the top lists", withScan(withEx(one(nil), cfg), scan(1000)), StatusWarn, "1,000 hash keys of 1,000 are hashtable"},
 		{"a limit that is not a power of two", withScan(withEx(one(nil), odd), scan(50)), StatusWatch, "at least 50 hash keys"},
+		{"7.2: short lists as quicklists", withScan(withEx(one(func(s *Sample) { s.Server.Version = "7.2.4" }), lists), shortLists), StatusWatch, "20 list keys of 20 are quicklist"},
+		{"7.0: every list is a quicklist", withScan(withEx(one(nil), lists), shortLists), StatusOK, "No collection"},
 	}
 }
 
@@ -140,7 +149,8 @@ func overheadCases() []ruleCase {
 		}
 	}
 	cfg := &Extras{Config: configOf()}
-	prefixes := &ScanFacts{Scanned: 200_000, Complete: true,
+	prefixes := &ScanFacts{
+		Scanned: 200_000, Complete: true,
 		Prefixes:  []ScanPrefix{{Prefix: "tiny", Keys: 200_000, Bytes: 200_000 * 72}},
 		Encodings: []EncodingStat{{Type: "string", Encoding: "embstr", Keys: 199_990, Bytes: 199_990 * 72}, {Type: "string", Encoding: "raw", Keys: 10, Bytes: 10 * 90}},
 		Keys:      []ScanKey{{Key: "tiny:raw:1", Type: "string", Encoding: "raw", Bytes: Some(90)}},
@@ -190,12 +200,12 @@ func onReadCases() []ruleCase {
 		s.Commands = []CommandStat{{Name: "lrange", Calls: Some(50 * float64(i)), Usec: Some(500 * float64(i))}}
 	}
 	return []ruleCase{
-		{"no commandstats", series(11, nil), StatusOK, "Client buffers small"},
-		{"steady LRANGE", series(11, steady), StatusOK, "Client buffers small"},
-		{"HGETALL rising", series(11, reads("hgetall", 500, 20)), StatusWatch, "O(N) reads rising: HGETALL 500 calls/s (was 0.0), 20µs a call"},
-		{"slow SMEMBERS", series(11, reads("smembers", 50, 4000)), StatusWarn, "SMEMBERS"},
-		{"KEYS", series(11, reads("keys", 2, 300)), StatusWarn, "KEYS"},
-		{"buffers past a quarter of memory", series(11, func(i int, s *Sample) { s.Memory.MemClientsNormal = Some(40 * mb) }), StatusCrit, "40.0%"},
+		{"no commandstats", series(nil), StatusOK, "Client buffers small"},
+		{"steady LRANGE", series(steady), StatusOK, "Client buffers small"},
+		{"HGETALL rising", series(reads("hgetall", 500, 20)), StatusWatch, "O(N) reads rising: HGETALL 500 calls/s (was 0.0), 20µs a call"},
+		{"slow SMEMBERS", series(reads("smembers", 50, 4000)), StatusWarn, "SMEMBERS"},
+		{"KEYS", series(reads("keys", 2, 300)), StatusWarn, "KEYS"},
+		{"buffers past a quarter of memory", series(func(_ int, s *Sample) { s.Memory.MemClientsNormal = Some(40 * mb) }), StatusCrit, "40.0%"},
 		{"no client figures", one(func(s *Sample) {
 			s.Memory.MemClientsNormal = None()
 			s.Server.Version = "4.0.14"
@@ -218,10 +228,10 @@ func ttlShareCases() []ruleCase {
 		}
 	}
 	return []ruleCase{
-		{"steady", series(11, grow(1000, 950)), StatusOK, "Most keys have a TTL"},
-		{"keys with a TTL expire, nothing new", series(11, grow(600, 550)), StatusOK, "Most keys have a TTL"},
-		{"new keys without a TTL: 95 % → 79 %", series(11, grow(1200, 950)), StatusWatch, "Keys with a TTL fell from 95.0% to 79.2% in 10s"},
-		{"a deploy dropped the TTLs: 95 % → 47.5 %", series(11, grow(2000, 950)), StatusWarn, "Keys with a TTL fell from 95.0% to 47.5%"},
+		{"steady", series(grow(1000, 950)), StatusOK, "Most keys have a TTL"},
+		{"keys with a TTL expire, nothing new", series(grow(600, 550)), StatusOK, "Most keys have a TTL"},
+		{"new keys without a TTL: 95 % → 79 %", series(grow(1200, 950)), StatusWatch, "Keys with a TTL fell from 95.0% to 79.2% in 10s"},
+		{"a deploy dropped the TTLs: 95 % → 47.5 %", series(grow(2000, 950)), StatusWarn, "Keys with a TTL fell from 95.0% to 47.5%"},
 		{"95 % without, noeviction, near the limit", one(func(s *Sample) {
 			s.Keyspace[0].Expires = Some(50)
 			s.Memory.MaxMemoryPolicy = "noeviction"

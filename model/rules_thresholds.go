@@ -189,10 +189,11 @@ const (
 const (
 	// ThresholdKeyGrowthRatio: a key that doubled between two full passes
 	// grows without bound more often than not (ours; issue 14: a queue grew
-	// 6× and was not flagged) …
+	// 6× and was not flagged), once it is past
+	// ThresholdKeyGrowthRatioMinBytes.
 	ThresholdKeyGrowthRatio = 2.0
-	// ThresholdKeyGrowthRatioMinBytes … once it is past 10 KB: smaller keys
-	// doubling are noise of MEMORY USAGE's sampling (ours).
+	// ThresholdKeyGrowthRatioMinBytes: smaller keys doubling are noise of
+	// MEMORY USAGE's sampling (ours).
 	ThresholdKeyGrowthRatioMinBytes = 10_000
 	// ThresholdKeyGrowthSmallBytes: a key that grew by ≥ 100 KB (and by
 	// ThresholdKeyGrowthShare) between passes is rising (ours; RedisInsight's
