@@ -81,6 +81,12 @@ type EncodingStat struct {
 	Encoding string `json:"encoding"`
 	Keys     int64  `json:"keys"`
 	Bytes    int64  `json:"bytes"`
+	// ElementsLog2 counts the collections (hash, set, zset, list) of this
+	// encoding by element count: index i holds those with 2^(i-1) < n ≤ 2^i
+	// (index 0: n ≤ 1). It tells how many keys sit under a compact-encoding
+	// limit from CONFIG (exactly for the power-of-two defaults) without
+	// keeping any key; empty for other types.
+	ElementsLog2 []int64 `json:"elements_log2,omitempty"`
 }
 
 // TTLBucket is one of the fixed TTL classes.
@@ -288,6 +294,13 @@ func (a *BigKeysAgg) Add(k *KeyInfo) {
 	}
 	es.Keys++
 	es.Bytes += b
+	if k.Elements >= 0 && isCollection(k.Type) {
+		i := elementsLog2(k.Elements)
+		for len(es.ElementsLog2) <= i {
+			es.ElementsLog2 = append(es.ElementsLog2, 0)
+		}
+		es.ElementsLog2[i]++
+	}
 
 	tb := &a.ttl[TTLBucketIndex(k.TTL)]
 	tb.Keys++
@@ -345,7 +358,9 @@ func (a *BigKeysAgg) Snapshot() *BigKeys {
 	})
 	s.Encodings = make([]EncodingStat, 0, len(a.encodings))
 	for _, e := range a.encodings {
-		s.Encodings = append(s.Encodings, *e)
+		c := *e
+		c.ElementsLog2 = slices.Clone(e.ElementsLog2)
+		s.Encodings = append(s.Encodings, c)
 	}
 	slices.SortFunc(s.Encodings, func(x, y EncodingStat) int {
 		if c := strings.Compare(x.Type, y.Type); c != 0 {
@@ -378,4 +393,41 @@ func cmpDesc(x, y int64) int {
 		return 1
 	}
 	return 0
+}
+
+// isCollection reports whether a type has a compact encoding bounded by an
+// entry count (ElementsLog2 is kept for these).
+func isCollection(typ string) bool {
+	switch typ {
+	case "hash", "set", "zset", "list":
+		return true
+	}
+	return false
+}
+
+// elementsLog2 is the ElementsLog2 index of an element count: the smallest
+// i with n ≤ 2^i.
+func elementsLog2(n int64) int {
+	if n <= 1 {
+		return 0
+	}
+	return bits.Len64(uint64(n - 1))
+}
+
+// UnderLimit counts the keys with at most limit elements, and whether the
+// count is exact: it is when limit is a power of two (every default of the
+// *-max-listpack-entries settings); otherwise the bucket that straddles the
+// limit is left out and the count is a lower bound.
+func (e *EncodingStat) UnderLimit(limit int64) (n int64, exact bool) {
+	if limit < 1 {
+		return 0, true
+	}
+	exact = limit&(limit-1) == 0
+	for i, c := range e.ElementsLog2 {
+		if i >= 63 || int64(1)<<i > limit {
+			break
+		}
+		n += c
+	}
+	return n, exact
 }

@@ -64,6 +64,12 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 			s := entry(encs, typeEnc{e.Type, e.Encoding}, func() *EncodingStat { return &EncodingStat{Type: e.Type, Encoding: e.Encoding} })
 			s.Keys += e.Keys
 			s.Bytes += e.Bytes
+			for len(s.ElementsLog2) < len(e.ElementsLog2) {
+				s.ElementsLog2 = append(s.ElementsLog2, 0)
+			}
+			for i, c := range e.ElementsLog2 {
+				s.ElementsLog2[i] += c
+			}
 		}
 		for _, t := range b.TTL {
 			// The bucket's lower bound names it (-1 is "no expiry").

@@ -24,6 +24,14 @@
 //     rules_buffers.go (client and replication buffers, scripts),
 //     rules_host.go (swap and host), rules_evidence.go (evidence, and
 //     Diagnosis.WithEvidenceSaved for a report being written).
+//   - rules_backlog.go, rules_growth.go, rules_encodings_all.go,
+//     rules_onreads.go, rules_ttlshare.go: parts of existing checks that
+//     weigh what the guides teach beyond them (issue 14): the replication
+//     backlog (replication-buffers), keys and streams that keep growing
+//     (big-keys), encodings among all keys and per-key overhead
+//     (encodings), O(N) reads in commandstats (client-buffers), the share
+//     of keys with a TTL falling (ttl-discipline). commandstats.go holds
+//     the O(N) reads a sample keeps.
 //   - rules_thresholds.go: every threshold, named, valued and sourced —
 //     the server rules', the verdict's and the cluster rules'.
 //   - rules_context.go, rules_trend.go, rules_scan.go, rules_scanfrom.go,

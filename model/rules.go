@@ -197,5 +197,6 @@ const (
 	typeSet            = "set"
 	typeZset           = "zset"
 	typeString         = "string"
+	typeStream         = "stream"
 	encHashtable       = "hashtable"
 )

@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// ruleClientBuffers: memory held by normal clients' query and output buffers.
-func ruleClientBuffers(c *ruleCtx) Check {
+// clientBuffersLevel: memory held by normal clients' query and output
+// buffers (ruleClientBuffers adds the O(N) reads that fill them).
+func clientBuffersLevel(c *ruleCtx) Check {
 	const topic = "Client buffers"
 	m := &c.last.Memory
 	cr := c.clientsReason()
@@ -146,6 +147,9 @@ func ruleReplicationBuffers(c *ruleCtx) Check {
 		ch.Status = StatusOK
 		ch.Title = fmt.Sprintf("Replica buffers small: %s", Bytes(replica))
 		ch.Advice = "The replicas keep up."
+	}
+	if f, ok := backlogFinding(c); ok {
+		ch = f.merge(ch)
 	}
 	return ch
 }

@@ -56,9 +56,14 @@ func ruleBigKeys(c *ruleCtx) Check {
 				why = append(why, "string > 100 KB")
 				st = worse(st, StatusWatch)
 			}
+		case typeStream:
+			if w, ok := longStream(k); ok {
+				why = append(why, w)
+				st = worse(st, StatusWatch)
+			}
 		}
-		if pb, ok := k.PrevBytes.Get(); ok && b-pb >= ThresholdKeyGrowthBytes && b-pb >= ThresholdKeyGrowthShare*pb {
-			why = append(why, "grew "+signedBytes(b-pb)+" since the last scan")
+		if w, ok := keyGrowth(k); ok {
+			why = append(why, w)
 			st = worse(st, StatusWatch)
 		}
 		if len(why) > 0 {
@@ -72,7 +77,7 @@ func ruleBigKeys(c *ruleCtx) Check {
 	if len(found) == 0 {
 		ch.Status = StatusOK
 		ch.Title = c.scan.soFar("No big key among the keys scanned")
-		ch.Advice = "No key passes 10 MB, 1 % of memory, 1000 list elements, 5000 hash fields or 100 KB strings."
+		ch.Advice = "No key passes 10 MB, 1 % of memory, 1000 list elements, 5000 hash fields, 100 KB strings or 10,000 stream entries, and none grew much since the last pass."
 		return ch
 	}
 	slices.SortStableFunc(found, func(a, b flagged) int {
@@ -95,6 +100,9 @@ func ruleBigKeys(c *ruleCtx) Check {
 		}
 	}
 	ch.Advice = "Big keys make every operation on them slow (DEL blocks: use UNLINK), replicate and migrate in one piece, and one growing key can fill the memory. Split big hashes and sets into buckets, trim lists (LTRIM) or cap streams (XADD MAXLEN), and give them a TTL when they are cache data."
+	for _, f := range found {
+		growthAdvice(&ch, f.k)
+	}
 	return ch
 }
 
@@ -120,8 +128,9 @@ func elementsNote(k ScanKey) string {
 	return ", " + exactCount(el) + " " + unit
 }
 
-// ruleTTLDiscipline: keys without a TTL on an instance that works as a cache.
-func ruleTTLDiscipline(c *ruleCtx) Check {
+// ttlLevel: keys without a TTL on an instance that works as a cache (the
+// level now; ruleTTLDiscipline adds the change over the window).
+func ttlLevel(c *ruleCtx) Check {
 	const topic = "TTL discipline"
 	keys, exp, r := keyspaceTotals(c.last)
 	if r != "" {
@@ -222,9 +231,10 @@ type encLimit struct {
 	value float64
 }
 
-// ruleEncodings: collections just past their compact-encoding limits, and
-// hashes that left listpack for long values.
-func ruleEncodings(c *ruleCtx) Check {
+// encodingsTop: collections just past their compact-encoding limits, and
+// hashes that left listpack for long values, among the top keys
+// (ruleEncodings adds the counts among all keys and the per-key overhead).
+func encodingsTop(c *ruleCtx) Check {
 	const topic = "Encodings"
 	if r := scanReason(c.scan); r != "" {
 		return unknownCheck(topic, r, scanAdvice)

@@ -16,6 +16,10 @@ type ScanFacts struct {
 	Keys []ScanKey
 	// Prefixes are key namespaces with their totals, in any order.
 	Prefixes []ScanPrefix
+	// Encodings count every key scanned by type and encoding, with the
+	// collections' element counts (EncodingStat.ElementsLog2), so the
+	// encodings check counts among all keys, not the top ones only.
+	Encodings []EncodingStat
 	// NoTTLKeys / NoTTLBytes are the "no expiry" TTL bucket over the keys
 	// scanned; TTLKeys / TTLBytes sum every other bucket.
 	NoTTLKeys  int

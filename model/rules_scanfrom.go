@@ -56,6 +56,7 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 			f.Keys = append(f.Keys, sk)
 		}
 	}
+	f.Encodings = bk.Encodings
 	for _, p := range bk.Prefixes {
 		if p.Depth != 1 {
 			continue

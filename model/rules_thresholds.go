@@ -158,3 +158,105 @@ const (
 	// MIGRATING/IMPORTING set for ever).
 	ThresholdClusterMigrationStuckViews = 30 // ours: 30 polls, 30 s at the default interval
 )
+
+// Issue 14's gaps in what the guides teach, part b: the replication
+// backlog, keys and streams that keep growing, encodings among all keys,
+// per-key overhead, O(N) reads, the TTL share over the window.
+
+// replication-buffers: the backlog.
+const (
+	// ThresholdBacklogMinBytes: under 10 MB a backlog is not worth resizing
+	// (the Redis default is 1 MB); DOCTOR's replica-buffer figure.
+	ThresholdBacklogMinBytes = 10 * mib
+	// ThresholdBacklogShareWatch / Warn: the backlog's share of used_memory
+	// (ours). A backlog is replication history, not data: a quarter of the
+	// memory is more than most outages need, half is memory taken from the
+	// dataset.
+	ThresholdBacklogShareWatch = 0.25
+	ThresholdBacklogShareWarn  = 0.50
+	// ThresholdBacklogOfMaxmemoryCrit: the backlog is not counted for
+	// eviction (freeMemoryGetNotCountedMemory), so with a limit set it sits on
+	// top of maxmemory: at half the limit, RSS can reach 1.5× what the limit
+	// was sized for (ours).
+	ThresholdBacklogOfMaxmemoryCrit = 0.50
+	// ThresholdBacklogOutage is the disconnect the advice sizes the backlog
+	// for when the write rate is known (ours: a replica restart or a network
+	// blip of a minute; the guides: size it to the outage to survive).
+	ThresholdBacklogOutage = time.Minute
+)
+
+// big-keys: keys and streams that keep growing.
+const (
+	// ThresholdKeyGrowthRatio: a key that doubled between two full passes
+	// grows without bound more often than not (ours; issue 14: a queue grew
+	// 6× and was not flagged), once it is past
+	// ThresholdKeyGrowthRatioMinBytes.
+	ThresholdKeyGrowthRatio = 2.0
+	// ThresholdKeyGrowthRatioMinBytes: smaller keys doubling are noise of
+	// MEMORY USAGE's sampling (ours).
+	ThresholdKeyGrowthRatioMinBytes = 10_000
+	// ThresholdKeyGrowthSmallBytes: a key that grew by ≥ 100 KB (and by
+	// ThresholdKeyGrowthShare) between passes is rising (ours; RedisInsight's
+	// big-string figure).
+	ThresholdKeyGrowthSmallBytes = 100_000
+	// ThresholdBigStreamEntries: a stream with more entries than this is
+	// kept as a log without MAXLEN (ours: ten times RedisInsight's list
+	// figure, as stream entries are small and read by range).
+	ThresholdBigStreamEntries = 10_000
+)
+
+// encodings: counted among every key scanned.
+const (
+	// ThresholdEncodingManyKeys: this many keys of one type in the big
+	// encoding under the compact limit is a pattern of the data, not one odd
+	// key: warn (ours).
+	ThresholdEncodingManyKeys = 1000
+)
+
+// encodings: per-key overhead.
+const (
+	// ThresholdOverheadMinKeys: per-key overhead matters with many keys
+	// (ours: at 100k keys the ~50–70 bytes of dict entry, robj and SDS
+	// header per key reach several MB).
+	ThresholdOverheadMinKeys = 100_000
+	// ThresholdOverheadShareWatch / Warn: the key-related overhead's share
+	// of used_memory (ours: the guides' example is 56 %; at half the memory
+	// spent on bookkeeping, bucketing small keys into hashes pays).
+	ThresholdOverheadShareWatch = 0.40
+	ThresholdOverheadShareWarn  = 0.60
+	// ThresholdSmallObjectBytes: keys this small on average are "small
+	// objects" in the hash-for-small-objects sense (ours: below the default
+	// hash-max-listpack-value of 64 bytes plus a key name).
+	ThresholdSmallObjectBytes = 200
+)
+
+// client-buffers: O(N) reads in INFO commandstats.
+const (
+	// ThresholdONReadMinRate: calls/s below this are not judged (ours: one
+	// HGETALL a second on a small hash is normal use).
+	ThresholdONReadMinRate = 10.0
+	// ThresholdONReadRise: the later half of the window against the earlier
+	// half (ours: a doubling is a change of traffic, not noise).
+	ThresholdONReadRise = 2.0
+	// ThresholdONReadSlowUsec: an O(N) read taking 1 ms a call blocks every
+	// other client for that long (ours: a tenth of slowlog-log-slower-than's
+	// 10 ms default).
+	ThresholdONReadSlowUsec = 1000.0
+	// ThresholdONReadMinSpan: each half of the window needs two polls at
+	// least (ours: 4 s, so the rig's 100 ms polls and the default 1 s both
+	// give a rate).
+	ThresholdONReadMinSpan = 4 * time.Second
+)
+
+// ttl-discipline: the share of keys with a TTL over the window.
+const (
+	// ThresholdTTLShareFallWatch / Warn: the share of keys with a TTL fell by
+	// this many points over the window (ours: 10 points is more than expiry
+	// and normal writes move it; 25 points is a deploy that stopped setting
+	// TTLs).
+	ThresholdTTLShareFallWatch = 0.10
+	ThresholdTTLShareFallWarn  = 0.25
+	// ThresholdTTLShareMinKeys: under this many keys a share moves with
+	// every key (ours).
+	ThresholdTTLShareMinKeys = 100
+)

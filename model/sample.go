@@ -137,6 +137,7 @@ type Stats struct {
 	ConnectedSlaves                       Opt  `json:"connected_slaves"`
 	ReplBacklogActive                     Opt  `json:"repl_backlog_active"`
 	ReplBacklogSize                       Opt  `json:"repl_backlog_size"`
+	MasterReplOffset                      Opt  `json:"master_repl_offset"`
 	MasterLinkStatus                      Text `json:"master_link_status"`
 	UsedCPUSys                            Opt  `json:"used_cpu_sys"`
 	UsedCPUUser                           Opt  `json:"used_cpu_user"`
@@ -161,6 +162,9 @@ type Sample struct {
 	Persistence Persistence   `json:"persistence"`
 	Stats       Stats         `json:"stats"`
 	Keyspace    []DBKeys      `json:"keyspace"`
+	// Commands are the O(N) reads of INFO commandstats (ONReadCommands),
+	// those the server has counted; absent on servers that were not asked.
+	Commands []CommandStat `json:"commandstats,omitempty"`
 	// Sections lists the INFO sections the server returned, so a pane can tell
 	// "the server has no such section" (sentinel, Dragonfly) from "zero".
 	Sections []string `json:"sections,omitempty"`

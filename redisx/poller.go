@@ -62,6 +62,25 @@ func infoCommands(p model.Product, v Version, mode string) [][]any {
 	}
 }
 
+// pollCommands are a single server's poll: infoCommands, plus INFO
+// commandstats in the same round trip (not on a Sentinel, which runs no
+// data commands).
+//
+// Commandstats is read on every poll, not on the Extras' cadence: the
+// client-buffers check judges O(N) reads rising over the trend window, and
+// only the samples are kept as a history (the Extras are the latest read
+// only). It costs the server one line per command ever called (tens of
+// lines, microseconds), and the sample keeps the O(N) reads alone
+// (Info.ONReads). It is a call of its own, so the one-section servers
+// (before 7.0) get it too.
+func pollCommands(p model.Product, v Version, mode string) [][]any {
+	cmds := infoCommands(p, v, mode)
+	if mode == ModeSentinel {
+		return cmds
+	}
+	return append(cmds, []any{cmdInfo, "commandstats"})
+}
+
 // readInfo makes one poll's INFO calls in one round trip.
 func (p *Poller) readInfo(ctx context.Context, cmds [][]any) (Info, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
@@ -123,7 +142,7 @@ func (p *Poller) Run(ctx context.Context, out chan<- model.Update) error {
 		ctx:  ctx,
 		out:  out,
 		st:   pollState{state: model.ConnConnecting, since: time.Now()},
-		cmds: infoCommands(p.c.product, p.c.compat, p.c.mode),
+		cmds: pollCommands(p.c.product, p.c.compat, p.c.mode),
 	}
 	if !r.send(model.Update{Conn: &model.Conn{State: r.st.state, Since: r.st.since}}) {
 		return nil
@@ -163,7 +182,7 @@ func (r *pollRun) succeeded(info Info, start time.Time) (time.Duration, bool) {
 	s := SampleFromInfo(info, now, now.Sub(start))
 	// Follow the server across restarts: an upgrade changes what INFO accepts.
 	if v, ok := ParseVersion(string(s.Server.RedisVersion)); ok {
-		r.cmds = infoCommands(s.Server.Product, v, string(s.Server.Mode))
+		r.cmds = pollCommands(s.Server.Product, v, string(s.Server.Mode))
 	}
 	if r.st.state != model.ConnLive {
 		r.st = pollState{state: model.ConnLive, since: now}

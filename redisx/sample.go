@@ -48,6 +48,7 @@ func SampleFromInfo(info Info, t time.Time, latency time.Duration) model.Sample 
 	srv.Cluster = num(idx, "cluster_enabled")
 
 	s.Keyspace = info.Keyspace()
+	s.Commands = info.ONReads()
 	s.Sections = info.SectionNames()
 	return s
 }
