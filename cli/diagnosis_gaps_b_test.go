@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -161,8 +162,8 @@ func rigOn(t *testing.T, addr string, scan *app.ScanConfig) *liveRig {
 
 // Gap 4: 38 MB of replication backlog in about 40 MB used was "ok".
 func TestGapReplicationBacklog(t *testing.T) {
-	master := demo.StartForTest(t, "repl-backlog-size 38mb", "repl-diskless-sync-delay 0")
-	replica := demo.StartForTest(t, fmt.Sprintf("replicaof 127.0.0.1 %d", master.Port))
+	master := redistest.StartServer(t, "repl-backlog-size 38mb", "repl-diskless-sync-delay 0")
+	replica := redistest.StartServer(t, fmt.Sprintf("replicaof 127.0.0.1 %d", master.Port))
 	rc := demo.NewClient(replica.Addr)
 	defer func() { _ = rc.Close() }()
 	deadline := time.Now().Add(trustSafety)
@@ -198,7 +199,7 @@ func TestGapReplicationBacklog(t *testing.T) {
 // Gap 5a: a queue that grew 6× between two passes was not flagged (it
 // stays under every size threshold: 1 % of memory needs 100 KB).
 func TestGapGrowingQueue(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := demo.NewClient(srv.Addr)
 	defer func() { _ = c.Close() }()
 	item := strings.Repeat("q", 100)
@@ -237,7 +238,7 @@ func TestGapGrowingQueue(t *testing.T) {
 
 // Gap 5b: a stream with more entries than a named threshold.
 func TestGapLongStream(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := demo.NewClient(srv.Addr)
 	defer func() { _ = c.Close() }()
 	for range 3 {
@@ -258,7 +259,7 @@ func TestGapLongStream(t *testing.T) {
 // Gap 6: 1,000 hashes under the entry limit, hashtable-encoded for one long
 // value each, were counted among the top keys only.
 func TestGapEncodingsAmongAllKeys(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := demo.NewClient(srv.Addr)
 	defer func() { _ = c.Close() }()
 	long := strings.Repeat("L", 100) // past hash-max-listpack-value 64
@@ -282,7 +283,7 @@ func TestGapEncodingsAmongAllKeys(t *testing.T) {
 
 // Gap 7: 200k tiny keys, the overhead over half of used memory.
 func TestGapPerKeyOverhead(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := demo.NewClient(srv.Addr)
 	defer func() { _ = c.Close() }()
 	for b := range 20 {
@@ -303,7 +304,7 @@ func TestGapPerKeyOverhead(t *testing.T) {
 
 // Gap 10: O(N) reads rising in INFO commandstats.
 func TestGapONReadsRising(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := demo.NewClient(srv.Addr)
 	defer func() { _ = c.Close() }()
 	pipe(t, c, func(p redis.Pipeliner) {
@@ -345,7 +346,7 @@ func TestGapONReadsRising(t *testing.T) {
 
 // Gap 11: the share of keys with a TTL falls (a deploy dropped the TTLs).
 func TestGapTTLShareFalls(t *testing.T) {
-	srv := demo.StartForTest(t)
+	srv := redistest.StartServer(t)
 	c := demo.NewClient(srv.Addr)
 	defer func() { _ = c.Close() }()
 	pipe(t, c, func(p redis.Pipeliner) {
