@@ -188,8 +188,14 @@ func StartMonitor(ctx context.Context, c *redisx.Client, cfg Config, x Extras) (
 		}
 		poll = p.Run
 	}
-	m.produce(func() { _ = poll(pctx, polled) })
-	m.Go(func() {
+	// The poller closes its channel when it stops, so the forwarder hands
+	// on everything it sent before ending: once StopProducers returns,
+	// Polled is final and every sample it counts is on its way to the UI.
+	m.produce(func() {
+		defer close(polled)
+		_ = poll(pctx, polled)
+	})
+	m.produce(func() {
 		relay(ctx, polled, updates, func(u model.Update) (model.Update, bool) {
 			if scan != nil && u.Sample != nil && !u.Sample.IsGap() {
 				scan.SetForkRunning(u.Sample.ForkRunning())

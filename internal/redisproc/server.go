@@ -69,23 +69,31 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	port := opts.Port
-	if port == 0 {
-		if port, err = FreePort(); err != nil {
+	sweepOnce.Do(func() { sweepStaleDirs(os.TempDir()) })
+	// A port chosen here can be taken before the server binds it (a cluster
+	// node also binds port+10000): on this busy a machine, choose again a
+	// few times instead of failing.
+	for attempt := 1; ; attempt++ {
+		port := opts.Port
+		if port == 0 {
+			if port, err = FreePort(); err != nil {
+				return nil, err
+			}
+		}
+		dir, err := os.MkdirTemp("", tempDirPattern())
+		if err != nil {
+			return nil, fmt.Errorf("demo: temp dir: %w", err)
+		}
+		s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Port: port, Dir: dir, Binary: bin, opts: opts, ownDir: true}
+		err = s.launch(ctx)
+		if err == nil {
+			return s, nil
+		}
+		_ = os.RemoveAll(dir)
+		if opts.Port != 0 || attempt == 5 || !strings.Contains(err.Error(), "Address already in use") {
 			return nil, err
 		}
 	}
-	sweepOnce.Do(func() { sweepStaleDirs(os.TempDir()) })
-	dir, err := os.MkdirTemp("", tempDirPattern())
-	if err != nil {
-		return nil, fmt.Errorf("demo: temp dir: %w", err)
-	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Port: port, Dir: dir, Binary: bin, opts: opts, ownDir: true}
-	if err := s.launch(ctx); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
-	}
-	return s, nil
 }
 
 // FreePort asks the kernel for a free loopback TCP port.
