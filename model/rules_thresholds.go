@@ -78,6 +78,21 @@ const (
 	ThresholdMinTrendSpan       = 10 * time.Second // ours: under 10 s of history a trend is not judged
 )
 
+// The verdict's phases (verdict_phase.go).
+const (
+	// ThresholdPhaseQuiet (ours): evictions or OOM rejections that resume
+	// after this long without any open a new phase; shorter pauses are the
+	// same episode (a write load comes in batches).
+	ThresholdPhaseQuiet = 30 * time.Second
+	// ThresholdPhaseFallShare (ours): used_memory falling by this share of
+	// its peak (and by more than trend noise) is a mass delete, a phase of
+	// its own — what follows is judged against the memory left.
+	ThresholdPhaseFallShare = 0.10
+	// ThresholdVerdictRecent (ours): evictions and OOM rejections are
+	// "happening now" when their counters rose over this last stretch.
+	ThresholdVerdictRecent = 15 * time.Second
+)
+
 // fork.
 const (
 	ThresholdForkSlowUsec     = 10_000 // DESIGN: a fork longer than 10 ms stalls every client
