@@ -70,9 +70,15 @@ func (p Phase) Describe() string {
 // findPhase finds the latest change of regime among the non-gap samples in
 // (now-win, now]. With none, the phase is the whole window.
 func findPhase(h *History, now time.Time, win time.Duration) Phase {
-	wfrom := h.Since(now.Add(-win))
+	return phaseIn(h, h.Since(now.Add(-win)), h.Len()-1)
+}
+
+// phaseIn finds the latest change of regime among the samples from..to
+// (indexes, both included); the earlier line reads the phase before the
+// present one this way.
+func phaseIn(h *History, wfrom, to int) Phase {
 	var idx []int
-	for i := wfrom; i < h.Len(); i++ {
+	for i := wfrom; i <= to; i++ {
 		if !h.At(i).IsGap() {
 			idx = append(idx, i)
 		}
@@ -300,17 +306,32 @@ func (c *ruleCtx) recentBase() *Sample {
 // BGSAVE started 3s ago".
 func earlierLine(c *ruleCtx, ph Phase) string {
 	wfrom := c.h.Since(c.now.Add(-c.win))
-	end := ph.from
-	if ph.Change == PhaseRestart {
-		end = ph.from - 1 // the new run starts at the phase
+	// A step between two samples (a fork starting, a fall) starts the phase
+	// at the sample before it, which ends the earlier stretch too; a change
+	// seen on the first sample after it (a restart, a reload, a fork's end)
+	// starts the phase there, and the stretch before ends one sample sooner
+	// — though a reload's and a fork's end belong to what they close.
+	end, search := ph.from, ph.from
+	switch ph.Change {
+	case PhaseRestart:
+		end, search = ph.from-1, ph.from-1
+	case PhaseReload, PhaseForkEnd:
+		search = ph.from - 1
+	default:
 	}
 	then := ph.Describe() + " " + Duration(c.now.Sub(ph.At)) + " ago"
-	if end <= wfrom {
+	if search <= wfrom {
 		return then
 	}
-	t := analyseRange(c.h, wfrom, end)
+	// The phase before the present one, not the whole window before it: a
+	// load, then a flush, then a limit set would net out to "stable".
+	prev := phaseIn(c.h, wfrom, search)
+	t := analyseRange(c.h, prev.from, end)
 	if !t.ok {
 		return then
+	}
+	if dom, _ := dominant(&t); t.n < ThresholdVerdictMinSamples && dom.bytes < trendFloor(t.first.Memory.UsedMemoryRSS.V) && t.dUsed > -trendFloor(t.first.Memory.UsedMemoryRSS.V) {
+		return then // a moment of nothing before the change says nothing
 	}
 	if ph.Change == PhaseReload {
 		return fmt.Sprintf("the server restarted and reloaded its dataset (used %s over %s); then it finished %s ago",

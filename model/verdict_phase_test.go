@@ -25,8 +25,15 @@ func loadThen(then func(i int, s *Sample)) *History {
 
 // atLimit: used climbs to a 400 MiB limit by sample 20, then stays there.
 func atLimit(then func(i int, s *Sample)) *History {
-	return loadThen(func(i int, s *Sample) {
+	return seriesOf(31, 10, func(i int, s *Sample) {
 		s.Memory.MaxMemory = Some(400 * mb)
+		if i < 20 {
+			s.Memory.UsedMemory = linear(i, 20, 100, 400)
+			s.Memory.UsedMemoryRSS = linear(i, 20, 110, 410)
+			return
+		}
+		s.Memory.UsedMemory = Some(400 * mb)
+		s.Memory.UsedMemoryRSS = Some(410 * mb)
 		if then != nil {
 			then(i, s)
 		}
@@ -46,9 +53,9 @@ func TestVerdictPhases(t *testing.T) {
 		earlier    []string // empty: no Earlier line (the phase is the window)
 	}{
 		{
-			name:  "no sample: unknown",
-			hist:  NewHistory(10),
-			kind:  VerdictUnknown, confidence: ConfidenceLow, phase: "",
+			name: "no sample: unknown",
+			hist: NewHistory(10),
+			kind: VerdictUnknown, confidence: ConfidenceLow, phase: "",
 			summary: []string{"no sample"},
 		},
 		{
@@ -101,7 +108,7 @@ func TestVerdictPhases(t *testing.T) {
 			}),
 			kind: VerdictStable, confidence: ConfidenceHigh, phase: PhaseForkEnd,
 			summary: []string{"Stable", "over the last 50s"},
-			earlier: []string{"data growth, used +300.00M", "a fork copied up to 64.00M", "then the BGSAVE ended 50s ago"},
+			earlier: []string{"copy-on-write, a fork copied up to 64.00M", "then the BGSAVE ended 50s ago"},
 		},
 		{
 			name: "fork-end between two polls: seen in the counters only",
@@ -300,7 +307,7 @@ func TestVerdictPhases(t *testing.T) {
 			}),
 			kind: VerdictDataGrowth, confidence: ConfidenceHigh, phase: PhaseRegrowth,
 			summary: []string{"data growth", "used +300.00M"},
-			earlier: []string{"used -398.00M and RSS -398.00M over 2m30s (memory freed)", "then used_memory began rising again"},
+			earlier: []string{"used -398.00M and RSS -398.00M over 10s (memory freed)", "then used_memory began rising again"},
 		},
 		{
 			name: "window with too few samples",
