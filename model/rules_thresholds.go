@@ -62,17 +62,11 @@ const (
 	ThresholdTimeToLimitWarn = time.Hour        // ours: at this pace the limit is reached within the hour
 	ThresholdTimeToLimitCrit = 15 * time.Minute // ours: … within a quarter of an hour
 	ThresholdVerdictWindow   = 5 * time.Minute  // DESIGN: the verdict looks at 5 minutes by default
-	// ThresholdVerdictNow is the recent window the verdict looks at first
-	// (ours): a cause that dominates the last minute is what is happening
-	// now, even when an older change (a load four minutes ago) dominates the
-	// whole window — a BGSAVE's copy-on-write, or the holes deletes leave.
-	ThresholdVerdictNow = time.Minute
 	// ThresholdEvictNowWindow is the window of "evicting now" (ours): the
 	// rate over the last minute, so an eviction burst long over does not
 	// keep the check raised for the whole trend window.
 	ThresholdEvictNowWindow     = time.Minute
 	ThresholdVerdictMinSamples  = 5                // ours: fewer samples than this → low confidence
-	ThresholdVerdictMinSpan     = time.Minute      // ours: less history than this → low confidence
 	ThresholdVerdictHighShare   = 0.75             // ours: the cause explains ≥ 75 % of the growth → high confidence
 	ThresholdVerdictMediumShare = 0.50             // ours: ≥ 50 % → medium
 	ThresholdMinTrendSpan       = 10 * time.Second // ours: under 10 s of history a trend is not judged

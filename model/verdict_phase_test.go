@@ -373,3 +373,25 @@ func TestVerdictPhaseJSON(t *testing.T) {
 		t.Errorf("earlier written for a window phase: %s", b)
 	}
 }
+
+// TestReportShowsThePresentVerdictAndEarlier: the report's verdict section
+// names the present phase and says what came before it.
+func TestReportShowsThePresentVerdictAndEarlier(t *testing.T) {
+	h := atLimit(func(i int, s *Sample) {
+		s.Memory.MaxMemoryPolicy = "noeviction"
+		if i >= 26 {
+			s.Stats.ErrorstatOOM = Some(float64((i - 25) * 4000))
+		}
+	})
+	r := BuildReport(ReportInput{Now: h.Last().Time, Hist: h})
+	var b strings.Builder
+	if err := r.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{"## Verdict: writes-refused (high confidence)", "At the limit, writes refused", "\nEarlier: data growth, used +300.00M", "then writes began failing with OOM 40s ago"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the report does not say %q:\n%s", want, md)
+		}
+	}
+}
