@@ -346,7 +346,7 @@ func (x scExpect) matches(verdict, earlier string) bool {
 }
 
 func (x scExpect) String() string {
-	var ks []string
+	ks := make([]string, 0, len(x.kinds))
 	for _, k := range x.kinds {
 		ks = append(ks, k.Label())
 	}
