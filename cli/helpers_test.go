@@ -97,6 +97,7 @@ type rigOptions struct {
 	actions  []ui.Action
 	w, h     int
 	keep     bool
+	source   <-chan model.Update // more updates for the UI (a demo's captions)
 }
 
 func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
@@ -116,7 +117,7 @@ func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
 		cfg.Scan.On = true
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	mon, err := app.StartMonitor(ctx, c, cfg, app.Extras{Target: c.Options().Redacted(), Actions: o.actions})
+	mon, err := app.StartMonitor(ctx, c, cfg, app.Extras{Target: c.Options().Redacted(), Actions: o.actions, Source: o.source})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -38,7 +38,11 @@
 //     rules_format.go: what the rules read (the context, the trend over the
 //     window, the scan facts) and how they word figures in a title.
 //   - verdict.go, checklist.go: the verdict (the dominant cause) and the
-//     Diagnosis that pairs it with the checklist.
+//     Diagnosis that pairs it with the checklist; verdict_phase.go the
+//     present phase it judges (the changes of regime: a fork, a restart or
+//     reload, a mass delete, evictions or OOM starting, a new maxmemory),
+//     the states of the present (evicting, writes refused, loading) and
+//     the Earlier line.
 //   - bigkeys*.go: the big-key aggregation. BigKeys is the one schema of
 //     the aggregate: the pane draws it, a recording stores it, and the
 //     report writes it inline in BigKeysReport (bigkeys_report.go, with the

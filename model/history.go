@@ -247,7 +247,12 @@ func (h *History) span(now time.Time, window time.Duration) (first, last *Sample
 	if window > 0 {
 		from = h.Since(now.Add(-window))
 	}
-	for i := h.n - 1; i >= from; i-- {
+	return h.spanIdx(from, h.n-1)
+}
+
+// spanIdx is span over the samples from..to (indexes, both included).
+func (h *History) spanIdx(from, to int) (first, last *Sample) {
+	for i := min(to, h.n-1); i >= max(from, 0); i-- {
 		s := h.At(i)
 		if s.IsGap() {
 			continue

@@ -62,6 +62,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	if v := r.Verdict; v != nil {
 		p("\n## Verdict: %s (%s confidence)\n\n%s\n", cell(string(v.Kind), 40), cell(string(v.Confidence), 20), cell(v.Summary, 0))
+		if v.Earlier != "" {
+			p("\nEarlier: %s\n", cell(v.Earlier, 0))
+		}
 		for _, e := range v.Evidence {
 			p("\n- %s", cell(e, 0))
 		}

@@ -62,20 +62,29 @@ const (
 	ThresholdTimeToLimitWarn = time.Hour        // ours: at this pace the limit is reached within the hour
 	ThresholdTimeToLimitCrit = 15 * time.Minute // ours: … within a quarter of an hour
 	ThresholdVerdictWindow   = 5 * time.Minute  // DESIGN: the verdict looks at 5 minutes by default
-	// ThresholdVerdictNow is the recent window the verdict looks at first
-	// (ours): a cause that dominates the last minute is what is happening
-	// now, even when an older change (a load four minutes ago) dominates the
-	// whole window — a BGSAVE's copy-on-write, or the holes deletes leave.
-	ThresholdVerdictNow = time.Minute
 	// ThresholdEvictNowWindow is the window of "evicting now" (ours): the
 	// rate over the last minute, so an eviction burst long over does not
 	// keep the check raised for the whole trend window.
 	ThresholdEvictNowWindow     = time.Minute
 	ThresholdVerdictMinSamples  = 5                // ours: fewer samples than this → low confidence
-	ThresholdVerdictMinSpan     = time.Minute      // ours: less history than this → low confidence
 	ThresholdVerdictHighShare   = 0.75             // ours: the cause explains ≥ 75 % of the growth → high confidence
 	ThresholdVerdictMediumShare = 0.50             // ours: ≥ 50 % → medium
 	ThresholdMinTrendSpan       = 10 * time.Second // ours: under 10 s of history a trend is not judged
+)
+
+// The verdict's phases (verdict_phase.go).
+const (
+	// ThresholdPhaseQuiet (ours): evictions or OOM rejections that resume
+	// after this long without any open a new phase; shorter pauses are the
+	// same episode (a write load comes in batches).
+	ThresholdPhaseQuiet = 30 * time.Second
+	// ThresholdPhaseFallShare (ours): used_memory falling by this share of
+	// its peak (and by more than trend noise) is a mass delete, a phase of
+	// its own — what follows is judged against the memory left.
+	ThresholdPhaseFallShare = 0.10
+	// ThresholdVerdictRecent (ours): evictions and OOM rejections are
+	// "happening now" when their counters rose over this last stretch.
+	ThresholdVerdictRecent = 15 * time.Second
 )
 
 // fork.

@@ -41,14 +41,24 @@ type trendFacts struct {
 
 // analyseTrend computes the trend facts over (now-win, now].
 func analyseTrend(h *History, now time.Time, win time.Duration) trendFacts {
-	var t trendFacts
 	if h == nil {
-		t.reason = "no history yet"
-		return t
+		return trendFacts{reason: "no history yet"}
 	}
-	first, last := h.span(now, win)
-	if last == nil {
+	t := analyseRange(h, h.Since(now.Add(-win)), h.Len()-1)
+	if t.last == nil {
 		t.reason = "no sample in the last " + Duration(win)
+	}
+	return t
+}
+
+// analyseRange computes the trend facts over the samples from..to (indexes
+// into h, both included): the verdict reads a phase, or what came before it,
+// this way.
+func analyseRange(h *History, from, to int) trendFacts {
+	var t trendFacts
+	first, last := h.spanIdx(from, to)
+	if last == nil {
+		t.reason = "no sample in the range"
 		return t
 	}
 	t.first, t.last = first, last
@@ -57,9 +67,8 @@ func analyseTrend(h *History, now time.Time, win time.Duration) trendFacts {
 		t.reason = "only one sample so far"
 		return t
 	}
-	from := h.Since(now.Add(-win))
 	inRun := false
-	for i := from; i < h.Len(); i++ {
+	for i := from; i <= to; i++ {
 		s := h.At(i)
 		if s == first {
 			inRun = true

@@ -11,6 +11,8 @@ import (
 type VerdictKind string
 
 // The verdicts. Unknown only when there is not even one sample to judge.
+// Evicting, writes-refused and loading are states of the present that
+// outweigh any trend.
 const (
 	VerdictUnknown            VerdictKind = "unknown"
 	VerdictStable             VerdictKind = "stable"
@@ -19,6 +21,9 @@ const (
 	VerdictCopyOnWrite        VerdictKind = "copy-on-write"
 	VerdictClientBuffers      VerdictKind = "client-buffers"
 	VerdictReplicationBuffers VerdictKind = "replication-buffers"
+	VerdictEvicting           VerdictKind = "evicting"
+	VerdictWritesRefused      VerdictKind = "writes-refused"
+	VerdictLoading            VerdictKind = "loading"
 )
 
 // Label is the verdict as the checklist's headline says it.
@@ -36,6 +41,12 @@ func (k VerdictKind) Label() string {
 		return "looks like client output buffers"
 	case VerdictReplicationBuffers:
 		return "looks like replication buffers"
+	case VerdictEvicting:
+		return "at the limit: evicting keys"
+	case VerdictWritesRefused:
+		return "at the limit: writes refused (OOM)"
+	case VerdictLoading:
+		return "loading the dataset"
 	default:
 		return "no verdict yet"
 	}
@@ -60,7 +71,14 @@ type VerdictResult struct {
 	Confidence Confidence  `json:"confidence"`
 	// Evidence lists the figures the verdict weighed, one per line.
 	Evidence []string `json:"evidence,omitempty"`
-	// Span is how much history the verdict covered (≤ the window).
+	// Phase is the change of regime the verdict judges from (PhaseWindow:
+	// none in the window), and PhaseStart when it was seen.
+	Phase      PhaseChange `json:"phase,omitempty"`
+	PhaseStart time.Time   `json:"phase_start,omitzero"`
+	// Earlier says what the window held before the present phase, and the
+	// change that ended it; empty when the phase is the whole window.
+	Earlier string `json:"earlier,omitempty"`
+	// Span is how much history the verdict covered: the present phase.
 	Span time.Duration `json:"-"`
 }
 
@@ -70,67 +88,44 @@ type verdictPart struct {
 	bytes float64
 }
 
-// Verdict names the dominant cause of memory's behaviour over the window
-// (default 5 minutes, or the history held when shorter): data growth (used and
-// RSS rise together), fragmentation (RSS rises or stays while used is flat or
-// falls), copy-on-write (the fork child copies pages), client or replication
-// buffers (their share of the growth), or stable.
-func Verdict(in Inputs) VerdictResult { return verdictNow(newRuleCtx(in)) }
-
-// verdictNow judges the last minute first: when a cause dominates it and it
-// is not the one the whole window names, it is what is happening now (the
-// copy-on-write of a BGSAVE started after a load, the holes left by deletes)
-// and it wins; the whole window's cause is kept in the evidence.
-func verdictNow(c *ruleCtx) VerdictResult {
-	full := verdict(c)
-	if c.win <= ThresholdVerdictNow || !isTrendKind(full.Kind) && full.Kind != VerdictStable {
-		return full
-	}
-	in := c.in
-	in.Window = ThresholdVerdictNow
-	rc := newRuleCtx(in)
-	rc.now = c.now
-	recent := verdict(rc)
-	if !isTrendKind(recent.Kind) || recent.Kind == full.Kind || !rc.trendOf().ok {
-		return full
-	}
-	recent.Evidence = append(recent.Evidence, fmt.Sprintf("over the whole %s window: %s", Duration(full.Span), full.Kind))
-	return recent
-}
-
-// isTrendKind reports a verdict that names a cause of growth.
-func isTrendKind(k VerdictKind) bool {
-	switch k {
-	case VerdictDataGrowth, VerdictFragmentation, VerdictCopyOnWrite, VerdictClientBuffers, VerdictReplicationBuffers:
-		return true
-	default:
-		return false
-	}
-}
+// Verdict names what memory is doing now: it finds the latest change of
+// regime in the window (default 5 minutes, or the history held when
+// shorter) — a fork starting or ending, a restart or reload, a large fall
+// of used_memory, evictions or OOM rejections starting, a new maxmemory —
+// and judges the samples since: data growth (used and RSS rise together),
+// fragmentation (RSS rises or stays while used is flat or falls),
+// copy-on-write (the fork child copies pages), client or replication
+// buffers (their share of the growth), or stable; at the limit, evicting or
+// refusing writes; loading while the dataset loads. What came before the
+// phase is said apart, in Earlier.
+func Verdict(in Inputs) VerdictResult { return verdict(newRuleCtx(in)) }
 
 func verdict(c *ruleCtx) VerdictResult {
 	if c.last == nil {
 		return VerdictResult{Kind: VerdictUnknown, Summary: "No verdict yet: " + c.noSampleReason() + ".", Confidence: ConfidenceLow}
 	}
+	ph := findPhase(c.h, c.now, c.win)
 	t := c.trendOf()
-	if !t.ok {
-		v := verdictLevel(c, t)
-		switch {
-		case v.Kind != VerdictUnknown:
-		case t.n <= 1:
-			v.Summary = "No verdict yet: " + t.reason + "; a trend needs at least two samples."
-		default:
-			v.Summary = "No verdict: " + t.reason + "."
-		}
-		if v.Kind != VerdictUnknown {
-			v.Summary += " Low confidence: " + t.reason + ", no trend yet."
-		}
-		v.Confidence = ConfidenceLow
-		return v
+	if ph.Change != PhaseWindow {
+		pt := analyseRange(c.h, ph.from, c.h.Len()-1)
+		t = &pt
 	}
+	v := verdictPresent(c, verdictOn(c, t, ph))
+	v.Phase, v.PhaseStart, v.Span = ph.Change, ph.At, t.span
+	if ph.Change != PhaseWindow {
+		v.Earlier = earlierLine(c, ph)
+		if w := c.trendOf(); w.ok {
+			if dom, _ := dominant(w); dom.bytes >= trendFloor(w.first.Memory.UsedMemoryRSS.V) && dom.kind != v.Kind {
+				v.Evidence = append(v.Evidence, fmt.Sprintf("over the whole %s window: %s", Duration(w.span), dom.kind))
+			}
+		}
+	}
+	return v
+}
 
-	r0 := t.first.Memory.UsedMemoryRSS.V
-	floor := trendFloor(r0)
+// dominant returns the cause that explains the most bytes of the change,
+// and the sum of the positive parts.
+func dominant(t *trendFacts) (verdictPart, float64) {
 	cow := 0.0
 	if t.forkSeen {
 		cow = math.Max(t.cowNow, t.cowPeak) - t.cowFirst
@@ -158,12 +153,45 @@ func verdict(c *ruleCtx) VerdictResult {
 			dom = p
 		}
 	}
+	return dom, sum
+}
+
+// verdictOn judges the trend t of the phase ph.
+func verdictOn(c *ruleCtx, t *trendFacts, ph Phase) VerdictResult {
+	if !t.ok {
+		v := verdictLevel(c, t)
+		switch {
+		case v.Kind != VerdictUnknown:
+		case t.n <= 1:
+			v.Summary = "No verdict yet: " + t.reason + "; a trend needs at least two samples."
+		default:
+			v.Summary = "No verdict: " + t.reason + "."
+		}
+		if v.Kind != VerdictUnknown {
+			v.Summary += " Low confidence: " + t.reason + ", no trend yet."
+		}
+		v.Confidence = ConfidenceLow
+		return v
+	}
+
+	floor := trendFloor(t.first.Memory.UsedMemoryRSS.V)
+	dom, sum := dominant(t)
+	data := t.dUsed
+	if t.hasClients {
+		data -= t.dClients
+	}
+	if t.hasRepl {
+		data -= t.dRepl
+	}
 
 	ev := []string{
 		fmt.Sprintf("window: %s of history, %d samples", Duration(t.span), t.n),
 		fmt.Sprintf("used_memory %s, used_memory_rss %s", signedBytes(t.dUsed), signedBytes(t.dRSS)),
 		fmt.Sprintf("dataset (used minus buffers) %s", signedBytes(data)),
 		fmt.Sprintf("RSS beyond used %s", signedBytes(t.dRSS-t.dUsed)),
+	}
+	if ph.Change != PhaseWindow {
+		ev[0] = fmt.Sprintf("present phase: since %s, %s of history, %d samples", ph.Describe(), Duration(t.span), t.n)
 	}
 	if t.hasClients {
 		ev = append(ev, "client buffers "+signedBytes(t.dClients))
@@ -177,7 +205,8 @@ func verdict(c *ruleCtx) VerdictResult {
 	ev = append(ev, "changes under "+Bytes(floor)+" count as noise")
 
 	var v VerdictResult
-	if dom.bytes >= floor {
+	switch {
+	case dom.bytes >= floor:
 		v = verdictTrend(c, t, dom)
 		share := dom.bytes / sum
 		ev = append(ev, fmt.Sprintf("%s explains %s of the growth", dom.kind, sharePct(share)))
@@ -190,27 +219,41 @@ func verdict(c *ruleCtx) VerdictResult {
 			v.Confidence = ConfidenceLow
 			v.Summary += fmt.Sprintf(" Low confidence: several causes mixed, this one explains only %s.", sharePct(share))
 		}
-	} else {
+	case t.forkNow:
+		// The fork is what is happening, even before its copy counts.
+		v = verdictLevel(c, t)
+		if v.Kind != VerdictCopyOnWrite {
+			v = VerdictResult{
+				Kind: VerdictCopyOnWrite, Confidence: ConfidenceLow,
+				Summary: fmt.Sprintf("A %s is running: the fork child has copied %s so far, under the %s that counts; the copy grows with every page the writes touch.",
+					forkName(t.forkKind), Bytes(t.cowNow), Bytes(floor)),
+			}
+		}
+	default:
 		v = verdictLevel(c, t)
 		if v.Kind == VerdictUnknown {
 			v = verdictStable(t)
 		}
 	}
 	v.Evidence = ev
-	v.Span = t.span
 
-	// Too little history, gaps or a restart lower the confidence, and the
-	// summary says so.
+	// Too few samples in the phase, gaps or a restart lower the confidence,
+	// and the summary says so.
 	var caveats []string
-	if t.n < ThresholdVerdictMinSamples || t.span < min(ThresholdVerdictMinSpan, c.win*9/10) {
+	if t.n < ThresholdVerdictMinSamples {
 		v.Confidence = ConfidenceLow
-		caveats = append(caveats, fmt.Sprintf("only %s of history (%d samples)", Duration(t.span), t.n))
+		if ph.Change == PhaseWindow {
+			caveats = append(caveats, fmt.Sprintf("only %s of history (%d samples)", Duration(t.span), t.n))
+		} else {
+			caveats = append(caveats, fmt.Sprintf("only %s since %s (%d samples)", Duration(t.span), ph.Describe(), t.n))
+		}
 	}
-	if t.restart || t.gaps > 0 {
+	restart := ph.Change == PhaseRestart || ph.Change == PhaseReload || ph.Change == PhaseWindow && t.restart
+	if restart || t.gaps > 0 {
 		if v.Confidence == ConfidenceHigh {
 			v.Confidence = ConfidenceMedium
 		}
-		if t.restart {
+		if restart {
 			caveats = append(caveats, "the server restarted inside the window")
 		}
 		if t.gaps > 0 {

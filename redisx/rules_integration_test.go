@@ -104,7 +104,8 @@ func describe(ch model.Check) string {
 }
 
 // A noeviction server filled past 85 %: headroom is crit once writes fail
-// with OOM (errorstat_OOM counted), and the verdict is data growth.
+// with OOM (errorstat_OOM counted), and the verdict says writes are refused
+// at the limit (issue 14: it said data growth).
 func TestRulesFireHeadroomOOM(t *testing.T) {
 	r := newRig(t, "maxmemory 24mb", "maxmemory-policy noeviction")
 	r.sample()
@@ -144,7 +145,7 @@ func TestRulesFireHeadroomOOM(t *testing.T) {
 	if ch := r.check(in, model.CheckPolicyFits); ch.Status != model.StatusOK {
 		t.Errorf("noeviction without TTLs is a store: %s", describe(ch))
 	}
-	if v := model.Verdict(in); v.Kind != model.VerdictDataGrowth {
+	if v := model.Verdict(in); v.Kind != model.VerdictWritesRefused {
 		t.Fatalf("verdict %s: %s", v.Kind, v.Summary)
 	}
 }

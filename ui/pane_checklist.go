@@ -126,6 +126,8 @@ func verdictLevel(k model.VerdictKind) themes.Level {
 		return themes.LevelOK
 	case model.VerdictUnknown:
 		return themes.LevelUnknown
+	case model.VerdictWritesRefused:
+		return themes.LevelCrit // writes are failing: the one verdict that is itself an outage
 	default:
 		return themes.LevelWatch
 	}
@@ -295,7 +297,9 @@ func (p *checklistPane) footer(st *themes.Styles, w int, hint string) string {
 	return st.Muted.Render(cut(hint, w))
 }
 
-// verdictLines are the headline and up to two lines of the summary.
+// verdictLines are the headline, up to two lines of the summary and, when
+// the verdict judges a phase that began inside the window, one line of what
+// came before it.
 func verdictLines(v model.VerdictResult, st *themes.Styles, w, most int) []string {
 	lvl := verdictLevel(v.Kind)
 	head := st.Label.Render("Verdict: ") + st.ForLevel(lvl).Render(v.Kind.Label())
@@ -305,12 +309,21 @@ func verdictLines(v model.VerdictResult, st *themes.Styles, w, most int) []strin
 	if most <= 1 {
 		return []string{cut(head, w)}
 	}
+	var earlier string
+	if v.Earlier != "" && most >= 3 {
+		earlier = cut(st.Label.Render("Earlier: ")+st.Muted.Render(model.Sanitize(v.Earlier, 0)), w)
+		most--
+	}
 	wrapped := wrapStyled(st.Text, model.Sanitize(v.Summary, 0), w)
 	if len(wrapped) > most-1 {
 		wrapped = wrapped[:most-1]
 		wrapped[len(wrapped)-1] = cut(wrapped[len(wrapped)-1]+"…", w)
 	}
-	return append([]string{cut(head, w)}, wrapped...)
+	lines := append([]string{cut(head, w)}, wrapped...)
+	if earlier != "" {
+		lines = append(lines, earlier)
+	}
+	return lines
 }
 
 // statusCell is the mark and the word of a status, padded: "✗ crit   ".
@@ -321,8 +334,12 @@ func statusCell(s model.Status, st *themes.Styles) string {
 
 func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h int) string {
 	cl := dg.Checks
-	// The verdict takes up to three lines, fewer when the pane is short.
+	// The verdict takes up to three lines (four with an earlier phase),
+	// fewer when the pane is short.
 	vmost := min(3, max(h-3, 1))
+	if dg.Verdict.Earlier != "" {
+		vmost = min(4, max(h-4, 1))
+	}
 	lines := verdictLines(dg.Verdict, st, w, vmost)
 	footer := ""
 	if h-len(lines) >= 4 {

@@ -123,7 +123,8 @@ func TestChecklistListsWorstFirstWithWords(t *testing.T) {
 	d := incident()
 	p, _ := checklistAt(t, d)
 	out := renderPane(t, p, d, 120, 40)
-	for _, want := range []string{"Verdict: looks like", "✗ crit", "~ watch", "? unknown", "✓ ok", "Writes are failing with OOM"} {
+	// The incident is writes refused at the limit (issue 14: not "data growth").
+	for _, want := range []string{"Verdict: at the limit: writes refused", "Earlier: data growth", "✗ crit", "~ watch", "? unknown", "✓ ok", "Writes are failing with OOM"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
