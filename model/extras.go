@@ -67,6 +67,15 @@ type HostFacts struct {
 	THP         string `json:"transparent_hugepage,omitempty"` // e.g. "always", "madvise", "never"
 	CgroupLimit Opt    `json:"cgroup_memory_limit"`
 	HostRAM     Opt    `json:"host_ram_bytes"`
+	// MemAvailable is /proc/meminfo's estimate of what can be allocated
+	// without swapping: the room a fork's copy-on-write has.
+	MemAvailable Opt `json:"mem_available_bytes"`
+	// SwapTotal / SwapFree are the host's swap (/proc/meminfo); used swap
+	// is their difference.
+	SwapTotal Opt `json:"swap_total_bytes"`
+	SwapFree  Opt `json:"swap_free_bytes"`
+	// Swappiness is vm.swappiness.
+	Swappiness Opt `json:"swappiness"`
 	// Notes say what could not be read, or what an absent value means
 	// ("cgroup memory.max: max (no limit)", "VmSwap: permission denied").
 	Notes []string `json:"notes,omitempty"`
