@@ -76,7 +76,7 @@ func restartTraceOf(c *ruleCtx) restartTrace {
 			tr.evidence = append(tr.evidence, fmt.Sprintf("memory of the machine: %s (%s)", Bytes(ram), src))
 		}
 		if gaps > 0 {
-			tr.evidence = append(tr.evidence, fmt.Sprintf("unreachable for %s between the two runs (%d failed polls)", Duration(after.Time.Sub(before.Time)), gaps))
+			tr.evidence = append(tr.evidence, fmt.Sprintf("unreachable for %s between the two runs (%d failed poll(s))", Duration(after.Time.Sub(before.Time)), gaps))
 		}
 	}
 	if loading {
