@@ -112,9 +112,11 @@ func applyRestartTrace(c *ruleCtx, ch *Check) {
 	ch.Commands = append(ch.Commands, restartCommands...)
 	if tr.status.Rank() >= ch.Status.Rank() {
 		ch.Evidence = append(ch.Evidence, "peak check: "+ch.Title)
-		ch.Status = tr.status
-		ch.Title = tr.title
-		ch.Advice = restartAdvice + " " + ch.Advice
+		advice := restartAdvice
+		if ch.Status != StatusOK {
+			advice += " " + ch.Advice
+		}
+		ch.Status, ch.Title, ch.Advice = tr.status, tr.title, advice
 		return
 	}
 	ch.Advice += " " + restartAdvice
