@@ -90,5 +90,17 @@ type Extras struct {
 	Clients     *Clients      `json:"clients,omitempty"`
 	Doctor      *Doctor       `json:"doctor,omitempty"`
 	Host        *HostFacts    `json:"host,omitempty"`
+	// Slots are the slot migrations under way on this node (its own CLUSTER
+	// NODES line); nil when the server is not in cluster mode or was not
+	// asked.
+	Slots *SlotMoves `json:"slot_moves,omitempty"`
 	Unavailable []Unavailable `json:"unavailable,omitempty"`
+}
+
+// SlotMoves are the slots a cluster node is migrating to, or importing
+// from, another node (a reshard under way).
+type SlotMoves struct {
+	Migrating []SlotMove `json:"migrating,omitempty"`
+	Importing []SlotMove `json:"importing,omitempty"`
+	Err       string     `json:"err,omitempty"`
 }

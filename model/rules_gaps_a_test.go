@@ -212,6 +212,8 @@ func TestGapFragmentationRestartOrFix(t *testing.T) {
 			"mostly allocator fragmentation", "defrag advice held back: a fork (rdb) is running").withholds(cmdDefragOn),
 		gc("defrag held back while writes fail", pair(fragAt(1.7, 1.6), allOf(fragAt(1.7, 1.6), func(s *Sample) { s.Stats.ErrorstatOOM = Some(12) })), StatusWarn,
 			"", "held back: writes are failing with OOM (+12 in the last 1m00s)").withholds(cmdDefragOn),
+		gc("defrag held back during a slot migration", withEx(one(fragAt(1.7, 1.6)), &Extras{Slots: &SlotMoves{Migrating: []SlotMove{{Slot: 7, Peer: "b"}, {Slot: 8, Peer: "b"}}}}), StatusWarn,
+			"mostly allocator fragmentation", "defrag advice held back: a slot migration is under way (2 migrating, 0 importing)").withholds(cmdDefragOn),
 		gc("watch band: no restart", one(fragAt(1.4, 1.3)), StatusWatch, "1.40", ""),
 		gc("healthy", one(nil), StatusOK, "healthy", ""),
 		gc("not measured", one(func(s *Sample) {
@@ -250,6 +252,8 @@ func TestGapActiveDefragProgress(t *testing.T) {
 			"Active defrag would help, but not now: memory is at 90.9% of maxmemory", "").withholds(cmdDefragOn),
 		gc("off, worth it, writes failing", lowIgnore(pair(high, allOf(high, func(s *Sample) { s.Stats.ErrorstatOOM = Some(3) }))), StatusWatch,
 			"but not now: writes are failing with OOM (+3 in the last 1m00s)", "").withholds(cmdDefragOn),
+		gc("off, worth it, a reshard under way", withEx(one(high), &Extras{Config: configOf("active-defrag-ignore-bytes", "10mb"), Slots: &SlotMoves{Importing: []SlotMove{{Slot: 7, Peer: "a"}}}}), StatusWatch,
+			"but not now: a slot migration is under way (0 migrating, 1 importing)", "").withholds(cmdDefragOn),
 		gc("off, worth it, nothing holds it back", lowIgnore(one(high)), StatusWarn, "Active defrag is off while allocator fragmentation is 1.60", "").offers(cmdDefragOn),
 		gc("on and idle", defragOn(one(nil)), StatusOK, "on and idle", ""),
 		gc("CONFIG denied", withEx(one(nil), &Extras{Config: &Config{Err: noperm}}), StatusUnknown, "not allowed", ""),

@@ -124,6 +124,11 @@ func defragHeldBack(c *ruleCtx) string {
 	if c.last.ForkRunning() {
 		why = append(why, "a fork ("+forkKind(c.last)+") is running")
 	}
+	if c.ex != nil && c.ex.Slots != nil {
+		if m, i := len(c.ex.Slots.Migrating), len(c.ex.Slots.Importing); m+i > 0 {
+			why = append(why, fmt.Sprintf("a slot migration is under way (%d migrating, %d importing)", m, i))
+		}
+	}
 	return strings.Join(why, "; ")
 }
 
