@@ -85,16 +85,17 @@ type HostFacts struct {
 // poll): config, clients, MEMORY DOCTOR, host facts, and which commands were
 // denied.
 type Extras struct {
-	Time    time.Time  `json:"time"`
-	Config  *Config    `json:"config,omitempty"`
-	Clients *Clients   `json:"clients,omitempty"`
-	Doctor  *Doctor    `json:"doctor,omitempty"`
-	Host    *HostFacts `json:"host,omitempty"`
+	Time        time.Time     `json:"time"`
+	Config      *Config       `json:"config,omitempty"`
+	Clients     *Clients      `json:"clients,omitempty"`
+	Doctor      *Doctor       `json:"doctor,omitempty"`
+	Host        *HostFacts    `json:"host,omitempty"`
+	Unavailable []Unavailable `json:"unavailable,omitempty"`
+
 	// Slots are the slot migrations under way on this node (its own CLUSTER
 	// NODES line); nil when the server is not in cluster mode or was not
 	// asked.
-	Slots       *SlotMoves    `json:"slot_moves,omitempty"`
-	Unavailable []Unavailable `json:"unavailable,omitempty"`
+	Slots *SlotMoves `json:"slot_moves,omitempty"`
 }
 
 // SlotMoves are the slots a cluster node is migrating to, or importing
