@@ -25,15 +25,7 @@ import (
 // the live rig's rendered frame (the check's expanded details when the
 // evidence is only there).
 
-// gapCheck is one check of the JSON report.
-type gapCheck struct {
-	ID       string   `json:"id"`
-	Status   string   `json:"status"`
-	Title    string   `json:"title"`
-	Evidence []string `json:"evidence"`
-	Advice   string   `json:"advice"`
-	Commands []string `json:"commands"`
-}
+// gapCheck (one check of the JSON report) is in diagnosis_gaps_a_test.go.
 
 // reportCheck runs `report --scan --format json` against addr and returns
 // the named check.
@@ -59,7 +51,7 @@ func reportCheck(t *testing.T, addr, id string) gapCheck {
 	return gapCheck{}
 }
 
-func (c gapCheck) has(t *testing.T, wants ...string) {
+func (c gapCheck) shows(t *testing.T, wants ...string) {
 	t.Helper()
 	all := c.Title + "\n" + strings.Join(c.Evidence, "\n") + "\n" + c.Advice + "\n" + strings.Join(c.Commands, "\n")
 	for _, w := range wants {
@@ -192,7 +184,7 @@ func TestGapReplicationBacklog(t *testing.T) {
 	if ch.Status != "warn" || !strings.HasPrefix(ch.Title, "Replication backlog holds 3") {
 		t.Fatalf("replication-buffers: %s %q, want warn on the backlog", ch.Status, ch.Title)
 	}
-	ch.has(t, "of used_memory", "backlog share of used_memory:", "mem_replication_backlog: 3", "repl_backlog_size: 38.00M",
+	ch.shows(t, "of used_memory", "backlog share of used_memory:", "mem_replication_backlog: 3", "repl_backlog_size: 38.00M",
 		"Size repl-backlog-size to the outage you want to survive", "redis-cli CONFIG GET repl-backlog-size")
 }
 
@@ -252,7 +244,7 @@ func TestGapLongStream(t *testing.T) {
 	if ch.Status != "watch" || !strings.Contains(ch.Title, "events") {
 		t.Fatalf("big-keys: %s %q", ch.Status, ch.Title)
 	}
-	ch.has(t, "db0 events (stream): ", ", 12,000 entries — ", "stream of 12,000 entries (> 10,000): trim it", "XTRIM key MAXLEN ~ 10000",
+	ch.shows(t, "db0 events (stream): ", ", 12,000 entries — ", "stream of 12,000 entries (> 10,000): trim it", "XTRIM key MAXLEN ~ 10000",
 		"redis-cli -n 0 XINFO STREAM 'events'", "redis-cli -n 0 XINFO GROUPS 'events'")
 }
 
@@ -277,7 +269,7 @@ func TestGapEncodingsAmongAllKeys(t *testing.T) {
 		t.Fatalf("encodings: %s %q", ch.Status, ch.Title)
 	}
 	// The top lists hold 100 of them; the count is over every key.
-	ch.has(t, "1,000 of 1,000 hash keys scanned are hashtable with ≤ "+limit+" fields (hash-max-listpack-entries "+limit+"): a field or value is longer than hash-max-listpack-value (64 bytes)",
+	ch.shows(t, "1,000 of 1,000 hash keys scanned are hashtable with ≤ "+limit+" fields (hash-max-listpack-entries "+limit+"): a field or value is longer than hash-max-listpack-value (64 bytes)",
 		"… and 95 more", "counted among all 1,000 keys scanned", "redis-cli CONFIG GET hash-max-listpack-*")
 }
 
@@ -298,7 +290,7 @@ func TestGapPerKeyOverhead(t *testing.T) {
 	if ch.Status != "watch" && ch.Status != "warn" || !strings.HasPrefix(ch.Title, "Per-key overhead is ") || !strings.Contains(ch.Title, "over 200,000 keys: bucket small keys into hashes") {
 		t.Fatalf("encodings: %s %q", ch.Status, ch.Title)
 	}
-	ch.has(t, "used_memory_overhead: ", "keys: 200,000 — ", "prefix tiny:: 200,000 small keys", "string keys scanned by encoding: embstr 200,000",
+	ch.shows(t, "used_memory_overhead: ", "keys: 200,000 — ", "prefix tiny:: 200,000 small keys", "string keys scanned by encoding: embstr 200,000",
 		"Bucket small objects into hashes", "redis-cli MEMORY STATS")
 }
 

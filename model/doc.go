@@ -23,7 +23,14 @@
 //     (fork, unsaved data), rules_keys.go (big keys, TTL, encodings),
 //     rules_buffers.go (client and replication buffers, scripts),
 //     rules_host.go (swap and host), rules_evidence.go (evidence, and
-//     Diagnosis.WithEvidenceSaved for a report being written).
+//     Diagnosis.WithEvidenceSaved for a report being written). Parts of
+//     those checks live beside them: rules_policy.go (volatile-* judged by
+//     the bytes with a TTL, noeviction's reading, allkeys-random),
+//     rules_projection.go (RSS at the limit against the machine),
+//     rules_restartfix.go (restart or fail over versus defrag, defrag held
+//     back under pressure), rules_restart.go (a restart as an OOM kill's
+//     trace, in the peak check), rules_hostmem.go (MemAvailable, swap,
+//     swappiness).
 //   - rules_backlog.go, rules_growth.go, rules_encodings_all.go,
 //     rules_onreads.go, rules_ttlshare.go: parts of existing checks that
 //     weigh what the guides teach beyond them (issue 14): the replication

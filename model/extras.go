@@ -67,6 +67,15 @@ type HostFacts struct {
 	THP         string `json:"transparent_hugepage,omitempty"` // e.g. "always", "madvise", "never"
 	CgroupLimit Opt    `json:"cgroup_memory_limit"`
 	HostRAM     Opt    `json:"host_ram_bytes"`
+	// MemAvailable is /proc/meminfo's estimate of what can be allocated
+	// without swapping: the room a fork's copy-on-write has.
+	MemAvailable Opt `json:"mem_available_bytes"`
+	// SwapTotal / SwapFree are the host's swap (/proc/meminfo); used swap
+	// is their difference.
+	SwapTotal Opt `json:"swap_total_bytes"`
+	SwapFree  Opt `json:"swap_free_bytes"`
+	// Swappiness is vm.swappiness.
+	Swappiness Opt `json:"swappiness"`
 	// Notes say what could not be read, or what an absent value means
 	// ("cgroup memory.max: max (no limit)", "VmSwap: permission denied").
 	Notes []string `json:"notes,omitempty"`
@@ -82,4 +91,17 @@ type Extras struct {
 	Doctor      *Doctor       `json:"doctor,omitempty"`
 	Host        *HostFacts    `json:"host,omitempty"`
 	Unavailable []Unavailable `json:"unavailable,omitempty"`
+
+	// Slots are the slot migrations under way on this node (its own CLUSTER
+	// NODES line); nil when the server is not in cluster mode or was not
+	// asked.
+	Slots *SlotMoves `json:"slot_moves,omitempty"`
+}
+
+// SlotMoves are the slots a cluster node is migrating to, or importing
+// from, another node (a reshard under way).
+type SlotMoves struct {
+	Migrating []SlotMove `json:"migrating,omitempty"`
+	Importing []SlotMove `json:"importing,omitempty"`
+	Err       string     `json:"err,omitempty"`
 }

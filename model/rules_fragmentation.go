@@ -118,7 +118,7 @@ func ruleFragmentation(c *ruleCtx) Check {
 		ch.Title += ", mostly " + dom.name
 		ch.Advice = dom.advice
 		if strings.HasPrefix(dom.name, "allocator fragmentation") {
-			ch.Commands = append(ch.Commands, "redis-cli CONFIG SET activedefrag yes", "# redis.conf: activedefrag yes")
+			ch.Commands = append(ch.Commands, cmdDefragOn, cmdDefragOnConf)
 		}
 		if strings.HasPrefix(dom.name, "allocator RSS") {
 			ch.Commands = append(ch.Commands, "redis-cli MEMORY PURGE")
@@ -128,6 +128,7 @@ func ruleFragmentation(c *ruleCtx) Check {
 	default:
 		ch.Advice = "This server does not break RSS into layers. Deleted or resized values leave holes the allocator cannot return; active defrag (Redis 4.0+ with jemalloc) compacts them, a restart after a save frees them."
 	}
+	applyRestartOrFix(c, &ch, fr)
 	return ch
 }
 
@@ -288,12 +289,23 @@ func ruleActiveDefrag(c *ruleCtx) Check {
 	fragPct := (fr - 1) * 100
 	high := fragPct >= lower && fb >= ignore
 	moderate := fr > ThresholdLayerRatio && fb > ThresholdLayerMinBytes
+	prog := defragProgressOf(c)
+	if prog.known {
+		ch.Evidence = append(ch.Evidence, prog.line())
+	}
+	held := defragHeldBack(c)
+	if held != "" {
+		ch.Evidence = append(ch.Evidence, "held back: "+held)
+	}
+	if defragHeldOrStuck(&ch, on, running, high || moderate, prog, held) {
+		return ch
+	}
 	switch {
 	case !on && high:
 		ch.Status = StatusWarn
 		ch.Title = fmt.Sprintf("Active defrag is off while allocator fragmentation is %s (%s)", Ratio(fr), Bytes(fb))
 		ch.Advice = "Active defrag would reclaim this memory without a restart. It uses CPU (active-defrag-cycle-min/max, 1–25 % by default) and can add latency on big keys; turn it on during a quiet period and watch latency."
-		ch.Commands = append(ch.Commands, "redis-cli CONFIG SET activedefrag yes", "# redis.conf: activedefrag yes")
+		ch.Commands = append(ch.Commands, cmdDefragOn, cmdDefragOnConf)
 	case !on && moderate:
 		ch.Status = StatusWatch
 		ch.Title = fmt.Sprintf("Active defrag is off; allocator fragmentation %s (%s) is below its start threshold", Ratio(fr), Bytes(fb))
@@ -315,7 +327,7 @@ func ruleActiveDefrag(c *ruleCtx) Check {
 }
 
 // rulePeak: the peak far above today's usage means RSS may stay high.
-func rulePeak(c *ruleCtx) Check {
+func rulePeakOnly(c *ruleCtx) Check {
 	const topic = "Peak vs now"
 	m := &c.last.Memory
 	peak, ok1 := m.UsedMemoryPeak.Get()
@@ -353,6 +365,16 @@ func rulePeak(c *ruleCtx) Check {
 		ch.Status = StatusOK
 		ch.Title = fmt.Sprintf("Peak %s is close to used now (%s×)", Bytes(peak), Ratio(r))
 		ch.Advice = "No big swing since the start."
+	}
+	return ch
+}
+
+// rulePeak: the peak far above today's usage, and a restart — whose peak
+// before is the figure that explains it (rules_restart.go).
+func rulePeak(c *ruleCtx) Check {
+	ch := rulePeakOnly(c)
+	if ch.Status != StatusUnknown {
+		applyRestartTrace(c, &ch)
 	}
 	return ch
 }

@@ -78,6 +78,7 @@ func ruleSwapAndHost(c *ruleCtx) Check {
 	if v, ok := hf.HostRAM.Get(); ok {
 		ch.Evidence = append(ch.Evidence, "host RAM: "+Bytes(v))
 	}
+	hostMemory(c, hf, &ch, f)
 	ch.Evidence = append(ch.Evidence, hf.Notes...)
 	ch.Status = f.status
 	if len(f.titles) == 0 {

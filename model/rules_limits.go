@@ -66,6 +66,9 @@ func ruleMaxmemorySet(c *ruleCtx) Check {
 		ch.Title = fmt.Sprintf("maxmemory is %s (the machine's memory is unknown: not compared)", Bytes(limit))
 		ch.Advice = "A limit is set. Check by hand that it stays below ~80 % of the memory of the machine or container."
 	}
+	if limit > 0 && ramOK {
+		applyRSSWorstCase(c, &ch, limit, ram, src)
+	}
 	return ch
 }
 
@@ -108,40 +111,11 @@ func rulePolicyFits(c *ruleCtx) Check {
 		ch.Title = "Policy " + pol + ": no keys yet"
 		ch.Advice = "Nothing to judge until there are keys."
 	case strings.HasPrefix(pol, "volatile-"):
-		ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory-policy allkeys-lru", "# redis.conf: maxmemory-policy allkeys-lru")
-		ch.Advice = "A volatile-* policy only evicts keys that have a TTL. With (almost) none, nothing can be evicted: at the limit, writes fail with OOM errors. Give the cache keys a TTL, or use allkeys-lru / allkeys-lfu."
-		switch {
-		case share < ThresholdVolatileTTLShareWarn:
-			ch.Status = StatusWarn
-			if near {
-				ch.Status = StatusCrit
-			}
-			ch.Title = fmt.Sprintf("%s but only %s of %s keys have a TTL: almost nothing can be evicted", pol, exactCount(exp), exactCount(keys))
-		case share < ThresholdVolatileTTLShareWatch:
-			ch.Status = StatusWatch
-			if near {
-				ch.Status = StatusWarn
-			}
-			ch.Title = fmt.Sprintf("%s with only %s of the keys evictable (they have a TTL)", pol, sharePct(share))
-		default:
-			ch.Status = StatusOK
-			ch.Title = fmt.Sprintf("%s fits: %s of the keys have a TTL", pol, sharePct(share))
-			ch.Advice = "Enough keys carry a TTL for a volatile policy to free memory at the limit."
-		}
+		policyVolatile(c, &ch, pol, keys, exp, share, near)
 	case pol == "noeviction":
-		if share >= ThresholdCacheTTLShare {
-			ch.Status = StatusWatch
-			if near {
-				ch.Status = StatusWarn
-			}
-			ch.Title = fmt.Sprintf("noeviction on what looks like a cache (%s of the keys have a TTL)", sharePct(share))
-			ch.Advice = "With noeviction, writes fail with OOM errors at the limit instead of making room. If this is a cache, allkeys-lru (or volatile-lru, since most keys expire) keeps it writable."
-			ch.Commands = append(ch.Commands, "redis-cli CONFIG SET maxmemory-policy volatile-lru", "# redis.conf: maxmemory-policy volatile-lru")
-		} else {
-			ch.Status = StatusOK
-			ch.Title = fmt.Sprintf("noeviction suits a data store (%s of the keys have a TTL)", sharePct(share))
-			ch.Advice = "Right for data that must not vanish; at the limit writes fail, so keep headroom."
-		}
+		policyNoEviction(c, &ch, keys, exp, share, near)
+	case pol == "allkeys-random":
+		policyRandom(&ch)
 	default:
 		ch.Status = StatusOK
 		ch.Title = "Policy " + pol + " can evict any key"

@@ -269,3 +269,38 @@ const (
 	// every key (ours).
 	ThresholdTTLShareMinKeys = 100
 )
+
+// Issue 14, the guides' gaps: the policy judged by bytes, the worst-case
+// RSS under a limit, restart versus fix, restarts, the host's memory.
+const (
+	// policy-fits: a volatile-* policy can only free the bytes held by keys
+	// with a TTL (from the big-key scan's TTL buckets).
+	ThresholdVolatileTTLBytesWarn  = 0.25 // ours: under a quarter of the bytes evictable, the limit is reached with ¾ of memory no eviction can free
+	ThresholdVolatileTTLBytesWatch = 0.50 // ours: under half the bytes evictable, eviction frees less than the data it protects
+
+	// maxmemory-set: at the limit, RSS can reach maxmemory × fragmentation
+	// plus the buffers (clients, replication) the guides list.
+	ThresholdProjectedRSSWarn = 0.90 // ours: as ThresholdForkHostCrit, a worst case past 90 % of the machine leaves nothing for the OS
+	ThresholdProjectedRSSCrit = 1.00 // guides: past the machine's (or container's) memory the OOM killer ends Redis
+
+	// fragmentation and activedefrag: restart (a replica, then fail over)
+	// rather than defrag.
+	ThresholdFragRestart            = 2.5  // guides: above a ratio of 2.5 restart or fail over; defrag will not win it back
+	ThresholdAllocEfficiencyRestart = 0.50 // guides: allocator efficiency (allocated / active) under 50 %
+	ThresholdDefragMissesPerHit     = 10.0 // ours: "misses ≫ hits": ten misses for each hit, defrag moves almost nothing
+	// ThresholdDefragStallSpan: defrag running at both ends of this span
+	// with allocator fragmentation falling less than ThresholdDefragProgress
+	// is not converging (ours: two cron-driven defrag cycles a second, two
+	// minutes is hundreds of cycles).
+	ThresholdDefragStallSpan = 2 * time.Minute
+	ThresholdDefragProgress  = 0.02 // ours: allocator_frag_ratio must fall by this much over the span
+
+	// peak: a restart is the trace an OOM kill leaves.
+	ThresholdRecentStart = 10 * time.Minute // ours: an uptime under 10 min means the server was (re)started during the incident
+
+	// swap-and-host: the fork's copy-on-write worst case copies every page
+	// of the dataset; it has to fit in what the host has available.
+	ThresholdForkAvailWatch  = 0.50 // ours: a write-heavy save copies about half the dataset
+	ThresholdForkAvailWarn   = 1.00 // guides: the worst case (every page written during the save) needs used_memory again
+	ThresholdSwappinessWatch = 10   // guides advise vm.swappiness 1 on a Redis host; ours: above 10 is a general-purpose setting
+)

@@ -159,7 +159,33 @@ func (r HostReader) Read(pid int, executable string) *model.HostFacts {
 	} else {
 		hf.Notes = append(hf.Notes, "MemTotal: "+describeFSErr(err))
 	}
+	r.readHostMemory(hf)
 	return hf
+}
+
+// readHostMemory reads what the host has beyond MemTotal: MemAvailable (the
+// room a fork's copy-on-write has), its swap and vm.swappiness.
+func (r HostReader) readHostMemory(hf *model.HostFacts) {
+	meminfo := r.path("proc", "meminfo")
+	for _, f := range []struct {
+		name string
+		dst  *model.Opt
+	}{{"MemAvailable", &hf.MemAvailable}, {"SwapTotal", &hf.SwapTotal}, {"SwapFree", &hf.SwapFree}} {
+		if v, err := readStatusKB(meminfo, f.name); err == nil {
+			*f.dst = model.Some(v)
+		} else {
+			hf.Notes = append(hf.Notes, f.name+": "+describeFSErr(err))
+		}
+	}
+	if s, err := readSmall(r.path("proc", "sys", "vm", "swappiness")); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
+			hf.Swappiness = model.Some(float64(v))
+		} else {
+			hf.Notes = append(hf.Notes, "vm.swappiness: unreadable value")
+		}
+	} else {
+		hf.Notes = append(hf.Notes, "vm.swappiness: "+describeFSErr(err))
+	}
 }
 
 func (r HostReader) path(parts ...string) string {

@@ -200,6 +200,11 @@ func (r *pollRun) succeeded(info Info, start time.Time) (time.Duration, bool) {
 		// Host facts (swap, overcommit, THP, cgroup) when the server runs on
 		// this machine; otherwise they say why not.
 		ex.Host = ReadHostFactsFor(&s)
+		// A reshard under way holds defrag advice back (model's
+		// defragHeldBack): read this node's slot migrations.
+		if s.Server.Cluster.IsTrue() {
+			ex.Slots = r.p.c.ReadSlotMoves(r.ctx)
+		}
 		if !r.send(model.Update{Extras: &ex}) {
 			return 0, false
 		}

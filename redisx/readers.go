@@ -328,3 +328,28 @@ func appendUnavailable(list []model.Unavailable, u *model.Unavailable) []model.U
 	}
 	return append(list, *u)
 }
+
+// ReadSlotMoves reads the slot migrations under way on this cluster node
+// from its own CLUSTER NODES line ([slot->-peer] migrating, [slot-<-peer]
+// importing). Call it only for a server in cluster mode.
+func (c *Client) ReadSlotMoves(ctx context.Context) *model.SlotMoves {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	text, err := c.rdb.Do(ctx, "cluster", "nodes").Text()
+	if err != nil {
+		if reason, denied := Denial(err); denied {
+			return &model.SlotMoves{Err: reason}
+		}
+		return &model.SlotMoves{Err: c.describe(err)}
+	}
+	lines, err := ParseClusterNodes(text)
+	if err != nil {
+		return &model.SlotMoves{Err: err.Error()}
+	}
+	for _, l := range lines {
+		if l.Myself {
+			return &model.SlotMoves{Migrating: l.Node.Migrating, Importing: l.Node.Importing}
+		}
+	}
+	return &model.SlotMoves{Err: "CLUSTER NODES has no line for this node"}
+}
