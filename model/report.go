@@ -24,7 +24,8 @@ type ReportServer struct {
 	RunID         Text    `json:"run_id"`
 }
 
-// Rates are per-second rates between the report's samples.
+// Rates are the per-second rates "now" (History.Recent): over the report's
+// last ThresholdRecentRateSpan of samples, IntervalSeconds long.
 type Rates struct {
 	IntervalSeconds   Opt `json:"interval_seconds"`
 	EvictedKeysPerSec Opt `json:"evicted_keys_per_sec"`
@@ -146,15 +147,18 @@ func BuildReport(in ReportInput) Report {
 	if !last.HasSection("memory") {
 		r.Unavailable["INFO memory"] = "the server returned no Memory section (a sentinel, or a restricted lookalike)"
 	}
-	if prev := in.Hist.PrevOK(); prev != nil {
-		r.Rates.IntervalSeconds = Some(last.Time.Sub(prev.Time).Seconds())
-	} else {
+	// The rates "now" are the ones the monitor's panes and checklist show
+	// (History.Recent), over the same recent span.
+	evict := in.Hist.Recent(GetEvict)
+	if evict.Span > 0 {
+		r.Rates.IntervalSeconds = Some(evict.Span.Seconds())
+	} else if in.Hist.PrevOK() == nil {
 		r.Notes = append(r.Notes, "one sample only: rates need two")
 	}
-	r.Rates.EvictedKeysPerSec = in.Hist.Rate(GetEvict)
-	r.Rates.ExpiredKeysPerSec = in.Hist.Rate(GetExpire)
-	r.Rates.CommandsPerSec = in.Hist.Rate(GetCmds)
-	r.Rates.OOMErrorsPerSec = in.Hist.Rate(GetOOM)
+	r.Rates.EvictedKeysPerSec = evict.PerSec
+	r.Rates.ExpiredKeysPerSec = in.Hist.Recent(GetExpire).PerSec
+	r.Rates.CommandsPerSec = in.Hist.Recent(GetCmds).PerSec
+	r.Rates.OOMErrorsPerSec = in.Hist.Recent(GetOOM).PerSec
 	r.History = summarise(in.Hist, in.Now, in.Window)
 	r.Info = in.Info
 

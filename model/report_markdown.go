@@ -69,9 +69,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			p("\n")
 		}
 	}
-	if len(r.Checklist) > 0 {
+	if ev, ok := r.Checklist.Reminder(); ok {
+		// The evidence reminder under the verdict, not a row among the
+		// findings.
+		p("\n%s %s\n", ev.Status.Mark(), cell(ev.Title, 0))
+	}
+	if cl := r.Checklist.Findings(); len(cl) > 0 {
 		p("\n## Checklist\n\n")
-		writeChecklistMarkdown(&b, r.Checklist, "###")
+		writeChecklistMarkdown(&b, cl, "###")
 	}
 
 	p("\n## Memory\n\n| figure | value |\n|---|---|\n")
@@ -132,6 +137,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		name string
 		v    string
 	}{
+		{"rates over the last (s)", numberCell(roundOpt(r.Rates.IntervalSeconds))},
 		{"evicted_keys", numberCell(s.EvictedKeys)},
 		{"evicted keys / s", numberCell(roundOpt(r.Rates.EvictedKeysPerSec))},
 		{"expired_keys", numberCell(s.ExpiredKeys)},

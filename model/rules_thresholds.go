@@ -67,10 +67,9 @@ const (
 	// now, even when an older change (a load four minutes ago) dominates the
 	// whole window — a BGSAVE's copy-on-write, or the holes deletes leave.
 	ThresholdVerdictNow = time.Minute
-	// ThresholdEvictNowWindow is the window of "evicting now" (ours): the
-	// rate over the last minute, so an eviction burst long over does not
-	// keep the check raised for the whole trend window.
-	ThresholdEvictNowWindow     = time.Minute
+	// ThresholdEvictNowWindow is the window of "evicting now": the recent
+	// rate every face of the tool shows (ThresholdRecentRateSpan).
+	ThresholdEvictNowWindow     = ThresholdRecentRateSpan
 	ThresholdVerdictMinSamples  = 5                // ours: fewer samples than this → low confidence
 	ThresholdVerdictMinSpan     = time.Minute      // ours: less history than this → low confidence
 	ThresholdVerdictHighShare   = 0.75             // ours: the cause explains ≥ 75 % of the growth → high confidence
@@ -78,11 +77,35 @@ const (
 	ThresholdMinTrendSpan       = 10 * time.Second // ours: under 10 s of history a trend is not judged
 )
 
+// ThresholdRecentRateSpan is the span of every per-second figure "now"
+// (History.Recent: evicted, expired, commands, OOM rejections), the same in
+// the limits pane, the checklist and the report (ours): ten polls at the
+// default interval smooth one poll's jitter, and a burst over for ten
+// seconds reads 0/s — "now" means now, not the last minute.
+const ThresholdRecentRateSpan = 10 * time.Second
+
 // fork.
 const (
-	ThresholdForkSlowUsec     = 10_000 // DESIGN: a fork longer than 10 ms stalls every client
-	ThresholdForkRateTerrible = 10.0   // LATENCY DOCTOR: < 10 GB/s is "terrible"
-	ThresholdForkRatePoor     = 25.0   // LATENCY DOCTOR: < 25 GB/s is "poor"
+	ThresholdForkSlowUsec     = 10_000 // DESIGN: a fork longer than 10 ms stalls every client (also Redis's default slowlog-log-slower-than)
+	ThresholdForkRateTerrible = 10.0   // LATENCY DOCTOR: < 10 GB/s is "terrible" (= ThresholdForkMsPerGBTerrible)
+	ThresholdForkRatePoor     = 25.0   // LATENCY DOCTOR: < 25 GB/s is "poor" (= ThresholdForkMsPerGBPoor)
+	// A fork's cost is told in milliseconds per GB of memory at the fork,
+	// the unit of the Redis latency guide ("6.1GB RSS forked in 80
+	// milliseconds (13.1 milliseconds per GB)"; 9–24 ms per GB on hardware
+	// and modern VMs, 239–424 on old Xen), with LATENCY DOCTOR's grades
+	// turned into that unit: 1000 / GB/s.
+	ThresholdForkMsPerGBTerrible = 1000 / ThresholdForkRateTerrible // LATENCY DOCTOR: > 100 ms per GB is "terrible"
+	ThresholdForkMsPerGBPoor     = 1000 / ThresholdForkRatePoor     // LATENCY DOCTOR: > 40 ms per GB is "poor"
+	ThresholdForkMsPerGBGood     = 10.0                             // LATENCY DOCTOR: ≥ 100 GB/s (≤ 10 ms per GB) is "excellent", else "good"
+	// ThresholdForkRateMinBytes: a fork is graded per GB only from 1 GB of
+	// memory at the fork (ours): below, the fixed cost of fork() and a busy
+	// host outweigh the page tables, and a 39 ms fork of 200 MB says little
+	// about the machine (the guide's measurements are of 0.36–6.9 GB).
+	ThresholdForkRateMinBytes = 1 << 30
+	// ThresholdForkStallWarnUsec: a fork that stalls every client for half
+	// a second is felt whatever the dataset (ours: client timeouts are
+	// commonly around a second).
+	ThresholdForkStallWarnUsec = 500_000
 	ThresholdCOWShareWarn     = 0.50   // ours: the child copied half the dataset: writes are heavy during the save
 	ThresholdCOWShareWatch    = 0.10   // ours: the child copied a tenth of the dataset
 	ThresholdForkHostCrit     = 0.90   // ours: RSS + copy-on-write past 90 % of RAM during a fork
