@@ -54,7 +54,7 @@ func TestReportJSONMatchesINFO(t *testing.T) {
 		w.Set(ctx, "t:"+strconv.Itoa(i), "x", time.Hour)
 	}
 
-	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "200ms", "redis://"+srv.Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--format", "json", "--interval", "200ms", "redis://"+srv.Addr)
 	info := infoMap(t, srv.Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -118,7 +118,7 @@ func TestReportJSONMatchesINFO(t *testing.T) {
 
 func TestReportMarkdown(t *testing.T) {
 	srv := demo.StartForTest(t)
-	code, out, errOut := runCLI(t, "report", "--interval", "100ms", "-p", strconv.Itoa(srv.Port))
+	code, out, errOut := runCLI(t, "report", "--quick", "--interval", "100ms", "-p", strconv.Itoa(srv.Port))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -187,7 +187,7 @@ loop:
 			if s.Persistence.RDBBgsaveInProgress.IsTrue() {
 				sawRunning = true
 				if reportDuring == "" {
-					_, reportDuring, _ = runCLI(t, "report", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+					_, reportDuring, _ = runCLI(t, "report", "--quick", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
 				}
 			}
 			if s.Persistence.CurrentCOWSize.V > 0 || s.Persistence.RDBLastCOWSize.V > 0 {
@@ -253,7 +253,7 @@ func TestConnectionErrorsAreOneLineWithoutPassword(t *testing.T) {
 	}
 	// The right password works, through the environment as redis-cli does it.
 	t.Setenv("REDISCLI_AUTH", "s3cr3t-pw")
-	if code, out, errOut := runCLI(t, "report", "--interval", "100ms", "-p", strconv.Itoa(srv.Port)); code != 0 || strings.Contains(out+errOut, "s3cr3t") {
+	if code, out, errOut := runCLI(t, "report", "--quick", "--interval", "100ms", "-p", strconv.Itoa(srv.Port)); code != 0 || strings.Contains(out+errOut, "s3cr3t") {
 		t.Errorf("REDISCLI_AUTH: exit %d, stderr %q (password leaked: %v)", code, errOut, strings.Contains(out+errOut, "s3cr3t"))
 	}
 }
@@ -296,7 +296,7 @@ func TestReportScanFindsTheBigKeys(t *testing.T) {
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
