@@ -68,13 +68,13 @@ func (h *History) LatestForkCost() (ForkCost, bool) {
 // Stall is the fork's duration: "14.09 ms".
 func (fc ForkCost) Stall() string { return Ratio(fc.Usec/1000) + " ms" }
 
-// PerGB is "13.8 ms/GB good", or "" when the fork is not graded per GB.
+// PerGB is "13.8ms/GB good", or "" when the fork is not graded per GB.
 func (fc ForkCost) PerGB() string {
 	v, ok := fc.MsPerGB.Get()
 	if !ok {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " ms/GB " + fc.Grade
+	return strconv.FormatFloat(v, 'f', 1, 64) + "ms/GB " + fc.Grade
 }
 
 // Evidence is the line the checklist and the report give the fork: the
@@ -92,6 +92,6 @@ func (fc ForkCost) Evidence() string {
 	if !fc.MsPerGB.Valid {
 		return line + ", " + at + ": under " + Bytes(ThresholdForkRateMinBytes) + " a fork is graded by its stall alone"
 	}
-	return fmt.Sprintf("%s, %s = %s (LATENCY DOCTOR: over %s ms/GB poor, over %s terrible)",
+	return fmt.Sprintf("%s, %s = %s (LATENCY DOCTOR: over %sms/GB poor, over %sms/GB terrible)",
 		line, at, fc.PerGB(), strconv.FormatFloat(ThresholdForkMsPerGBPoor, 'f', -1, 64), strconv.FormatFloat(ThresholdForkMsPerGBTerrible, 'f', -1, 64))
 }

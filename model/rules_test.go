@@ -229,7 +229,7 @@ func ruleTables() map[string][]ruleCase {
 			{"terribly slow fork", one(func(s *Sample) {
 				s.Memory.UsedMemoryRSS = Some(2 * gb)
 				s.Stats.LatestForkUsec = Some(300_000)
-			}), StatusWarn, "150.0 ms/GB terrible"},
+			}), StatusWarn, "150.0ms/GB terrible"},
 			{"copy-on-write half the dataset", one(func(s *Sample) {
 				s.Persistence.RDBBgsaveInProgress = Some(1)
 				s.Persistence.CurrentCOWSize = Some(60 * mb)
