@@ -27,7 +27,7 @@ type ReportConfig struct {
 	// RaiseHint says how to raise a low confidence ("run without --quick
 	// …"); the command line words it, since it names its flags.
 	RaiseHint string
-	Scan     ScanConfig
+	Scan      ScanConfig
 	// Cluster asks for the cluster section even when the target does not
 	// say it is a cluster node.
 	Cluster bool
@@ -184,7 +184,12 @@ func confidenceNote(rep *model.Report, hist *model.History, raise string) string
 			break
 		}
 	}
-	note := fmt.Sprintf("low confidence: %d samples over %s", n, model.Duration(span.Round(100*time.Millisecond)))
+	if span >= time.Second {
+		span = span.Round(time.Second)
+	} else {
+		span = span.Round(100 * time.Millisecond)
+	}
+	note := fmt.Sprintf("low confidence: %d samples over %s", n, model.Duration(span))
 	if raise != "" {
 		note += "; " + raise
 	}

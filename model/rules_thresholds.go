@@ -86,14 +86,21 @@ const ThresholdRecentRateSpan = 10 * time.Second
 
 // fork.
 const (
-	ThresholdForkSlowUsec     = 10_000 // DESIGN: a fork longer than 10 ms stalls every client (also Redis's default slowlog-log-slower-than)
-	ThresholdForkRateTerrible = 10.0   // LATENCY DOCTOR: < 10 GB/s is "terrible" (= ThresholdForkMsPerGBTerrible)
-	ThresholdForkRatePoor     = 25.0   // LATENCY DOCTOR: < 25 GB/s is "poor" (= ThresholdForkMsPerGBPoor)
-	// A fork's cost is told in milliseconds per GB of memory at the fork,
-	// the unit of the Redis latency guide ("6.1GB RSS forked in 80
-	// milliseconds (13.1 milliseconds per GB)"; 9–24 ms per GB on hardware
-	// and modern VMs, 239–424 on old Xen), with LATENCY DOCTOR's grades
-	// turned into that unit: 1000 / GB/s.
+	ThresholdForkSlowUsec     = 10_000 // DESIGN: a fork longer than 10 ms stalls every client
+	ThresholdForkRateTerrible = 10.0   // LATENCY DOCTOR: < 10 GB/s is "terrible"
+	ThresholdForkRatePoor     = 25.0   // LATENCY DOCTOR: < 25 GB/s is "poor"
+	ThresholdCOWShareWarn     = 0.50   // ours: the child copied half the dataset: writes are heavy during the save
+	ThresholdCOWShareWatch    = 0.10   // ours: the child copied a tenth of the dataset
+	ThresholdForkHostCrit     = 0.90   // ours: RSS + copy-on-write past 90 % of RAM during a fork
+)
+
+// The fork's cost (fork_cost.go): its stall, and ms per GB of the memory at
+// the fork — the unit of the Redis latency guide ("6.1GB RSS forked in 80
+// milliseconds (13.1 milliseconds per GB)"; 9–24 ms per GB on hardware and
+// modern VMs, 239–424 on old Xen) — with LATENCY DOCTOR's grades turned
+// into that unit (1000 / GB/s). ThresholdForkSlowUsec (DESIGN, and Redis's
+// default slowlog-log-slower-than) is the stall clients start to feel.
+const (
 	ThresholdForkMsPerGBTerrible = 1000 / ThresholdForkRateTerrible // LATENCY DOCTOR: > 100 ms per GB is "terrible"
 	ThresholdForkMsPerGBPoor     = 1000 / ThresholdForkRatePoor     // LATENCY DOCTOR: > 40 ms per GB is "poor"
 	ThresholdForkMsPerGBGood     = 10.0                             // LATENCY DOCTOR: ≥ 100 GB/s (≤ 10 ms per GB) is "excellent", else "good"
@@ -106,9 +113,6 @@ const (
 	// a second is felt whatever the dataset (ours: client timeouts are
 	// commonly around a second).
 	ThresholdForkStallWarnUsec = 500_000
-	ThresholdCOWShareWarn     = 0.50   // ours: the child copied half the dataset: writes are heavy during the save
-	ThresholdCOWShareWatch    = 0.10   // ours: the child copied a tenth of the dataset
-	ThresholdForkHostCrit     = 0.90   // ours: RSS + copy-on-write past 90 % of RAM during a fork
 )
 
 // persistence-risk.
