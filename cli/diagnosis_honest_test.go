@@ -159,6 +159,7 @@ func TestPartialExportSaysPartial(t *testing.T) {
 // TestReportGathersATrend: `report` gathers enough history for a trend by
 // default, and --quick says how to raise its low confidence.
 func TestReportGathersATrend(t *testing.T) {
+	t.Parallel()
 	srv := demo.StartForTest(t)
 	t.Run("default", func(t *testing.T) {
 		t.Parallel()

@@ -207,7 +207,7 @@ func TestPartialScanIsNeverOK(t *testing.T) {
 // The evidence reminder does not rank above the findings: last, and watch
 // however bad they are.
 func TestEvidenceReminderHasItsOwnPlace(t *testing.T) {
-	bad := seriesOf(30, 10, func(i int, s *Sample) {
+	bad := seriesOf(30, 10, func(_ int, s *Sample) {
 		s.Memory.MemFragmentationRatio = Some(2.5)
 		s.Persistence.RDBLastBgsaveStatus = "err"
 	})

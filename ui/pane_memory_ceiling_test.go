@@ -13,7 +13,7 @@ func TestMemoryLegendFollowsMaxmemory(t *testing.T) {
 	t.Parallel()
 	run := func(limits func(i int) float64) string {
 		sy := synth{n: 120, maxmemory: 256 * mb}
-		var samples []model.Sample
+		samples := make([]model.Sample, 0, sy.n)
 		for i := range sy.n {
 			s := sy.sample(i)
 			s.Memory.MaxMemory = model.Some(limits(i))
