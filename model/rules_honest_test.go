@@ -156,6 +156,15 @@ func TestForkGradedAtTheFork(t *testing.T) {
 	if c, _ := h.Clone().LatestForkCost(); c.PerGB() != a {
 		t.Errorf("a clone grades differently: %s", c.PerGB())
 	}
+	// The report states the same grade, in the same unit.
+	rep := BuildReport(ReportInput{Now: h.Last().Time, Hist: h})
+	var md strings.Builder
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Fork == nil || rep.Fork.Grade != "good" || !strings.Contains(md.String(), "| latest fork, graded | 60.00 ms, RSS 3.10G at the fork (sample of 10:00:30) = "+a) {
+		t.Errorf("report fork %+v\n%s", rep.Fork, md.String())
+	}
 	// A fork already there in the first sample says so.
 	fc, _ = histOf(func() Sample { s := sampleAt(0); s.Stats.LatestForkUsec = Some(20_000); return s }()).LatestForkCost()
 	if !fc.Before || !strings.Contains(fc.Evidence(), "the fork may be older") {
