@@ -36,8 +36,8 @@ type ReportConfig struct {
 }
 
 // Report collects the incident report of the target (resolved through
-// Sentinel once when st is set): two samples one interval apart plus the
-// extras, the full INFO, the big keys when asked, and the cluster section
+// Sentinel once when st is set): cfg.Duration of samples one interval apart
+// plus the extras, the full INFO, the big keys when asked, and the cluster section
 // on a cluster.
 func Report(ctx context.Context, opts redisx.Options, st *Sentinel, cfg ReportConfig) (model.Report, error) {
 	if st != nil {
