@@ -22,8 +22,14 @@
 //     (fragmentation, RSS vs used, active defrag, peak), rules_fork.go
 //     (fork, unsaved data), rules_keys.go (big keys, TTL, encodings),
 //     rules_buffers.go (client and replication buffers, scripts),
-//     rules_host.go (swap and host), rules_evidence.go (evidence, and
-//     Diagnosis.WithEvidenceSaved for a report being written).
+//     rules_host.go (swap and host), rules_evidence.go (the evidence
+//     reminder, last after the findings — Checklist.Findings / Reminder —
+//     and Diagnosis.WithEvidenceSaved for a report being written).
+//   - rates.go, fork_cost.go: the figures every face shows alike — the
+//     rate "now" (History.Recent, over ThresholdRecentRateSpan) and the
+//     latest fork graded on its stall and the memory at the fork
+//     (History.LatestForkCost, in ms per GB) — for the panes, the checks
+//     and the report.
 //   - rules_thresholds.go: every threshold, named, valued and sourced —
 //     the server rules', the verdict's and the cluster rules'.
 //   - rules_context.go, rules_trend.go, rules_scan.go, rules_scanfrom.go,
