@@ -18,9 +18,16 @@ import (
 
 // ReportConfig is what `report` runs with.
 type ReportConfig struct {
-	// Interval is the time between the two samples (rates need two).
+	// Interval is the time between two samples.
 	Interval time.Duration
-	Scan     ScanConfig
+	// Duration is how much history the report gathers before it judges:
+	// enough for a trend (ThresholdMinTrendSpan) by default; Interval (two
+	// samples) for a quick look. At most Interval is used when shorter.
+	Duration time.Duration
+	// RaiseHint says how to raise a low confidence ("run without --quick
+	// …"); the command line words it, since it names its flags.
+	RaiseHint string
+	Scan      ScanConfig
 	// Cluster asks for the cluster section even when the target does not
 	// say it is a cluster node.
 	Cluster bool
@@ -29,8 +36,8 @@ type ReportConfig struct {
 }
 
 // Report collects the incident report of the target (resolved through
-// Sentinel once when st is set): two samples one interval apart plus the
-// extras, the full INFO, the big keys when asked, and the cluster section
+// Sentinel once when st is set): cfg.Duration of samples one interval apart
+// plus the extras, the full INFO, the big keys when asked, and the cluster section
 // on a cluster.
 func Report(ctx context.Context, opts redisx.Options, st *Sentinel, cfg ReportConfig) (model.Report, error) {
 	if st != nil {
@@ -53,8 +60,8 @@ func Report(ctx context.Context, opts redisx.Options, st *Sentinel, cfg ReportCo
 	return rep, nil
 }
 
-// collectReport connects, takes two samples one interval apart plus the
-// extras, and builds the report. With the scan, a cluster's (cluster, or
+// collectReport connects, gathers cfg.Duration of samples one interval
+// apart plus the extras, and builds the report. With the scan, a cluster's (cluster, or
 // the target says so) covers every master, or a replica of each.
 func collectReport(ctx context.Context, opts redisx.Options, cfg ReportConfig) (model.Report, error) {
 	interval, sf, stderr := cfg.Interval, cfg.Scan, cfg.Progress
@@ -64,7 +71,12 @@ func collectReport(ctx context.Context, opts redisx.Options, cfg ReportConfig) (
 	}
 	defer func() { _ = c.Close() }()
 
-	hist := model.NewHistory(8)
+	// The samples the duration needs: one at each end of it.
+	need := 2
+	if interval > 0 && cfg.Duration > interval {
+		need = int(cfg.Duration/interval) + 1
+	}
+	hist := model.NewHistory(need + 8)
 	var extras *model.Extras
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -75,9 +87,10 @@ func collectReport(ctx context.Context, opts redisx.Options, cfg ReportConfig) (
 		defer close(done)
 		_ = poller.Run(pctx, updates)
 	}()
-	// Two good samples and the extras, or give up after a few intervals and
-	// report what there is.
-	deadline := time.After(interval*3 + 2*opts.CommandTimeout + time.Second)
+	// The samples the duration needs and the extras, or give up a few
+	// intervals after the duration and report what there is.
+	deadline := time.After(time.Duration(need-2)*interval + interval*3 + 2*opts.CommandTimeout + time.Second)
+	tty := isTerminal(stderr)
 	var gapErr string
 collect:
 	for {
@@ -89,10 +102,13 @@ collect:
 				if u.Sample.IsGap() {
 					gapErr = u.Sample.Err
 				}
+				if tty && need > 2 {
+					fmt.Fprintf(stderr, "\rgathering samples for a trend: %d of %d, every %s  ", countOK(hist), need, model.Duration(interval))
+				}
 			case u.Extras != nil:
 				extras = u.Extras
 			}
-			if ok := countOK(hist); ok >= 2 && extras != nil {
+			if ok := countOK(hist); ok >= need && extras != nil {
 				break collect
 			}
 		case <-deadline:
@@ -105,6 +121,9 @@ collect:
 	}
 	cancel()
 	<-done
+	if tty && need > 2 {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
 	if hist.LastOK() == nil {
 		return model.Report{}, fmt.Errorf("report: no sample could be read: %s", gapErr)
 	}
@@ -142,9 +161,39 @@ collect:
 		bk := merged.Report()
 		rep.BigKeys = &bk
 	}
+	if hint := confidenceNote(&rep, hist, cfg.RaiseHint); hint != "" {
+		rep.Notes = append([]string{hint}, rep.Notes...)
+	}
 	rep.Notes = append(rep.Notes, c.Notes()...)
 	rep.Notes = append(rep.Notes, notes...)
 	return rep, nil
+}
+
+// confidenceNote says, when the verdict has low confidence, how much
+// history it stood on and how to gather more: "low confidence: 2 samples
+// over 1s; run without --quick or with --duration 30s".
+func confidenceNote(rep *model.Report, hist *model.History, raise string) string {
+	if rep.Verdict == nil || rep.Verdict.Confidence != model.ConfidenceLow {
+		return ""
+	}
+	n := countOK(hist)
+	span := time.Duration(0)
+	for i := range hist.Len() {
+		if s := hist.At(i); !s.IsGap() {
+			span = hist.LastOK().Time.Sub(s.Time)
+			break
+		}
+	}
+	if span >= time.Second {
+		span = span.Round(time.Second)
+	} else {
+		span = span.Round(100 * time.Millisecond)
+	}
+	note := fmt.Sprintf("low confidence: %d samples over %s", n, model.Duration(span))
+	if raise != "" {
+		note += "; " + raise
+	}
+	return note
 }
 
 // collectCluster polls every node of the target's cluster twice, one

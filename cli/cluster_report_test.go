@@ -41,7 +41,7 @@ type clusterJSON struct {
 
 func TestReportCoversEveryClusterNode(t *testing.T) {
 	servers := reportCluster.Get(t).Nodes
-	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "200ms", "redis://"+servers[0].Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--format", "json", "--interval", "200ms", "redis://"+servers[0].Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -103,7 +103,7 @@ func TestReportCoversEveryClusterNode(t *testing.T) {
 	}
 
 	// Markdown: the cluster summary first, then every node's section.
-	code, md, errOut := runCLI(t, "report", "--interval", "200ms", "-c", "-p", portOf(servers[3].Addr))
+	code, md, errOut := runCLI(t, "report", "--quick", "--interval", "200ms", "-c", "-p", portOf(servers[3].Addr))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

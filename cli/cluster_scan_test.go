@@ -172,7 +172,7 @@ func nodeMemoryUsage(t *testing.T, addr, key string) int64 {
 
 func runScanReport(t *testing.T, args ...string) scanReportJSON {
 	t.Helper()
-	code, out, errOut := runCLI(t, append([]string{"report", "--scan", "-c", "--format", "json", "--interval", "100ms"}, args...)...)
+	code, out, errOut := runCLI(t, append([]string{"report", "--quick", "--scan", "-c", "--format", "json", "--interval", "100ms"}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -244,7 +244,7 @@ func TestReportScansEveryClusterMaster(t *testing.T) {
 	}
 
 	// Markdown: the node column, with the node's address on the key's row.
-	code, md, errOut := runCLI(t, "report", "--scan", "-c", "--interval", "100ms", "redis://"+target)
+	code, md, errOut := runCLI(t, "report", "--quick", "--scan", "-c", "--interval", "100ms", "redis://"+target)
 	if code != 0 {
 		t.Fatalf("markdown: exit %d: %s", code, errOut)
 	}
@@ -307,12 +307,12 @@ func TestScanReplicasUsage(t *testing.T) {
 		t.Errorf("without --scan: exit %d, %q", code, errOut)
 	}
 	srv := redistest.StartServer(t)
-	code, _, errOut = runCLI(t, "report", "--scan", "--scan-replicas", "--interval", "100ms", "redis://"+srv.Addr)
+	code, _, errOut = runCLI(t, "report", "--quick", "--scan", "--scan-replicas", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 2 || !strings.Contains(errOut, "needs a Redis Cluster") {
 		t.Errorf("standalone: exit %d, %q", code, errOut)
 	}
 	// A single server's report keeps its shape: no node anywhere.
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 0 || strings.Contains(out, `"node"`) {
 		t.Errorf("single server: exit %d (%s), node in JSON: %v", code, errOut, strings.Contains(out, `"node"`))
 	}

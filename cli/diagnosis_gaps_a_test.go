@@ -44,7 +44,7 @@ func (c gapCheck) offers(s string) bool { return strings.Contains(strings.Join(c
 // checklist by id and its memory section.
 func gapReport(t *testing.T, addr string, args ...string) (map[string]gapCheck, map[string]any) {
 	t.Helper()
-	all := append([]string{"report", "--format", "json", "--interval", "200ms"}, args...)
+	all := append([]string{"report", "--quick", "--format", "json", "--interval", "200ms"}, args...)
 	code, out, errOut := runCLI(t, append(all, "redis://"+addr)...)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)

@@ -31,7 +31,7 @@ import (
 // the named check.
 func reportCheck(t *testing.T, addr, id string) gapCheck {
 	t.Helper()
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+addr)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}

@@ -237,7 +237,7 @@ func TestHostileKeysAndClientNames(t *testing.T) {
 	r.stop()
 
 	// The report, Markdown and JSON, from the CLI.
-	code, md, errOut := runCLI(t, "report", "--scan", "--interval", "100ms", "redis://"+srv.Addr)
+	code, md, errOut := runCLI(t, "report", "--quick", "--scan", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}
@@ -245,7 +245,7 @@ func TestHostileKeysAndClientNames(t *testing.T) {
 	if !strings.Contains(md, `\x1b]0;owned\x07title`) || !strings.Contains(md, `\|\*\*b\*\*\|`) {
 		t.Errorf("Markdown lacks the escaped names")
 	}
-	code, js, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+	code, js, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 0 {
 		t.Fatalf("report json: exit %d: %s", code, errOut)
 	}
@@ -389,7 +389,7 @@ func TestHostileServerStrings(t *testing.T) {
 	}
 	r.stop()
 
-	code, md, errOut := runCLI(t, "report", "--scan", "--interval", "100ms", "redis://"+f.Addr)
+	code, md, errOut := runCLI(t, "report", "--quick", "--scan", "--interval", "100ms", "redis://"+f.Addr)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}
@@ -399,7 +399,7 @@ func TestHostileServerStrings(t *testing.T) {
 			t.Errorf("Markdown lacks the escaped %q", want)
 		}
 	}
-	code, js, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.Addr)
+	code, js, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.Addr)
 	if code != 0 {
 		t.Fatalf("report json: exit %d: %s", code, errOut)
 	}

@@ -287,7 +287,7 @@ func TestUnusualProducts(t *testing.T) {
 				t.Errorf("detected %s %q, want %s %q", c.Product(), c.Version(), tc.product, tc.version)
 			}
 
-			code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.Addr)
+			code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+f.Addr)
 			if code != 0 {
 				t.Fatalf("report: exit %d: %s", code, errOut)
 			}
@@ -360,7 +360,7 @@ func TestUnusualProducts(t *testing.T) {
 				t.Errorf("scan notes %q", bk.Notes)
 			}
 
-			code, md, errOut := runCLI(t, "report", "--interval", "100ms", "redis://"+f.Addr)
+			code, md, errOut := runCLI(t, "report", "--quick", "--interval", "100ms", "redis://"+f.Addr)
 			if code != 0 {
 				t.Fatalf("markdown report: exit %d: %s", code, errOut)
 			}

@@ -108,7 +108,7 @@ func TestFullRunIsReadOnly(t *testing.T) {
 
 	// The report, as a user runs it.
 	for _, format := range []string{"markdown", "json"} {
-		code, out, errOut := runCLI(t, "report", "--scan", "--format", format, "--interval", "100ms", "redis://"+srv.Addr)
+		code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", format, "--interval", "100ms", "redis://"+srv.Addr)
 		if code != 0 || out == "" {
 			t.Fatalf("report %s: exit %d: %s", format, code, errOut)
 		}
@@ -198,7 +198,7 @@ func TestWorksFullyAsTheREADMEACLUser(t *testing.T) {
 		t.Fatalf("%v: %v", acl, err)
 	}
 	t.Setenv("REDISCLI_AUTH", "M0nitor-Pw")
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://memtop@"+srv.Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://memtop@"+srv.Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -280,7 +280,7 @@ func TestClusterReportIsReadOnly(t *testing.T) {
 		}
 		_ = c.Close()
 	}
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "-c", "redis://"+servers[0].Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "-c", "redis://"+servers[0].Addr)
 	if code != 0 || !json.Valid([]byte(out)) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

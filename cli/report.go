@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
@@ -18,6 +19,8 @@ type reportFlags struct {
 	format   string
 	output   string
 	interval time.Duration
+	duration time.Duration
+	quick    bool
 }
 
 // newReportFlagSet is report's command line, shared by runReport and the
@@ -29,9 +32,11 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	f.scan.register(fs, false, 0)
 	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
-	fs.DurationVar(&f.interval, "interval", time.Second, "time between the two samples (rates need two)")
+	fs.DurationVar(&f.interval, "interval", time.Second, "time between two samples")
+	fs.DurationVar(&f.duration, "duration", defaultReportDuration, "how much history to gather before judging (a trend needs 10s)")
+	fs.BoolVar(&f.quick, "quick", false, "two samples one interval apart: faster, but no trend and a low-confidence verdict")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, takes two samples one interval apart, prints an incident report and exits.\n"+
+		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, gathers --duration of samples (10s; --quick: two, one interval apart), prints an incident report and exits.\n"+
 			"On a Redis Cluster (-c, or a cluster node as the target) --scan covers every master and the big keys\n"+
 			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n\n")
 		fs.PrintDefaults()
@@ -60,12 +65,37 @@ func runReport(ctx context.Context, args []string, stdin *os.File, stdout, stder
 	if err != nil {
 		return err
 	}
-	rep, err := app.Report(ctx, opts, st, app.ReportConfig{Interval: f.interval, Scan: f.scan.config(), Cluster: f.conn.cluster, Progress: stderr})
+	if f.interval <= 0 {
+		return usagef("--interval must be positive, not %s", f.interval)
+	}
+	cfg := app.ReportConfig{Interval: f.interval, Duration: f.duration, Scan: f.scan.config(), Cluster: f.conn.cluster, Progress: stderr}
+	cfg.RaiseHint = "run with a longer --duration (e.g. --duration " + seconds(longer(f.duration)) + ")"
+	if f.quick {
+		cfg.Duration = f.interval
+		cfg.RaiseHint = "run without --quick (" + seconds(defaultReportDuration) + " of samples) or with --duration " + seconds(longer(defaultReportDuration))
+	}
+	rep, err := app.Report(ctx, opts, st, cfg)
 	if err != nil {
 		return err //nolint:wrapcheck // app's errors are one clear line
 	}
 	return app.EmitReport(stdout, f.output, rep, f.format) //nolint:wrapcheck // says "report:"
 }
+
+// defaultReportDuration is the history a report gathers by default: enough
+// for the trend checks (model.ThresholdMinTrendSpan).
+const defaultReportDuration = 10 * time.Second
+
+// longer is the duration to suggest for more confidence: a minute (the
+// verdict's own span for more than low confidence), or twice d past it.
+func longer(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return time.Minute
+	}
+	return 2 * d
+}
+
+// seconds writes a duration as --duration takes it: "60s".
+func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) + "s" }
 
 func checkFormat(f string) error {
 	switch f {

@@ -57,7 +57,7 @@ func TestReportJSONMatchesINFO(t *testing.T) {
 		w.Set(ctx, "t:"+strconv.Itoa(i), "x", time.Hour)
 	}
 
-	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "200ms", "redis://"+srv.Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--format", "json", "--interval", "200ms", "redis://"+srv.Addr)
 	info := infoMap(t, srv.Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -121,7 +121,7 @@ func TestReportJSONMatchesINFO(t *testing.T) {
 
 func TestReportMarkdown(t *testing.T) {
 	srv := redistest.StartServer(t)
-	code, out, errOut := runCLI(t, "report", "--interval", "100ms", "-p", strconv.Itoa(srv.Port))
+	code, out, errOut := runCLI(t, "report", "--quick", "--interval", "100ms", "-p", strconv.Itoa(srv.Port))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -190,7 +190,7 @@ loop:
 			if s.Persistence.RDBBgsaveInProgress.IsTrue() {
 				sawRunning = true
 				if reportDuring == "" {
-					_, reportDuring, _ = runCLI(t, "report", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+					_, reportDuring, _ = runCLI(t, "report", "--quick", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
 				}
 			}
 			if s.Persistence.CurrentCOWSize.V > 0 || s.Persistence.RDBLastCOWSize.V > 0 {
@@ -256,7 +256,7 @@ func TestConnectionErrorsAreOneLineWithoutPassword(t *testing.T) {
 	}
 	// The right password works, through the environment as redis-cli does it.
 	t.Setenv("REDISCLI_AUTH", "s3cr3t-pw")
-	if code, out, errOut := runCLI(t, "report", "--interval", "100ms", "-p", strconv.Itoa(srv.Port)); code != 0 || strings.Contains(out+errOut, "s3cr3t") {
+	if code, out, errOut := runCLI(t, "report", "--quick", "--interval", "100ms", "-p", strconv.Itoa(srv.Port)); code != 0 || strings.Contains(out+errOut, "s3cr3t") {
 		t.Errorf("REDISCLI_AUTH: exit %d, stderr %q (password leaked: %v)", code, errOut, strings.Contains(out+errOut, "s3cr3t"))
 	}
 }
@@ -304,7 +304,7 @@ func TestReportScanFindsTheBigKeys(t *testing.T) {
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -363,7 +363,7 @@ func TestReportScanFindsTheBigKeys(t *testing.T) {
 func TestReportOverAUnixSocket(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "redis.sock")
 	redistest.StartServer(t, "unixsocket "+sock, "unixsocketperm 700")
-	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "100ms", "-s", sock)
+	code, out, errOut := runCLI(t, "report", "--quick", "--format", "json", "--interval", "100ms", "-s", sock)
 	if code != ExitOK {
 		t.Fatalf("report -s: exit %d: %s", code, errOut)
 	}

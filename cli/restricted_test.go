@@ -69,7 +69,7 @@ func (r *restrictedReport) check(id string) (status, reason string) {
 // the parsed JSON and the Markdown.
 func runRestrictedReport(t *testing.T, uri string) (*restrictedReport, string) {
 	t.Helper()
-	code, out, errOut := runCLI(t, "report", "--scan", "--format", "json", "--interval", "100ms", uri)
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--format", "json", "--interval", "100ms", uri)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}
@@ -80,7 +80,7 @@ func runRestrictedReport(t *testing.T, uri string) (*restrictedReport, string) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}
-	code, md, errOut := runCLI(t, "report", "--scan", "--interval", "100ms", uri)
+	code, md, errOut := runCLI(t, "report", "--quick", "--scan", "--interval", "100ms", uri)
 	if code != 0 {
 		t.Fatalf("report (markdown): exit %d: %s", code, errOut)
 	}

@@ -28,7 +28,7 @@ func TestReportThroughSentinel(t *testing.T) {
 	dead := "127.0.0.1:" + strconv.Itoa(free)
 
 	// A dead sentinel first, then the live one: the report is the master's.
-	code, out, errOut := runCLI(t, "report", "--format", "json", "--interval", "100ms",
+	code, out, errOut := runCLI(t, "report", "--quick", "--format", "json", "--interval", "100ms",
 		"--sentinel", dead+","+sent.Addr, "--master-name", "mymaster", "--sentinel-password", "s3nt-pw")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -55,7 +55,7 @@ func TestReportThroughSentinel(t *testing.T) {
 		{"no sentinel", []string{"--sentinel", dead, "--master-name", "mymaster", "--connect-timeout", "500ms"}, "no sentinel answered"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := runCLI(t, append([]string{"report", "--interval", "100ms"}, tt.args...)...)
+			code, _, errOut := runCLI(t, append([]string{"report", "--quick", "--interval", "100ms"}, tt.args...)...)
 			if code != ExitRuntime {
 				t.Errorf("exit %d, want %d", code, ExitRuntime)
 			}

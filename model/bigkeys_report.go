@@ -109,7 +109,8 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	p("## Big keys\n\n")
 	status := "complete"
 	if !r.Complete {
-		status = "incomplete (" + cell(string(r.State), 20) + "): figures cover the keys scanned so far"
+		part := (&ScanFacts{Scanned: int(r.Scanned), Total: Some(float64(r.DBSize))}).Partial()
+		status = part + ", " + cell(string(r.State), 20) + ": figures cover the keys scanned so far"
 	}
 	p("- Scan: %s; %s of %s keys in %s (%s keys/s), MEMORY USAGE SAMPLES %d\n",
 		status, Count(float64(r.Scanned)), Count(float64(r.DBSize)),

@@ -22,8 +22,9 @@
 //     (fragmentation, RSS vs used, active defrag, peak), rules_fork.go
 //     (fork, unsaved data), rules_keys.go (big keys, TTL, encodings),
 //     rules_buffers.go (client and replication buffers, scripts),
-//     rules_host.go (swap and host), rules_evidence.go (evidence, and
-//     Diagnosis.WithEvidenceSaved for a report being written). Parts of
+//     rules_host.go (swap and host), rules_evidence.go (the evidence
+//     reminder, last after the findings — Checklist.Findings / Reminder —
+//     and Diagnosis.WithEvidenceSaved for a report being written). Parts of
 //     those checks live beside them: rules_policy.go (volatile-* judged by
 //     the bytes with a TTL, noeviction's reading, allkeys-random),
 //     rules_projection.go (RSS at the limit against the machine),
@@ -39,6 +40,11 @@
 //     (encodings), O(N) reads in commandstats (client-buffers), the share
 //     of keys with a TTL falling (ttl-discipline). commandstats.go holds
 //     the O(N) reads a sample keeps.
+//   - rates.go, fork_cost.go: the figures every face shows alike — the
+//     rate "now" (History.Recent, over ThresholdRecentRateSpan) and the
+//     latest fork graded on its stall and the memory at the fork
+//     (History.LatestForkCost, in ms per GB) — for the panes, the checks
+//     and the report.
 //   - rules_thresholds.go: every threshold, named, valued and sourced —
 //     the server rules', the verdict's and the cluster rules'.
 //   - rules_context.go, rules_trend.go, rules_scan.go, rules_scanfrom.go,

@@ -37,6 +37,55 @@ type History struct {
 	events []Event
 	lastOK int // absolute count index of the latest non-gap sample, -1 if none
 	added  int // samples ever added
+	// fork is the latest fork seen and the memory of the sample that first
+	// showed it; kept here, not looked up in buf, so it stays the same when
+	// that sample falls off the ring.
+	fork   ForkSeen
+	forkOK bool
+}
+
+// ForkSeen is the latest fork (latest_fork_usec) with the memory of the
+// sample that first showed it: the best figure of the memory at the fork,
+// the one its cost is graded against.
+type ForkSeen struct {
+	Usec  float64   // latest_fork_usec; 0 means no fork since the server started
+	Total Opt       // total_forks (7.0+), which tells two forks of the same length apart
+	Time  time.Time // the sample that first showed this fork
+	Used  Opt       // used_memory of that sample
+	RSS   Opt       // used_memory_rss of that sample
+	// Before is true when the fork was already there in the first sample
+	// of this server run: it may be older, and the memory then is unknown.
+	Before bool
+}
+
+// LatestFork is the latest fork seen, false when no sample reported
+// latest_fork_usec.
+func (h *History) LatestFork() (ForkSeen, bool) { return h.fork, h.forkOK }
+
+// noteFork remembers the sample that first shows a new latest_fork_usec.
+func (h *History) noteFork(prev, s *Sample) {
+	us, ok := s.Stats.LatestForkUsec.Get()
+	if !ok {
+		return
+	}
+	newRun := prev == nil || restarted(prev, s)
+	if !newRun && h.forkOK && h.fork.Usec == us && h.fork.Total == s.Stats.TotalForks {
+		return
+	}
+	h.fork = ForkSeen{
+		Usec: us, Total: s.Stats.TotalForks, Time: s.Time,
+		Used: s.Memory.UsedMemory, RSS: s.Memory.UsedMemoryRSS,
+		Before: newRun || !h.forkOK,
+	}
+	h.forkOK = true
+}
+
+// Clone is an independent copy (a frozen display's).
+func (h *History) Clone() *History {
+	c := *h
+	c.buf = append([]Sample(nil), h.buf...)
+	c.events = append([]Event(nil), h.events...)
+	return &c
 }
 
 // NewHistory returns a history holding at most capacity samples (at least 2).
@@ -126,6 +175,7 @@ func (h *History) Add(s Sample) []Event {
 		} else if s.ForkRunning() {
 			evs = append(evs, Event{Kind: EventForkStart, Time: s.Time, Detail: forkKind(&s)})
 		}
+		h.noteFork(prevOK, &s)
 	}
 
 	if h.n < len(h.buf) {

@@ -24,7 +24,8 @@ type ReportServer struct {
 	RunID         Text    `json:"run_id"`
 }
 
-// Rates are per-second rates between the report's samples.
+// Rates are the per-second rates "now" (History.Recent): over the report's
+// last ThresholdRecentRateSpan of samples, IntervalSeconds long.
 type Rates struct {
 	IntervalSeconds   Opt `json:"interval_seconds"`
 	EvictedKeysPerSec Opt `json:"evicted_keys_per_sec"`
@@ -84,6 +85,25 @@ type Report struct {
 	// Cluster covers every node when the target is a Redis Cluster
 	// (cluster_report.go).
 	Cluster *ClusterReport `json:"cluster,omitempty"`
+	// Fork is the latest fork graded as the checklist and the persistence
+	// pane grade it (History.LatestForkCost); absent when none was seen.
+	Fork *ReportFork `json:"fork,omitempty"`
+}
+
+// ReportFork is the latest fork's cost: its stall against the memory of
+// the sample that first showed it, in ms per GB.
+type ReportFork struct {
+	LatestForkUsec float64   `json:"latest_fork_usec"`
+	MemoryAtFork   Opt       `json:"memory_at_fork"`
+	MemoryField    string    `json:"memory_field,omitempty"` // RSS or used_memory
+	SeenAt         time.Time `json:"seen_at"`
+	// MayBeOlder: the fork was there in the first sample, the memory at it
+	// is that sample's.
+	MayBeOlder bool   `json:"may_be_older,omitempty"`
+	MsPerGB    Opt    `json:"ms_per_gb"` // null under ThresholdForkRateMinBytes
+	Grade      string `json:"grade,omitempty"`
+	Status     Status `json:"status"`
+	Summary    string `json:"summary"`
 }
 
 // ReportInput is what a report is made from. Target must already be free of
@@ -146,16 +166,28 @@ func BuildReport(in ReportInput) Report {
 	if !last.HasSection("memory") {
 		r.Unavailable["INFO memory"] = "the server returned no Memory section (a sentinel, or a restricted lookalike)"
 	}
-	if prev := in.Hist.PrevOK(); prev != nil {
-		r.Rates.IntervalSeconds = Some(last.Time.Sub(prev.Time).Seconds())
-	} else {
+	// The rates "now" are the ones the monitor's panes and checklist show
+	// (History.Recent), over the same recent span.
+	evict := in.Hist.Recent(GetEvict)
+	if evict.Span > 0 {
+		r.Rates.IntervalSeconds = Some(evict.Span.Seconds())
+	} else if in.Hist.PrevOK() == nil {
 		r.Notes = append(r.Notes, "one sample only: rates need two")
 	}
-	r.Rates.EvictedKeysPerSec = in.Hist.Rate(GetEvict)
-	r.Rates.ExpiredKeysPerSec = in.Hist.Rate(GetExpire)
-	r.Rates.CommandsPerSec = in.Hist.Rate(GetCmds)
-	r.Rates.OOMErrorsPerSec = in.Hist.Rate(GetOOM)
+	r.Rates.EvictedKeysPerSec = evict.PerSec
+	r.Rates.ExpiredKeysPerSec = in.Hist.Recent(GetExpire).PerSec
+	r.Rates.CommandsPerSec = in.Hist.Recent(GetCmds).PerSec
+	r.Rates.OOMErrorsPerSec = in.Hist.Recent(GetOOM).PerSec
 	r.History = summarise(in.Hist, in.Now, in.Window)
+	if fc, ok := in.Hist.LatestForkCost(); ok {
+		r.Fork = &ReportFork{
+			LatestForkUsec: fc.Usec, MemoryField: fc.MemName, SeenAt: fc.Time.UTC(), MayBeOlder: fc.Before,
+			MsPerGB: fc.MsPerGB, Grade: fc.Grade, Status: fc.Status, Summary: fc.Evidence(),
+		}
+		if fc.Mem > 0 {
+			r.Fork.MemoryAtFork = Some(fc.Mem)
+		}
+	}
 	r.Info = in.Info
 
 	var facts *ScanFacts

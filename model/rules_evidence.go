@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // evidenceState is how far the facts of this session are saved.
 type evidenceState int
 
@@ -17,9 +19,11 @@ func evidenceCheck(state evidenceState, others Checklist) Check {
 	return normalise(ch)
 }
 
-// ruleEvidence reminds to save the facts before a restart wipes them. Until a
-// report is saved it is at least watch, and as bad as the worst other check,
-// so it sits next to the problems it documents.
+// ruleEvidence reminds to save the facts before a restart wipes them. It is
+// a reminder about this session, not a finding about the server: watch
+// until a report is saved, however bad the findings are, and it has its own
+// place — last in the checklist (evaluate, Checklist.Findings), drawn under
+// the verdict — so it never ranks above the findings it documents.
 func ruleEvidence(state evidenceState, others Checklist) Check {
 	ch := Check{
 		Commands: []string{"redis-memtop report > redis-incident.md", "redis-cli INFO everything > redis-info.txt", "redis-cli MEMORY DOCTOR"},
@@ -35,15 +39,13 @@ func ruleEvidence(state evidenceState, others Checklist) Check {
 		ch.Advice = "Attach the report to the incident. Save again after big changes."
 		return ch
 	}
-	worst := StatusWatch
 	n := 0
 	for _, o := range others {
-		worst = worse(worst, o.Status)
 		if o.Status.Rank() >= StatusWarn.Rank() {
 			n++
 		}
 	}
-	ch.Status = worst
+	ch.Status = StatusWatch
 	ch.Title = "No evidence saved yet: press x before anyone restarts Redis"
 	ch.Evidence = []string{"no report exported in this session"}
 	if n > 0 {
@@ -55,9 +57,8 @@ func ruleEvidence(state evidenceState, others Checklist) Check {
 
 // WithEvidenceSaved is the diagnosis as a report being written states it:
 // the evidence check judged again with that report as the saved evidence
-// (ok, "Evidence saved: this report"), in the place evaluate gives it (last
-// in table order, so last among the checks of its status). d itself is not
-// changed; nil gives nil.
+// (ok, "Evidence saved: this report"), in the place evaluate gives it (last,
+// after the findings). d itself is not changed; nil gives nil.
 func (d *Diagnosis) WithEvidenceSaved() *Diagnosis {
 	if d == nil {
 		return nil
@@ -72,9 +73,23 @@ func (d *Diagnosis) WithEvidenceSaved() *Diagnosis {
 		}
 		c.Checks = append(c.Checks, ch)
 	}
+	sortWorstFirst(c.Checks)
 	if found {
 		c.Checks = append(c.Checks, evidenceCheck(evidenceThisReport, nil))
 	}
-	sortWorstFirst(c.Checks)
 	return &c
 }
+
+// Findings are the checks about the server, worst first: the checklist
+// without the evidence reminder, which is drawn in a place of its own.
+func (cl Checklist) Findings() Checklist {
+	i := slices.IndexFunc(cl, func(c Check) bool { return c.ID == CheckEvidence })
+	if i < 0 {
+		return cl
+	}
+	return slices.Delete(slices.Clone(cl), i, i+1)
+}
+
+// Reminder is the evidence reminder, false when the checklist has none (a
+// cluster's, a fleet's).
+func (cl Checklist) Reminder() (Check, bool) { return cl.Find(CheckEvidence) }

@@ -57,7 +57,7 @@ func ruleFork(c *ruleCtx) Check {
 	} else {
 		forkIdleFindings(s, f, ff)
 	}
-	forkCostFindings(s, f, ff.used)
+	forkCostFindings(c, f)
 
 	if cowUnknown && f.status == StatusOK {
 		u := unknownCheck(topic, "server older than 6.2 has no live copy-on-write figure", "Watch RSS and the machine's free memory by hand during the save.", cmdInfoPersistence)
@@ -157,29 +157,32 @@ func forkIdleFindings(s *Sample, f *findings, ff forkFacts) {
 	}
 }
 
-// forkCostFindings grades the latest fork's duration (LATENCY DOCTOR's fork rate).
-func forkCostFindings(s *Sample, f *findings, used float64) {
-	us, ok := s.Stats.LatestForkUsec.Get()
+// forkCostFindings grades the latest fork on its own stall and on the
+// memory at the fork (History.LatestForkCost), in ms per GB as the
+// persistence pane and the report say it.
+func forkCostFindings(c *ruleCtx, f *findings) {
+	s := c.last
+	fc, ok := c.h.LatestForkCost()
 	switch {
-	case ok && us > 0:
-		line := fmt.Sprintf("latest_fork_usec: %s ms", Ratio(us/1000))
-		if us <= ThresholdForkSlowUsec || used <= 0 {
-			f.add(line)
-			break
-		}
-		gbs := used / (1 << 30) / (us / 1e6)
-		f.add(line + fmt.Sprintf(" (fork rate %s GB/s)", Ratio(gbs)))
-		switch {
-		case gbs < ThresholdForkRateTerrible:
-			f.raise(StatusWarn, fmt.Sprintf("Forking takes %s ms (%s GB/s, terrible)", Ratio(us/1000), Ratio(gbs)),
-				"Every client waits while the server forks. Under 10 GB/s usually means a VM with slow page-table copies or transparent huge pages: disable THP, use an HVM/metal instance, or keep the dataset smaller.")
-		case gbs < ThresholdForkRatePoor:
-			f.raise(StatusWatch, fmt.Sprintf("Forking takes %s ms (%s GB/s, poor)", Ratio(us/1000), Ratio(gbs)),
-				"Every client waits while the server forks; check transparent huge pages and the VM type.")
-		default:
-			f.raise(StatusWatch, fmt.Sprintf("Forking takes %s ms", Ratio(us/1000)), "Every client waits while the server forks; that grows with the dataset.")
-		}
 	case ok:
+		f.add(fc.Evidence())
+		title := "Forking takes " + fc.Stall()
+		if g := fc.PerGB(); g != "" {
+			title += " (" + g + ")"
+		}
+		switch {
+		case fc.Grade == "terrible":
+			f.raise(fc.Status, title,
+				"Every client waits while the server forks, and this machine copies page tables slowly: over 100 ms per GB usually means a VM with slow page-table copies (old Xen) or transparent huge pages. Disable THP; if it stays slow, a hardware-virtualised or metal instance forks 10× faster.")
+		case fc.Grade == "poor":
+			f.raise(fc.Status, title, "Every client waits while the server forks; 40–100 ms per GB is slower than the guide's machines: check transparent huge pages and the VM type.")
+		case fc.Status == StatusWarn:
+			f.raise(fc.Status, "Forking stalls every client for "+fc.Stall(),
+				"Each BGSAVE or AOF rewrite freezes the server this long. Save less often, save from a replica, or keep the dataset smaller; check transparent huge pages.")
+		case fc.Status == StatusWatch:
+			f.raise(fc.Status, title, "Every client waits while the server forks; that grows with the dataset.")
+		}
+	case s.Stats.LatestForkUsec.Valid:
 		f.add("no fork since the server started")
 	}
 	if n, ok := s.Stats.TotalForks.Get(); ok {

@@ -56,14 +56,6 @@ func countNoun(n float64, one, many string) string {
 	return exactCount(n) + " " + many
 }
 
-// ratePerSec writes a per-second rate: "12.5/s".
-func ratePerSec(v float64) string {
-	if v >= 100 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + "/s"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + "/s"
-}
-
 // confSize writes a byte count the way CONFIG SET / redis.conf accept it,
 // rounded down to whole megabytes ("mb" is 1024*1024 for Redis).
 func confSize(v float64) string {

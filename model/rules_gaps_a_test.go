@@ -88,7 +88,7 @@ func TestGapVolatilePolicyByBytes(t *testing.T) {
 			"7.0% of the bytes", "used / maxmemory: 90.0%"),
 		gc("40 % of the bytes", withScan(one(pol), ttlScan(40, 60, true)), StatusWatch, "40.0% of the bytes", "scan complete"),
 		gc("40 % of the bytes near the limit", withScan(one(allOf(pol, nearLimit)), ttlScan(40, 60, true)), StatusWarn, "40.0% of the bytes", ""),
-		gc("a partial scan says so far", withScan(one(pol), ttlScan(7, 93, false)), StatusWarn, "can never be evicted so far", "scan in progress: 1,000 of 2,000 keys (50.0%)"),
+		gc("a partial scan says partial", withScan(one(pol), ttlScan(7, 93, false)), StatusWarn, "can never be evicted — partial (50 % scanned)", "partial (50 % scanned): 1,000 of 2,000 keys sized"),
 		gc("most bytes evictable", withScan(one(pol), ttlScan(80, 20, true)), StatusOK,
 			"fits: 80.0% of the keys and 80.0% of the bytes have a TTL", "without a TTL: 20.00M (20.0%)").withholds(cmdPolicyLRU),
 		gc("no scan: keys only, and bytes need the scan", one(pol), StatusOK,

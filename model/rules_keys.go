@@ -75,8 +75,13 @@ func ruleBigKeys(c *ruleCtx) Check {
 		Commands: []string{"redis-cli --memkeys -i 0.1"},
 	}
 	if len(found) == 0 {
+		if c.scan.Partial() != "" {
+			ch := c.scan.partialCheck(topic, "no big key among the "+exactCount(float64(c.scan.Scanned))+" keys scanned so far")
+			ch.Commands = []string{"redis-cli --memkeys -i 0.1"}
+			return ch
+		}
 		ch.Status = StatusOK
-		ch.Title = c.scan.soFar("No big key among the keys scanned")
+		ch.Title = "No big key among the keys scanned"
 		ch.Advice = "No key passes 10 MB, 1 % of memory, 1000 list elements, 5000 hash fields, 100 KB strings or 10,000 stream entries, and none grew much since the last pass."
 		return ch
 	}
@@ -88,7 +93,7 @@ func ruleBigKeys(c *ruleCtx) Check {
 	})
 	ch.Status = found[0].status
 	top := found[0].k
-	ch.Title = fmt.Sprintf("%d big key(s); the biggest, %s, holds %s", len(found), serverLabel(top.Key), keyBytes(top.Bytes))
+	ch.Title = c.scan.withPartial(fmt.Sprintf("%d big key(s); the biggest, %s, holds %s", len(found), serverLabel(top.Key), keyBytes(top.Bytes)))
 	for i, f := range found {
 		if i == 5 {
 			ch.Evidence = append(ch.Evidence, fmt.Sprintf("… and %d more in the big-keys pane", len(found)-5))
@@ -313,8 +318,14 @@ func encodingsTop(c *ruleCtx) Check {
 		}
 	}
 	if len(found) == 0 {
+		if c.scan.Partial() != "" {
+			pc := c.scan.partialCheck(topic, "no collection just past its compact-encoding limit so far")
+			pc.Evidence = ch.Evidence
+			pc.Commands = ch.Commands
+			return pc
+		}
 		ch.Status = StatusOK
-		ch.Title = c.scan.soFar("No collection just past its compact-encoding limit")
+		ch.Title = "No collection just past its compact-encoding limit"
 		ch.Advice = "Small collections use their compact encodings."
 		return ch
 	}
@@ -324,7 +335,7 @@ func encodingsTop(c *ruleCtx) Check {
 	if used > 0 && bytes >= ThresholdEncodingWarnShare*used {
 		ch.Status = StatusWarn
 	}
-	ch.Title = fmt.Sprintf("%d collection(s) just past a compact-encoding limit (%s)", len(found), Bytes(bytes))
+	ch.Title = c.scan.withPartial(fmt.Sprintf("%d collection(s) just past a compact-encoding limit (%s)", len(found), Bytes(bytes)))
 	for i, f := range found {
 		if i == 5 {
 			ch.Evidence = append(ch.Evidence, fmt.Sprintf("… and %d more", len(found)-5))

@@ -232,18 +232,19 @@ func ruleEvictions(c *ruleCtx) Check {
 	if !ok {
 		return unknownCheck(topic, c.missing("evicted_keys", ""), "", "redis-cli INFO stats")
 	}
-	// "Evicting now": the last minute, not the whole trend window, so a
-	// burst long over does not keep the check raised.
-	win := min(c.win, ThresholdEvictNowWindow)
-	span := min(c.trendSpan(), win)
-	r := c.h.RateOver(c.now, win, GetEvict)
+	// "Evicting now" is the recent rate the limits pane and the report show
+	// too (History.Recent), so a burst long over does not keep the check
+	// raised, and the figures never disagree.
+	rr := c.h.Recent(GetEvict)
+	r := rr.PerSec
 	if !r.Valid {
 		return unknownCheck(topic, "a rate needs two samples of the same server run", "Wait for the next poll.", "redis-cli INFO stats")
 	}
+	span := rr.Span
 	ch := Check{
 		Evidence: []string{
 			"evicted_keys since start: " + exactCount(total),
-			fmt.Sprintf("eviction rate over the last %s: %s", Duration(span), ratePerSec(r.V)),
+			"eviction rate: " + rr.Phrase(),
 		},
 		Commands: []string{"redis-cli INFO stats", "redis-cli CONFIG GET maxmemory-policy", cmdInfoKeyspace},
 	}
@@ -259,7 +260,7 @@ func ruleEvictions(c *ruleCtx) Check {
 		perMin = r.V * 60 / keys
 		ch.Evidence = append(ch.Evidence, fmt.Sprintf("that is %s of the %s keys per minute", sharePct(perMin), exactCount(keys)))
 	}
-	ch.Title = fmt.Sprintf("Evicting %s", ratePerSec(r.V))
+	ch.Title = "Evicting " + Rate(r.V)
 	if keys > 0 {
 		ch.Title += fmt.Sprintf(" (%s of the keys per minute)", sharePct(perMin))
 	}
@@ -278,14 +279,6 @@ func ruleEvictions(c *ruleCtx) Check {
 		ch.Advice = "The server is at its limit and evicting. Normal for a full cache; a surprise for a data store."
 	}
 	return ch
-}
-
-// trendSpan is the span the window's rates cover (the window when unknown).
-func (c *ruleCtx) trendSpan() time.Duration {
-	if t := c.trendOf(); t.first != nil && t.last != nil && t.first != t.last {
-		return t.last.Time.Sub(t.first.Time)
-	}
-	return c.win
 }
 
 // ruleLogicalDBs: keys spread over several databases.

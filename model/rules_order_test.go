@@ -84,8 +84,13 @@ func TestEveryChecklistIsWorstFirst(t *testing.T) {
 			t.Errorf("%s: empty checklist", name)
 			continue
 		}
-		if !worstFirst(cl) {
+		// The findings are worst first; the evidence reminder, when there
+		// is one, comes after them in a place of its own.
+		if !worstFirst(cl.Findings()) {
 			t.Errorf("%s: not worst first: %s", name, ids(cl))
+		}
+		if _, ok := cl.Reminder(); ok && cl[len(cl)-1].ID != CheckEvidence {
+			t.Errorf("%s: the evidence reminder is not last: %s", name, ids(cl))
 		}
 		for _, c := range cl {
 			if c.ID == "" || c.Evidence == nil || c.Commands == nil {

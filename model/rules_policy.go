@@ -86,10 +86,10 @@ func policyVolatile(c *ruleCtx, ch *Check, pol string, keys, exp, share float64,
 		switch {
 		case st.Rank() > ch.Status.Rank():
 			ch.Status = st
-			ch.Title = c.scan.soFar(fmt.Sprintf("%s but only %s of the bytes are in keys with a TTL: %s can never be evicted", pol, sharePct(tb.share), Bytes(tb.noTTL)))
+			ch.Title = c.scan.withPartial(fmt.Sprintf("%s but only %s of the bytes are in keys with a TTL: %s can never be evicted", pol, sharePct(tb.share), Bytes(tb.noTTL)))
 			ch.Advice = fmt.Sprintf("A volatile-* policy frees only the memory of keys with a TTL. %s of the keys have one, but they hold only %s of the bytes: at the limit eviction runs out of victims and writes fail with OOM errors. Give the big keys a TTL (the big-keys pane's TTL and prefix views show which), or use allkeys-lru / allkeys-lfu.", sharePct(share), sharePct(tb.share))
 		case ch.Status == StatusOK:
-			ch.Title = c.scan.soFar(fmt.Sprintf("%s fits: %s of the keys and %s of the bytes have a TTL", pol, sharePct(share), sharePct(tb.share)))
+			ch.Title = c.scan.withPartial(fmt.Sprintf("%s fits: %s of the keys and %s of the bytes have a TTL", pol, sharePct(share), sharePct(tb.share)))
 			ch.Advice = "Enough of the memory sits in keys with a TTL for a volatile policy to free it at the limit."
 		}
 	}

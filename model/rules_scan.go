@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // ScanFacts are the big-key scan results the rules read (big-keys,
 // ttl-discipline, encodings). The scan worker's state is richer; it hands the
@@ -71,15 +74,51 @@ func (s *ScanFacts) progress() string {
 		return "scan complete: " + exactCount(float64(s.Scanned)) + " keys sized"
 	}
 	if t, ok := s.Total.Get(); ok && t > 0 {
-		return "scan in progress: " + exactCount(float64(s.Scanned)) + " of " + exactCount(t) + " keys (" + sharePct(float64(s.Scanned)/t) + ")"
+		return s.Partial() + ": " + exactCount(float64(s.Scanned)) + " of " + exactCount(t) + " keys sized"
 	}
-	return "scan in progress: " + exactCount(float64(s.Scanned)) + " keys so far"
+	return s.Partial() + ": " + exactCount(float64(s.Scanned)) + " keys sized so far"
 }
 
-// soFar marks a finding that covers only the keys scanned so far.
-func (s *ScanFacts) soFar(title string) string {
-	if s.Complete {
-		return title
+// Partial is how far an incomplete pass got — "partial (6 % scanned)" —
+// or "" once a full pass finished. Every scan-based check says it while a
+// pass is incomplete, and is never ok then: the keys not yet scanned may
+// hold what it looks for.
+func (s *ScanFacts) Partial() string {
+	if s == nil || s.Complete {
+		return ""
 	}
-	return title + " so far"
+	t, ok := s.Total.Get()
+	if !ok || t <= 0 {
+		return "partial (" + exactCount(float64(s.Scanned)) + " keys scanned, total unknown)"
+	}
+	// Rounded down, and never 100 % before the pass ends.
+	pct := min(int(100*float64(s.Scanned)/t), 99)
+	if pct < 1 {
+		return "partial (<1 % scanned)"
+	}
+	return fmt.Sprintf("partial (%d %% scanned)", pct)
+}
+
+// partialCheck is what a scan-based check says when it found nothing in an
+// incomplete pass: unknown, "partial (N % scanned)", with what it found so
+// far — never ok. Other checks keep their finding and add the partial note
+// to the title (withPartial).
+func (s *ScanFacts) partialCheck(topic, soFar string) Check {
+	part := s.Partial()
+	return Check{
+		Status:   StatusUnknown,
+		Title:    topic + ": " + part + " — " + soFar,
+		Evidence: []string{s.progress()},
+		Advice:   "Let the scan finish (the big-keys pane shows its progress): the keys not scanned yet may hold what this check looks for.",
+		Reason:   part + ": the pass has not seen every key yet",
+	}
+}
+
+// withPartial adds "— partial (N % scanned)" to a finding's title while the
+// pass is incomplete.
+func (s *ScanFacts) withPartial(title string) string {
+	if p := s.Partial(); p != "" {
+		return title + " — " + p
+	}
+	return title
 }

@@ -81,8 +81,8 @@ func RuleIDs() []string {
 	return append(ids, CheckEvidence)
 }
 
-// Evaluate runs every rule and returns the checklist sorted worst first
-// (table order within a status). It never fails: a rule without its inputs
+// Evaluate runs every rule and returns the checklist: the findings sorted
+// worst first (table order within a status), then the evidence reminder. It never fails: a rule without its inputs
 // says unknown and why.
 func Evaluate(in Inputs) Checklist { return evaluate(newRuleCtx(in)) }
 
@@ -92,9 +92,10 @@ func evaluate(c *ruleCtx) Checklist {
 	if c.in.EvidenceSaved {
 		state = evidenceThisSession
 	}
-	out = append(out, evidenceCheck(state, out))
 	sortWorstFirst(out)
-	return out
+	// The reminder comes after the findings, whatever its status: the
+	// checklist's order is the findings' order.
+	return append(out, evidenceCheck(state, out))
 }
 
 // cannotRun stands in for every rule while there is nothing to judge: no

@@ -62,10 +62,9 @@ const (
 	ThresholdTimeToLimitWarn = time.Hour        // ours: at this pace the limit is reached within the hour
 	ThresholdTimeToLimitCrit = 15 * time.Minute // ours: … within a quarter of an hour
 	ThresholdVerdictWindow   = 5 * time.Minute  // DESIGN: the verdict looks at 5 minutes by default
-	// ThresholdEvictNowWindow is the window of "evicting now" (ours): the
-	// rate over the last minute, so an eviction burst long over does not
-	// keep the check raised for the whole trend window.
-	ThresholdEvictNowWindow     = time.Minute
+	// ThresholdEvictNowWindow is the window of "evicting now": the recent
+	// rate every face of the tool shows (ThresholdRecentRateSpan).
+	ThresholdEvictNowWindow     = ThresholdRecentRateSpan
 	ThresholdVerdictMinSamples  = 5                // ours: fewer samples than this → low confidence
 	ThresholdVerdictHighShare   = 0.75             // ours: the cause explains ≥ 75 % of the growth → high confidence
 	ThresholdVerdictMediumShare = 0.50             // ours: ≥ 50 % → medium
@@ -87,6 +86,13 @@ const (
 	ThresholdVerdictRecent = 15 * time.Second
 )
 
+// ThresholdRecentRateSpan is the span of every per-second figure "now"
+// (History.Recent: evicted, expired, commands, OOM rejections), the same in
+// the limits pane, the checklist and the report (ours): ten polls at the
+// default interval smooth one poll's jitter, and a burst over for ten
+// seconds reads 0/s — "now" means now, not the last minute.
+const ThresholdRecentRateSpan = 10 * time.Second
+
 // fork.
 const (
 	ThresholdForkSlowUsec     = 10_000 // DESIGN: a fork longer than 10 ms stalls every client
@@ -95,6 +101,27 @@ const (
 	ThresholdCOWShareWarn     = 0.50   // ours: the child copied half the dataset: writes are heavy during the save
 	ThresholdCOWShareWatch    = 0.10   // ours: the child copied a tenth of the dataset
 	ThresholdForkHostCrit     = 0.90   // ours: RSS + copy-on-write past 90 % of RAM during a fork
+)
+
+// The fork's cost (fork_cost.go): its stall, and ms per GB of the memory at
+// the fork — the unit of the Redis latency guide ("6.1GB RSS forked in 80
+// milliseconds (13.1 milliseconds per GB)"; 9–24 ms per GB on hardware and
+// modern VMs, 239–424 on old Xen) — with LATENCY DOCTOR's grades turned
+// into that unit (1000 / GB/s). ThresholdForkSlowUsec (DESIGN, and Redis's
+// default slowlog-log-slower-than) is the stall clients start to feel.
+const (
+	ThresholdForkMsPerGBTerrible = 1000 / ThresholdForkRateTerrible // LATENCY DOCTOR: > 100 ms per GB is "terrible"
+	ThresholdForkMsPerGBPoor     = 1000 / ThresholdForkRatePoor     // LATENCY DOCTOR: > 40 ms per GB is "poor"
+	ThresholdForkMsPerGBGood     = 10.0                             // LATENCY DOCTOR: ≥ 100 GB/s (≤ 10 ms per GB) is "excellent", else "good"
+	// ThresholdForkRateMinBytes: a fork is graded per GB only from 1 GB of
+	// memory at the fork (ours): below, the fixed cost of fork() and a busy
+	// host outweigh the page tables, and a 39 ms fork of 200 MB says little
+	// about the machine (the guide's measurements are of 0.36–6.9 GB).
+	ThresholdForkRateMinBytes = 1 << 30
+	// ThresholdForkStallWarnUsec: a fork that stalls every client for half
+	// a second is felt whatever the dataset (ours: client timeouts are
+	// commonly around a second).
+	ThresholdForkStallWarnUsec = 500_000
 )
 
 // persistence-risk.

@@ -255,7 +255,7 @@ func verdictPresent(c *ruleCtx, v VerdictResult) VerdictResult {
 		return v
 	}
 	rate := (y - x) / s.Time.Sub(a.Time).Seconds()
-	line := fmt.Sprintf("evicted_keys +%s over %s (%s)", exactCount(y-x), over, ratePerSec(rate))
+	line := fmt.Sprintf("evicted_keys +%s over %s (%s)", exactCount(y-x), over, Rate(rate))
 	switch v.Kind {
 	case VerdictClientBuffers, VerdictReplicationBuffers, VerdictCopyOnWrite:
 		// The buffers or the fork push used over the limit: they stay the
@@ -270,7 +270,7 @@ func verdictPresent(c *ruleCtx, v VerdictResult) VerdictResult {
 	e := VerdictResult{
 		Kind: VerdictEvicting, Confidence: ConfidenceHigh,
 		Summary: fmt.Sprintf("At the limit, evicting: %s keys evicted in the last %s (%s)%s; %s, and writes still succeed.",
-			exactCount(y-x), over, ratePerSec(rate), policy, at),
+			exactCount(y-x), over, Rate(rate), policy, at),
 		Evidence: append([]string{line, at}, v.Evidence...),
 	}
 	if v.Kind == VerdictDataGrowth {

@@ -315,7 +315,8 @@ func TestVerdictNowWinsOverAnOlderCause(t *testing.T) {
 }
 
 // TestEvictionsJudgeTheLastMinute: a burst of evictions three minutes ago is
-// over; the check says so instead of "thrashing" for the whole window.
+// over; the check says so instead of "thrashing" for the whole window
+// ("now" is the recent span, ThresholdRecentRateSpan).
 func TestEvictionsJudgeTheLastMinute(t *testing.T) {
 	const n = 31
 	mk := func(burstEnd int) *History {
@@ -324,7 +325,7 @@ func TestEvictionsJudgeTheLastMinute(t *testing.T) {
 		})
 	}
 	old := Evaluate(Inputs{Hist: mk(12)})
-	if c, _ := old.Find(CheckEvictions); c.Status != StatusOK || !strings.Contains(c.Title, "No evictions in the last 1m") {
+	if c, _ := old.Find(CheckEvictions); c.Status != StatusOK || !strings.Contains(c.Title, "No evictions in the last 10s") {
 		t.Errorf("a burst that ended 3 minutes ago: %s %q", c.Status, c.Title)
 	}
 	now := Evaluate(Inputs{Hist: mk(n)})

@@ -285,13 +285,7 @@ func (d *Data) snapshot() *Data {
 	return &c
 }
 
-func cloneHistory(h *model.History) *model.History {
-	c := model.NewHistory(h.Capacity())
-	for i := range h.Len() {
-		c.Add(*h.At(i))
-	}
-	return c
-}
+func cloneHistory(h *model.History) *model.History { return h.Clone() }
 
 // view is the data the screen shows: the frozen snapshot or the live data.
 func (m *Model) view() *Data {

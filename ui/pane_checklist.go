@@ -176,7 +176,7 @@ func (p *checklistPane) selectIdx(cl model.Checklist, i int) {
 // HandleKey moves the selection, opens and closes the detail and doctor
 // views, and turns g into a FocusPaneMsg.
 func (p *checklistPane) HandleKey(msg tea.KeyPressMsg, d *Data) (bool, tea.Cmd) {
-	cl := diagnosisOf(d).Checks
+	cl := diagnosisOf(d).Checks.Findings()
 	i := p.selected(cl)
 	k := p.keys
 	switch {
@@ -241,7 +241,7 @@ func (p *checklistPane) HandleMouse(msg tea.MouseMsg, d *Data) (bool, tea.Cmd) {
 	if !ok {
 		return false, nil
 	}
-	cl := diagnosisOf(d).Checks
+	cl := diagnosisOf(d).Checks.Findings()
 	switch wheel.Mouse().Button {
 	case tea.MouseWheelUp:
 		p.move(cl, p.selected(cl), -1)
@@ -263,7 +263,7 @@ func (p *checklistPane) Summary(d *Data, st *themes.Styles, w int) string {
 	dg := diagnosisOf(d)
 	line := st.Title.Render("Checklist") + "  " + st.ForLevel(verdictLevel(dg.Verdict.Kind)).Render(dg.Verdict.Kind.Label())
 	for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown} {
-		if n := dg.Checks.Count(s); n > 0 {
+		if n := dg.Checks.Findings().Count(s); n > 0 {
 			line += st.Muted.Render(" · ") + st.ForLevel(statusLevel(s)).Render(strconv.Itoa(n)+" "+string(s))
 		}
 	}
@@ -277,7 +277,7 @@ func (p *checklistPane) body(d *Data, st *themes.Styles, w, h int) string {
 	dg := diagnosisOf(d)
 	switch p.view {
 	case viewDetail:
-		cl := dg.Checks
+		cl := dg.Checks.Findings()
 		if len(cl) > 0 {
 			return p.scrolled(st, p.detailLines(cl[p.selected(cl)], st, w), "esc back · g go to pane · ↑↓ scroll", w, h)
 		}
@@ -333,7 +333,7 @@ func statusCell(s model.Status, st *themes.Styles) string {
 }
 
 func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h int) string {
-	cl := dg.Checks
+	cl := dg.Checks.Findings()
 	// The verdict takes up to three lines (four with an earlier phase),
 	// fewer when the pane is short.
 	vmost := min(3, max(h-3, 1))
@@ -341,6 +341,11 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 		vmost = min(4, max(h-4, 1))
 	}
 	lines := verdictLines(dg.Verdict, st, w, vmost)
+	// The evidence reminder has a line of its own under the verdict: it is
+	// about this session, not a finding, so it is not ranked among them.
+	if ev, ok := dg.Checks.Reminder(); ok && h-len(lines) >= 3 {
+		lines = append(lines, reminderLine(ev, st, w))
+	}
 	footer := ""
 	if h-len(lines) >= 4 {
 		footer = p.footer(st, w, listHint)
@@ -380,6 +385,17 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 		lines = append(lines, footer)
 	}
 	return joinLines(lines, w)
+}
+
+// reminderLine is the evidence reminder: "⚑ No evidence saved yet: press x
+// …", in the watch colour until a report is saved.
+func reminderLine(ev model.Check, st *themes.Styles, w int) string {
+	style := st.ForLevel(statusLevel(ev.Status))
+	mark := "⚑ "
+	if ev.Status == model.StatusOK {
+		mark = ev.Status.Mark() + " "
+	}
+	return cut(style.Render(mark+model.Sanitize(ev.Title, 0)), w)
 }
 
 // detailLines is the opened check: status and title, the why, the evidence,

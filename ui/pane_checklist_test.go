@@ -71,7 +71,7 @@ func TestChecklistGolden(t *testing.T) {
 		{"incident", incident, nil},
 		{"incident-selected", incident, []string{"j", "j"}},
 		{"detail", incident, []string{"enter"}},
-		{"detail-unknown", incident, []string{"j", "j", "j", "j", "j", "enter"}},
+		{"detail-unknown", incident, []string{"j", "j", "j", "j", "enter"}},
 		{"doctor", incident, []string{"d"}},
 		{"stable", func() *Data { return dataOf(synth{n: 300, maxmemory: 256 * mb, flat: true}.samples()...) }, nil},
 	}

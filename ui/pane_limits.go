@@ -69,7 +69,7 @@ func (p *limitsPane) Summary(d *Data, st *themes.Styles, w int) string {
 		return cut(line+st.Muted.Render("no sample yet"), w)
 	}
 	line += p.usedText(d, s, st) +
-		st.Muted.Render(" · ") + st.Label.Render("evicted ") + st.Value.Render(model.OptRate(d.Hist.Rate(model.GetEvict))) +
+		st.Muted.Render(" · ") + st.Label.Render("evicted ") + st.Value.Render(model.OptRate(d.Hist.Recent(model.GetEvict).PerSec)) +
 		st.Muted.Render(" · ") + st.Label.Render("OOM ") + st.Value.Render(oomText(s))
 	return cut(line, w)
 }
@@ -132,7 +132,8 @@ func (p *limitsPane) body(d *Data, st *themes.Styles, iw, ih int) string {
 	lines = append(lines, kv(st, "policy", st.Value.Render(policy)))
 
 	rate := func(get model.Getter, total model.Opt) string {
-		out := st.Value.Render(padLeft(model.OptRate(d.Hist.Rate(get)), 8))
+		// The recent rate the checklist and the report show too.
+		out := st.Value.Render(padLeft(model.OptRate(d.Hist.Recent(get).PerSec), 8))
 		if total.Valid {
 			out += st.Muted.Render("  total " + model.Count(total.V))
 		}

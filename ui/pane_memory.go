@@ -268,13 +268,15 @@ func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) []string {
 		}
 		return lines
 	}
-	// The ceiling is drawn when it is on the graph's scale; far above the
-	// data it would flatten everything, and the legend says so instead.
+	// The ceiling follows maxmemory: each column draws the limit of its own
+	// samples, where it is on the graph's scale; far above the data it would
+	// flatten everything, and the legend says so instead.
+	cl := ceilingOf(d, ceil, top)
 	topCeil := 0.0
 	for _, v := range ceil {
 		topCeil = math.Max(topCeil, nanZero(v))
 	}
-	showCeil := topCeil > 0 && (top == 0 || topCeil <= 2*top)
+	showCeil := topCeil > 0
 	upper := top * 1.1
 	if showCeil {
 		upper = math.Max(upper, topCeil*1.05)
@@ -329,7 +331,7 @@ func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) []string {
 		lines = append(lines, p.markerRow(d, st, pts, start, span, plotW, w))
 	}
 	if extra >= 2 {
-		lines = append(lines, p.legendRow(d, st, pts, showCeil, topCeil, w))
+		lines = append(lines, p.legendRow(d, st, pts, cl, w))
 	}
 	return lines
 }
@@ -414,18 +416,19 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 
 // legendRow: the window's start on the left, "now" on the right, and the
 // legend in between — as much of it as fits.
-func (p *memoryPane) legendRow(d *Data, st *themes.Styles, pts []columnData, showCeil bool, topCeil float64, w int) string {
+func (p *memoryPane) legendRow(d *Data, st *themes.Styles, pts []columnData, cl ceilingLegend, w int) string {
 	left := strings.Repeat(" ", graphGutter) + st.Muted.Render("−"+windowLabel(d.Window))
 	if d.Window == 0 {
 		left = strings.Repeat(" ", graphGutter) + st.Muted.Render(d.WindowStart().Format("15:04:05"))
 	}
 	right := st.Muted.Render("now")
 	items := []string{st.Used.Render("━ used"), st.RSS.Render("━ RSS")}
-	switch {
-	case showCeil:
-		items = append(items, st.Max.Render("┄ maxmemory"))
-	case topCeil > 0:
-		items = append(items, st.Muted.Render("maxmemory "+model.Bytes(topCeil)+" (off scale)"))
+	if cl.text != "" {
+		style := st.Muted
+		if cl.drawn {
+			style = st.Max
+		}
+		items = append(items, style.Render(cl.text))
 	}
 	var fork, gaps bool
 	for _, c := range pts {
@@ -458,6 +461,58 @@ func (p *memoryPane) legendRow(d *Data, st *themes.Styles, pts []columnData, sho
 	}
 	gap := max(w-ansi.StringWidth(left)-ansi.StringWidth(right), 1)
 	return FitWidth(left+strings.Repeat(" ", gap)+right, w)
+}
+
+// ceilingLegend is what the legend says of the maxmemory line.
+type ceilingLegend struct {
+	text  string
+	drawn bool // the line of the limit now is on the graph
+}
+
+// ceilingOf blanks the columns whose limit is off the graph's scale (more
+// than twice the data's top), and words the legend from the limit now —
+// the newest sample's, as the header shows it — and the one before it
+// when maxmemory changed inside the window.
+func ceilingOf(d *Data, ceil []float64, top float64) ceilingLegend {
+	onScale := func(v float64) bool { return v > 0 && (top == 0 || v <= 2*top) }
+	now := model.None()
+	if s := d.Last(); s != nil {
+		now = s.Memory.MaxMemory
+	}
+	was := 0.0 // the latest limit in the window other than now's
+	for i, v := range ceil {
+		if math.IsNaN(v) {
+			continue
+		}
+		if !now.Valid || v != now.V {
+			was = v
+		}
+		if !onScale(v) {
+			ceil[i] = math.NaN()
+		}
+	}
+	wasText := ""
+	if was > 0 {
+		wasText = "was " + model.Bytes(was)
+	}
+	switch v, ok := now.Get(); {
+	case ok && v > 0 && onScale(v):
+		if wasText != "" {
+			return ceilingLegend{text: "┄ maxmemory " + model.Bytes(v) + " (" + wasText + ")", drawn: true}
+		}
+		return ceilingLegend{text: "┄ maxmemory", drawn: true}
+	case ok && v > 0:
+		text := "maxmemory " + model.Bytes(v) + " (off scale)"
+		if wasText != "" {
+			text = "maxmemory " + model.Bytes(v) + " (off scale, " + wasText + ")"
+		}
+		return ceilingLegend{text: text}
+	case wasText != "" && ok:
+		return ceilingLegend{text: "maxmemory none now (" + wasText + ")"}
+	case wasText != "":
+		return ceilingLegend{text: "maxmemory not reported now (" + wasText + ")"}
+	}
+	return ceilingLegend{}
 }
 
 // joinColumns puts the graph lines and the figures side by side.

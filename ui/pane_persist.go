@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strconv"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -147,9 +146,12 @@ func (p *persistPane) body(d *Data, st *themes.Styles, iw, ih int) string {
 
 	if usec, ok := s.Stats.LatestForkUsec.Get(); ok {
 		v := st.Value.Render(model.Duration(time.Duration(usec) * time.Microsecond))
-		if rss, ok := s.Memory.UsedMemoryRSS.Get(); ok && rss > 0 && usec > 0 {
-			perGB := usec / 1000 / (rss / (1 << 30))
-			v += st.Muted.Render("  " + strconv.FormatFloat(perGB, 'f', 1, 64) + "ms/GB")
+		// Graded as the checklist grades it: per GB of the memory at the
+		// fork, not of today's.
+		if fc, ok := d.Hist.LatestForkCost(); ok && fc.Usec == usec {
+			if g := fc.PerGB(); g != "" {
+				v += "  " + st.ForLevel(statusLevel(fc.Status)).Render(g)
+			}
 		}
 		lines = append(lines, kv(st, "last fork", v))
 	} else {
