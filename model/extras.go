@@ -56,6 +56,14 @@ type Doctor struct {
 	Err  string `json:"err,omitempty"`
 }
 
+// Allocator is the allocator build as MEMORY MALLOC-STATS describes it
+// (read once a connection: a build does not change while it runs).
+type Allocator struct {
+	// Version is jemalloc's own "Version:" line, e.g. "5.3.0-0-g0".
+	Version string `json:"version,omitempty"`
+	Err     string `json:"err,omitempty"`
+}
+
 // HostFacts are read from this machine when the server runs on it (its
 // process_id exists here and its executable matches); otherwise Local is false
 // and Reason says why.
@@ -82,4 +90,8 @@ type Extras struct {
 	Doctor      *Doctor       `json:"doctor,omitempty"`
 	Host        *HostFacts    `json:"host,omitempty"`
 	Unavailable []Unavailable `json:"unavailable,omitempty"`
+
+	// Allocator is what MEMORY MALLOC-STATS says of the allocator build;
+	// nil when not read.
+	Allocator *Allocator `json:"allocator,omitempty"`
 }

@@ -45,6 +45,9 @@ type Inputs struct {
 	EvidenceSaved bool
 	// Window is the trend window; 0 means ThresholdVerdictWindow.
 	Window time.Duration
+	// CommandTarget is the server the suggested commands must reach; the
+	// zero value leaves them as the rules write them.
+	CommandTarget CommandTarget
 }
 
 // serverRules lists every check of one server in the order of DESIGN.md's
@@ -93,6 +96,8 @@ func evaluate(c *ruleCtx) Checklist {
 		state = evidenceThisSession
 	}
 	out = append(out, evidenceCheck(state, out))
+	out = gateWrites(out, c.ability())
+	out = c.in.CommandTarget.Apply(out)
 	sortWorstFirst(out)
 	return out
 }
