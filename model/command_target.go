@@ -34,7 +34,7 @@ type CommandTarget struct {
 // AuthNote heads the commands of a check when the server needs a password:
 // the one convention for "this needs the password" (documented in README's
 // checklist section).
-const AuthNote = "# password: export REDISCLI_AUTH first (redis-cli reads it from there; never pass -a)"
+const AuthNote = "# password: export REDISCLI_AUTH first (these commands read it from there; never pass -a)"
 
 // IsZero is true when no server is named.
 func (t CommandTarget) IsZero() bool { return t.Host == "" && t.Socket == "" }
@@ -158,58 +158,142 @@ func (t CommandTarget) Command(cmd string) string {
 		end := i + len("redis-cli")
 		b.WriteString(cmd[:end])
 		cmd = cmd[end:]
-		// The words of this redis-cli, up to the next shell operator.
-		seg := cmd
-		if j := strings.IndexAny(seg, "|;&)>`"); j >= 0 {
-			seg = seg[:j]
-		}
-		flags, addrAt := t.cliFlags(strings.Fields(seg))
+		words, ends := shellWords(cmd)
+		flags, addrAt := t.cliFlags(words)
 		b.WriteString(flags)
 		if addrAt >= 0 {
 			// --cluster SUB without an address: put the target's after SUB.
-			pos := wordEnd(cmd, addrAt)
-			b.WriteString(cmd[:pos])
+			b.WriteString(cmd[:ends[addrAt]])
 			b.WriteString(" " + shellWord(t.addr()))
-			cmd = cmd[pos:]
+			cmd = cmd[ends[addrAt]:]
 		}
 	}
 }
 
-// cliAt finds the next redis-cli that starts a command.
-func cliAt(s string) int {
-	from := 0
-	for {
-		i := strings.Index(s[from:], "redis-cli")
-		if i < 0 {
-			return -1
-		}
-		i += from
-		end := i + len("redis-cli")
-		before := strings.TrimRight(s[:i], " ")
-		startsCmd := before == "" || strings.HasSuffix(before, "$(") || strings.HasSuffix(before, "|") ||
-			strings.HasSuffix(before, ";") || strings.HasSuffix(before, "&&") || strings.HasSuffix(before, "`")
-		endsWord := end == len(s) || s[end] == ' '
-		if startsCmd && endsWord {
-			return i
-		}
-		from = end
-	}
-}
-
-// wordEnd is the offset in s just after its n-th (0-based) word.
-func wordEnd(s string, n int) int {
+// shellWords splits s into the words of one simple command, up to the
+// first shell operator outside quotes (| ; & ) > `), honouring '…', $'…'
+// and "…" quoting; ends[i] is the offset just after word i.
+func shellWords(s string) (words []string, ends []int) {
 	i := 0
-	for w := 0; ; w++ {
+	for {
 		for i < len(s) && s[i] == ' ' {
 			i++
 		}
-		for i < len(s) && s[i] != ' ' {
-			i++
+		if i >= len(s) || strings.IndexByte("|;&)>`<", s[i]) >= 0 {
+			return words, ends
 		}
-		if w == n || i >= len(s) {
+		start := i
+		for i < len(s) && s[i] != ' ' && strings.IndexByte("|;&)>`<", s[i]) < 0 {
+			switch {
+			case s[i] == '\'':
+				j := strings.IndexByte(s[i+1:], '\'')
+				if j < 0 {
+					i = len(s)
+				} else {
+					i += j + 2
+				}
+			case s[i] == '$' && i+1 < len(s) && s[i+1] == '\'':
+				i += 2
+				for i < len(s) && s[i] != '\'' {
+					if s[i] == '\\' {
+						i++
+					}
+					i++
+				}
+				i++
+			case s[i] == '"':
+				i++
+				for i < len(s) && s[i] != '"' {
+					if s[i] == '\\' {
+						i++
+					}
+					i++
+				}
+				i++
+			case s[i] == '$' && i+1 < len(s) && s[i+1] == '(':
+				// a substitution inside a word: to its closing parenthesis
+				depth := 0
+				for i < len(s) {
+					if s[i] == '(' {
+						depth++
+					} else if s[i] == ')' {
+						depth--
+						if depth == 0 {
+							break
+						}
+					}
+					i++
+				}
+				i++
+			default:
+				i++
+			}
+		}
+		i = min(i, len(s))
+		words = append(words, s[start:i])
+		ends = append(ends, i)
+	}
+}
+
+// cliAt finds the next redis-cli that starts a command: outside quotes,
+// at the start or after "$(", "|", ";", "&&" or "`", and a word of its own
+// (a key name that reads "redis-cli" is quoted, and stays as it is).
+func cliAt(s string) int {
+	const name = "redis-cli"
+	cmdStart := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			continue
+		case c == '\'' || c == '"' || (c == '$' && i+1 < len(s) && s[i+1] == '\''):
+			i = quoteEnd(s, i)
+			cmdStart = false
+			continue
+		case strings.HasPrefix(s[i:], "$("):
+			i++
+			cmdStart = true
+			continue
+		case strings.IndexByte("|;&`", c) >= 0:
+			cmdStart = true
+			continue
+		case cmdStart && strings.HasPrefix(s[i:], name) && (i+len(name) == len(s) || s[i+len(name)] == ' '):
 			return i
 		}
+		// any other word (or a lone parenthesis): skip it
+		j := i
+		for j < len(s) && s[j] != ' ' && strings.IndexByte("|;&`'\"()", s[j]) < 0 && !strings.HasPrefix(s[j:], "$(") {
+			j++
+		}
+		i = max(j-1, i)
+		cmdStart = false
 	}
+	return -1
+}
+
+// quoteEnd is the offset of the closing quote of the quoted string that
+// starts at i ('…', $'…' or "…"), or the last offset when it is not closed.
+func quoteEnd(s string, i int) int {
+	switch {
+	case s[i] == '\'':
+		if j := strings.IndexByte(s[i+1:], '\''); j >= 0 {
+			return i + 1 + j
+		}
+	default: // $'…' and "…" honour backslashes
+		q := byte('"')
+		if s[i] == '$' {
+			q, i = '\'', i+1
+		}
+		for i++; i < len(s); i++ {
+			if s[i] == '\\' {
+				i++
+				continue
+			}
+			if s[i] == q {
+				return i
+			}
+		}
+	}
+	return len(s) - 1
 }
 
 // cliOptionsWithValue are the redis-cli options that take the next word.
@@ -270,11 +354,11 @@ func (t CommandTarget) cliFlags(words []string) (string, int) {
 	if t.User != "" && !has["--user"] && !has["-u"] {
 		f = append(f, "--user", shellWord(t.User))
 	}
-	if len(f) == 0 {
-		return "", -1
-	}
 	if !cluster {
 		addrAt = -1
+	}
+	if len(f) == 0 {
+		return "", addrAt
 	}
 	return " " + strings.Join(f, " "), addrAt
 }
