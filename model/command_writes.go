@@ -133,9 +133,11 @@ func deniedWord(err string) (string, bool) {
 // a distribution's system jemalloc (Debian's says
 // "5.3.0-0-g54eaed1d…") does not, and such a server answers CONFIG SET
 // activedefrag yes with "Active defragmentation cannot be enabled: it
-// requires a Redis server compiled with a modified Jemalloc". Measured on
-// Debian's redis-server 7.0.15 against the matrix builds in
-// /work/shared/servers (6.2.16, 7.2.6, Valkey 8.0.1).
+// requires a Redis server compiled with a modified Jemalloc". INFO, CONFIG
+// and MEMORY DOCTOR read the same on both; MEMORY MALLOC-STATS's version
+// line is the difference. Measured (redisx TestAllocatorTellsDefragSupport)
+// on Debian's redis-server 7.0.15 against the matrix builds: Redis 6.2.16
+// ("5.1.0-0-g0"), 7.2.6, 7.4.1, 8.0-m01 and Valkey 8.0.1 ("5.3.0-0-g0").
 const bundledJemallocSuffix = "-g0"
 
 // defragUnsupported says why active defrag cannot be turned on here, or ""
