@@ -26,7 +26,12 @@ type CommandTarget struct {
 	TLS    bool   `json:"tls,omitempty"`
 	CACert string `json:"cacert,omitempty"`
 	SNI    string `json:"sni,omitempty"`
-	User   string `json:"user,omitempty"`
+	// Cert and Key are the client certificate's files for mutual TLS
+	// (paths, not secrets); Insecure skips verification, as it did here.
+	Cert     string `json:"cert,omitempty"`
+	Key      string `json:"key,omitempty"`
+	Insecure bool   `json:"insecure,omitempty"`
+	User     string `json:"user,omitempty"`
 	// Auth says the connection used a password (never which).
 	Auth bool `json:"auth,omitempty"`
 }
@@ -342,14 +347,8 @@ func (t CommandTarget) cliFlags(words []string) (string, int) {
 	if !cluster && !named && !has["-n"] && t.DB != 0 {
 		f = append(f, "-n", strconv.Itoa(t.DB))
 	}
-	if t.TLS && t.Socket == "" && !has["--tls"] && !has["-u"] {
-		f = append(f, "--tls")
-		if t.CACert != "" {
-			f = append(f, "--cacert", shellWord(t.CACert))
-		}
-		if t.SNI != "" {
-			f = append(f, "--sni", shellWord(t.SNI))
-		}
+	if t.Socket == "" && !has["--tls"] && !has["-u"] {
+		f = append(f, t.tlsFlags()...)
 	}
 	if t.User != "" && !has["--user"] && !has["-u"] {
 		f = append(f, "--user", shellWord(t.User))
@@ -361,6 +360,23 @@ func (t CommandTarget) cliFlags(words []string) (string, int) {
 		return "", addrAt
 	}
 	return " " + strings.Join(f, " "), addrAt
+}
+
+// tlsFlags are the TLS flags, the same for redis-cli and redis-memtop.
+func (t CommandTarget) tlsFlags() []string {
+	if !t.TLS {
+		return nil
+	}
+	f := []string{"--tls"}
+	for _, o := range []struct{ flag, v string }{{"--cacert", t.CACert}, {"--cert", t.Cert}, {"--key", t.Key}, {"--sni", t.SNI}} {
+		if o.v != "" {
+			f = append(f, o.flag, shellWord(o.v))
+		}
+	}
+	if t.Insecure {
+		f = append(f, "--insecure")
+	}
+	return f
 }
 
 // memtopCommand gives "redis-memtop SUB …" the target's flags after SUB.
@@ -381,15 +397,7 @@ func (t CommandTarget) memtopCommand(rest string) string {
 		if t.DB != 0 {
 			f = append(f, "-n", strconv.Itoa(t.DB))
 		}
-		if t.TLS {
-			f = append(f, "--tls")
-			if t.CACert != "" {
-				f = append(f, "--cacert", shellWord(t.CACert))
-			}
-			if t.SNI != "" {
-				f = append(f, "--sni", shellWord(t.SNI))
-			}
-		}
+		f = append(f, t.tlsFlags()...)
 	}
 	if t.User != "" {
 		f = append(f, "--user", shellWord(t.User))

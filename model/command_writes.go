@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -89,7 +90,7 @@ func cliCommandWords(cmd string) []string {
 
 // serverAbility is what the latest reads say this server can do.
 type serverAbility struct {
-	configDenied string // why CONFIG cannot be used ("" = it can, or unknown)
+	configDenied string // why CONFIG SET cannot be used ("" = it can, or unknown)
 	forkRunning  bool   // a BGSAVE or AOF rewrite runs: another is refused
 	notJemalloc  string // mem_allocator when it is not jemalloc (MEMORY PURGE does nothing)
 	noDefrag     string // why active defrag cannot be enabled ("" = it can, or unknown)
@@ -99,7 +100,7 @@ func (c *ruleCtx) ability() serverAbility {
 	var a serverAbility
 	if c.ex != nil && c.ex.Config != nil && c.ex.Config.Err != "" {
 		if _, denied := deniedWord(c.ex.Config.Err); denied {
-			a.configDenied = c.ex.Config.Err
+			a.configDenied = deniedReason("CONFIG", c.ex.Config.Err)
 		}
 	}
 	if c.last == nil {
@@ -167,7 +168,7 @@ func gateWrites(cl Checklist, a serverAbility) Checklist {
 	for i := range cl {
 		ch := &cl[i]
 		found := ch.Status != StatusOK && ch.Status != StatusUnknown
-		var kept, notes []string
+		var kept, notes, whys []string
 		for _, cmd := range ch.Commands {
 			if !IsWriteCommand(cmd) {
 				kept = append(kept, cmd)
@@ -177,8 +178,9 @@ func gateWrites(cl Checklist, a serverAbility) Checklist {
 				continue
 			}
 			if why := a.cannot(cmd); why != "" {
-				if n := "# not offered: " + why; !containsString(notes, n) {
-					notes = append(notes, n)
+				if !slices.Contains(whys, why) {
+					whys = append(whys, why)
+					notes = append(notes, "# "+writeName(cmd)+" not offered: "+why)
 				}
 				continue
 			}
@@ -194,6 +196,23 @@ func gateWrites(cl Checklist, a serverAbility) Checklist {
 	return cl
 }
 
+// writeName names a write command in a note ("CONFIG SET",
+// "redis.conf activedefrag").
+func writeName(cmd string) string {
+	if rest, ok := strings.CutPrefix(cmd, "# redis.conf: "); ok {
+		name, _, _ := strings.Cut(rest, " ")
+		return "redis.conf " + name
+	}
+	w := cliCommandWords(cmd)
+	switch {
+	case len(w) >= 2 && (strings.EqualFold(w[0], "CONFIG") || strings.EqualFold(w[0], "MEMORY") || strings.EqualFold(w[0], "CLIENT") || strings.EqualFold(w[0], "SCRIPT")):
+		return strings.ToUpper(w[0] + " " + w[1])
+	case len(w) >= 1:
+		return strings.ToUpper(w[0])
+	}
+	return "it"
+}
+
 // cannot says why this server cannot run a write command, or "".
 func (a serverAbility) cannot(cmd string) string {
 	up := strings.ToUpper(cmd)
@@ -202,20 +221,11 @@ func (a serverAbility) cannot(cmd string) string {
 	case defrag && a.noDefrag != "":
 		return a.noDefrag
 	case strings.Contains(up, "CONFIG SET") && a.configDenied != "":
-		return "CONFIG is not available to this connection (" + a.configDenied + ")"
+		return a.configDenied
 	case (strings.Contains(up, "BGSAVE") || strings.Contains(up, "BGREWRITEAOF")) && a.forkRunning:
 		return "a fork is running; the server refuses another until it ends"
 	case strings.Contains(up, "MEMORY PURGE") && a.notJemalloc != "":
 		return "MEMORY PURGE only acts on jemalloc (mem_allocator is " + a.notJemalloc + ")"
 	}
 	return ""
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

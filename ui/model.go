@@ -19,6 +19,9 @@ type Options struct {
 	Source <-chan model.Update
 	// Target is the server address as shown in the header, already redacted.
 	Target string
+	// Commands is the server the suggested commands name (redis-cli flags,
+	// no password); zero leaves them as the rules write them.
+	Commands model.CommandTarget
 	// Theme is auto, dark, light, high-contrast or mono; NoColor is true when
 	// NO_COLOR is set (mono unless a theme was asked for explicitly).
 	Theme   string
@@ -92,6 +95,7 @@ func New(opts Options) Model {
 			Replay:    opts.Replay,
 			Recording: opts.Recording,
 			Conn:      model.Conn{State: model.ConnConnecting},
+			DataExt:   DataExt{Commands: opts.Commands},
 		},
 	}
 	m.panes = append([]Pane{
@@ -261,6 +265,7 @@ func (m *Model) resetData() {
 		Recording: old.Recording,
 		Window:    old.Window,
 		Conn:      model.Conn{State: model.ConnConnecting},
+		DataExt:   DataExt{Commands: old.Commands},
 	}
 }
 
