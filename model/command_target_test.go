@@ -140,3 +140,26 @@ func TestCommandTargetQuotedKeyNames(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCommandTarget: any command text (key names come from the server) is
+// aimed without a panic, only ever gains text, and aiming twice changes
+// nothing more.
+func FuzzCommandTarget(f *testing.F) {
+	for _, s := range []string{
+		"redis-cli INFO memory", "redis-cli -n 0 TTL 'a | redis-cli b'", "redis-cli --cluster check",
+		"grep VmSwap /proc/$(redis-cli INFO server | awk '{print $2}')/status", "redis-cli -n 1 TTL $'\\x1b'",
+		`redis-cli "unclosed`, "redis-cli $(", "redis-memtop report > r.md", "redis-cli --cluster",
+	} {
+		f.Add(s)
+	}
+	tg := CommandTarget{Host: "::1", Port: 7000, DB: 2, TLS: true, User: "u", SNI: "s n"}
+	f.Fuzz(func(t *testing.T, cmd string) {
+		got := tg.Command(cmd)
+		if len(got) < len(cmd) {
+			t.Fatalf("%q lost text: %q", cmd, got)
+		}
+		if again := tg.Command(got); again != got {
+			t.Fatalf("not idempotent: %q → %q → %q", cmd, got, again)
+		}
+	})
+}
