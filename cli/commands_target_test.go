@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
@@ -289,5 +290,23 @@ func TestClusterReportCommandsNameTheNode(t *testing.T) {
 				t.Errorf("%q: %v\n%s", cmd, err, b)
 			}
 		}
+	}
+}
+
+// TestLiveBigKeyCommandsNameTheServer: the big-key detail's "look closer"
+// commands name the server and user too.
+func TestLiveBigKeyCommandsNameTheServer(t *testing.T) {
+	srv := startTargetServer(t)
+	c := connectMain(t, redisx.Options{Addr: srv.Addr, DB: targetDB, Username: targetUser, Password: targetPass})
+	r := startLive(t, c, rigOptions{scan: &app.ScanConfig{}, w: 200, h: 60})
+	r.until("a complete scan", scanDone)
+	for r.m.Focused() != ui.PaneBigKeys {
+		r.press("tab")
+	}
+	r.press("enter")
+	frame := r.frame()
+	want := fmt.Sprintf("redis-cli -h 127.0.0.1 -p %d --user %s -n %d MEMORY USAGE", srv.Port, targetUser, targetDB)
+	if !strings.Contains(frame, want) || strings.Contains(frame, targetPass) {
+		t.Errorf("want %q in the key's detail:\n%s", want, frame)
 	}
 }

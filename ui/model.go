@@ -229,6 +229,7 @@ func (m *Model) fold(u model.Update) {
 		d.addEvents(*e)
 		if e.Kind == model.EventFailover {
 			d.Target = failedOverTarget(d.Target, e.Detail)
+			d.Commands = failedOverCommands(d.Commands, e.Detail)
 		}
 	}
 	if r := u.Replay; r != nil {
@@ -440,6 +441,17 @@ func failedOverTarget(target, detail string) string {
 		return target
 	}
 	return strings.Replace(target, old, next, 1)
+}
+
+// failedOverCommands aims the commands at the new master after a Sentinel
+// failover ("old → new" in the event's detail), keeping the db and the
+// other flags.
+func failedOverCommands(t model.CommandTarget, detail string) model.CommandTarget {
+	_, next, ok := strings.Cut(detail, " → ")
+	if at := model.CommandTargetAt(strings.TrimSpace(next)); ok && !t.IsZero() && t.Socket == "" && at.Port != 0 {
+		t.Host, t.Port = at.Host, at.Port
+	}
+	return t
 }
 
 // capturing reports whether the focused pane takes every key (a filter
