@@ -276,7 +276,7 @@ func TestClusterReportCommandsNameTheNode(t *testing.T) {
 			}
 		}
 	}
-	bal, _ := model.Checklist(r.Cluster.Checks).Find(model.CheckClusterMemoryBalance)
+	bal, _ := r.Cluster.Checks.Find(model.CheckClusterMemoryBalance)
 	if bal.Status == model.StatusOK || bal.Status == model.StatusUnknown {
 		t.Logf("memory balance is %s: no node-naming command to check (%s)", bal.Status, bal.Title)
 	}

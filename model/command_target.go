@@ -278,8 +278,8 @@ func cliAt(s string) int {
 // quoteEnd is the offset of the closing quote of the quoted string that
 // starts at i ('…', $'…' or "…"), or the last offset when it is not closed.
 func quoteEnd(s string, i int) int {
-	switch {
-	case s[i] == '\'':
+	switch s[i] {
+	case '\'':
 		if j := strings.IndexByte(s[i+1:], '\''); j >= 0 {
 			return i + 1 + j
 		}
@@ -321,7 +321,7 @@ func (t CommandTarget) cliFlags(words []string) (string, int) {
 			break
 		}
 		has[w] = true
-		if w == "--cluster" {
+		if w == cliCluster {
 			cluster = true
 			// --cluster SUB [ADDR]: an address is host:port, or a word
 			// that is not an option.

@@ -12,6 +12,9 @@ import (
 // freely, and gateWrites, run once over a whole checklist, removes those the
 // state does not justify.
 
+// cliCluster is redis-cli's option that makes a command a cluster manager's.
+const cliCluster = "--cluster"
+
 // writeWords are the commands (first words, upper case, after redis-cli's
 // options) that change the server.
 var writeWords = []string{
@@ -36,7 +39,7 @@ func IsWriteCommand(cmd string) bool {
 	if len(w) == 0 {
 		return false
 	}
-	if w[0] == "--cluster" {
+	if w[0] == cliCluster {
 		if len(w) < 2 || strings.Contains(cmd, "--cluster-simulate") {
 			return false
 		}
@@ -75,7 +78,7 @@ func cliCommandWords(cmd string) []string {
 	words = words[1:]
 	for i := 0; i < len(words); i++ {
 		w := words[i]
-		if w == "--cluster" {
+		if w == cliCluster {
 			return words[i:]
 		}
 		if !strings.HasPrefix(w, "-") {

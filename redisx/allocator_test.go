@@ -16,9 +16,8 @@ import (
 // throwaway server by the test only: Debian's redis-server (system
 // jemalloc) refuses it, the builds with Redis's bundled jemalloc take it.
 func TestAllocatorTellsDefragSupport(t *testing.T) {
-	bins := []string{"/usr/bin/redis-server"}
 	more, _ := filepath.Glob("/work/shared/servers/*/redis-server")
-	bins = append(bins, more...)
+	bins := append([]string{"/usr/bin/redis-server"}, more...)
 	ran := 0
 	for _, bin := range bins {
 		if _, err := os.Stat(bin); err != nil {
