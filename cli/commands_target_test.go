@@ -101,6 +101,7 @@ func runPasted(t *testing.T, cmds []string) {
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		c := exec.CommandContext(ctx, "sh", "-c", cmd)
 		c.Env = append(os.Environ(), "REDISCLI_AUTH="+targetPass)
+		c.Dir = t.TempDir() // a command may write its output to a file (> redis-info.txt)
 		out, err := c.CombinedOutput()
 		cancel()
 		first, _, _ := strings.Cut(string(out), "\n")
@@ -284,7 +285,9 @@ func TestClusterReportCommandsNameTheNode(t *testing.T) {
 	if _, err := exec.LookPath("redis-cli"); err == nil {
 		for _, cmd := range reads {
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-			b, err := exec.CommandContext(ctx, "sh", "-c", cmd).CombinedOutput()
+			sh := exec.CommandContext(ctx, "sh", "-c", cmd)
+			sh.Dir = t.TempDir()
+			b, err := sh.CombinedOutput()
 			cancel()
 			if err != nil || strings.Contains(string(b), "Could not connect") {
 				t.Errorf("%q: %v\n%s", cmd, err, b)
