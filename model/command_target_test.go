@@ -163,3 +163,30 @@ func FuzzCommandTarget(f *testing.F) {
 		}
 	})
 }
+
+// TestFleetCommandsNameTheServer: the fleet's
+// checks name the server they are about, with the connection's flags.
+func TestFleetCommandsNameTheServer(t *testing.T) {
+	tg := CommandTarget{Host: "10.0.2.a", Port: 6379, TLS: true, User: "ops", Auth: true}
+	v := fleetView([3]float64{90, 100, 1.1}, [3]float64{100, 0, 2.5})
+	v.Nodes = append(v.Nodes, fleetView([3]float64{1, 0, 1}).Nodes[0])
+	v.Nodes[2].Addr, v.Nodes[2].Sample, v.Nodes[2].Err = "[::1]:7001", nil, "connection refused"
+	cl := EvaluateFleetFor(&v, tg)
+	for id, want := range map[string]string{
+		CheckFleetHeadroom:      "redis-cli --tls --user ops -h 10.0.2.a -p 6379 INFO memory",
+		CheckFleetFragmentation: "redis-cli --tls --user ops -h 10.0.2.b -p 6379 MEMORY DOCTOR",
+		CheckFleetUnreachable:   "redis-cli --tls --user ops -h ::1 -p 7001 PING",
+	} {
+		ch := fleetCheck(t, cl, id)
+		if !slices.Contains(ch.Commands, want) || ch.Commands[0] != AuthNote {
+			t.Errorf("%s: want %q in %q", id, want, ch.Commands)
+		}
+	}
+	for _, ch := range cl {
+		for _, c := range ch.Commands {
+			if strings.Contains(c, "HOST") || strings.Contains(c, "PORT") {
+				t.Errorf("%s: placeholder in %q", ch.ID, c)
+			}
+		}
+	}
+}
