@@ -34,6 +34,8 @@ func exporterOn(master func() (*redisx.Client, string)) *ui.Exporter {
 				Extras:    d.Extras,
 				Diagnosis: d.Checklist.WithEvidenceSaved(),
 				Scan:      d.Scan,
+				// The master's own (after a failover, the new one's).
+				CommandTarget: c.Options().CommandTarget(),
 			})
 		},
 		Write: func(rep model.Report) (string, error) {

@@ -215,6 +215,7 @@ func StartMonitor(ctx context.Context, c *redisx.Client, cfg Config, x Extras) (
 	m.UI = ui.Options{
 		Source:     uiSource,
 		Target:     x.Target,
+		Commands:   c.Options().CommandTarget(),
 		Theme:      cfg.Theme,
 		NoColor:    noColor(),
 		Interval:   cfg.Interval,

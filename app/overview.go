@@ -47,12 +47,16 @@ type Overview struct {
 	scanRun func(ctx context.Context, out chan<- model.Update) error
 	// nodeScan is a node's own shard of the scan, for its drill-in view.
 	nodeScan func(addr string) (model.ScanState, bool)
+	// commands and nodeCommands are the servers the suggested commands
+	// name (see ui.MultiOptions).
+	commands     model.CommandTarget
+	nodeCommands func(addr string) model.CommandTarget
 }
 
 // NewClusterOverview is the overview of the cluster cm watches, seeded at
 // opts, with the cluster-wide scan when cfg asks for it.
 func NewClusterOverview(cm *redisx.ClusterMonitor, opts redisx.Options, cfg Config) *Overview {
-	o := &Overview{Kind: ui.MultiCluster, Src: cm, Target: opts.Redacted(), Password: opts.Password, Cfg: cfg, Export: clusterExporter(opts)}
+	o := &Overview{Kind: ui.MultiCluster, Src: cm, Target: opts.Redacted(), Password: opts.Password, Cfg: cfg, Export: clusterExporter(opts), commands: opts.CommandTarget()}
 	if cfg.Scan.On {
 		o.withClusterScan(cm, cfg.Scan)
 	}
@@ -84,6 +88,7 @@ func MonitorFleet(ctx context.Context, targets []redisx.Options, cfg Config) err
 	defer func() { _ = fm.Close() }()
 	first, _ := fm.Poll(ctx)
 	o := &Overview{Kind: ui.MultiFleet, Src: fm, Target: fmt.Sprintf("%d servers", len(targets)), Cfg: cfg}
+	o.commands, o.nodeCommands = fleetCommands(targets)
 	return o.Run(ctx, first)
 }
 
@@ -152,18 +157,20 @@ func (o *Overview) Start(ctx context.Context, first model.ClusterView) *Overview
 		f.Go(func() { relay(ctx, scanOut, out, toOverview) })
 	}
 	f.UI = ui.MultiOptions{
-		Kind:     o.Kind,
-		Source:   out,
-		Target:   o.Target,
-		Theme:    o.Cfg.Theme,
-		NoColor:  noColor(),
-		Interval: o.Cfg.Interval,
-		History:  o.Cfg.History,
-		Scan:     o.scan,
-		Actions:  o.Actions,
-		Focus:    focus.set,
-		Export:   o.Export,
-		NodeScan: o.nodeScan,
+		Kind:         o.Kind,
+		Source:       out,
+		Target:       o.Target,
+		Theme:        o.Cfg.Theme,
+		NoColor:      noColor(),
+		Interval:     o.Cfg.Interval,
+		History:      o.Cfg.History,
+		Scan:         o.scan,
+		Actions:      o.Actions,
+		Focus:        focus.set,
+		Export:       o.Export,
+		NodeScan:     o.nodeScan,
+		Commands:     o.commands,
+		NodeCommands: o.nodeCommands,
 		NodeExport: func(addr string) *ui.Exporter {
 			if c := o.Src.Client(addr); c != nil {
 				return NewExporter(c, addr)
@@ -263,4 +270,24 @@ func (o *Overview) withClusterScan(cm *redisx.ClusterMonitor, sc ScanConfig) {
 			}
 		}
 	}
+}
+
+// fleetCommands are the targets a fleet's commands name: each member's own
+// connection in its drill-in view; on the overview, whose commands name
+// the member they are about, the TLS and user flags the members share (none
+// when they differ).
+func fleetCommands(targets []redisx.Options) (model.CommandTarget, func(addr string) model.CommandTarget) {
+	byAddr := make(map[string]model.CommandTarget, len(targets))
+	var common model.CommandTarget
+	for i, o := range targets {
+		t := o.CommandTarget()
+		byAddr[o.Addr] = t
+		switch {
+		case i == 0:
+			common = t
+		case common.ForNode("h:1") != t.ForNode("h:1"): // compared at one address
+			common = model.CommandTarget{}
+		}
+	}
+	return common, func(addr string) model.CommandTarget { return byAddr[addr] }
 }

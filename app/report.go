@@ -132,6 +132,8 @@ collect:
 		Target: model.ReportTarget{Addr: opts.Redacted(), DB: opts.DB, Mode: c.Mode()},
 		Hist:   hist,
 		Extras: extras,
+		// The checklist's commands name this server, never the password.
+		CommandTarget: opts.CommandTarget(),
 	}
 	var notes []string
 	if info, err := c.ReadInfoAll(ctx); err == nil {
@@ -250,7 +252,7 @@ func collectCluster(ctx context.Context, opts redisx.Options, interval time.Dura
 		})
 	}
 	wg.Wait()
-	cr := clusterSection(views, opts.DB,
+	cr := clusterSection(views, opts.DB, opts.CommandTarget(),
 		func(n *model.ClusterNode) *model.History { return hists[n.Addr] },
 		func(n *model.ClusterNode) *model.Extras { return extras[n.Addr] })
 	return &cr, nil

@@ -99,12 +99,15 @@ type ClusterReportInput struct {
 	// NodeReports are the nodes' own reports (optional), in any order; they
 	// are matched to the nodes by target address.
 	NodeReports []Report
+	// CommandTarget is the seed's connection, for the cluster checks'
+	// commands (see ClusterInputs).
+	CommandTarget CommandTarget
 }
 
 // BuildClusterReport assembles the cluster section.
 func BuildClusterReport(in ClusterReportInput) ClusterReport {
 	cr := ClusterReport{Nodes: []ClusterNodeRow{}, Migrations: []SlotMigration{}}
-	cr.Checks = EvaluateCluster(ClusterInputs{Views: in.Views})
+	cr.Checks = EvaluateCluster(ClusterInputs{Views: in.Views, CommandTarget: in.CommandTarget})
 	if len(in.Views) == 0 {
 		return cr
 	}

@@ -45,6 +45,13 @@
 //     latest fork graded on its stall and the memory at the fork
 //     (History.LatestForkCost, in ms per GB) — for the panes, the checks
 //     and the report.
+//   - command_target.go, command_writes.go: how the rules' commands reach
+//     the right server. The rules write "redis-cli ARGS"; CommandTarget
+//     (host, port or socket, db, TLS, user — never a password; Inputs,
+//     ReportInput, ClusterInputs carry it) gives every command the
+//     connection's flags in one place, and gateWrites keeps a command that
+//     changes the server only where its check found something and the
+//     server can run it.
 //   - rules_thresholds.go: every threshold, named, valued and sourced —
 //     the server rules', the verdict's and the cluster rules'.
 //   - rules_context.go, rules_trend.go, rules_scan.go, rules_scanfrom.go,

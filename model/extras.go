@@ -56,6 +56,14 @@ type Doctor struct {
 	Err  string `json:"err,omitempty"`
 }
 
+// Allocator is the allocator build as MEMORY MALLOC-STATS describes it
+// (read once a connection: a build does not change while it runs).
+type Allocator struct {
+	// Version is jemalloc's own "Version:" line, e.g. "5.3.0-0-g0".
+	Version string `json:"version,omitempty"`
+	Err     string `json:"err,omitempty"`
+}
+
 // HostFacts are read from this machine when the server runs on it (its
 // process_id exists here and its executable matches); otherwise Local is false
 // and Reason says why.
@@ -96,6 +104,9 @@ type Extras struct {
 	// NODES line); nil when the server is not in cluster mode or was not
 	// asked.
 	Slots *SlotMoves `json:"slot_moves,omitempty"`
+	// Allocator is what MEMORY MALLOC-STATS says of the allocator build;
+	// nil when not read.
+	Allocator *Allocator `json:"allocator,omitempty"`
 }
 
 // SlotMoves are the slots a cluster node is migrating to, or importing

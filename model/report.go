@@ -123,6 +123,9 @@ type ReportInput struct {
 	Scan *ScanState
 	// Info is the latest raw INFO, when the caller kept it.
 	Info []InfoSection
+	// CommandTarget is the server the checklist's commands must reach (no
+	// password: see CommandTarget); zero leaves them as written.
+	CommandTarget CommandTarget
 }
 
 // InfoSection is one section of raw INFO, its fields in the server's order.
@@ -198,12 +201,14 @@ func BuildReport(in ReportInput) Report {
 	}
 	dg := in.Diagnosis
 	if dg == nil {
-		d := Diagnose(Inputs{Now: in.Now, Hist: in.Hist, Extras: in.Extras, Scan: facts, EvidenceSaved: true, Window: in.Window})
+		d := Diagnose(Inputs{Now: in.Now, Hist: in.Hist, Extras: in.Extras, Scan: facts, EvidenceSaved: true, Window: in.Window, CommandTarget: in.CommandTarget})
 		dg = &d
 	}
 	v := dg.Verdict
 	r.Verdict = &v
-	r.Checklist = dg.Checks
+	// A diagnosis made elsewhere (the UI's) is aimed here too; Apply is
+	// idempotent.
+	r.Checklist = in.CommandTarget.Apply(dg.Checks)
 
 	if x := in.Extras; x != nil {
 		if x.Config != nil && x.Config.Err == "" {

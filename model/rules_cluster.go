@@ -19,6 +19,10 @@ const (
 // first (the newest is judged; older ones tell how long a migration lasts).
 type ClusterInputs struct {
 	Views []ClusterView
+	// CommandTarget is the connection the commands use (the seed's): its
+	// TLS and user flags, and its address for a command that names no
+	// node. Zero leaves the commands as the rules write them.
+	CommandTarget CommandTarget
 }
 
 // newest is the view the cluster rules judge.
@@ -46,6 +50,8 @@ func EvaluateCluster(in ClusterInputs) Checklist {
 		}
 		return unknownCheck(r.topic, "no view of the cluster yet", "Wait for the first poll of every node.", "redis-cli CLUSTER SHARDS"), true
 	})
+	out = gateWrites(out, serverAbility{})
+	out = in.CommandTarget.Apply(out)
 	sortWorstFirst(out)
 	return out
 }
@@ -54,7 +60,7 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 	im := v.Imbalance()
 	ratio, ok := im.UsedRatio.Get()
 	if !ok {
-		return unknownCheck("Memory balance", "fewer than two masters answered with used_memory", "Check the unreachable nodes first.", "redis-cli --cluster info HOST:PORT")
+		return unknownCheck("Memory balance", "fewer than two masters answered with used_memory", "Check the unreachable nodes first.", ClusterCommand("info", "", ""))
 	}
 	hi, _ := im.LargestUsed.Value.Get()
 	lo, _ := im.SmallestUsed.Value.Get()
@@ -89,9 +95,9 @@ func ruleClusterMemoryBalance(v *ClusterView) Check {
 		"Compare keys per master: if the key counts are even, a few big keys live there (scan that node); if they are uneven, a hash tag ({…}) " +
 		"puts too many keys in one slot, or the slots are unevenly assigned — rebalance or change the key design."
 	ch.Commands = []string{
-		"redis-cli --cluster info " + im.LargestUsed.Addr,
-		"redis-cli --cluster rebalance " + im.LargestUsed.Addr + " --cluster-simulate",
-		"redis-cli -h HOST -p PORT --bigkeys   # on " + im.LargestUsed.Addr,
+		ClusterCommand("info", im.LargestUsed.Addr, ""),
+		ClusterCommand("rebalance", im.LargestUsed.Addr, "--cluster-simulate"),
+		NodeCommand(im.LargestUsed.Addr, "--bigkeys"),
 	}
 	return ch
 }
@@ -117,7 +123,7 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 	if len(all) < 2 {
 		return unknownCheck("Fragmentation across nodes", "fewer than two nodes answered with mem_fragmentation_ratio", "Check the unreachable nodes first.")
 	}
-	var outliers []string
+	var outliers, outlierAddrs []string
 	worst := StatusOK
 	var ev []string
 	for i, a := range all {
@@ -135,6 +141,7 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 		ev = append(ev, fmt.Sprintf("%s (%s): ratio %.2f, used %s, peers' median %.2f", a.n.Addr, a.n.Role, a.f, Bytes(a.used), med))
 		if a.f >= ThresholdFragWarn && a.f-med >= ThresholdClusterFragOutlierGap && a.used >= ThresholdSmallDataset && med < ThresholdFragWarn {
 			outliers = append(outliers, fmt.Sprintf("%s %.2f", a.n.Addr, a.f))
+			outlierAddrs = append(outlierAddrs, a.n.Addr)
 			worst = worse(worst, StatusWarn)
 		}
 	}
@@ -146,7 +153,9 @@ func ruleClusterFragOutlier(v *ClusterView) Check {
 	ch.Title = "Fragmenting while the peers do not: " + strings.Join(outliers, ", ")
 	ch.Advice = "One node's RSS grew far above its data while the others did not: its history differs (a big delete, a resharding away from it, a workload only its slots see). " +
 		"Look at that node's own fragmentation pane; activedefrag or a failover to its replica (which loads a compact copy) fixes it without touching the peers."
-	ch.Commands = []string{"redis-cli -h HOST -p PORT INFO memory", "redis-cli -h HOST -p PORT MEMORY DOCTOR"}
+	for _, addr := range outlierAddrs {
+		ch.Commands = append(ch.Commands, NodeCommand(addr, "INFO memory"), NodeCommand(addr, "MEMORY DOCTOR"))
+	}
 	return ch
 }
 
@@ -173,7 +182,7 @@ func ruleClusterMigration(views []ClusterView) Check {
 		}
 		ch.Evidence = append(ch.Evidence, line)
 	}
-	ch.Commands = []string{"redis-cli --cluster check HOST:PORT", "redis-cli --cluster fix HOST:PORT   # only once no resharding is running"}
+	ch.Commands = []string{ClusterCommand("check", migs[0].FromAddr, ""), ClusterCommand("fix", migs[0].FromAddr, "  # only once no resharding is running")}
 	if stuck > 0 {
 		ch.Status = StatusWarn
 		ch.Title = fmt.Sprintf("%d slot(s) stuck in migration for %d polls or more", stuck, ThresholdClusterMigrationStuckViews)
@@ -220,7 +229,7 @@ func ruleClusterReplicas(v *ClusterView) Check {
 		ch.Title = "Master(s) without a healthy replica: " + strings.Join(bare, ", ")
 		ch.Advice = "If that master fails, its slots have no copy to fail over to and the cluster stops serving them (cluster_state:fail). " +
 			"After a failover the old master comes back as a replica only once it restarts; add or restart a replica."
-		ch.Commands = []string{"redis-cli --cluster add-node NEW:PORT " + bare[0] + " --cluster-slave", "redis-cli --cluster check " + bare[0]}
+		ch.Commands = []string{ClusterCommand("add-node", "NEW_HOST:PORT", clusterAddr(bare[0])+" --cluster-slave"), ClusterCommand("check", bare[0], "")}
 	}
 	return ch
 }
@@ -253,6 +262,6 @@ func ruleClusterUnreachable(v *ClusterView) Check {
 	}
 	ch.Title = "Unreachable or failing node(s): " + strings.Join(names, ", ")
 	ch.Advice = "Figures from these nodes are missing from the totals. A master with slots that is down leaves its slots unserved until a replica is promoted."
-	ch.Commands = []string{"redis-cli CLUSTER NODES", "redis-cli --cluster check HOST:PORT"}
+	ch.Commands = []string{"redis-cli CLUSTER NODES", ClusterCommand("check", "", "")}
 	return ch
 }

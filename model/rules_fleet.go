@@ -27,13 +27,20 @@ var fleetRules = []rule[*ClusterView]{
 // (a ClusterView without slots), worst first. Each server's own checklist is
 // one enter away in its drill-in view; these name the servers to look at
 // first.
-func EvaluateFleet(v *ClusterView) Checklist {
+func EvaluateFleet(v *ClusterView) Checklist { return EvaluateFleetFor(v, CommandTarget{}) }
+
+// EvaluateFleetFor is EvaluateFleet with the commands aimed: they name the
+// server they are about, and t (zero: none) adds the connection's TLS and
+// user flags.
+func EvaluateFleetFor(v *ClusterView, t CommandTarget) Checklist {
 	out := runRules(v, fleetRules, func(r rule[*ClusterView]) (Check, bool) {
 		if v != nil && len(v.Nodes) > 0 {
 			return Check{}, false
 		}
 		return unknownCheck(r.topic, "no poll of the servers yet", "Wait for the first poll.", "redis-cli INFO memory"), true
 	})
+	out = gateWrites(out, serverAbility{})
+	out = t.Apply(out)
 	sortWorstFirst(out)
 	return out
 }
@@ -58,7 +65,7 @@ func ruleFleetUnreachable(v *ClusterView) Check {
 		Title:    "Not answering: " + strings.Join(names, ", "),
 		Evidence: ev,
 		Advice:   "Nothing is known of these servers' memory. Check that they run and that this host reaches them; the drill-in view keeps retrying.",
-		Commands: []string{"redis-cli -h HOST -p PORT PING"},
+		Commands: nodeCommands(names, "PING"),
 	}
 }
 
@@ -118,7 +125,7 @@ func ruleFleetHeadroom(v *ClusterView) Check {
 		Title:    "Near maxmemory: " + strings.Join(names, ", "),
 		Evidence: ev,
 		Advice:   "At maxmemory these servers evict or, under noeviction, refuse writes. Open each one (enter) for its own checklist.",
-		Commands: []string{"redis-cli -h HOST -p PORT INFO memory", "redis-cli -h HOST -p PORT CONFIG GET maxmemory*"},
+		Commands: nodeCommands(names, "INFO memory", "CONFIG GET 'maxmemory*'"),
 	}
 }
 
@@ -151,6 +158,6 @@ func ruleFleetFragmentation(v *ClusterView) Check {
 		Title:    "Fragmenting: " + strings.Join(names, ", "),
 		Evidence: ev,
 		Advice:   "RSS well beyond the data: open the server (enter) to see its fragmentation layers and the cure.",
-		Commands: []string{"redis-cli -h HOST -p PORT MEMORY DOCTOR"},
+		Commands: nodeCommands(names, "MEMORY DOCTOR"),
 	}
 }

@@ -45,6 +45,9 @@ type Inputs struct {
 	EvidenceSaved bool
 	// Window is the trend window; 0 means ThresholdVerdictWindow.
 	Window time.Duration
+	// CommandTarget is the server the suggested commands must reach; the
+	// zero value leaves them as the rules write them.
+	CommandTarget CommandTarget
 }
 
 // serverRules lists every check of one server in the order of DESIGN.md's
@@ -94,8 +97,12 @@ func evaluate(c *ruleCtx) Checklist {
 	}
 	sortWorstFirst(out)
 	// The reminder comes after the findings, whatever its status: the
-	// checklist's order is the findings' order.
-	return append(out, evidenceCheck(state, out))
+	// checklist's order is the findings' order. Then every command is
+	// gated (a write only where it is justified and possible) and aimed
+	// at the server.
+	out = append(out, evidenceCheck(state, out))
+	out = gateWrites(out, c.ability())
+	return c.in.CommandTarget.Apply(out)
 }
 
 // cannotRun stands in for every rule while there is nothing to judge: no

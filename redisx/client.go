@@ -52,6 +52,7 @@ type Client struct {
 
 	mu     sync.Mutex
 	denied map[string]string // command → why it cannot be used (cached)
+	alloc  *model.Allocator  // MEMORY MALLOC-STATS, read once (a build does not change while it runs)
 }
 
 var quietOnce sync.Once

@@ -28,7 +28,7 @@ var readOnly = []string{
 	"CLIENT SETNAME", "CLIENT GETNAME", "CLIENT NO-TOUCH", "CLIENT LIST", "CLIENT INFO", "CLIENT ID",
 	// server state
 	"INFO", "DBSIZE", "CONFIG GET",
-	"MEMORY USAGE", "MEMORY STATS", "MEMORY DOCTOR",
+	"MEMORY USAGE", "MEMORY STATS", "MEMORY DOCTOR", "MEMORY MALLOC-STATS",
 	"LATENCY LATEST", "LATENCY DOCTOR",
 	"COMMAND COUNT", "COMMAND INFO", "COMMAND DOCS",
 	// keys (the big-key scan): metadata and sizes only, never a value

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // Networks for Options.Network.
@@ -285,3 +287,26 @@ func (o Options) String() string { return o.Redacted() }
 
 // GoString keeps %#v from printing the password too.
 func (o Options) GoString() string { return "redisx.Options(" + o.Redacted() + ")" }
+
+// CommandTarget is the server as the commands the checklist suggests must
+// name it (redis-cli's -h/-p or -s, -n, --tls, --cacert, --sni, --user):
+// never the password, only whether one is needed.
+func (o Options) CommandTarget() model.CommandTarget {
+	o = o.withDefaults()
+	t := model.CommandTarget{DB: o.DB, User: o.Username, Auth: o.Password != ""}
+	if o.Network == NetworkUnix {
+		t.Socket = o.Addr
+		return t
+	}
+	host, port, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		host, port = o.Addr, strconv.Itoa(DefaultPort)
+	}
+	t.Host = host
+	t.Port, _ = strconv.Atoi(port)
+	if o.TLS.Enabled {
+		t.TLS, t.CACert, t.SNI = true, o.TLS.CACert, o.TLS.SNI
+		t.Cert, t.Key, t.Insecure = o.TLS.Cert, o.TLS.Key, o.TLS.Insecure
+	}
+	return t
+}

@@ -21,6 +21,7 @@ const (
 	cmdConfigGet    = "CONFIG GET"
 	cmdClientList   = "CLIENT LIST"
 	cmdMemoryDoctor = "MEMORY DOCTOR"
+	cmdMallocStats  = "MEMORY MALLOC-STATS"
 )
 
 // configPatterns are the CONFIG GET patterns for the memory-related settings,
@@ -319,7 +320,59 @@ func (c *Client) ReadExtras(ctx context.Context, now time.Time) model.Extras {
 	ex.Unavailable = appendUnavailable(ex.Unavailable, un)
 	ex.Doctor, un = c.readDoctor(ctx)
 	ex.Unavailable = appendUnavailable(ex.Unavailable, un)
+	ex.Allocator = c.readAllocator(ctx)
 	return ex
+}
+
+// readAllocator reads which jemalloc the server was built with, once: the
+// version line of MEMORY MALLOC-STATS tells Redis's bundled copy (the one
+// active defrag needs) from a distribution's (see model's
+// bundledJemallocSuffix). The reply is some 20 KB, so it is read once a
+// connection, not every few seconds; nil where the server has no such
+// command or does not use jemalloc. A denial is not listed as unavailable:
+// nothing the user asked for is missing, only a hint.
+func (c *Client) readAllocator(ctx context.Context) *model.Allocator {
+	c.mu.Lock()
+	a := c.alloc
+	c.mu.Unlock()
+	if a != nil {
+		return a
+	}
+	if c.mode == ModeSentinel || !c.caps.MemoryDoctor {
+		return nil
+	}
+	if _, ok := c.deniedReason(cmdMallocStats); ok {
+		return nil
+	}
+	if alloc, ok := c.first.Get("mem_allocator"); ok && !strings.HasPrefix(strings.TrimSpace(alloc), "jemalloc") {
+		return nil
+	}
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	text, err := c.rdb.Do(ctx, "memory", "malloc-stats").Text()
+	if err != nil {
+		if reason, denied := Denial(err); denied {
+			c.noteDenied(cmdMallocStats, reason)
+		}
+		return nil // a transient failure: try again with the next extras
+	}
+	a = &model.Allocator{Version: mallocVersion(text)}
+	c.mu.Lock()
+	c.alloc = a
+	c.mu.Unlock()
+	return a
+}
+
+// mallocVersion is the `Version: "…"` of jemalloc's statistics ("" when
+// the text has none).
+func mallocVersion(text string) string {
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Version:"); ok {
+			v = strings.Trim(strings.TrimSpace(v), `"`)
+			return v[:min(len(v), 80)]
+		}
+	}
+	return ""
 }
 
 func appendUnavailable(list []model.Unavailable, u *model.Unavailable) []model.Unavailable {

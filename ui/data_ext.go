@@ -23,6 +23,9 @@ type DataExt struct {
 	// EvidenceSaved is true once a report was exported in this session: the
 	// evidence check then turns ok. Set it with MarkEvidenceSaved.
 	EvidenceSaved bool
+	// Commands is the server the checklist's commands must name (zero:
+	// they stay as the rules write them, as in a replay).
+	Commands model.CommandTarget
 }
 
 // foldExt folds the parts of an update the core panes do not read. The root

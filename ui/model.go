@@ -19,6 +19,9 @@ type Options struct {
 	Source <-chan model.Update
 	// Target is the server address as shown in the header, already redacted.
 	Target string
+	// Commands is the server the suggested commands name (redis-cli flags,
+	// no password); zero leaves them as the rules write them.
+	Commands model.CommandTarget
 	// Theme is auto, dark, light, high-contrast or mono; NoColor is true when
 	// NO_COLOR is set (mono unless a theme was asked for explicitly).
 	Theme   string
@@ -92,6 +95,7 @@ func New(opts Options) Model {
 			Replay:    opts.Replay,
 			Recording: opts.Recording,
 			Conn:      model.Conn{State: model.ConnConnecting},
+			DataExt:   DataExt{Commands: opts.Commands},
 		},
 	}
 	m.panes = append([]Pane{
@@ -225,6 +229,7 @@ func (m *Model) fold(u model.Update) {
 		d.addEvents(*e)
 		if e.Kind == model.EventFailover {
 			d.Target = failedOverTarget(d.Target, e.Detail)
+			d.Commands = failedOverCommands(d.Commands, e.Detail)
 		}
 	}
 	if r := u.Replay; r != nil {
@@ -261,6 +266,7 @@ func (m *Model) resetData() {
 		Recording: old.Recording,
 		Window:    old.Window,
 		Conn:      model.Conn{State: model.ConnConnecting},
+		DataExt:   DataExt{Commands: old.Commands},
 	}
 }
 
@@ -429,6 +435,17 @@ func failedOverTarget(target, detail string) string {
 		return target
 	}
 	return strings.Replace(target, old, next, 1)
+}
+
+// failedOverCommands aims the commands at the new master after a Sentinel
+// failover ("old → new" in the event's detail), keeping the db and the
+// other flags.
+func failedOverCommands(t model.CommandTarget, detail string) model.CommandTarget {
+	_, next, ok := strings.Cut(detail, " → ")
+	if at := model.CommandTargetAt(strings.TrimSpace(next)); ok && !t.IsZero() && t.Socket == "" && at.Port != 0 {
+		t.Host, t.Port = at.Host, at.Port
+	}
+	return t
 }
 
 // capturing reports whether the focused pane takes every key (a filter

@@ -72,6 +72,12 @@ type MultiOptions struct {
 	// Export makes x on the overview write the report of every node (nil:
 	// x says to open a node and export from there).
 	Export *MultiExporter
+	// Commands is the seed's connection as the overview's commands name it
+	// (TLS, user; its address for a command that names no node);
+	// NodeCommands is a node's, for its drill-in view (nil: Commands at the
+	// node's address).
+	Commands     model.CommandTarget
+	NodeCommands func(addr string) model.CommandTarget
 }
 
 // MultiSnapshot is what the overview holds, for an export: the recent views
@@ -294,9 +300,9 @@ func (m *Multi) foldView(v *model.ClusterView) {
 		if over := len(m.views) - maxClusterViews; over > 0 {
 			m.views = append(m.views[:0:0], m.views[over:]...)
 		}
-		m.checks = model.EvaluateCluster(model.ClusterInputs{Views: m.views})
+		m.checks = model.EvaluateCluster(model.ClusterInputs{Views: m.views, CommandTarget: m.opts.Commands})
 	} else {
-		m.checks = model.EvaluateFleet(&vc)
+		m.checks = model.EvaluateFleetFor(&vc, m.opts.Commands)
 	}
 	seen := map[string]bool{}
 	for i := range vc.Nodes {
@@ -526,6 +532,7 @@ func (m *Multi) drillIn(n *model.ClusterNode) {
 		}
 		nm = newDrillView(Options{
 			Target:     label,
+			Commands:   m.nodeCommands(n.Addr),
 			Theme:      m.themeName,
 			NoColor:    m.opts.NoColor,
 			Interval:   m.opts.Interval,
@@ -661,4 +668,15 @@ func (m *Multi) foldOverview(u *model.Update) {
 		m.bkData.foldScan(u.Scan)
 		m.feedNodeScan()
 	}
+}
+
+// nodeCommands is the target a node's drill-in view names in its commands.
+func (m *Multi) nodeCommands(addr string) model.CommandTarget {
+	if m.opts.NodeCommands != nil {
+		return m.opts.NodeCommands(addr)
+	}
+	if m.opts.Commands.IsZero() {
+		return model.CommandTarget{}
+	}
+	return m.opts.Commands.ForNode(addr)
 }

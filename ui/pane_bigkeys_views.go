@@ -593,13 +593,15 @@ func (p *bigKeysPane) detailLines(d *Data, st *themes.Styles, w int) []string {
 		samples = d.Scan.Progress.Samples
 	}
 	name := model.Sanitize(k.Key, max(w-40, 10))
-	cli := "$ redis-cli -n " + strconv.Itoa(k.DB)
+	cli := "redis-cli -n " + strconv.Itoa(k.DB)
 	if k.Node != "" {
-		cli = "$ redis-cli -c" + hostPortArgs(k.Node) // -c: a replica's MOVED leads to the master
+		cli = "redis-cli -c" + hostPortArgs(k.Node) // -c: a replica's MOVED leads to the master
 	}
+	// The connection's flags (TLS, user; its address when no node is named).
+	aim := func(c string) string { return "$ " + d.Commands.Command(c) }
 	out = append(out, "", st.Label.Render("look closer (read-only)"),
-		st.Muted.Render(cut(cli+" MEMORY USAGE '"+name+"' SAMPLES "+strconv.Itoa(samples), w)),
-		st.Muted.Render(cut(cli+" OBJECT ENCODING '"+name+"'", w)))
+		st.Muted.Render(cut(aim(cli+" MEMORY USAGE '"+name+"' SAMPLES "+strconv.Itoa(samples)), w)),
+		st.Muted.Render(cut(aim(cli+" OBJECT ENCODING '"+name+"'"), w)))
 	return out
 }
 

@@ -95,6 +95,7 @@ func checklistInputs(d *Data) model.Inputs {
 		Extras:        d.Extras,
 		Scan:          scanFactsOf(d),
 		EvidenceSaved: d.EvidenceSaved,
+		CommandTarget: d.Commands,
 	}
 }
 
