@@ -53,7 +53,7 @@ func reportCheck(t *testing.T, addr, id string) gapCheck {
 
 func (c gapCheck) shows(t *testing.T, wants ...string) {
 	t.Helper()
-	all := c.Title + "\n" + strings.Join(c.Evidence, "\n") + "\n" + c.Advice + "\n" + strings.Join(c.Commands, "\n")
+	all := c.Title + "\n" + strings.Join(c.Evidence, "\n") + "\n" + c.Advice + "\n" + untargeted(strings.Join(c.Commands, "\n"))
 	for _, w := range wants {
 		if !strings.Contains(all, w) {
 			t.Errorf("%s: %q missing from the check as the report writes it", c.ID, w)
@@ -215,7 +215,7 @@ func TestGapGrowingQueue(t *testing.T) {
 	if row := frameRow(r, "1 big key(s); the biggest, queue"); row != "~ watch   1 big key(s); the biggest, queue" {
 		t.Fatalf("the big-keys row: %q\n%s", row, r.frame())
 	}
-	flat := openCheck(r, model.CheckBigKeys)
+	flat := untargetedCheck(r, model.CheckBigKeys)
 	m := regexp.MustCompile(`db0 queue \(list\): ([0-9.]+K), 354 elements — grew \+[0-9.]+K since the last scan \(([0-9.]+K) → ([0-9.]+K), ([0-9.]+)×\)`).FindStringSubmatch(flat)
 	if m == nil {
 		t.Fatalf("no growth evidence in the details:\n%s", flat)
@@ -323,7 +323,7 @@ func TestGapONReadsRising(t *testing.T) {
 		t.Fatalf("client-buffers row: %q\n%s", line, r.frame())
 	}
 	line = checkLine(r, model.CheckClientBuffers)
-	flat := openCheck(r, model.CheckClientBuffers)
+	flat := untargetedCheck(r, model.CheckClientBuffers)
 	m := regexp.MustCompile(`HGETALL: ([0-9,.]+) calls/s \(earlier ([0-9,.]+)\), (\S+) a call`).FindStringSubmatch(flat)
 	if m == nil {
 		t.Fatalf("no HGETALL evidence in the details:\n%s", flat)
@@ -363,7 +363,7 @@ func TestGapTTLShareFalls(t *testing.T) {
 		t.Fatalf("ttl-discipline row: %q\n%s", row, r.frame())
 	}
 	line := checkLine(r, model.CheckTTLDiscipline)
-	flat := openCheck(r, model.CheckTTLDiscipline)
+	flat := untargetedCheck(r, model.CheckTTLDiscipline)
 	m := regexp.MustCompile(`keys with a TTL: 1,000 of 1,000 \(100.0%\) (\S+) ago → 1,000 of 2,500 \(40.0%\) now`).FindStringSubmatch(flat)
 	if m == nil {
 		t.Fatalf("no before/after evidence in the details:\n%s", flat)
@@ -375,3 +375,7 @@ func TestGapTTLShareFalls(t *testing.T) {
 		}
 	}
 }
+
+// untargetedCheck is openCheck's text with the test server's -h/-p taken
+// out of the commands.
+func untargetedCheck(r *liveRig, id string) string { return untargeted(openCheck(r, id)) }
