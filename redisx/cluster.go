@@ -235,7 +235,16 @@ func (m *ClusterMonitor) topologyFrom(ctx context.Context, addr string) ([]model
 	if c.compat.AtLeast(7, 0, 0) && c.product != model.ProductDragonfly {
 		shards, err := c.rdb.ClusterShards(tctx).Result()
 		if err == nil && len(shards) > 0 {
-			return NodesFromShards(shards, m.seed.TLS.Enabled), nil
+			nodes := NodesFromShards(shards, m.seed.TLS.Enabled)
+			// SHARDS alone loses a shard's slots after a failover on
+			// 7.2–7.4 (redis/redis#13414): NODES from the same node
+			// says who serves what.
+			if text, nerr := c.rdb.ClusterNodes(tctx).Result(); nerr == nil {
+				if lines, perr := ParseClusterNodes(text); perr == nil {
+					CrossCheckSlots(nodes, lines)
+				}
+			}
+			return nodes, nil
 		}
 		if err != nil && !isServerReply(err) {
 			m.dropClient(addr)
