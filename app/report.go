@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,10 +46,17 @@ func Report(ctx context.Context, opts redisx.Options, st *Sentinel, cfg ReportCo
 		return rep, err
 	}
 	if cfg.Cluster || rep.Target.Mode == redisx.ModeCluster {
-		if rep.Cluster, err = collectCluster(ctx, opts, cfg.Interval); err != nil {
+		rep.Cluster, err = collectCluster(ctx, opts, cfg.Interval)
+		switch {
+		case errors.Is(err, redisx.ErrClusterRefused):
+			// Degrade, don't exit: the node answered, so its report
+			// stands, and the cluster part says why it is missing.
+			rep.ClusterUnavailable = redisx.Describe(err, opts.Password)
+		case err != nil:
 			return rep, err
+		default:
+			rep.Notes = append(rep.Notes, "the cluster section covers every node; the figures above are the target node's")
 		}
-		rep.Notes = append(rep.Notes, "the cluster section covers every node; the figures above are the target node's")
 	}
 	return rep, nil
 }
@@ -130,6 +138,12 @@ collect:
 		if cluster {
 			runID, _ := c.FirstInfo().Get("run_id")
 			in.Scan, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
+			if errors.Is(err, redisx.ErrClusterRefused) {
+				// No topology to scan: the node reached is scanned alone.
+				notes = append(notes, "the cluster's nodes cannot be read, so the scan covers the node reached only")
+				merged = nil
+				in.Scan, err = fullScan(ctx, c, sf, stderr)
+			}
 		} else {
 			in.Scan, err = fullScan(ctx, c, sf, stderr)
 		}
@@ -165,6 +179,9 @@ func collectCluster(ctx context.Context, opts redisx.Options, interval time.Dura
 			}
 		}
 		v, err := m.Poll(ctx)
+		if errors.Is(err, redisx.ErrClusterRefused) {
+			return nil, err //nolint:wrapcheck // Report degrades on it
+		}
 		if err != nil {
 			return nil, fmt.Errorf("report: cluster: %s", redisx.Describe(err, opts.Password))
 		}
@@ -244,6 +261,9 @@ func clusterFullScan(ctx context.Context, opts redisx.Options, runID string, sf 
 	m := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
 	defer func() { _ = m.Close() }()
 	v, err := m.Poll(ctx)
+	if errors.Is(err, redisx.ErrClusterRefused) {
+		return nil, nil, err //nolint:wrapcheck // the caller falls back on it
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: cluster scan: %s", redisx.Describe(err, opts.Password))
 	}

@@ -84,6 +84,10 @@ type Report struct {
 	// Cluster covers every node when the target is a Redis Cluster
 	// (cluster_report.go).
 	Cluster *ClusterReport `json:"cluster,omitempty"`
+	// ClusterUnavailable says why a cluster node's report has no cluster
+	// part (the server refuses CLUSTER: renamed, denied, a proxy); the
+	// report then covers the node reached.
+	ClusterUnavailable string `json:"cluster_unavailable,omitempty"`
 }
 
 // ReportInput is what a report is made from. Target must already be free of

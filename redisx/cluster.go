@@ -204,9 +204,11 @@ func (m *ClusterMonitor) Discover(ctx context.Context) error {
 		}
 	}
 	var errs []error
+	refused := true
 	for _, addr := range cands {
 		nodes, err := m.topologyFrom(ctx, addr)
 		if err != nil {
+			refused = refused && isServerReply(err)
 			errs = append(errs, fmt.Errorf("%s: %s", addr, Describe(err, m.seed.Password)))
 			continue
 		}
@@ -218,9 +220,18 @@ func (m *ClusterMonitor) Discover(ctx context.Context) error {
 		return nil
 	}
 	err := fmt.Errorf("redisx: cannot read the cluster's nodes: %w", errors.Join(errs...))
+	if refused {
+		err = fmt.Errorf("%w: %w", ErrClusterRefused, errors.Join(errs...))
+	}
 	m.lastErr = err.Error()
 	return err
 }
+
+// ErrClusterRefused is a cluster-mode server that answers but refuses
+// CLUSTER SHARDS and CLUSTER NODES (the command renamed or denied by an
+// ACL, or a proxy that hides it): the node itself can still be monitored
+// and reported, without the cluster part.
+var ErrClusterRefused = errors.New("redisx: the server refuses the CLUSTER command, so the cluster's nodes cannot be read")
 
 // LastDiscoveryError is why the latest topology read failed ("" after a good one).
 func (m *ClusterMonitor) LastDiscoveryError() string { return m.lastErr }
