@@ -134,21 +134,13 @@ collect:
 	}
 	var merged *model.ScanState
 	if sf.On {
+		var note string
 		var err error
-		if cluster {
-			runID, _ := c.FirstInfo().Get("run_id")
-			in.Scan, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
-			if errors.Is(err, redisx.ErrClusterRefused) {
-				// No topology to scan: the node reached is scanned alone.
-				notes = append(notes, "the cluster's nodes cannot be read, so the scan covers the node reached only")
-				merged = nil
-				in.Scan, err = fullScan(ctx, c, sf, stderr)
-			}
-		} else {
-			in.Scan, err = fullScan(ctx, c, sf, stderr)
-		}
-		if err != nil {
+		if in.Scan, merged, note, err = reportScan(ctx, c, opts, cluster, sf, stderr); err != nil {
 			return model.Report{}, err
+		}
+		if note != "" {
+			notes = append(notes, note)
 		}
 	}
 	rep := model.BuildReport(in)
@@ -232,6 +224,22 @@ func countOK(h *model.History) int {
 		}
 	}
 	return n
+}
+
+// reportScan runs the report's big-key pass: over the cluster when the
+// target is a cluster node, else (or when the server refuses CLUSTER, with
+// a note saying so) over the node reached.
+func reportScan(ctx context.Context, c *redisx.Client, opts redisx.Options, cluster bool, sf ScanConfig, stderr io.Writer) (target, merged *model.ScanState, note string, err error) {
+	if cluster {
+		runID, _ := c.FirstInfo().Get("run_id")
+		target, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
+		if !errors.Is(err, redisx.ErrClusterRefused) {
+			return target, merged, "", err
+		}
+		note = "the cluster's nodes cannot be read, so the scan covers the node reached only"
+	}
+	target, err = fullScan(ctx, c, sf, stderr)
+	return target, nil, note, err
 }
 
 // reportScanOptions are the report's scan: one pass, honouring --scan-rate

@@ -246,16 +246,7 @@ func (m *ClusterMonitor) topologyFrom(ctx context.Context, addr string) ([]model
 	if c.compat.AtLeast(7, 0, 0) && c.product != model.ProductDragonfly {
 		shards, err := c.rdb.ClusterShards(tctx).Result()
 		if err == nil && len(shards) > 0 {
-			nodes := NodesFromShards(shards, m.seed.TLS.Enabled)
-			// SHARDS alone loses a shard's slots after a failover on
-			// 7.2–7.4 (redis/redis#13414): NODES from the same node
-			// says who serves what.
-			if text, nerr := c.rdb.ClusterNodes(tctx).Result(); nerr == nil {
-				if lines, perr := ParseClusterNodes(text); perr == nil {
-					CrossCheckSlots(nodes, lines)
-				}
-			}
-			return nodes, nil
+			return m.crossChecked(tctx, c, NodesFromShards(shards, m.seed.TLS.Enabled)), nil
 		}
 		if err != nil && !isServerReply(err) {
 			m.dropClient(addr)
@@ -283,6 +274,21 @@ func (m *ClusterMonitor) topologyFrom(ctx context.Context, addr string) ([]model
 		nodes = append(nodes, n)
 	}
 	return nodes, nil
+}
+
+// crossChecked corrects nodes read from CLUSTER SHARDS with the same
+// node's CLUSTER NODES: SHARDS alone loses a shard's slots after a
+// failover on 7.2–7.4 (redis/redis#13414). When NODES cannot be read,
+// SHARDS stands.
+func (m *ClusterMonitor) crossChecked(ctx context.Context, c *Client, nodes []model.ClusterNode) []model.ClusterNode {
+	text, err := c.rdb.ClusterNodes(ctx).Result()
+	if err != nil {
+		return nodes
+	}
+	if lines, err := ParseClusterNodes(text); err == nil {
+		CrossCheckSlots(nodes, lines)
+	}
+	return nodes
 }
 
 // readMigrations asks every master for its own CLUSTER NODES line: only a

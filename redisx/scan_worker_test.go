@@ -537,7 +537,8 @@ func TestScanWorkerNoTouch(t *testing.T) {
 	runErr := make(chan error, 1)
 	go func() { runErr <- w.Run(ctx, out) }()
 	go func() {
-		for range out { //nolint:revive // drain
+		for range out {
+			// drain: the test reads the server, not the updates
 		}
 	}()
 	flags := ""
