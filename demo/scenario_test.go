@@ -139,7 +139,7 @@ func watchInfo(t *testing.T, addr string, fields ...string) *infoWatch {
 		c := NewClient(addr)
 		defer func() { _ = c.Close() }()
 		for ctx.Err() == nil {
-			if s, err := c.Info(ctx, "persistence", "memory").Result(); err == nil {
+			if s, err := infoText(ctx, c, "persistence", "memory"); err == nil {
 				f := ParseInfoFields(s)
 				w.mu.Lock()
 				for _, name := range fields {
