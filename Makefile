@@ -36,8 +36,15 @@ ensure-redis:
 build: check-go
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BINARY) .
 
+# REDIS_SERVERS=DIR adds the real-server matrix: after the -race pass on the
+# system's server, the integration tests once per DIR/NAME/redis-server
+# (scripts/test-matrix).
 test: check-go ensure-redis
+ifeq ($(REDIS_SERVERS),)
 	go test -race -count=1 -timeout 15m ./...
+else
+	scripts/test-matrix "$(REDIS_SERVERS)"
+endif
 
 demo: check-go ensure-redis build
 	./$(BINARY) demo

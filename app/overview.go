@@ -72,10 +72,35 @@ func MonitorCluster(ctx context.Context, opts redisx.Options, cfg Config) error 
 	cm := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
 	defer func() { _ = cm.Close() }()
 	first, err := cm.Poll(ctx)
+	if errors.Is(err, redisx.ErrClusterRefused) {
+		_ = cm.Close()
+		return monitorClusterNodeAlone(ctx, opts, cfg, redisx.Describe(err, opts.Password))
+	}
 	if err != nil {
 		return errors.New(redisx.Describe(err, opts.Password))
 	}
 	return NewClusterOverview(cm, opts, cfg).Run(ctx, first)
+}
+
+// monitorClusterNodeAlone monitors the node reached when its cluster's
+// nodes cannot be read (the server refuses CLUSTER): degrade, don't exit.
+// The screen's caption line says the cluster part is unavailable and why.
+func monitorClusterNodeAlone(ctx context.Context, opts redisx.Options, cfg Config, why string) error {
+	c, err := Connect(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.Close() }()
+	notes := make(chan model.Update, 1)
+	notes <- model.Update{Caption: &model.Caption{Time: time.Now(), Text: ClusterUnavailableCaption(why)}}
+	close(notes)
+	return RunMonitor(ctx, c, cfg, Extras{Target: opts.Redacted(), Writes: true, Source: notes})
+}
+
+// ClusterUnavailableCaption is the line the monitor shows for a cluster
+// node whose cluster part cannot be read.
+func ClusterUnavailableCaption(why string) string {
+	return "cluster part unavailable, monitoring the node reached only: " + why
 }
 
 // MonitorFleet runs the overview of independent servers until the user

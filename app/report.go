@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,10 +53,17 @@ func Report(ctx context.Context, opts redisx.Options, st *Sentinel, cfg ReportCo
 		return rep, err
 	}
 	if cfg.Cluster || rep.Target.Mode == redisx.ModeCluster {
-		if rep.Cluster, err = collectCluster(ctx, opts, cfg.Interval); err != nil {
+		rep.Cluster, err = collectCluster(ctx, opts, cfg.Interval)
+		switch {
+		case errors.Is(err, redisx.ErrClusterRefused):
+			// Degrade, don't exit: the node answered, so its report
+			// stands, and the cluster part says why it is missing.
+			rep.ClusterUnavailable = redisx.Describe(err, opts.Password)
+		case err != nil:
 			return rep, err
+		default:
+			rep.Notes = append(rep.Notes, "the cluster section covers every node; the figures above are the target node's")
 		}
-		rep.Notes = append(rep.Notes, "the cluster section covers every node; the figures above are the target node's")
 	}
 	return rep, nil
 }
@@ -147,15 +155,13 @@ collect:
 	}
 	var merged *model.ScanState
 	if sf.On {
+		var note string
 		var err error
-		if cluster {
-			runID, _ := c.FirstInfo().Get("run_id")
-			in.Scan, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
-		} else {
-			in.Scan, err = fullScan(ctx, c, sf, stderr)
-		}
-		if err != nil {
+		if in.Scan, merged, note, err = reportScan(ctx, c, opts, cluster, sf, stderr); err != nil {
 			return model.Report{}, err
+		}
+		if note != "" {
+			notes = append(notes, note)
 		}
 	}
 	rep := model.BuildReport(in)
@@ -216,6 +222,9 @@ func collectCluster(ctx context.Context, opts redisx.Options, interval time.Dura
 			}
 		}
 		v, err := m.Poll(ctx)
+		if errors.Is(err, redisx.ErrClusterRefused) {
+			return nil, err //nolint:wrapcheck // Report degrades on it
+		}
 		if err != nil {
 			return nil, fmt.Errorf("report: cluster: %s", redisx.Describe(err, opts.Password))
 		}
@@ -268,6 +277,22 @@ func countOK(h *model.History) int {
 	return n
 }
 
+// reportScan runs the report's big-key pass: over the cluster when the
+// target is a cluster node, else (or when the server refuses CLUSTER, with
+// a note saying so) over the node reached.
+func reportScan(ctx context.Context, c *redisx.Client, opts redisx.Options, cluster bool, sf ScanConfig, stderr io.Writer) (target, merged *model.ScanState, note string, err error) {
+	if cluster {
+		runID, _ := c.FirstInfo().Get("run_id")
+		target, merged, err = clusterFullScan(ctx, opts, strings.TrimSpace(runID), sf, stderr)
+		if !errors.Is(err, redisx.ErrClusterRefused) {
+			return target, merged, "", err
+		}
+		note = "the cluster's nodes cannot be read, so the scan covers the node reached only"
+	}
+	target, err = fullScan(ctx, c, sf, stderr)
+	return target, nil, note, err
+}
+
 // reportScanOptions are the report's scan: one pass, honouring --scan-rate
 // and --samples; MaxFailures, so a server that dies mid-scan ends the report
 // instead of hanging it.
@@ -295,6 +320,9 @@ func clusterFullScan(ctx context.Context, opts redisx.Options, runID string, sf 
 	m := redisx.NewClusterMonitor(opts, redisx.ClusterOptions{})
 	defer func() { _ = m.Close() }()
 	v, err := m.Poll(ctx)
+	if errors.Is(err, redisx.ErrClusterRefused) {
+		return nil, nil, err //nolint:wrapcheck // the caller falls back on it
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: cluster scan: %s", redisx.Describe(err, opts.Password))
 	}

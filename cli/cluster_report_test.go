@@ -89,8 +89,9 @@ func TestReportCoversEveryClusterNode(t *testing.T) {
 		t.Errorf("totals keys %v, rows %v, want 3300", got, keys)
 	}
 	// The target's own section is servers[0]'s.
-	if info := infoMap(t, servers[0].Addr); info["redis_mode"] != "cluster" {
-		t.Errorf("target is not a cluster node: %v", info["redis_mode"])
+	// Valkey 8 says server_mode where Redis says redis_mode.
+	if info := infoMap(t, servers[0].Addr); info["redis_mode"]+info["server_mode"] != "cluster" {
+		t.Errorf("target is not a cluster node: %v", info)
 	}
 	var balance model.Check
 	for _, ch := range c.Checks {

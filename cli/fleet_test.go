@@ -57,7 +57,7 @@ func TestFleetOverview(t *testing.T) {
 	}
 	rig.until("the server's own view with its CONFIG read", 10*time.Second, func() bool {
 		f := rig.frame()
-		return strings.Contains(f, "Memory") && strings.Contains(f, "Redis 7") && strings.Contains(f, "noeviction")
+		return strings.Contains(f, "Memory") && strings.Contains(f, serverUnderTest(t).Label()) && strings.Contains(f, "noeviction")
 	})
 	rig.key("esc")
 	if f := rig.frame(); strings.Contains(f, secretPw) || strings.Contains(f, "s3cr3t") {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -181,4 +182,37 @@ func (r *liveRig) frame() string { return ansi.Strip(r.m.View().Content) }
 func scanDone(m ui.Model) bool {
 	s := m.Live().Scan
 	return s != nil && s.Progress.Phase == model.ScanDone
+}
+
+// testServer is what the redis-server the tests run says it is (from
+// --version, no connection needed): the matrix runs them against Redis
+// 6.2 to 8.0 and Valkey, and a test asserts its server's product and
+// version instead of Debian's 7.0.
+type testServer struct {
+	Product string // "redis" or "valkey", as reports name it
+	Version string // 7.4.1; Valkey's own (8.0.1), not its redis_version
+}
+
+// Major is the version's first number.
+func (s testServer) Major() string { m, _, _ := strings.Cut(s.Version, "."); return m }
+
+// Label is how the monitor's header names it: "Redis 7", "Valkey 8".
+func (s testServer) Label() string {
+	return strings.ToUpper(s.Product[:1]) + s.Product[1:] + " " + s.Major()
+}
+
+func serverUnderTest(t *testing.T) testServer {
+	t.Helper()
+	bin := redistest.RequireServer(t)
+	out, err := exec.Command(bin, "--version").Output() //nolint:noctx // the test's own server binary
+	if err != nil {
+		t.Fatalf("%s --version: %v", bin, err)
+	}
+	s := testServer{Product: "redis"}
+	if strings.HasPrefix(string(out), "Valkey") {
+		s.Product = "valkey"
+	}
+	_, v, _ := strings.Cut(string(out), " v=")
+	s.Version, _, _ = strings.Cut(v, " ")
+	return s
 }

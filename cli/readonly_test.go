@@ -135,17 +135,21 @@ func TestFullRunIsReadOnly(t *testing.T) {
 		allowed[strings.ToLower(strings.ReplaceAll(a, " ", "|"))] = true
 	}
 	stats := commandStatsMain(t, srv.Addr)
+	modern := redistest.Version(t, srv.Addr).AtLeast(7, 0, 0)
 	for name, calls := range stats {
 		switch name {
 		case "config|resetstat", "monitor":
 			continue // the test's own setup and observer
 		}
 		cmdName, _, _ := strings.Cut(name, "|")
-		if !allowed[name] && !allowed[cmdName] {
+		if !allowed[name] && !allowed[cmdName] && (modern || !allowedContainer(allowed, name)) {
 			t.Errorf("the server executed %s %v times: not in AllowedCommands()", name, calls)
 		}
 	}
 	for _, want := range []string{"info", "config|get", "client|list", "client|setname", "memory|doctor", "memory|usage", "object|encoding", "scan", "dbsize"} {
+		if !modern {
+			want, _, _ = strings.Cut(want, "|") // before 7.0 commandstats counts the container
+		}
 		if stats[want] == 0 {
 			t.Errorf("commandstats never counted %s (%v)", want, stats)
 		}
@@ -291,6 +295,7 @@ func TestClusterReportIsReadOnly(t *testing.T) {
 	sawCluster := false
 	for _, s := range servers {
 		stats := commandStatsMain(t, s.Addr)
+		modern := redistest.Version(t, s.Addr).AtLeast(7, 0, 0)
 		if stats["info"] == 0 {
 			t.Errorf("%s was never polled: %v", s.Addr, stats)
 		}
@@ -299,11 +304,11 @@ func TestClusterReportIsReadOnly(t *testing.T) {
 			case "config|resetstat", "replconf", "ping", "psync", "sync":
 				continue // the test's reset, and replication's own traffic
 			}
-			if strings.HasPrefix(name, "cluster|") {
+			if strings.HasPrefix(name, "cluster|") || !modern && name == "cluster" {
 				sawCluster = true
 			}
 			cmdName, _, _ := strings.Cut(name, "|")
-			if !allowed[name] && !allowed[cmdName] {
+			if !allowed[name] && !allowed[cmdName] && (modern || !allowedContainer(allowed, name)) {
 				t.Errorf("%s executed %s %v times: not in AllowedCommands()", s.Addr, name, calls)
 			}
 		}
@@ -311,4 +316,17 @@ func TestClusterReportIsReadOnly(t *testing.T) {
 	if !sawCluster {
 		t.Error("no node counted a CLUSTER command: discovery did not run")
 	}
+}
+
+// allowedContainer: before 7.0 commandstats counts a container command as
+// a whole ("config", not "config|get"), so the most it can prove is that
+// some of its subcommands are allowed; MONITOR and the guard's own tests
+// cover which.
+func allowedContainer(allowed map[string]bool, name string) bool {
+	for a := range allowed {
+		if strings.HasPrefix(a, name+"|") {
+			return true
+		}
+	}
+	return false
 }

@@ -34,7 +34,9 @@ func TestKilledServerReconnectsAndTheUIKeepsAnswering(t *testing.T) {
 		return func(ui.Model) bool { return cond(d.frame()) }
 	}
 
-	d.until("live", onFrame(func(f string) bool { return strings.Contains(f, "● live") && strings.Contains(f, "Redis 7") }))
+	d.until("live", onFrame(func(f string) bool {
+		return strings.Contains(f, "● live") && strings.Contains(f, serverUnderTest(t).Label())
+	}))
 	srv.Kill()
 	d.until("reconnecting", onFrame(func(f string) bool { return strings.Contains(f, "reconnecting") }))
 	// The UI answers keys while the server is gone.

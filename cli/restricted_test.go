@@ -175,7 +175,7 @@ func TestRestrictedServers(t *testing.T) {
 			}
 			rep, md := runRestrictedReport(t, uri)
 
-			if rep.Server.Product != "redis" || rep.Memory.UsedMemory == nil || rep.Memory.MaxMemory == nil || *rep.Memory.MaxMemory != 64<<20 {
+			if rep.Server.Product != serverUnderTest(t).Product || rep.Memory.UsedMemory == nil || rep.Memory.MaxMemory == nil || *rep.Memory.MaxMemory != 64<<20 {
 				t.Errorf("INFO figures lost: %+v %+v", rep.Server, rep.Memory)
 			}
 			for cmd, word := range tc.unavailable {

@@ -157,7 +157,7 @@ func (s *clusterRun) masters(ctx context.Context) ([]masterMem, error) {
 		if !l.master() || len(l.slots) == 0 || l.failing() {
 			continue
 		}
-		text, err := s.node(l.addr).Info(ctx, "memory", "keyspace").Result()
+		text, err := infoText(ctx, s.node(l.addr), "memory", "keyspace")
 		if err != nil {
 			return nil, fmt.Errorf("demo: INFO on %s: %w", l.addr, err)
 		}

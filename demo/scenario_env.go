@@ -178,11 +178,30 @@ func (e *Env) close() {
 
 // Info reads INFO sections with the writer client.
 func (e *Env) Info(ctx context.Context, sections ...string) (InfoFields, error) {
-	s, err := e.Client.Info(ctx, sections...).Result()
+	s, err := infoText(ctx, e.Client, sections...)
 	if err != nil {
 		return nil, fmt.Errorf("demo: INFO: %w", err)
 	}
 	return ParseInfoFields(s), nil
+}
+
+// infoText reads INFO sections. Servers before 7.0 take one section a call
+// ("INFO memory keyspace" is a syntax error on 6.2): a refused
+// multi-section read is made again a section at a time.
+func infoText(ctx context.Context, c *redis.Client, sections ...string) (string, error) {
+	s, err := c.Info(ctx, sections...).Result()
+	if err == nil || len(sections) < 2 || !strings.HasPrefix(err.Error(), "ERR syntax error") {
+		return s, err //nolint:wrapcheck // the callers say which server and what
+	}
+	var b strings.Builder
+	for _, sec := range sections {
+		one, err := c.Info(ctx, sec).Result()
+		if err != nil {
+			return "", fmt.Errorf("INFO %s: %w", sec, err)
+		}
+		b.WriteString(one)
+	}
+	return b.String(), nil
 }
 
 // InfoFields are the "name:value" lines of an INFO reply. The monitor parses

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 func TestScenariosListAndLookup(t *testing.T) {
@@ -90,6 +92,11 @@ func TestFragmentationRisesThenFalls(t *testing.T) {
 	if deleted.Int("used_memory") >= loaded.Int("used_memory") {
 		t.Errorf("used_memory did not fall after the deletes: %d → %d", loaded.Int("used_memory"), deleted.Int("used_memory"))
 	}
+	// The caption promises a climb the fragmentation check warns about, on
+	// every allocator: the drive goes on until it does.
+	if r2 < model.ThresholdFragWarn {
+		t.Errorf("fragmentation ratio %.2f after the deletes, want the warn band (≥ %.1f)", r2, model.ThresholdFragWarn)
+	}
 	if r2 <= r1 && a2 <= a1 {
 		t.Errorf("fragmentation did not rise after the deletes: ratio %.2f → %.2f, allocator %.2f → %.2f", r1, r2, a1, a2)
 	}
@@ -132,7 +139,7 @@ func watchInfo(t *testing.T, addr string, fields ...string) *infoWatch {
 		c := NewClient(addr)
 		defer func() { _ = c.Close() }()
 		for ctx.Err() == nil {
-			if s, err := c.Info(ctx, "persistence", "memory").Result(); err == nil {
+			if s, err := infoText(ctx, c, "persistence", "memory"); err == nil {
 				f := ParseInfoFields(s)
 				w.mu.Lock()
 				for _, name := range fields {
@@ -267,5 +274,34 @@ func TestTourRunsItsParts(t *testing.T) {
 	}
 	if got := run.captions.texts(); !strings.Contains(got[len(got)-1], "finished") {
 		t.Errorf("last caption %q, want the scenario finished", got[len(got)-1])
+	}
+}
+
+// The drive's rounds each take a distinct eighth of the large values and
+// no small one.
+func TestFragDropRoundsTakeAnEighthEach(t *testing.T) {
+	const n = 10 * 8 * 100
+	large := 0
+	for i := range n {
+		if !fragSmall(i) {
+			large++
+		}
+	}
+	gone := map[int]bool{}
+	for round := range fragMaxRounds {
+		dropped := 0
+		for i := range n {
+			if !fragDropInRound(i, round) {
+				continue
+			}
+			if fragSmall(i) || gone[i] {
+				t.Fatalf("round %d drops key %d (small %v, already gone %v)", round, i, fragSmall(i), gone[i])
+			}
+			gone[i] = true
+			dropped++
+		}
+		if dropped != large/8 {
+			t.Errorf("round %d dropped %d of %d large values, want an eighth", round, dropped, large)
+		}
 	}
 }

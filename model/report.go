@@ -88,6 +88,10 @@ type Report struct {
 	// Fork is the latest fork graded as the checklist and the persistence
 	// pane grade it (History.LatestForkCost); absent when none was seen.
 	Fork *ReportFork `json:"fork,omitempty"`
+	// ClusterUnavailable says why a cluster node's report has no cluster
+	// part (the server refuses CLUSTER: renamed, denied, a proxy); the
+	// report then covers the node reached.
+	ClusterUnavailable string `json:"cluster_unavailable,omitempty"`
 }
 
 // ReportFork is the latest fork's cost: its stall against the memory of

@@ -59,6 +59,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Cluster != nil {
 		b.WriteString(r.Cluster.SummaryMarkdown())
 	}
+	if r.ClusterUnavailable != "" {
+		p("- Cluster: unavailable — %s; this report covers the node reached only\n", cell(r.ClusterUnavailable, 0))
+	}
 
 	if v := r.Verdict; v != nil {
 		p("\n## Verdict: %s (%s confidence)\n\n%s\n", cell(string(v.Kind), 40), cell(string(v.Confidence), 20), cell(v.Summary, 0))

@@ -107,13 +107,15 @@ func TestRunWrite(t *testing.T) {
 		t.Errorf("BGREWRITEAOF: %q %v", out, err)
 	}
 	stats = commandStats(t, plain)
+	modern := redistest.Version(t, srv.Addr).AtLeast(7, 0, 0)
 	for _, name := range []string{"bgsave", "memory|purge", "bgrewriteaof"} {
-		if stats[name] != 1 {
-			t.Errorf("%s ran %v times, want 1", name, stats[name])
+		if stats[statName(modern, name)] != 1 {
+			t.Errorf("%s ran %v times, want 1", name, stats[statName(modern, name)])
 		}
 	}
-	if stats["config|set"] != 2 {
-		t.Errorf("config|set ran %v times, want 2", stats["config|set"])
+	// Before 7.0 CONFIG counts its GETs too: at least the two SETs.
+	if n := stats[statName(modern, "config|set")]; n != 2 && (modern || n < 2) {
+		t.Errorf("config|set ran %v times, want 2", n)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
-	"github.com/redis-memtop/redis-memtop/model"
 )
 
 func connectErr(t *testing.T, o Options) *ConnectError {
@@ -46,7 +45,7 @@ func setPassword(t *testing.T, addr, pw string) {
 func TestConnectProbe(t *testing.T) {
 	srv := redistest.StartServer(t)
 	c := connectT(t, optsFor(srv.Addr))
-	if c.Product() != model.ProductRedis || c.Version() == "" || c.Mode() != ModeStandalone {
+	if c.Product() != serverProduct(t, srv) || c.Version() == "" || c.Mode() != ModeStandalone {
 		t.Errorf("product %s version %q mode %q", c.Product(), c.Version(), c.Mode())
 	}
 	v, _ := ParseVersion(c.Version())
@@ -110,7 +109,7 @@ func TestConnectAuth(t *testing.T) {
 	}
 	o.Password = pw
 	c := connectT(t, o)
-	if c.Product() != model.ProductRedis {
+	if c.Product() != serverProduct(t, srv) {
 		t.Errorf("product %s", c.Product())
 	}
 }
@@ -168,7 +167,7 @@ func TestConnectACLUser(t *testing.T) {
 	// Without +client the user cannot CLIENT SETNAME; it must connect anyway.
 	o.Password = "monpw"
 	c := connectT(t, o)
-	if c.Product() != model.ProductRedis {
+	if c.Product() != serverProduct(t, srv) {
 		t.Errorf("product %s", c.Product())
 	}
 	// Without +info nothing can be monitored: a permission error, named.
@@ -230,7 +229,7 @@ func TestConnectTLS(t *testing.T) {
 	good.TLS = TLSOptions{Enabled: true, CACert: p.CA, Cert: p.ClientCert, Key: p.ClientKey}
 
 	c := connectT(t, good)
-	if c.Product() != model.ProductRedis {
+	if c.Product() != serverProduct(t, srv) {
 		t.Errorf("product over TLS: %s", c.Product())
 	}
 	if !strings.HasPrefix(good.Redacted(), "rediss://") {

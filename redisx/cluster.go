@@ -204,9 +204,11 @@ func (m *ClusterMonitor) Discover(ctx context.Context) error {
 		}
 	}
 	var errs []error
+	refused := true
 	for _, addr := range cands {
 		nodes, err := m.topologyFrom(ctx, addr)
 		if err != nil {
+			refused = refused && isServerReply(err)
 			errs = append(errs, fmt.Errorf("%s: %s", addr, Describe(err, m.seed.Password)))
 			continue
 		}
@@ -218,9 +220,18 @@ func (m *ClusterMonitor) Discover(ctx context.Context) error {
 		return nil
 	}
 	err := fmt.Errorf("redisx: cannot read the cluster's nodes: %w", errors.Join(errs...))
+	if refused {
+		err = fmt.Errorf("%w: %w", ErrClusterRefused, errors.Join(errs...))
+	}
 	m.lastErr = err.Error()
 	return err
 }
+
+// ErrClusterRefused is a cluster-mode server that answers but refuses
+// CLUSTER SHARDS and CLUSTER NODES (the command renamed or denied by an
+// ACL, or a proxy that hides it): the node itself can still be monitored
+// and reported, without the cluster part.
+var ErrClusterRefused = errors.New("redisx: the server refuses the CLUSTER command, so the cluster's nodes cannot be read")
 
 // LastDiscoveryError is why the latest topology read failed ("" after a good one).
 func (m *ClusterMonitor) LastDiscoveryError() string { return m.lastErr }
@@ -235,7 +246,7 @@ func (m *ClusterMonitor) topologyFrom(ctx context.Context, addr string) ([]model
 	if c.compat.AtLeast(7, 0, 0) && c.product != model.ProductDragonfly {
 		shards, err := c.rdb.ClusterShards(tctx).Result()
 		if err == nil && len(shards) > 0 {
-			return NodesFromShards(shards, m.seed.TLS.Enabled), nil
+			return m.crossChecked(tctx, c, NodesFromShards(shards, m.seed.TLS.Enabled)), nil
 		}
 		if err != nil && !isServerReply(err) {
 			m.dropClient(addr)
@@ -263,6 +274,21 @@ func (m *ClusterMonitor) topologyFrom(ctx context.Context, addr string) ([]model
 		nodes = append(nodes, n)
 	}
 	return nodes, nil
+}
+
+// crossChecked corrects nodes read from CLUSTER SHARDS with the same
+// node's CLUSTER NODES: SHARDS alone loses a shard's slots after a
+// failover on 7.2–7.4 (redis/redis#13414). When NODES cannot be read,
+// SHARDS stands.
+func (m *ClusterMonitor) crossChecked(ctx context.Context, c *Client, nodes []model.ClusterNode) []model.ClusterNode {
+	text, err := c.rdb.ClusterNodes(ctx).Result()
+	if err != nil {
+		return nodes
+	}
+	if lines, err := ParseClusterNodes(text); err == nil {
+		CrossCheckSlots(nodes, lines)
+	}
+	return nodes
 }
 
 // readMigrations asks every master for its own CLUSTER NODES line: only a

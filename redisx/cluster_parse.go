@@ -160,3 +160,35 @@ func NodesFromShards(shards []redis.ClusterShard, tls bool) []model.ClusterNode 
 	}
 	return out
 }
+
+// CrossCheckSlots makes the slots of nodes built from CLUSTER SHARDS agree
+// with the same node's CLUSTER NODES: NODES lists, on every version, the
+// slots each master serves, whereas SHARDS on Redis 7.2–7.4 gives an
+// empty slots array to a shard whose failed old master is still known
+// (redis/redis#13414), so its promoted replica would show 0 slots and the
+// cluster fewer than 16384 served. A node NODES does not list keeps what
+// SHARDS said; a node NODES calls a master takes that role and its slots,
+// and a replica points at the master NODES names.
+func CrossCheckSlots(nodes []model.ClusterNode, lines []ClusterNodesLine) {
+	byID := make(map[string]model.ClusterNode, len(lines))
+	for _, l := range lines {
+		byID[l.Node.ID] = l.Node
+	}
+	for i := range nodes {
+		n := &nodes[i]
+		nn, ok := byID[n.ID]
+		if !ok || nn.Role == "" {
+			continue
+		}
+		n.Role = nn.Role
+		if nn.IsMaster() {
+			n.MasterOf = ""
+			n.Slots = append([]model.SlotRange{}, nn.Slots...)
+			continue
+		}
+		n.Slots = []model.SlotRange{}
+		if nn.MasterOf != "" {
+			n.MasterOf = nn.MasterOf
+		}
+	}
+}

@@ -76,3 +76,46 @@ func TestNodesFromShards(t *testing.T) {
 		t.Errorf("failed master: %+v", m2)
 	}
 }
+
+// The shape Redis 7.2–7.4 gives a shard after its master failed and its
+// replica took over, while the old master is still known
+// (redis/redis#13414): SHARDS lists both, with an empty slots array, and
+// NODES has the slots on the promoted replica.
+func TestCrossCheckSlotsAfterAFailover(t *testing.T) {
+	shards := []redis.ClusterShard{{
+		Slots: []redis.SlotRange{{Start: 0, End: 8191}},
+		Nodes: []redis.Node{{ID: "a", IP: "127.0.0.1", Port: 7001, Role: "master", Health: "online"}},
+	}, {
+		Slots: []redis.SlotRange{},
+		Nodes: []redis.Node{
+			{ID: "old", IP: "127.0.0.1", Port: 7002, Role: "master", Health: "failed"},
+			{ID: "new", IP: "127.0.0.1", Port: 7003, Role: "master", Health: "online"},
+		},
+	}}
+	nodesText := "a 127.0.0.1:7001@17001 myself,master - 0 0 1 connected 0-8191\n" +
+		"old 127.0.0.1:7002@17002 master,fail - 0 0 2 disconnected\n" +
+		"new 127.0.0.1:7003@17003 master - 0 0 4 connected 8192-16383\n"
+	nodes := NodesFromShards(shards, false)
+	if v := (model.ClusterView{Nodes: nodes}); v.Totals().SlotsServed == model.ClusterSlots {
+		t.Fatalf("the capture no longer shows the bug: %+v", nodes)
+	}
+	lines, err := ParseClusterNodes(nodesText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	CrossCheckSlots(nodes, lines)
+	v := model.ClusterView{Nodes: nodes}
+	if got := v.Totals().SlotsServed; got != model.ClusterSlots {
+		t.Errorf("served %d slots after the cross-check, want %d: %+v", got, model.ClusterSlots, nodes)
+	}
+	byID := map[string]model.ClusterNode{}
+	for _, n := range nodes {
+		byID[n.ID] = n
+	}
+	if n := byID["new"]; n.SlotCount() != 8192 || !n.IsMaster() {
+		t.Errorf("promoted replica: %+v", n)
+	}
+	if n := byID["old"]; n.SlotCount() != 0 || !n.Failing() {
+		t.Errorf("failed old master: %+v", n)
+	}
+}

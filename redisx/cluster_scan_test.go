@@ -200,9 +200,11 @@ func dbsize(t *testing.T, addr string) int64 {
 	return n
 }
 
-// commandCalls reads calls of one command from a node's commandstats.
+// commandCalls reads calls of one command from a node's commandstats
+// (before 7.0, of its container: "memory" for "memory|usage").
 func commandCalls(t *testing.T, addr, name string) int64 {
 	t.Helper()
+	name = statName(redistest.Version(t, addr).AtLeast(7, 0, 0), name)
 	text, err := redistest.Client(t, addr).Info(testCtx(t), "commandstats").Result()
 	if err != nil {
 		t.Fatal(err)

@@ -115,6 +115,7 @@ func TestGuardNothingForbiddenReachesTheServer(t *testing.T) {
 	mon := redistest.StartMonitor(t, srv.Addr)
 	c := connectT(t, optsFor(srv.Addr))
 	rdb := c.Raw()
+	modern := redistest.Version(t, srv.Addr).AtLeast(7, 0, 0)
 
 	forbidden := [][]any{
 		args("set", "guard:k", "v"), args("flushall"), args("debug", "sleep", "0"), args("keys", "*"),
@@ -181,22 +182,31 @@ func TestGuardNothingForbiddenReachesTheServer(t *testing.T) {
 	// MONITOR never shows admin commands (CONFIG, DEBUG, BGSAVE, CLIENT …),
 	// so it sees INFO and CLIENT SETNAME here but not CONFIG GET; the
 	// server's own per-command counters see everything.
-	if !sawInfo || !sawSetname || sawConfigGet {
+	// Before 7.0 CLIENT is an admin command as a whole: MONITOR hides it.
+	if !sawInfo || sawSetname != modern || sawConfigGet {
 		t.Errorf("monitor traffic (info %v, setname %v, config get %v): %v", sawInfo, sawSetname, sawConfigGet, seen)
 	}
 	stats := commandStats(t, plain)
-	if stats["config|get"] != 1 || stats["info"] < 1 {
+	// Before 7.0 the CONFIG RESETSTAT above counts under "config" too.
+	configCalls := 1.0
+	if !modern {
+		configCalls = 2
+	}
+	if stats[statName(modern, "config|get")] != configCalls || stats["info"] < 1 {
 		t.Errorf("commandstats missed allowed traffic: %v", stats)
 	}
 	for name := range stats {
-		if name == "config|resetstat" || name == "monitor" {
-			continue // the test's own setup and observer
+		if name == "config|resetstat" || name == "monitor" || !modern && containers[name] {
+			continue // the test's own setup and observer; a whole container before 7.0
 		}
 		if err := Check(false, toAny(strings.Split(name, "|"))); err != nil {
 			t.Errorf("the server executed %q", name)
 		}
 	}
 	for _, name := range []string{"set", "flushall", "debug", "keys", "config|set", "bgsave", "memory|purge", "dbsize", "del", "multi", "exec"} {
+		if !modern && strings.Contains(name, "|") {
+			continue // counted with its container, checked above (config: the one GET)
+		}
 		if stats[name] != 0 {
 			t.Errorf("%s reached the server %v times", name, stats[name])
 		}
@@ -225,6 +235,22 @@ func commandStats(t *testing.T, plain *redis.Client) map[string]float64 {
 	return out
 }
 
+// statName is the commandstats name of a command ("config|get") on a
+// server of that age: before 7.0 commandstats counts a container command
+// as a whole ("config"), so a test there checks the container's calls.
+func statName(modern bool, name string) string {
+	if modern {
+		return name
+	}
+	top, _, _ := strings.Cut(name, "|")
+	return top
+}
+
+// containers are the commands whose subcommands only 7.0+ commandstats
+// tells apart; on older servers the guard checks of them rest on MONITOR
+// and on their call counts.
+var containers = map[string]bool{"config": true, "client": true, "memory": true, "cluster": true, "object": true, "acl": true, "command": true, "latency": true, "slowlog": true, "module": true, "script": true, "xinfo": true, "debug": false}
+
 func toAny(s []string) []any {
 	out := make([]any, len(s))
 	for i, v := range s {
@@ -243,6 +269,7 @@ func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
 	}
 	mon := redistest.StartMonitor(t, srv.Addr)
 	c := connectT(t, optsFor(srv.Addr))
+	modern := redistest.Version(t, srv.Addr).AtLeast(7, 0, 0)
 	p := NewPoller(c, 50*time.Millisecond, time.Second)
 	p.ExtrasInterval = 100 * time.Millisecond
 	collect(t, p, func(u []updateRec) bool { return countExtras(u) >= 2 && countSamples(u) >= 4 })
@@ -257,7 +284,11 @@ func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
 		}
 		names[commandName(toAny(cmd))] = true
 	}
-	for _, want := range []string{"INFO", "MEMORY DOCTOR", "CLIENT SETNAME"} {
+	seenByMonitor := []string{"INFO", "MEMORY DOCTOR", "CLIENT SETNAME"}
+	if !modern {
+		seenByMonitor = seenByMonitor[:2] // before 7.0 MONITOR hides CLIENT as a whole
+	}
+	for _, want := range seenByMonitor {
 		if !names[want] {
 			t.Errorf("MONITOR never saw %s (saw %v)", want, names)
 		}
@@ -265,15 +296,15 @@ func TestWholeRunSendsOnlyAllowedCommands(t *testing.T) {
 	// Admin commands (CONFIG GET, CLIENT LIST) only show in commandstats.
 	stats := commandStats(t, plain)
 	for name := range stats {
-		if name == "config|resetstat" || name == "monitor" {
-			continue // the test's own setup and observer
+		if name == "config|resetstat" || name == "monitor" || !modern && containers[name] {
+			continue // the test's own setup and observer; a whole container before 7.0
 		}
 		if err := Check(false, toAny(strings.Split(name, "|"))); err != nil {
 			t.Errorf("a run without --allow-writes executed %q", name)
 		}
 	}
 	for _, want := range []string{"info", "config|get", "client|list", "memory|doctor", "client|setname"} {
-		if stats[want] == 0 {
+		if stats[statName(modern, want)] == 0 {
 			t.Errorf("the run never sent %s (commandstats %v)", want, stats)
 		}
 	}

@@ -11,12 +11,15 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // Literals the tests share.
@@ -127,4 +130,19 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// serverProduct is the product the server binary builds, for the tests
+// the matrix runs against Redis and Valkey builds alike (from --version, so
+// a server with a password needs no client).
+func serverProduct(t *testing.T, srv *redisproc.Server) model.Product {
+	t.Helper()
+	out, err := exec.Command(srv.Binary, "--version").Output() //nolint:noctx // the test's own server binary
+	if err != nil {
+		t.Fatalf("%s --version: %v", srv.Binary, err)
+	}
+	if strings.HasPrefix(string(out), "Valkey") {
+		return model.ProductValkey
+	}
+	return model.ProductRedis
 }

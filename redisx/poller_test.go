@@ -112,7 +112,8 @@ func TestPollerSamplesMatchInfo(t *testing.T) {
 		}
 	}
 	c := connectT(t, optsFor(srv.Addr))
-	if c.Product() != model.ProductRedis || c.Mode() != ModeStandalone || !c.Caps().MultiSectionInfo {
+	// Multi-section INFO is 7.0+: older servers take the one-INFO path.
+	if c.Product() != serverProduct(t, srv) || c.Mode() != ModeStandalone || c.Caps().MultiSectionInfo != redistest.Version(t, srv.Addr).AtLeast(7, 0, 0) {
 		t.Fatalf("probe: %s %s %+v", c.Product(), c.Mode(), c.Caps())
 	}
 	p := NewPoller(c, 100*time.Millisecond, time.Second)
