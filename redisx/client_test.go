@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -278,5 +280,26 @@ func TestConnectRejectsBadOptions(t *testing.T) {
 	o.Protocol = 5
 	if ce := connectErr(t, o); ce.Kind != KindConfig {
 		t.Errorf("kind %s: %v", ce.Kind, ce)
+	}
+}
+
+// Valkey 8.0 answers a TLS 1.3 client without a certificate with a reset
+// after the handshake, where Redis sends an alert: both read as a TLS
+// failure that points at --cert/--key.
+func TestTLSResetAfterHandshakeIsATLSFailure(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	o := optsFor("127.0.0.1:6380")
+	o.TLS = TLSOptions{Enabled: true}
+	ce := newConnectError(o, reset)
+	if ce.Kind != KindTLS || !strings.Contains(ce.Error(), "--cert and --key") {
+		t.Errorf("TLS, no certificate: %q (%s)", ce.Error(), ce.Kind)
+	}
+	o.TLS.Cert, o.TLS.Key = "c.pem", "k.pem"
+	if ce := newConnectError(o, reset); ce.Kind != KindTLS || !strings.Contains(ce.Error(), "tls-auth-clients") {
+		t.Errorf("TLS, certificate: %q (%s)", ce.Error(), ce.Kind)
+	}
+	o.TLS = TLSOptions{}
+	if ce := newConnectError(o, reset); ce.Kind != KindConnect {
+		t.Errorf("plain: %q (%s)", ce.Error(), ce.Kind)
 	}
 }

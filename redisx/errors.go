@@ -200,6 +200,18 @@ func newConnectError(o Options, err error) *ConnectError {
 			hint = "is this a TLS port? drop --tls / use redis:// for a plain one; is the host reachable?"
 		}
 	}
+	if kind == KindConnect && o.TLS.Enabled && !isDialError(err) &&
+		(errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		// Under TLS 1.3 the client finishes its handshake before the server
+		// has checked the client's certificate: a server that refuses it may
+		// send an alert (Redis) or just reset the connection (Valkey 8.0).
+		kind, reason = KindTLS, "the server closed the connection right after the TLS handshake"
+		if o.TLS.Cert == "" {
+			hint = "it may require a client certificate: pass --cert and --key"
+		} else {
+			hint = "check --cert/--key and the server's tls-auth-clients"
+		}
+	}
 	return &ConnectError{Kind: kind, Target: o.Addr, Reason: reason, Hint: hint, cause: err}
 }
 
