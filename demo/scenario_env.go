@@ -107,8 +107,14 @@ func (e *Env) Hold(ctx context.Context, every time.Duration, step func(ctx conte
 func (e *Env) Setup(ctx context.Context, config ...string) error {
 	e.config = config
 	return e.Batch(ctx, func(ctx context.Context) (int, error) {
-		if err := e.Client.FlushAll(ctx).Err(); err != nil {
-			return 1, fmt.Errorf("demo: FLUSHALL: %w", err)
+		// SYNC: Valkey 8 frees a FLUSHALL in the background by default
+		// (lazyfree-lazy-user-flush yes), so the MEMORY PURGE below would
+		// run before the pages are free and the next part would start with
+		// the last one's RSS. Servers before 6.2 know only the plain form.
+		if err := e.Client.Do(ctx, "FLUSHALL", "SYNC").Err(); err != nil {
+			if err := e.Client.FlushAll(ctx).Err(); err != nil {
+				return 1, fmt.Errorf("demo: FLUSHALL: %w", err)
+			}
 		}
 		if err := e.applyConfig(ctx); err != nil {
 			return 1 + len(config), err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // fragmentation: values of mixed sizes, interleaved; most of the small ones
@@ -215,22 +217,42 @@ func fragDefrag(ctx context.Context, e *Env) error {
 		return fragRestart(ctx, e, err)
 	}
 	// Done when allocator fragmentation is at least half way back to 1, or
-	// the defragger has stopped after running.
+	// the defragger has run and then stayed idle for two seconds: it works
+	// in cycles, and active_defrag_running reads 0 between two of them.
 	target := 1 + (before-1)/2
-	ran := false
+	var ran bool
+	var idleSince time.Duration
 	err = e.until(ctx, pick(e, 3*time.Minute, 45*time.Second), 200*time.Millisecond, "active defrag to lower fragmentation", func(ctx context.Context) (bool, error) {
 		f, err := e.Info(ctx, "memory")
 		if err != nil {
 			return false, err
 		}
-		running := f.Int("active_defrag_running") > 0
-		ran = ran || running
-		return f.Float("allocator_frag_ratio") <= target || (ran && !running), nil
+		if f.Int("active_defrag_running") > 0 {
+			ran, idleSince = true, 0
+		} else if ran && idleSince == 0 {
+			idleSince = e.r.active()
+		}
+		return f.Float("allocator_frag_ratio") <= target || (ran && idleSince > 0 && e.r.active()-idleSince >= 2*time.Second), nil
 	})
 	if err != nil {
 		return err
 	}
-	_ = e.Client.Do(ctx, "MEMORY", "PURGE").Err() // hand the emptied pages back to the OS
+	// Hand the emptied pages back to the OS, a few times if need be: the
+	// allocator keeps dirty pages for a while (allocator RSS overhead, the
+	// other layer of the ratio), and the caption promises the ratio falls.
+	for range 10 {
+		_ = e.Client.Do(ctx, "MEMORY", "PURGE").Err()
+		if err := e.Sleep(ctx, fragSettle); err != nil {
+			return err
+		}
+		f, err := e.Info(ctx, "memory")
+		if err != nil {
+			return err
+		}
+		if f.Float("mem_fragmentation_ratio") < model.ThresholdFragWarn {
+			break
+		}
+	}
 	if err := e.sayMemory(ctx, "active defrag has packed the values (allocator fragmentation was %.2f):", before); err != nil {
 		return err
 	}
