@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // bigkey: a feed list capped with LTRIM, until a release drops the LTRIM and
@@ -112,6 +114,13 @@ func bigkeyGoal(e *Env, stage int) int64 {
 	return pick[int64](e, 60_000, 25_000)
 }
 
+// bigkeyGrowth is how much used_memory a growing stage adds at least: the
+// length alone is not enough, as an entry's cost depends on the list's
+// encoding (6.2's ziplist nodes hold the same entries in less room than
+// 7.0's listpacks), and under model.ThresholdTrendMinBytes a rise is
+// allocator noise to the verdict, not the data growth the caption names.
+const bigkeyGrowth = model.ThresholdTrendMinBytes * 3 / 2
+
 func bigkeyGrow(ctx context.Context, e *Env) error {
 	return bigkeyUntil(ctx, e, bigkeyGoal(e, 2), false)
 }
@@ -129,9 +138,20 @@ func bigkeyUntil(ctx context.Context, e *Env, goal int64, hold bool) error {
 		length, err = w.push(ctx, e, pick(e, 200, 500), false)
 		return err
 	}
-	err := e.until(ctx, 10*time.Minute, every, fmt.Sprintf("%s to reach %d entries", bigkeyFeed, goal), func(ctx context.Context) (bool, error) {
-		err := step(ctx)
-		return length >= goal, err
+	used := func(ctx context.Context) (int64, error) {
+		f, err := e.Info(ctx, "memory")
+		return f.Int("used_memory"), err
+	}
+	start, err := used(ctx)
+	if err != nil {
+		return err
+	}
+	err = e.until(ctx, 10*time.Minute, every, fmt.Sprintf("%s to reach %d entries and used_memory to grow by %s", bigkeyFeed, goal, mb(bigkeyGrowth)), func(ctx context.Context) (bool, error) {
+		if err := step(ctx); err != nil || length < goal {
+			return false, err
+		}
+		now, err := used(ctx)
+		return now-start >= bigkeyGrowth, err
 	})
 	if err != nil {
 		return err
