@@ -76,6 +76,11 @@ func clientBuffersLevel(c *ruleCtx) Check {
 	default:
 		ch.Status = StatusOK
 		ch.Title = fmt.Sprintf("Client buffers small: %s for %s", Bytes(total), countNoun(n, "client", "clients"))
+		if total == 0 {
+			// Before 7.0 mem_clients_normal counts only the buffers, and
+			// idle clients have given theirs back.
+			ch.Title = "Client buffers empty for " + countNoun(n, "client", "clients")
+		}
 		ch.Advice = "No client holds much memory."
 	}
 	return ch
