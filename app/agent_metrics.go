@@ -20,10 +20,10 @@ type AgentMetrics struct {
 	// TopKeys is how many of the biggest keys get a series each (0: the
 	// default, 10; < 0: none).
 	TopKeys int
-	// KeyNames is how a key name is labelled: KeyNamesPlain (escaped like
-	// the screen escapes it, cut at 120 cells) or KeyNamesHash (sha256 of
-	// the raw name, the first 16 hex digits: the name stays private, the
-	// series stays the same key's).
+	// KeyNames is how a key name (and a prefix, made of key names) is
+	// labelled: KeyNamesPlain (escaped like the screen escapes it, cut at
+	// 120 cells) or KeyNamesHash (sha256 of the raw name, the first 16 hex
+	// digits: the name stays private, the series stays the same key's).
 	KeyNames string
 }
 
@@ -287,7 +287,7 @@ func (c *agentCollector) collectScan(s agentSnapshot, g func(*prometheus.Desc, f
 			if len(seen) == n {
 				break
 			}
-			name := label(ps.Prefix)
+			name := c.keyLabel(ps.Prefix)
 			if seen[name] {
 				continue // two prefixes that escape alike: the bigger one stands
 			}
@@ -317,7 +317,8 @@ func (c *agentCollector) collectScan(s agentSnapshot, g func(*prometheus.Desc, f
 	}
 }
 
-// keyLabel is a key name as a label value: escaped and cut, or hashed.
+// keyLabel is a key name or a prefix as a label value: escaped and cut,
+// or hashed.
 func (c *agentCollector) keyLabel(key string) string {
 	if c.cfg.KeyNames == KeyNamesHash {
 		sum := sha256.Sum256([]byte(key))

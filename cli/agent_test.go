@@ -1,0 +1,364 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	pmodel "github.com/prometheus/common/model"
+
+	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/promtest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest"
+	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
+)
+
+// lockedBuffer is a bytes.Buffer the agent writes to while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p) //nolint:wrapcheck // a bytes.Buffer
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// runningAgent is `redis-memtop agent` run as the binary runs it (Run, the
+// command line's own dispatch) until stop.
+type runningAgent struct {
+	addr   string // host:port of /metrics
+	stderr *lockedBuffer
+	stop   func() int // cancels the signal context, returns the exit code
+}
+
+var agentReady = regexp.MustCompile(`serving OpenMetrics on http://([0-9.:]+)/metrics`)
+
+// startAgent runs the agent with args (the listen address is a free port)
+// and waits for its ready line; it is stopped at the test's end if the
+// test did not stop it.
+func startAgent(t *testing.T, args ...string) *runningAgent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errb := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, append([]string{"agent", "--listen", "127.0.0.1:0"}, args...), nil, io.Discard, errb, Build{Version: "dev"})
+	}()
+	a := &runningAgent{stderr: errb}
+	var once sync.Once
+	code := -1
+	a.stop = func() int {
+		once.Do(func() { cancel(); code = <-done })
+		return code
+	}
+	t.Cleanup(func() { a.stop() })
+	redistest.WaitFor(t, "the agent's ready line", func() bool {
+		select {
+		case c := <-done:
+			t.Fatalf("the agent exited with %d: %s", c, errb.String())
+		default:
+		}
+		m := agentReady.FindStringSubmatch(errb.String())
+		if m != nil {
+			a.addr = m[1]
+		}
+		return m != nil
+	})
+	return a
+}
+
+// scrapeAgent fetches the agent's /metrics in the classic text format and
+// parses it.
+func scrapeAgent(t *testing.T, addr string) map[string]*dto.MetricFamily {
+	t.Helper()
+	p := expfmt.NewTextParser(pmodel.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(promtest.Scrape(t, addr)))
+	if err != nil {
+		t.Fatalf("parse the agent's exposition: %v", err)
+	}
+	return fams
+}
+
+// series returns the family's series as label set → value.
+func series(fams map[string]*dto.MetricFamily, name string) map[string]float64 {
+	out := map[string]float64{}
+	f := fams[name]
+	if f == nil {
+		return out
+	}
+	for _, m := range f.GetMetric() {
+		var parts []string
+		for _, l := range m.GetLabel() {
+			parts = append(parts, l.GetName()+"="+l.GetValue())
+		}
+		out[strings.Join(parts, ",")] = m.GetGauge().GetValue()
+	}
+	return out
+}
+
+// fillTo writes 8 KB strings under fill: until used_memory is at least
+// share of maxmemory (a noeviction server: nothing is evicted).
+func fillTo(t *testing.T, addr string, share float64) {
+	t.Helper()
+	c := demo.NewClient(addr)
+	defer func() { _ = c.Close() }()
+	val := strings.Repeat("v", 8<<10)
+	for i := 0; ; i++ {
+		info := infoMap(t, addr)
+		var used, limit float64
+		_, _ = fmt.Sscan(info["used_memory"], &used)
+		_, _ = fmt.Sscan(info["maxmemory"], &limit)
+		if limit == 0 {
+			t.Fatal("the server has no maxmemory")
+		}
+		if used/limit >= share {
+			if used >= limit {
+				t.Fatalf("the fill went past maxmemory: %.0f of %.0f", used, limit)
+			}
+			return
+		}
+		pipe := c.Pipeline()
+		for j := range 16 {
+			pipe.Set(t.Context(), fmt.Sprintf("fill:%d:%d", i, j), val, 0)
+		}
+		if _, err := pipe.Exec(t.Context()); err != nil {
+			t.Fatalf("fill: %v", err)
+		}
+	}
+}
+
+// rulesWithFor copies the shipped rule file with every `for:` set to d (a
+// test cannot wait the shipped minutes) and returns the copy's path.
+func rulesWithFor(t *testing.T, d string) string {
+	t.Helper()
+	b, err := os.ReadFile("../contrib/prometheus/redis-memtop.rules.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^(\s+for:) \S+$`)
+	if len(re.FindAll(b, -1)) == 0 {
+		t.Fatal("the shipped rules have no for: to rewrite")
+	}
+	out := filepath.Join(t.TempDir(), "redis-memtop.rules.yml")
+	if err := os.WriteFile(out, re.ReplaceAll(b, []byte("$1 "+d)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The issue's second "Done when": a real server driven to 90 % of
+// maxmemory, the agent (as the binary runs it) scraped every second by a
+// real Prometheus with the shipped rules loaded — their `for:` rewritten
+// to 3s, the only change — and through Prometheus's API the headroom
+// check's series says warn (2) and RedisMemtopHeadroom fires for that
+// server. Then the agent ends cleanly on its signal context.
+func TestAgentHeadroomAlertFiresInPrometheus(t *testing.T) {
+	srv := redistest.StartServer(t, "maxmemory 16mb", "maxmemory-policy noeviction")
+	fillTo(t, srv.Addr, 0.90)
+	a := startAgent(t, "--interval", "200ms", "--no-scan", "redis://"+srv.Addr)
+	p := promtest.StartPrometheus(t, promtest.Options{
+		ScrapeTargets: []string{a.addr},
+		RuleFiles:     []string{rulesWithFor(t, "3s")},
+	})
+	p.WaitTargetUp(t, a.addr)
+	target := "redis://" + srv.Addr + "/0"
+	v := p.WaitQuery(t, "the headroom check at warn", `redis_memtop_check_status{check="headroom"}`, func(v pmodel.Vector) bool {
+		return len(v) == 1 && v[0].Value == 2
+	})
+	if got := string(v[0].Metric["target"]); got != target {
+		t.Fatalf("the check's target label = %q, want %q", got, target)
+	}
+	p.WaitQuery(t, "RedisMemtopHeadroom firing", `ALERTS{alertname="RedisMemtopHeadroom",alertstate="firing"}`, func(v pmodel.Vector) bool {
+		return len(v) == 1 && string(v[0].Metric["target"]) == target && string(v[0].Metric["severity"]) == "warning"
+	})
+	if v := p.Query(t, `redis_memtop_up`); len(v) != 1 || v[0].Value != 1 {
+		t.Fatalf("redis_memtop_up = %v, want one series at 1", v)
+	}
+	if code := a.stop(); code != ExitOK {
+		t.Fatalf("the agent exited with %d on its signal: %s", code, a.stderr.String())
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+a.addr+"/metrics", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_ = resp.Body.Close()
+		t.Fatal("the agent still serves after its shutdown")
+	}
+}
+
+// The shipped rules pass promtool's check and its unit tests (with the
+// `for:` windows as shipped).
+func TestAlertRulesPassPromtool(t *testing.T) {
+	promtool := promtest.PromtoolBinary(t)
+	for _, args := range [][]string{
+		{"check", "rules", "redis-memtop.rules.yml"},
+		{"test", "rules", "redis-memtop.rules.test.yml"},
+	} {
+		c := exec.CommandContext(t.Context(), promtool, args...)
+		c.Dir = "../contrib/prometheus"
+		if out, err := c.CombinedOutput(); err != nil || !strings.Contains(string(out), "SUCCESS") {
+			t.Fatalf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// What the agent serves stays bounded and safe whatever the keyspace: 30
+// prefixes and a key whose name holds an escape sequence, invalid UTF-8 and
+// a newline give exactly --agent-top-prefixes prefix series (the biggest)
+// and --agent-top-keys key series, the hostile name escaped as the screen
+// escapes it; with --agent-key-names hash no key name is served at all. The
+// endpoint speaks OpenMetrics when asked.
+func TestAgentSeriesBoundedAndEscaped(t *testing.T) {
+	srv := redistest.StartServer(t)
+	c := demo.NewClient(srv.Addr)
+	defer func() { _ = c.Close() }()
+	pipe := c.Pipeline()
+	// 30 prefixes without digits (digits are folded into * by the prefix
+	// tree), the last clearly the biggest (allocator size classes make
+	// close sizes equal).
+	prefix := func(i int) string { return "ns" + string(rune('a'+i/6)) + string(rune('a'+i%6)) + ":" }
+	for i := range 30 {
+		for j := range 5 {
+			n := 50 * (i + 1)
+			if i == 29 {
+				n = 5000
+			}
+			pipe.Set(t.Context(), prefix(i)+strings.Repeat("k", j+1), strings.Repeat("x", n), 0)
+		}
+	}
+	hostile := "evil\x1b[31m\xff\nname"
+	pipe.Set(t.Context(), hostile, strings.Repeat("h", 20000), 0)
+	pipe.Set(t.Context(), "second:big", strings.Repeat("s", 15000), 0)
+	if _, err := pipe.Exec(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	scanned := func(addr string) map[string]*dto.MetricFamily {
+		var fams map[string]*dto.MetricFamily
+		redistest.WaitFor(t, "a complete scan pass", func() bool {
+			fams = scrapeAgent(t, addr)
+			for _, v := range series(fams, "redis_memtop_scan_progress_ratio") {
+				return v == 1 && len(series(fams, "redis_memtop_key_bytes")) > 0
+			}
+			return false
+		})
+		return fams
+	}
+
+	a := startAgent(t, "--agent-top-prefixes", "3", "--agent-top-keys", "2", "--scan-rate", "0", "redis://"+srv.Addr)
+	fams := scanned(a.addr)
+	target := "target=redis://" + srv.Addr + "/0"
+	prefixes := series(fams, "redis_memtop_prefix_bytes")
+	if len(prefixes) != 3 {
+		t.Fatalf("prefix series = %v, want the 3 biggest", prefixes)
+	}
+	// The hostile key is a prefix of its own (no ':'): escaped, its digits
+	// folded as every prefix's are.
+	for _, p := range []string{`evil\x1b[*m\xff\nname`, "second:", prefix(29)} {
+		if _, ok := prefixes["prefix="+p+","+target]; !ok {
+			t.Errorf("prefix %s is not served among the 3 biggest: %v", p, prefixes)
+		}
+	}
+	keys := series(fams, "redis_memtop_key_bytes")
+	if len(keys) != 2 {
+		t.Fatalf("key series = %v, want the 2 biggest", keys)
+	}
+	if _, ok := keys[`db=0,key=evil\x1b[31m\xff\nname,`+target+",type=string"]; !ok {
+		t.Errorf("the hostile key is not served escaped: %v", keys)
+	}
+	if _, ok := keys["db=0,key=second:big,"+target+",type=string"]; !ok {
+		t.Errorf("second:big is not served: %v", keys)
+	}
+	body := promtest.Scrape(t, a.addr)
+	if strings.ContainsAny(body, "\x1b\xff") {
+		t.Error("the exposition holds raw bytes of a key name")
+	}
+
+	// OpenMetrics when asked (as Prometheus asks).
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+a.addr+"/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	om, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") || !strings.HasSuffix(string(om), "# EOF\n") {
+		t.Errorf("asked for OpenMetrics, got %q ending %q", ct, string(om[max(len(om)-20, 0):]))
+	}
+
+	h := startAgent(t, "--agent-key-names", "hash", "--agent-top-keys", "2", "--scan-rate", "0", "redis://"+srv.Addr)
+	fams = scanned(h.addr)
+	for k := range series(fams, "redis_memtop_key_bytes") {
+		if !regexp.MustCompile(`key=sha256:[0-9a-f]{16},`).MatchString(k) {
+			t.Errorf("hashed key series %s", k)
+		}
+	}
+	for k := range series(fams, "redis_memtop_prefix_bytes") {
+		if !regexp.MustCompile(`prefix=sha256:[0-9a-f]{16},`).MatchString(k) {
+			t.Errorf("hashed prefix series %s", k)
+		}
+	}
+	if body := promtest.Scrape(t, h.addr); regexp.MustCompile(`evil|second:|ns[a-e][a-f]:`).MatchString(body) {
+		t.Errorf("--agent-key-names hash still serves a key name or prefix:\n%s", body)
+	}
+}
+
+// A fleet (several URIs) is one set of series per server, and a server
+// that cannot be reached is up 0 without costing the others theirs.
+func TestAgentFleetKeepsGoingWithOneServerDown(t *testing.T) {
+	s1, s2 := redistest.StartServer(t), redistest.StartServer(t)
+	gone := redistest.StartServer(t)
+	gone.Stop()
+	a := startAgent(t, "--no-scan", "redis://"+s1.Addr, "redis://"+s2.Addr, "redis://"+gone.Addr)
+	var up map[string]float64
+	redistest.WaitFor(t, "both live servers polled", func() bool {
+		fams := scrapeAgent(t, a.addr)
+		up = series(fams, "redis_memtop_up")
+		heads := series(fams, "redis_memtop_check_status")
+		return up["target=redis://"+s1.Addr+"/0"] == 1 && up["target=redis://"+s2.Addr+"/0"] == 1 &&
+			len(heads) > 0
+	})
+	if v, ok := up["target=redis://"+gone.Addr+"/0"]; !ok || v != 0 {
+		t.Fatalf("the unreachable server's redis_memtop_up = %v (present %v), want 0", v, ok)
+	}
+	if !strings.Contains(a.stderr.String(), "3 target(s)") {
+		t.Errorf("ready line: %s", a.stderr.String())
+	}
+}
+
+// A cluster node (-c) becomes every node of its cluster: each master has
+// its own up and checks.
+func TestAgentClusterServesEveryNode(t *testing.T) {
+	cl := clustertest.Start(t, demo.ClusterOptions{NoReplicas: true})
+	a := startAgent(t, "-c", "--no-scan", "redis://"+cl.Nodes[0].Addr)
+	redistest.WaitFor(t, "every node polled", func() bool {
+		fams := scrapeAgent(t, a.addr)
+		up := series(fams, "redis_memtop_up")
+		checks := series(fams, "redis_memtop_check_status")
+		for _, n := range cl.Nodes {
+			if up["target=redis://"+n.Addr+"/0"] != 1 || !hasKey(checks, "check=headroom,target=redis://"+n.Addr+"/0") {
+				return false
+			}
+		}
+		return len(up) == len(cl.Nodes)
+	})
+}
+
+func hasKey(m map[string]float64, k string) bool { _, ok := m[k]; return ok }
