@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	pmodel "github.com/prometheus/common/model"
 
+	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/internal/promtest"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
@@ -496,5 +497,29 @@ func TestGrafanaDashboardQueriesRealSeries(t *testing.T) {
 			continue
 		}
 		p.WaitQuery(t, "series for the dashboard's "+e, q, func(v pmodel.Vector) bool { return len(v) > 0 })
+	}
+}
+
+// The README's "Agent and alerts" section names every metric the agent
+// can serve, and the agent serves no name the list lacks.
+func TestREADMEListsAgentMetrics(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "## Agent and alerts")
+	if !ok {
+		t.Fatal("README has no Agent and alerts section")
+	}
+	for _, n := range app.AgentMetricNames() {
+		if !strings.Contains(section, "`"+n+"`") && !strings.Contains(section, "`"+n+"{") {
+			t.Errorf("README does not list %s", n)
+		}
+	}
+	listed := regexp.MustCompile("`(redis_memtop_[a-z_]+)").FindAllStringSubmatch(section, -1)
+	for _, m := range listed {
+		if !slices.Contains(app.AgentMetricNames(), m[1]) {
+			t.Errorf("README lists %s, which the agent does not serve", m[1])
+		}
 	}
 }
