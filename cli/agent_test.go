@@ -26,6 +26,7 @@ import (
 	"github.com/redis-memtop/redis-memtop/internal/promtest"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/internal/redistest/clustertest"
+	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
 // lockedBuffer is a bytes.Buffer the agent writes to while the test reads.
@@ -522,4 +523,78 @@ func TestREADMEListsAgentMetrics(t *testing.T) {
 			t.Errorf("README lists %s, which the agent does not serve", m[1])
 		}
 	}
+}
+
+// The agent only reads — a whole scan pass over two databases plus the
+// poller and its extras execute nothing outside redisx.AllowedCommands()
+// (the server's commandstats count them) — and it serves a real BGSAVE as
+// it happens: the fork running, its progress, its live copy-on-write
+// under writes.
+func TestAgentFollowsAForkAndOnlyReads(t *testing.T) {
+	// 5 ms a key: the fork child runs for seconds over this keyspace.
+	srv := redistest.StartServer(t, "rdb-key-save-delay 5000")
+	fillMixed(t, srv.Addr)
+	plain := demo.NewClient(srv.Addr)
+	defer func() { _ = plain.Close() }()
+	if err := plain.ConfigResetStat(t.Context()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, "--scan-rate", "0", "--interval", "200ms", "redis://"+srv.Addr)
+	target := "target=redis://" + srv.Addr + "/0"
+	redistest.WaitFor(t, "a complete scan pass", func() bool {
+		return series(scrapeAgent(t, a.addr), "redis_memtop_scan_progress_ratio")[target] == 1
+	})
+	allowed := map[string]bool{}
+	for _, c := range redisx.AllowedCommands() {
+		allowed[strings.ToLower(strings.ReplaceAll(c, " ", "|"))] = true
+	}
+	stats := commandStatsMain(t, srv.Addr)
+	modern := redistest.Version(t, srv.Addr).AtLeast(7, 0, 0)
+	for name, calls := range stats {
+		if name == "config|resetstat" {
+			continue // the test's own
+		}
+		cmd, _, _ := strings.Cut(name, "|")
+		if !allowed[name] && !allowed[cmd] && (modern || !allowedContainer(allowed, name)) {
+			t.Errorf("the agent made the server execute %s %v times: not in AllowedCommands()", name, calls)
+		}
+	}
+	if stats["scan"] == 0 || stats["info"] == 0 {
+		t.Fatalf("the agent neither scanned nor polled: %v", stats)
+	}
+
+	// A BGSAVE under writes.
+	if err := plain.BgSave(t.Context()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		val := strings.Repeat("w", 4096)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = plain.Set(context.Background(), fmt.Sprintf("str:%d", i%300), val, 0).Err()
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+	info := infoMap(t, srv.Addr)
+	_, hasCOW := info["current_cow_size"]
+	_, hasPerc := info["current_fork_perc"]
+	redistest.WaitFor(t, "the fork, its progress and its copy-on-write served", func() bool {
+		fams := scrapeAgent(t, a.addr)
+		if series(fams, "redis_memtop_fork_running")[target] != 1 {
+			return false
+		}
+		if hasPerc {
+			p, ok := series(fams, "redis_memtop_fork_progress_ratio")[target]
+			if !ok || p <= 0 || p > 1 {
+				return false
+			}
+		}
+		return !hasCOW || series(fams, "redis_memtop_fork_cow_bytes")[target] > 0
+	})
 }
