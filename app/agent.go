@@ -161,10 +161,14 @@ func agentTargets(ctx context.Context, targets []redisx.Options, cfg AgentConfig
 		if !cluster && len(targets) == 1 {
 			c, err := Connect(ctx, o)
 			if err != nil {
-				return nil, err
+				// Degrade, don't exit: served as one server, up 0, dialled
+				// again until it answers (a cluster needs -c then).
+				fmt.Fprintf(cfg.Log, "redis-memtop agent: %s cannot be reached yet (%s): its series say up 0 until it answers\n",
+					o.Redacted(), redisx.Describe(err, o.Password))
+			} else {
+				cluster = redisx.IsCluster(c)
+				_ = c.Close()
 			}
-			cluster = redisx.IsCluster(c)
-			_ = c.Close()
 		}
 		if !cluster {
 			if cfg.Scan.Replicas {

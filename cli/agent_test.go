@@ -330,7 +330,7 @@ func TestAgentSeriesBoundedAndEscaped(t *testing.T) {
 func TestAgentFleetKeepsGoingWithOneServerDown(t *testing.T) {
 	s1, s2 := redistest.StartServer(t), redistest.StartServer(t)
 	gone := redistest.StartServer(t)
-	gone.Stop()
+	gone.Kill() // its directory kept: it is restarted below
 	a := startAgent(t, "--no-scan", "redis://"+s1.Addr, "redis://"+s2.Addr, "redis://"+gone.Addr)
 	var up map[string]float64
 	redistest.WaitFor(t, "both live servers polled", func() bool {
@@ -346,6 +346,24 @@ func TestAgentFleetKeepsGoingWithOneServerDown(t *testing.T) {
 	if !strings.Contains(a.stderr.String(), "3 target(s)") {
 		t.Errorf("ready line: %s", a.stderr.String())
 	}
+
+	// Alone, a server that cannot be reached at start is served up 0 and
+	// dialled again: once it answers, its checks are served.
+	b := startAgent(t, "--no-scan", "redis://"+gone.Addr)
+	if !strings.Contains(b.stderr.String(), "cannot be reached yet") {
+		t.Errorf("no line says the server cannot be reached: %s", b.stderr.String())
+	}
+	if up := series(scrapeAgent(t, b.addr), "redis_memtop_up"); up["target=redis://"+gone.Addr+"/0"] != 0 || len(up) != 1 {
+		t.Fatalf("redis_memtop_up = %v, want the one target at 0", up)
+	}
+	if err := gone.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	redistest.WaitFor(t, "the server polled once it answers", func() bool {
+		fams := scrapeAgent(t, b.addr)
+		return series(fams, "redis_memtop_up")["target=redis://"+gone.Addr+"/0"] == 1 &&
+			hasKey(series(fams, "redis_memtop_check_status"), "check=headroom,target=redis://"+gone.Addr+"/0")
+	})
 }
 
 // A cluster node (-c) becomes every node of its cluster: each master has
