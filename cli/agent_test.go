@@ -198,6 +198,14 @@ func TestAgentHeadroomAlertFiresInPrometheus(t *testing.T) {
 	if v := p.Query(t, `redis_memtop_up`); len(v) != 1 || v[0].Value != 1 {
 		t.Fatalf("redis_memtop_up = %v, want one series at 1", v)
 	}
+	// Without the scan the big-key check is unknown (−1), and the verdict
+	// is one kind among a series for each.
+	if v := p.Query(t, `redis_memtop_check_status{check="big-keys"}`); len(v) != 1 || v[0].Value != -1 {
+		t.Errorf("big-keys without a scan = %v, want -1 (unknown)", v)
+	}
+	if v := p.Query(t, `count(redis_memtop_verdict) - sum(redis_memtop_verdict)`); len(v) != 1 || float64(v[0].Value) != float64(len(app.VerdictKinds)-1) {
+		t.Errorf("verdict series: %v, want %d kinds at 0 and one at 1", v, len(app.VerdictKinds)-1)
+	}
 	if code := a.stop(); code != ExitOK {
 		t.Fatalf("the agent exited with %d on its signal: %s", code, a.stderr.String())
 	}
