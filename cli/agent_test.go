@@ -624,3 +624,27 @@ func TestAgentFollowsAForkAndOnlyReads(t *testing.T) {
 		return !hasCOW || series(fams, "redis_memtop_fork_cow_bytes")[target] > 0
 	})
 }
+
+// A password given in the URI reaches neither the series (the target
+// label), nor the agent's lines on stderr, also when the server refuses it.
+func TestAgentNeverServesThePassword(t *testing.T) {
+	const secret = "s3cr3t-agent-pw"
+	srv := redistest.StartServer(t, "requirepass "+secret)
+	a := startAgent(t, "--scan-rate", "0", "redis://:"+secret+"@"+srv.Addr)
+	var body string
+	redistest.WaitFor(t, "the server polled and scanned", func() bool {
+		body = promtest.Scrape(t, a.addr)
+		fams := scrapeAgent(t, a.addr)
+		return series(fams, "redis_memtop_up")["target=redis://"+srv.Addr+"/0"] == 1 &&
+			len(series(fams, "redis_memtop_scan_progress_ratio")) == 1
+	})
+	wrong := startAgent(t, "--no-scan", "redis://:not-"+secret+"@"+srv.Addr)
+	for what, text := range map[string]string{"the series": body, "stderr": a.stderr.String(), "the refused agent's stderr": wrong.stderr.String(), "the refused agent's series": promtest.Scrape(t, wrong.addr)} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s hold the password:\n%s", what, text)
+		}
+	}
+	if !strings.Contains(wrong.stderr.String(), "cannot be reached yet") {
+		t.Errorf("the refused agent does not say why: %s", wrong.stderr.String())
+	}
+}
