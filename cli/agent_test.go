@@ -111,7 +111,7 @@ func series(fams map[string]*dto.MetricFamily, name string) map[string]float64 {
 		return out
 	}
 	for _, m := range f.GetMetric() {
-		var parts []string
+		parts := make([]string, 0, len(m.GetLabel()))
 		for _, l := range m.GetLabel() {
 			parts = append(parts, l.GetName()+"="+l.GetValue())
 		}

@@ -182,7 +182,7 @@ func StartPrometheus(tb testing.TB, opts Options) *Prometheus {
 	// A port chosen here can be taken before prometheus binds it: choose
 	// again a few times instead of failing.
 	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := range 5 {
 		port, err := redisproc.FreePort()
 		if err != nil {
 			tb.Fatal(err)
@@ -216,7 +216,7 @@ func (p *Prometheus) launch(tb testing.TB, bin, logPath string, args ...string) 
 	if err != nil {
 		return fmt.Errorf("log file: %w", err)
 	}
-	cmd := exec.Command(bin, args...) //nolint:noctx // stopped by Stop, not by a context
+	cmd := exec.Command(bin, args...) //nolint:gosec,noctx // the test kit's own binary; stopped by Stop, not by a context
 	cmd.Dir = p.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -408,7 +408,7 @@ func StartExporter(tb testing.TB, redisAddr string) string {
 	bin := ExporterBinary(tb)
 	dir := tb.TempDir()
 	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := range 5 {
 		port, err := redisproc.FreePort()
 		if err != nil {
 			tb.Fatal(err)
@@ -433,7 +433,7 @@ func startExporter(tb testing.TB, bin, addr, redisAddr, logPath string) error {
 	if err != nil {
 		return fmt.Errorf("log file: %w", err)
 	}
-	cmd := exec.Command(bin, //nolint:noctx // stopped at cleanup, not by a context
+	cmd := exec.Command(bin, //nolint:gosec,noctx // the test kit's own binary; stopped at cleanup, not by a context
 		"--web.listen-address", addr,
 		"--redis.addr", "redis://"+redisAddr,
 	)
