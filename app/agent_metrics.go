@@ -110,7 +110,7 @@ const (
 	mScanScanned       = "redis_memtop_scan_keys_scanned"
 	mScanKeys          = "redis_memtop_scan_keys"
 	mScanRate          = "redis_memtop_scan_keys_per_second"
-	mScanPass          = "redis_memtop_scan_pass"
+	mScanNth           = "redis_memtop_scan_pass"
 	mScannedBytes      = "redis_memtop_scanned_bytes"
 	mNoTTLBytes        = "redis_memtop_no_ttl_bytes"
 	mPrefixBytes       = "redis_memtop_prefix_bytes"
@@ -149,7 +149,7 @@ func newAgentDescs() agentDescs {
 		scanScanned:      d(mScanScanned, "Keys the big-key scan's pass has looked at."),
 		scanKeys:         d(mScanKeys, "Keys in the scanned databases when the pass started (DBSIZE)."),
 		scanRate:         d(mScanRate, "The big-key scan's recent rate."),
-		scanPass:         d(mScanPass, "The big-key scan's pass number (1 for the first)."),
+		scanPass:         d(mScanNth, "The big-key scan's pass number (1 for the first)."),
 		scannedBytes:     d(mScannedBytes, "Bytes (MEMORY USAGE) of the keys the best pass sized."),
 		noTTLBytes:       d(mNoTTLBytes, "Bytes of the sized keys that have no TTL."),
 		prefixBytes:      d(mPrefixBytes, "Bytes of the keys under a top-level prefix (the biggest, bounded by --agent-top-prefixes).", "prefix"),
@@ -164,7 +164,7 @@ func AgentMetricNames() []string {
 	return []string{
 		mUp, mInfo, mCheck, mChecksWorst, mVerdict, mVerdictConfidence,
 		mForkRunning, mForkCOW, mForkCOWPeak, mForkProgress,
-		mScanRunning, mScanProgress, mScanScanned, mScanKeys, mScanRate, mScanPass,
+		mScanRunning, mScanProgress, mScanScanned, mScanKeys, mScanRate, mScanNth,
 		mScannedBytes, mNoTTLBytes, mPrefixBytes, mPrefixNoTTLBytes, mPrefixKeys, mKeyBytes,
 	}
 }
@@ -214,21 +214,7 @@ func (c *agentCollector) collect(ch chan<- prometheus.Metric, s agentSnapshot) {
 	}
 	g(d.up, bool01(s.up))
 	if l := s.last; l != nil {
-		g(d.info, 1, label(string(l.Server.RunID)), label(string(l.Server.Product)), label(string(l.Server.Version)), label(string(l.Server.Role)))
-		p := &l.Persistence
-		fork := l.ForkRunning()
-		g(d.forkRunning, bool01(fork))
-		if v, ok := p.CurrentCOWSize.Get(); ok {
-			g(d.forkCOW, v)
-		}
-		if v, ok := p.CurrentCOWPeak.Get(); ok {
-			g(d.forkCOWPeak, v)
-		}
-		if fork {
-			if v, ok := forkProgress(p); ok {
-				g(d.forkProgress, v)
-			}
-		}
+		c.collectSample(l, g, bool01)
 	}
 	if dg := s.diag; dg != nil {
 		worst := -1.0
@@ -249,6 +235,25 @@ func (c *agentCollector) collect(ch chan<- prometheus.Metric, s agentSnapshot) {
 	}
 	if s.scanned {
 		c.collectScan(s, g, bool01)
+	}
+}
+
+// collectSample sends the identity and the fork's series of the latest
+// good sample.
+func (c *agentCollector) collectSample(l *model.Sample, g func(*prometheus.Desc, float64, ...string), bool01 func(bool) float64) {
+	d := &c.d
+	g(d.info, 1, label(string(l.Server.RunID)), label(string(l.Server.Product)), label(string(l.Server.Version)), label(string(l.Server.Role)))
+	p := &l.Persistence
+	fork := l.ForkRunning()
+	g(d.forkRunning, bool01(fork))
+	if v, ok := p.CurrentCOWSize.Get(); ok {
+		g(d.forkCOW, v)
+	}
+	if v, ok := p.CurrentCOWPeak.Get(); ok {
+		g(d.forkCOWPeak, v)
+	}
+	if v, ok := forkProgress(p); ok && fork {
+		g(d.forkProgress, v)
 	}
 }
 

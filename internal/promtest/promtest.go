@@ -83,7 +83,7 @@ type Prometheus struct {
 func binary(tb testing.TB, env string, names ...string) string {
 	tb.Helper()
 	if p := os.Getenv(env); p != "" {
-		if _, err := os.Stat(p); err != nil {
+		if _, err := os.Stat(p); err != nil { //nolint:gosec // a binary the tester names
 			tb.Fatalf("%s=%s: %v", env, p, err)
 		}
 		return p
@@ -212,11 +212,11 @@ func StartPrometheus(tb testing.TB, opts Options) *Prometheus {
 
 func (p *Prometheus) launch(tb testing.TB, bin, logPath string, args ...string) error {
 	tb.Helper()
-	logf, err := os.Create(logPath) //nolint:gosec // our own temporary directory
+	logf, err := os.Create(logPath)
 	if err != nil {
 		return fmt.Errorf("log file: %w", err)
 	}
-	cmd := exec.Command(bin, args...) //nolint:gosec,noctx // the test kit's own binary; stopped by Stop, not by a context
+	cmd := exec.Command(bin, args...) //nolint:noctx // stopped by Stop, not by a context
 	cmd.Dir = p.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -263,7 +263,7 @@ func waitHTTP(done <-chan struct{}, url, logPath string) error {
 
 // logTail is the last five lines of a log, joined.
 func logTail(path string) string {
-	b, err := os.ReadFile(path) //nolint:gosec // our own temporary directory
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "no log"
 	}
@@ -429,11 +429,11 @@ func StartExporter(tb testing.TB, redisAddr string) string {
 
 func startExporter(tb testing.TB, bin, addr, redisAddr, logPath string) error {
 	tb.Helper()
-	logf, err := os.Create(logPath) //nolint:gosec // our own temporary directory
+	logf, err := os.Create(logPath)
 	if err != nil {
 		return fmt.Errorf("log file: %w", err)
 	}
-	cmd := exec.Command(bin, //nolint:gosec,noctx // the test kit's own binary; stopped at cleanup, not by a context
+	cmd := exec.Command(bin, //nolint:noctx // stopped at cleanup, not by a context
 		"--web.listen-address", addr,
 		"--redis.addr", "redis://"+redisAddr,
 	)
@@ -461,7 +461,7 @@ func startExporter(tb testing.TB, bin, addr, redisAddr, logPath string) error {
 func waitExporterUp(done <-chan struct{}, url, logPath string) error {
 	deadline := time.Now().Add(WaitTimeout)
 	client := &http.Client{Timeout: 5 * time.Second}
-	last := "no answer"
+	var last string
 	for {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
 		if resp, err := client.Do(req); err == nil {
