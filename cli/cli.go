@@ -51,7 +51,7 @@ func Run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	cmd, rest := "", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "report", "demo", "replay", "version", "help", "completion", "man":
+		case "report", "agent", "demo", "replay", "version", "help", "completion", "man":
 			cmd, rest = args[0], args[1:]
 		}
 	}
@@ -69,6 +69,8 @@ func Run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		err = runMan(rest, stdout, stderr, b)
 	case "report":
 		err = runReport(ctx, rest, stdin, stdout, stderr)
+	case "agent":
+		err = runAgent(ctx, rest, stdin, stderr)
 	case "demo":
 		err = runDemo(ctx, rest, stdout, stderr)
 	case "replay":
@@ -126,6 +128,7 @@ const topUsage = `redis-memtop — what a Redis server's memory is doing, live.
 Usage:
   redis-memtop [flags] [URI]            the live monitor
   redis-memtop report [flags] [URI]     a non-interactive incident report (Markdown, or --format json)
+  redis-memtop agent [flags] [URI...]   headless: the checks, the verdict and the big keys as OpenMetrics for Prometheus
   redis-memtop demo [flags] [SCENARIO]  a throwaway redis-server with a scripted workload, and the monitor on it
   redis-memtop replay [flags] FILE      plays a recording (--record FILE) in the same UI
   redis-memtop version
@@ -136,5 +139,5 @@ URI: redis://[user:pass@]host:port/db, rediss://… (TLS), unix:///path/redis.so
 Connection flags follow redis-cli: -h HOST -p PORT -s SOCKET -n DB --user NAME -a PASS --askpass,
 --tls --cacert F --cert F --key F --sni NAME --insecure. REDISCLI_AUTH is honoured.
 
-Run 'redis-memtop [report|demo] --help' for every flag.
+Run 'redis-memtop [report|agent|demo] --help' for every flag.
 `

@@ -75,6 +75,7 @@ func docProgram(b Build) clidoc.Program {
 		monConn   connFlags
 		monUI     uiFlags
 		report    reportFlags
+		agent     agentFlags
 		demoUI    uiFlags
 		serverBin string
 		list      bool
@@ -103,6 +104,9 @@ func docProgram(b Build) clidoc.Program {
 	rep := docCommand("redis-memtop report [flags] [URI]", "a non-interactive incident report (Markdown, or --format json)",
 		newReportFlagSet(io.Discard, &report))
 	rep.Values = map[string][]string{"format": formats}
+	agt := docCommand("redis-memtop agent [flags] [URI...]", "headless: the checks, the verdict and the big keys as OpenMetrics for Prometheus",
+		newAgentFlagSet(io.Discard, &agent))
+	agt.Values = map[string][]string{"agent-key-names": {app.KeyNamesPlain, app.KeyNamesHash}}
 	dem := docCommand("redis-memtop demo [flags] [SCENARIO]", "a throwaway redis-server with a scripted workload, and the monitor on it",
 		newDemoFlagSet(io.Discard, &demoUI, &serverBin, &list, &fast))
 	dem.Values = themeValues
@@ -130,7 +134,7 @@ func docProgram(b Build) clidoc.Program {
 				"(-c, or detected) opens the cluster overview; --sentinel follows a master through its failovers.",
 		},
 		Commands: []clidoc.Command{
-			monitor, rep, dem, rpl,
+			monitor, rep, agt, dem, rpl,
 			docCommand("redis-memtop version", "prints the version", nil),
 			comp,
 			docCommand("redis-memtop man", "writes this man page", newManFlagSet(io.Discard)),
@@ -152,6 +156,7 @@ func docProgram(b Build) clidoc.Program {
 			{Text: "Watch a server, with redis-cli's flags (the password from the environment):", Command: "REDISCLI_AUTH=secret redis-memtop -h 10.0.0.5 -p 6379"},
 			{Text: "Or with a URI, over TLS:", Command: "redis-memtop rediss://monitor@cache.example:6380/0"},
 			{Text: "Keep the evidence of an incident, with a big-key scan, as JSON:", Command: "redis-memtop report --scan --format json redis://10.0.0.5:6379 > evidence.json"},
+			{Text: "Serve the checks of a server to Prometheus (scrape 127.0.0.1:9188):", Command: "redis-memtop agent redis://10.0.0.5:6379"},
 			{Text: "Follow a master through Sentinel failovers:", Command: "redis-memtop --sentinel 10.0.0.7:26379 --master-name mymaster"},
 			{Text: "Train on a throwaway server, recorded, then play it back:", Command: "redis-memtop demo bgsave --record class.jsonl.gz; redis-memtop replay class.jsonl.gz"},
 		},

@@ -30,12 +30,14 @@ func TestManAndCompletionsCoverEveryFlag(t *testing.T) {
 		l   bool
 		fst bool
 		pf  replayFlags
+		af  agentFlags
 	)
 	sets := map[string]*flag.FlagSet{
 		"monitor": newMonitorFlagSet(io.Discard, &cf, &uf),
 		"report":  newReportFlagSet(io.Discard, &rf),
 		"demo":    newDemoFlagSet(io.Discard, &df, &bin, &l, &fst),
 		"replay":  newReplayFlagSet(io.Discard, &pf),
+		"agent":   newAgentFlagSet(io.Discard, &af),
 	}
 	roffMan := strings.ReplaceAll(man, `\-`, "-")
 	for cmd, fs := range sets {

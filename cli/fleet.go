@@ -14,6 +14,16 @@ import (
 // overview table; enter drills into one. The connection flags (-a, --user,
 // --tls …) apply to every server whose URI does not say otherwise.
 func runFleet(ctx context.Context, fs *flag.FlagSet, cf *connFlags, uf uiFlags, uris []string, stdin *os.File, stderr io.Writer) error {
+	targets, err := fleetTargets(ctx, fs, cf, uris, stdin, stderr)
+	if err != nil {
+		return err
+	}
+	return app.MonitorFleet(ctx, targets, uf.config()) //nolint:wrapcheck // app's errors are one clear line
+}
+
+// fleetTargets are the servers the URIs name, with the connection flags
+// applied to each (the monitor's fleet and the agent share them).
+func fleetTargets(ctx context.Context, fs *flag.FlagSet, cf *connFlags, uris []string, stdin *os.File, stderr io.Writer) ([]redisx.Options, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, name := range []string{"h", "p", "s", "c", "cluster", "sentinel", "master-name"} {
@@ -22,7 +32,7 @@ func runFleet(ctx context.Context, fs *flag.FlagSet, cf *connFlags, uf uiFlags, 
 			if len(name) > 1 {
 				dash = "--"
 			}
-			return usagef("%s%s does not go with several servers: name each one by a URI (redis://host:port/db)", dash, name)
+			return nil, usagef("%s%s does not go with several servers: name each one by a URI (redis://host:port/db)", dash, name)
 		}
 	}
 	targets := make([]redisx.Options, 0, len(uris))
@@ -35,7 +45,7 @@ func runFleet(ctx context.Context, fs *flag.FlagSet, cf *connFlags, uf uiFlags, 
 		}
 		o, err := cf.options(ctx, fs, u, stdin, warn)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if i == 0 && cf.askpass {
 			// Asked once; the servers whose URI has no password of its own
@@ -49,10 +59,10 @@ func runFleet(ctx context.Context, fs *flag.FlagSet, cf *connFlags, uf uiFlags, 
 		}
 		id := redisx.FleetID(o)
 		if seen[id] {
-			return usagef("%s is named twice", id)
+			return nil, usagef("%s is named twice", id)
 		}
 		seen[id] = true
 		targets = append(targets, o)
 	}
-	return app.MonitorFleet(ctx, targets, uf.config()) //nolint:wrapcheck // app's errors are one clear line
+	return targets, nil
 }
