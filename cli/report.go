@@ -40,9 +40,9 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, gathers --duration of samples (10s; --quick: two, one interval apart), prints an incident report and exits.\n"+
 			"On a Redis Cluster (-c, or a cluster node as the target) --scan covers every master and the big keys\n"+
 			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n"+
-			"--scan keeps to a budget of "+strconv.Itoa(redisx.DefaultScanRate)+" keys/s by default, like the monitor, and backs off when it makes\n"+
+			"--scan keeps to a budget of %d keys/s by default, like the monitor, and backs off when it makes\n"+
 			"other clients wait: a report is the command pasted against production, so it must be the gentle one.\n"+
-			"--scan-rate 0 goes as fast as the server allows (a few hundred thousand keys/s, one server core busy); it says so on a terminal.\n\n")
+			"--scan-rate 0 goes as fast as the server allows (a few hundred thousand keys/s, one server core busy); it says so on a terminal.\n\n", redisx.DefaultScanRate)
 		fs.PrintDefaults()
 	}
 	return fs
