@@ -24,11 +24,11 @@ func TestScanGovernorBacksOffWhenItHurts(t *testing.T) {
 	for i := range 5000 {
 		fields = append(fields, "f"+strconv.Itoa(i), strings.Repeat("v", 16))
 	}
-	pipe := c.Pipeline()
 	for i := range 100 {
-		pipe.HSet(ctx, "h:"+strconv.Itoa(i), fields...)
+		if err := c.HSet(ctx, "h:"+strconv.Itoa(i), fields...).Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mustExec(t, pipe)
 
 	w := NewScanWorker(c, ScanOptions{Rate: 4000, Samples: 5000, Repeat: 1, Interval: 100 * 1e6})
 	rctx, cancel := context.WithCancel(ctx)

@@ -16,7 +16,7 @@ const (
 	forkFactor = 0.25 // while a fork child runs (copy-on-write: every touched page costs)
 	minFactor  = 0.05 // the back-off never stops the scan outright
 	// recoverStep is added to the factor after a slice where the scan hurt
-	// nobody: from the floor back to full speed in 10 slices (~45 s).
+	// nobody: from the floor back to full speed in 10 slices (~23 s).
 	recoverStep = 0.1
 )
 
@@ -37,19 +37,19 @@ type harmConfig struct {
 	MinOn, MinOff int
 }
 
-// defaultHarm: a 4 s scan slice, then a 0.5 s pause measured for its last
-// 0.4 s; with a probe every 50 ms, ~80 probes scanning and ~16 (two pauses)
-// of baseline a judgement. The pauses cost no speed: the pacer spends the
-// budget of a whole cycle during its scan slice.
+// defaultHarm: a 2 s scan slice, then a 0.3 s pause measured for its last
+// 0.25 s; with a probe every 25 ms, ~80 probes scanning and ~20 (two
+// pauses) of baseline a judgement, one every 2.3 s. The pauses cost no
+// speed: the pacer spends the budget of a whole cycle during its scan slice.
 var defaultHarm = harmConfig{
-	On: 4 * time.Second, Off: 500 * time.Millisecond, Settle: 100 * time.Millisecond,
+	On: 2 * time.Second, Off: 300 * time.Millisecond, Settle: 50 * time.Millisecond,
 	Rise: 0.20, Floor: 40 * time.Microsecond, Calm: 0.10,
 	MinOn: 20, MinOff: 6,
 }
 
-// probeEvery is the probe's period: 20 PINGs a second, next to thousands of
-// keys' commands, is nothing the server feels.
-const probeEvery = 50 * time.Millisecond
+// probeEvery is the probe's period: 40 PINGs a second (~40 µs of server
+// time), next to thousands of keys' commands, is nothing the server feels.
+const probeEvery = 25 * time.Millisecond
 
 // harmGovernor decides the scan's speed from the harm it does to other
 // clients, not from its own round trips (those slow down with any
