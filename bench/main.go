@@ -76,6 +76,8 @@ type config struct {
 	skipBurner  bool
 	rssKeys     int
 	keystatsCLI string
+	// bin is a prebuilt redis-memtop to time instead of building one.
+	bin string
 
 	// clusterKeys and clusterReplicas size the cluster-wide rows' cluster.
 	clusterKeys     int
@@ -107,6 +109,7 @@ func main() {
 	flag.BoolVar(&c.skipBurner, "skip-burner", false, "skip the busy-client row")
 	flag.IntVar(&c.rssKeys, "rss-keys", 0, "run the RSS row of issue 17 over this many small keys (e.g. 10000000; off by default: loading takes minutes)")
 	flag.StringVar(&c.keystatsCLI, "keystats-cli", "", "redis-cli 7.4+ `binary` for the --keystats row (default: -redis-cli when it has --keystats, else the protocol is emulated)")
+	flag.StringVar(&c.bin, "bin", "", "time this prebuilt redis-memtop `binary` instead of building one (go build -trimpath is minutes on a busy machine)")
 	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of the idle monitor into this `dir` (idle.pprof)")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -185,7 +188,10 @@ func run(c config) error {
 	if c.clusterOnly {
 		c.skipCluster = false
 	}
-	if !c.skipBinary || !c.skipIdle || !c.skipRSS || !c.skipCluster {
+	switch {
+	case c.bin != "":
+		bin = c.bin
+	case !c.skipBinary || !c.skipIdle || !c.skipRSS || !c.skipCluster:
 		if bin, err = buildBinary(ctx, dir); err != nil {
 			return err
 		}
