@@ -165,8 +165,10 @@ func rssBigRow(ctx context.Context, c config, bin string) row {
 	}
 	bk := rep.BigKeys
 	fmt.Printf("  %d keys in %.1f s (%.0f keys/s); peak RSS %s\n", bk.Scanned, bk.ElapsedSeconds, bk.KeysPerSecond, model.Bytes(float64(peak)))
-	return costRow(name, float64(peak)/(1<<20), 0, "%.1f MB", 60, "<= 60 MB",
+	r := costRow(name, float64(peak)/(1<<20), 0, "%.1f MB", 60, "<= 60 MB",
 		fmt.Sprintf("getrusage peak of the whole report process (>= its RSS after the pass); %d keys scanned, %.0f keys/s", bk.Scanned, bk.KeysPerSecond))
+	r.theirs, r.has = na, false
+	return r
 }
 
 // loadSmall writes n small strings p<i%1000>:<i> with MSET, on two
