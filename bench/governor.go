@@ -48,7 +48,7 @@ type reportJSON struct {
 func runReport(ctx context.Context, bin, addr string, extra ...string) (*reportJSON, int64, error) {
 	host, port := hostPort(addr)
 	args := append([]string{"report", "--quick", "--interval", "100ms", "--scan", "--format", "json", "-h", host, "-p", port}, extra...)
-	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // the bench's own binary
+	cmd := exec.CommandContext(ctx, bin, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

@@ -59,15 +59,6 @@ func benchP99(ctx context.Context, addr string) (float64, error) {
 	return sum / float64(n), nil
 }
 
-// lastSlow is the governor's last word of the latest withScan: the share of
-// the budget and why (issue 17).
-var lastSlow struct {
-	factor float64
-	reason string
-	on     float64 // probe µs while scanning
-	off    float64 // and in the pauses
-}
-
 // bgScan is one worker at the default budget that lives through the whole
 // p99 row, as the monitor's does: paused for the runs without a scan,
 // resumed for the runs with one, so its governor keeps what it learned.
@@ -148,7 +139,7 @@ func median(v []float64) float64 {
 
 func latencyRows(ctx context.Context, c config, addr string, rdb *redis.Client) ([]row, error) {
 	if _, err := exec.LookPath("redis-benchmark"); err != nil {
-		return []row{{name: "3b p99 GET/SET with the default-rate scan", note: "skipped: " + err.Error()}}, nil //nolint:nilerr // a missing tool skips the row
+		return []row{{name: "3b p99 GET/SET with the default-rate scan", note: "skipped: " + err.Error()}}, nil // a missing tool skips the row
 	}
 	fmt.Printf("\np99 of redis-benchmark -t set,get -c 50 -n 100000, with and without a scan at %d keys/s:\n", redisx.DefaultScanRate)
 	var off, on, rates []float64

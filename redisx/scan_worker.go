@@ -481,12 +481,16 @@ func (w *ScanWorker) governorFacts(st *passState, p *model.ScanProgress) {
 // dials when first needed (the budget can be set while scanning) and gives
 // up quietly on an error: the governor then holds its factor.
 func (w *ScanWorker) harmProbe(ctx context.Context, opts *redis.Options) {
-	var c *respConn
-	defer func() {
-		if c != nil {
+	var conn atomic.Pointer[respConn]
+	closeConn := func() {
+		if c := conn.Swap(nil); c != nil {
 			_ = c.Close()
 		}
-	}()
+	}
+	defer closeConn()
+	// A blocked read ends at once when the attempt ends.
+	defer context.AfterFunc(ctx, closeConn)()
+	var c *respConn
 	tick := time.NewTicker(probeEvery)
 	defer tick.Stop()
 	for {
@@ -499,12 +503,15 @@ func (w *ScanWorker) harmProbe(ctx context.Context, opts *redis.Options) {
 			continue
 		}
 		if c == nil {
-			var err error
-			if c, err = dialResp(ctx, opts, w.opts.Timeout); err != nil {
+			nc, err := dialResp(ctx, opts, w.opts.Timeout)
+			if err != nil {
 				return
 			}
-			stop := context.AfterFunc(ctx, func() { _ = c.Close() })
-			defer stop()
+			c = nc
+			conn.Store(c)
+			if ctx.Err() != nil {
+				return
+			}
 		}
 		c.deadline(ctx, w.opts.Timeout)
 		start := time.Now()
