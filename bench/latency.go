@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,16 +59,28 @@ func benchP99(ctx context.Context, addr string) (float64, error) {
 	return sum / float64(n), nil
 }
 
-// withScan runs f while a worker scans at the default budget, and returns
-// the worker's keys/s over that time.
-func withScan(ctx context.Context, rdb *redis.Client, f func() error) (float64, error) {
+// bgScan is one worker at the default budget that lives through the whole
+// p99 row, as the monitor's does: paused for the runs without a scan,
+// resumed for the runs with one, so its governor keeps what it learned.
+type bgScan struct {
+	w       *redisx.ScanWorker
+	cancel  context.CancelFunc
+	scanned atomic.Int64 // keys over every pass
+	done    chan struct{}
+	mu      sync.Mutex
+	last    model.ScanProgress
+}
+
+func startBgScan(ctx context.Context, rdb *redis.Client) *bgScan {
 	sctx, cancel := context.WithCancel(ctx)
-	w := redisx.NewScanWorker(rdb, redisx.ScanOptions{Rate: redisx.DefaultScanRate, Repeat: time.Millisecond})
+	b := &bgScan{
+		w:      redisx.NewScanWorker(rdb, redisx.ScanOptions{Rate: redisx.DefaultScanRate, Repeat: time.Millisecond}),
+		cancel: cancel, done: make(chan struct{}),
+	}
+	b.w.SetPaused(true)
 	out := make(chan model.Update, 64)
-	done := make(chan struct{})
-	var scanned atomic.Int64 // keys over every pass
 	go func() {
-		defer close(done)
+		defer close(b.done)
 		var pass int
 		var base, last int64
 		for u := range out {
@@ -79,21 +92,37 @@ func withScan(ctx context.Context, rdb *redis.Client, f func() error) (float64, 
 				pass, base = p.Pass, base+last
 			}
 			last = p.Scanned
-			scanned.Store(base + last)
+			b.scanned.Store(base + last)
+			if p.Phase == model.ScanScanning {
+				b.mu.Lock()
+				b.last = p
+				b.mu.Unlock()
+			}
 		}
 	}()
-	runDone := make(chan struct{})
-	go func() { _ = w.Run(sctx, out); close(runDone) }()
-	time.Sleep(500 * time.Millisecond) // let it reach its pace
+	go func() { _ = b.w.Run(sctx, out); close(out) }()
+	return b
+}
+
+func (b *bgScan) stop() { b.cancel(); <-b.done }
+
+// during runs f with the scan resumed and returns the scan's keys/s over it.
+func (b *bgScan) during(f func() error) (float64, error) {
+	b.w.SetPaused(false)
+	time.Sleep(200 * time.Millisecond) // let it reach its pace
 	t0 := time.Now()
-	s0 := scanned.Load()
+	s0 := b.scanned.Load()
 	err := f()
-	rate := float64(scanned.Load()-s0) / time.Since(t0).Seconds()
-	cancel()
-	<-runDone
-	close(out)
-	<-done
+	rate := float64(b.scanned.Load()-s0) / time.Since(t0).Seconds()
+	b.w.SetPaused(true)
 	return rate, err
+}
+
+// governor is the worker's last word: the share of the budget and why.
+func (b *bgScan) governor() model.ScanProgress {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
 }
 
 func median(v []float64) float64 {
@@ -110,10 +139,12 @@ func median(v []float64) float64 {
 
 func latencyRows(ctx context.Context, c config, addr string, rdb *redis.Client) ([]row, error) {
 	if _, err := exec.LookPath("redis-benchmark"); err != nil {
-		return []row{{name: "3b p99 GET/SET with the default-rate scan", note: "skipped: " + err.Error()}}, nil //nolint:nilerr // a missing tool skips the row
+		return []row{{name: "3b p99 GET/SET with the default-rate scan", note: "skipped: " + err.Error()}}, nil // a missing tool skips the row
 	}
 	fmt.Printf("\np99 of redis-benchmark -t set,get -c 50 -n 100000, with and without a scan at %d keys/s:\n", redisx.DefaultScanRate)
 	var off, on, rates []float64
+	bg := startBgScan(ctx, rdb)
+	defer bg.stop()
 	for i := range c.latRounds {
 		for j := range 2 {
 			scan := (i+j)%2 == 1
@@ -121,14 +152,16 @@ func latencyRows(ctx context.Context, c config, addr string, rdb *redis.Client) 
 			var err error
 			if scan {
 				var rate float64
-				rate, err = withScan(ctx, rdb, func() error {
+				rate, err = bg.during(func() error {
 					var e error
 					p99, e = benchP99(ctx, addr)
 					return e
 				})
 				rates = append(rates, rate)
 				on = append(on, p99)
-				fmt.Printf("round %d  with scan     p99 %.3f ms  (scan ran at %.0f keys/s)\n", i+1, p99, rate)
+				g := bg.governor()
+				fmt.Printf("round %d  with scan     p99 %.3f ms  (scan ran at %.0f keys/s; governor at %.2f of the budget %q, probe %.0f µs scanning vs %.0f paused)\n",
+					i+1, p99, rate, g.Throttle, g.SlowReason, g.ProbeOnMicros, g.ProbeOffMicros)
 			} else {
 				p99, err = benchP99(ctx, addr)
 				off = append(off, p99)

@@ -70,6 +70,15 @@ type config struct {
 	profile     string
 	extras      bool
 
+	// Issue 17: the busy-client row's dataset, the opt-in RSS row's keys,
+	// and a redis-cli that has --keystats (7.4+) when the one in PATH lacks it.
+	burnKeys    int
+	skipBurner  bool
+	rssKeys     int
+	keystatsCLI string
+	// bin is a prebuilt redis-memtop to time instead of building one.
+	bin string
+
 	// clusterKeys and clusterReplicas size the cluster-wide rows' cluster.
 	clusterKeys     int
 	clusterReplicas bool
@@ -96,6 +105,11 @@ func main() {
 	flag.BoolVar(&c.clusterReplicas, "cluster-replicas", true, "give each master of the cluster-wide rows a replica, and time --scan-replicas")
 	flag.BoolVar(&c.extras, "extras", true, "also measure the alternatives the worker does not use")
 	flag.StringVar(&c.redisCLI, "redis-cli", "redis-cli", "redis-cli binary")
+	flag.IntVar(&c.burnKeys, "burn-keys", 100_000, "keys of the busy-client row (report --scan at the default budget: 20 s per 100,000 keys)")
+	flag.BoolVar(&c.skipBurner, "skip-burner", false, "skip the busy-client row")
+	flag.IntVar(&c.rssKeys, "rss-keys", 0, "run the RSS row of issue 17 over this many small keys (e.g. 10000000; off by default: loading takes minutes)")
+	flag.StringVar(&c.keystatsCLI, "keystats-cli", "", "redis-cli 7.4+ `binary` for the --keystats row (default: -redis-cli when it has --keystats, else the protocol is emulated)")
+	flag.StringVar(&c.bin, "bin", "", "time this prebuilt redis-memtop `binary` instead of building one (go build -trimpath is minutes on a busy machine)")
 	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of the idle monitor into this `dir` (idle.pprof)")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -174,7 +188,10 @@ func run(c config) error {
 	if c.clusterOnly {
 		c.skipCluster = false
 	}
-	if !c.skipBinary || !c.skipIdle || !c.skipRSS || !c.skipCluster {
+	switch {
+	case c.bin != "":
+		bin = c.bin
+	case !c.skipBinary || !c.skipIdle || !c.skipRSS || !c.skipCluster:
 		if bin, err = buildBinary(ctx, dir); err != nil {
 			return err
 		}
@@ -215,7 +232,7 @@ func run(c config) error {
 	fmt.Printf("dataset: %d keys loaded in %s (seed %d), used_memory %s\n\n", n, time.Since(t0).Round(time.Millisecond), datasetSeed, usedMemory(ctx, rdb))
 
 	// The target rows in the order of issue 8; the rest is informational.
-	var t1, t2, t3a, t3b, t4a, t4b, t5, t6, info []row
+	var t1, t2, t3a, t3b, t4a, t4b, t5, t6, t17, info []row
 	passBin := bin
 	if c.skipBinary {
 		passBin = ""
@@ -226,6 +243,12 @@ func run(c config) error {
 	}
 	if !c.skipRSS {
 		t4b = []row{rssRow(ctx, c, bin, srv.Addr, rdb)}
+	}
+	if !c.skipBurner && bin != "" {
+		t17 = append(t17, burnerRow(ctx, c, bin))
+	}
+	if c.rssKeys > 0 && bin != "" {
+		t17 = append(t17, rssBigRow(ctx, c, bin))
 	}
 	if !c.skipLat {
 		lat, err := latencyRows(ctx, c, srv.Addr, rdb)
@@ -250,7 +273,7 @@ func run(c config) error {
 		table(fmt.Sprintf("cluster-wide big keys, %d keys", c.clusterKeys), clusterT)
 	}
 	table(fmt.Sprintf("issue 8 targets (whole run %s)", time.Since(began).Round(time.Second)),
-		slices.Concat(t1, t2, t3a, t3b, t4a, t4b, t5, t6))
+		slices.Concat(t1, t2, t3a, t3b, t4a, t4b, t5, t6, t17))
 	return clusterErr
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
+	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
 // reportFlags are report's flags.
@@ -29,7 +30,7 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("redis-memtop report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.conn.register(fs)
-	f.scan.register(fs, false, 0)
+	f.scan.register(fs, false, redisx.DefaultScanRate)
 	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
 	fs.DurationVar(&f.interval, "interval", time.Second, "time between two samples")
@@ -38,7 +39,10 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, gathers --duration of samples (10s; --quick: two, one interval apart), prints an incident report and exits.\n"+
 			"On a Redis Cluster (-c, or a cluster node as the target) --scan covers every master and the big keys\n"+
-			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n\n")
+			"name the node each key lives on; --scan-replicas scans one replica of each master instead.\n"+
+			"--scan keeps to a budget of %d keys/s by default, like the monitor, and backs off when it makes\n"+
+			"other clients wait: a report is the command pasted against production, so it must be the gentle one.\n"+
+			"--scan-rate 0 goes as fast as the server allows (a few hundred thousand keys/s, one server core busy); it says so on a terminal.\n\n", redisx.DefaultScanRate)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -57,6 +61,7 @@ func runReport(ctx context.Context, args []string, stdin *os.File, stdout, stder
 	if err := f.scan.validate(); err != nil {
 		return err
 	}
+	f.scan.warnUnlimited(stderr)
 	opts, err := f.conn.options(ctx, fs, uri, stdin, stderr)
 	if err != nil {
 		return err

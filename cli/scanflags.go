@@ -2,7 +2,12 @@ package cli
 
 import (
 	"flag"
+	"fmt"
+	"io"
+	"os"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/redis-memtop/redis-memtop/app"
 )
@@ -22,13 +27,29 @@ type scanFlags struct {
 func (s *scanFlags) register(fs *flag.FlagSet, on bool, rate int) {
 	fs.BoolVar(&s.on, "scan", on, "run the big-key scan (SCAN + MEMORY USAGE in the background)")
 	fs.BoolVar(&s.off, "no-scan", false, "do not scan for big keys")
-	fs.IntVar(&s.rate, "scan-rate", rate, "big-key scan budget in keys per second (0 = unlimited)")
+	fs.IntVar(&s.rate, "scan-rate", rate, "big-key scan budget in keys per second; the scan backs off when it makes other clients wait\n"+
+		"(a PING probe timed while scanning and in short pauses) and while a fork runs; 0 = unlimited: as fast as the server allows")
 	fs.IntVar(&s.samples, "samples", 5, "MEMORY USAGE SAMPLES for the big-key scan (never 0)")
 	fs.BoolVar(&s.replicas, "scan-replicas", false, "Redis Cluster: scan one replica of each master (with READONLY) instead of the masters, so the\n"+
 		"scan's load stays off the nodes that serve writes; a master without a replica that answers is not scanned")
 }
 
 func (s *scanFlags) enabled() bool { return s.on && !s.off }
+
+// warnUnlimited says on a terminal that the scan will go as fast as the
+// server allows: --scan-rate 0 is a choice, and the one command people paste
+// against production should not make it silently.
+func (s *scanFlags) warnUnlimited(stderr io.Writer) {
+	if s.enabled() && s.rate == 0 && isTerminal(stderr) {
+		fmt.Fprintln(stderr, "redis-memtop: --scan-rate 0: the big-key scan runs as fast as the server allows, with no budget and no back-off")
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
 
 // config is the scan's configuration the flags say.
 func (s *scanFlags) config() app.ScanConfig {

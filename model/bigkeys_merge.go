@@ -446,6 +446,14 @@ func MergeScanProgress(parts []NodeScanProgress) ScanProgress {
 		if p.Throttle > 0 && (out.Throttle == 0 || p.Throttle < out.Throttle) {
 			out.Throttle = p.Throttle
 		}
+		// The slowest node tells why the cluster's scan is slowed.
+		if p.SlowFactor > 0 && (out.SlowFactor == 0 || p.SlowFactor < out.SlowFactor) {
+			out.SlowFactor, out.SlowReason = p.SlowFactor, p.SlowReason
+			out.ProbeOnMicros, out.ProbeOffMicros, out.LatencyRise = p.ProbeOnMicros, p.ProbeOffMicros, p.LatencyRise
+		}
+		if p.LowestFactor > 0 && (out.LowestFactor == 0 || p.LowestFactor < out.LowestFactor) {
+			out.LowestFactor, out.LowestReason = p.LowestFactor, p.LowestReason
+		}
 		if out.Samples == 0 {
 			out.Samples = p.Samples
 		}

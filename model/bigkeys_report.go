@@ -23,11 +23,61 @@ type BigKeysReport struct {
 	KeysPerSecond  float64   `json:"keys_per_second"`
 	Samples        int       `json:"samples"` // MEMORY USAGE SAMPLES
 	DBs            []int     `json:"dbs"`
+	// Governor is the scan's speed account: its budget and whether, why
+	// and how far it slowed during the pass.
+	Governor ScanGovernorReport `json:"governor"`
 	// BigKeys holds the totals and lists over the keys scanned.
 	BigKeys
 	KeySizes *KeySizes `json:"keysizes,omitempty"`
 	Notes    []string  `json:"notes,omitempty"`
 	Err      string    `json:"err,omitempty"`
+}
+
+// ScanGovernorReport says how fast the scan was allowed to go and why it
+// went slower.
+type ScanGovernorReport struct {
+	// Rate is the keys/s budget; 0 is unlimited (--scan-rate 0).
+	Rate int `json:"rate"`
+	// SlowestFactor is the lowest share of the budget the pass was allowed
+	// (1 when never slowed), SlowReason why ("server latency +40 % while
+	// scanning").
+	SlowestFactor float64 `json:"slowest_factor"`
+	SlowReason    string  `json:"slow_reason,omitempty"`
+	// The harm probe's last judgement: medians in µs and the rise.
+	ProbeScanningMicros float64 `json:"probe_scanning_us,omitempty"`
+	ProbePausedMicros   float64 `json:"probe_paused_us,omitempty"`
+	LatencyRise         float64 `json:"latency_rise,omitempty"`
+}
+
+// governorReport is the pass's speed account.
+func governorReport(p *ScanProgress) ScanGovernorReport {
+	g := ScanGovernorReport{
+		Rate: p.Rate, SlowestFactor: 1,
+		ProbeScanningMicros: p.ProbeOnMicros, ProbePausedMicros: p.ProbeOffMicros, LatencyRise: p.LatencyRise,
+	}
+	if p.LowestFactor > 0 && p.LowestFactor < 1 {
+		g.SlowestFactor, g.SlowReason = p.LowestFactor, p.LowestReason
+	}
+	return g
+}
+
+// Markdown is the report's speed line.
+func (g ScanGovernorReport) Markdown() string {
+	if g.Rate <= 0 {
+		return "unlimited (--scan-rate 0): as fast as the server allows, no back-off"
+	}
+	s := "budget " + Count(float64(g.Rate)) + " keys/s"
+	if g.SlowestFactor < 1 {
+		s += "; slowed to " + strconv.FormatFloat(100*g.SlowestFactor, 'f', 0, 64) + " % of it at most: " + Sanitize(g.SlowReason, 0)
+	} else {
+		s += ", never slowed"
+	}
+	if g.ProbePausedMicros > 0 {
+		s += fmt.Sprintf(" (a PING took %s scanning, %s in the scan's pauses)",
+			Duration(time.Duration(g.ProbeScanningMicros*float64(time.Microsecond))),
+			Duration(time.Duration(g.ProbePausedMicros*float64(time.Microsecond))))
+	}
+	return s
 }
 
 // Report makes the report section from the current pass (or, when it has
@@ -42,6 +92,7 @@ func (s *ScanState) Report() BigKeysReport {
 		ElapsedSeconds: p.Elapsed.Seconds(),
 		Samples:        p.Samples,
 		DBs:            append([]int{}, p.DBs...),
+		Governor:       governorReport(p),
 		KeySizes:       s.KeySizes,
 		Notes:          append([]string(nil), p.Notes...),
 		Err:            p.Err,
@@ -115,6 +166,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	p("- Scan: %s; %s of %s keys in %s (%s keys/s), MEMORY USAGE SAMPLES %d\n",
 		status, Count(float64(r.Scanned)), Count(float64(r.DBSize)),
 		Duration(time.Duration(r.ElapsedSeconds*float64(time.Second))), Count(r.KeysPerSecond), r.Samples)
+	p("- Speed: %s\n", r.Governor.Markdown())
 	p("- Total: %s in %s keys; without TTL: %s in %s keys\n",
 		sum(r.Bytes), Count(float64(r.Keys)), sum(r.NoTTLBytes), Count(float64(r.NoTTLKeys)))
 	if r.UnknownBytes > 0 {

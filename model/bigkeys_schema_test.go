@@ -49,11 +49,11 @@ func TestBigKeysReportSchema(t *testing.T) {
 		want []string
 	}{
 		{"empty", ScanState{}, []string{
-			"complete", "state", "scanned", "dbsize", "elapsed_seconds", "keys_per_second", "samples", "dbs",
+			"complete", "state", "scanned", "dbsize", "elapsed_seconds", "keys_per_second", "samples", "dbs", "governor",
 			"keys", "bytes", "no_ttl_keys", "no_ttl_bytes", "top", "top_elements", "prefixes", "types", "encodings", "ttl_buckets", "size_histogram",
 		}},
 		{"every part", full, []string{
-			"complete", "state", "scanned", "dbsize", "elapsed_seconds", "keys_per_second", "samples", "dbs",
+			"complete", "state", "scanned", "dbsize", "elapsed_seconds", "keys_per_second", "samples", "dbs", "governor",
 			"keys", "bytes", "no_ttl_keys", "no_ttl_bytes", "unknown_bytes_keys", "top", "top_elements", "prefixes", "types", "encodings", "ttl_buckets", "size_histogram", "growth",
 			"keysizes", "notes", "err",
 		}},

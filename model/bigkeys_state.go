@@ -45,6 +45,23 @@ type ScanProgress struct {
 	Rate     int     `json:"rate"`
 	Throttle float64 `json:"throttle"`
 	Samples  int     `json:"samples"` // MEMORY USAGE SAMPLES
+	// SlowReason says why a budgeted scan runs below its budget now
+	// ("server latency +40 % while scanning", "a fork is running …"), ""
+	// at full speed; SlowFactor is the share of the budget it is allowed
+	// then (Throttle when below 1, else 0).
+	SlowReason string  `json:"slow_reason,omitempty"`
+	SlowFactor float64 `json:"slow_factor,omitempty"`
+	// The harm probe (a PING on its own connection, timed while scanning
+	// and during short pauses of the scan): the medians of its last
+	// judgement in µs, and their ratio − 1. Zero before the first one and
+	// for an unlimited scan.
+	ProbeOnMicros  float64 `json:"probe_scanning_us,omitempty"`
+	ProbeOffMicros float64 `json:"probe_paused_us,omitempty"`
+	LatencyRise    float64 `json:"latency_rise,omitempty"`
+	// LowestFactor and LowestReason are the slowest this pass has been
+	// (0 and "" when never slowed): the report's account of the pass.
+	LowestFactor float64 `json:"lowest_factor,omitempty"`
+	LowestReason string  `json:"lowest_reason,omitempty"`
 	// Method says how keys are inspected ("pipeline"); Notes say what the
 	// server would not let the worker read ("OBJECT ENCODING: NOPERM …").
 	Method string   `json:"method,omitempty"`

@@ -141,7 +141,6 @@ type batchResult struct {
 	b       *batch
 	keys    []model.KeyInfo
 	skipped int
-	rtt     time.Duration // the first, largest round trip
 	err     error
 }
 
@@ -222,7 +221,6 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 			c.write2("ttl", k)
 		}
 	}
-	start := time.Now()
 	if err := c.flush(); err != nil {
 		res.err = err
 		return res
@@ -305,7 +303,6 @@ func (in *inspector) inspect(ctx context.Context, b *batch) batchResult {
 		}
 		keys = append(keys, k)
 	}
-	res.rtt = time.Since(start)
 	if objDenied {
 		in.caps.noObject.Store(true)
 	}

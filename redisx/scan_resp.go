@@ -49,6 +49,7 @@ const cmdMemory = "memory"
 var scanShapes = [][]any{
 	{"auth", "user", "pass"},
 	{"readonly"}, // a cluster replica's scan (ScanOptions.ReadOnly)
+	{"ping"},     // the harm governor's probe
 	{"select", "0"},
 	{"dbsize"},
 	{cmdInfo, "server"},

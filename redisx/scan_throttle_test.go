@@ -13,38 +13,114 @@ import (
 	"github.com/redis-memtop/redis-memtop/model"
 )
 
-func TestLatencyGovernor(t *testing.T) {
-	g := newLatencyGovernor()
-	for range 10 {
-		g.observe(1000*time.Microsecond, 1000) // 1 µs a key: the baseline
+// feedHarm runs the governor through cycles ends of pause (judgements)
+// with a probe every 50 ms: onRTT while scanning, offRTT during the pauses.
+// It returns the time reached (just after the last judgement).
+func feedHarm(g *harmGovernor, t time.Time, cycles int, onRTT, offRTT func(i int) time.Duration) time.Time {
+	for i := 0; cycles > 0; i++ {
+		t = t.Add(probeEvery)
+		wasOff := g.off
+		g.advance(t)
+		if wasOff && !g.off {
+			cycles--
+		}
+		if g.off {
+			g.observe(t, offRTT(i))
+		} else {
+			g.observe(t, onRTT(i))
+		}
 	}
-	if g.factor != 1 {
-		t.Fatalf("factor at baseline = %v", g.factor)
+	return t
+}
+
+func TestHarmGovernor(t *testing.T) {
+	g := newHarmGovernor(defaultHarm)
+	t0 := time.Unix(1000, 0)
+	flat := func(d time.Duration) func(int) time.Duration { return func(int) time.Duration { return d } }
+
+	// Client-side noise: the probe is slow and jumpy, but as slow during the
+	// pauses as while scanning. Nobody is hurt: full speed all along.
+	noisy := func(i int) time.Duration { return time.Duration(200+(i*7919)%3000) * time.Microsecond }
+	now := feedHarm(&g, t0, 10, noisy, noisy)
+	if g.factor != 1 || !g.judged {
+		t.Fatalf("factor under client noise = %v (judged %v), want 1", g.factor, g.judged)
 	}
-	// The server gets busy: 5× the latency halves the speed, again and
-	// again, down to the floor and no further.
-	for range 3 {
-		g.observe(5000*time.Microsecond, 1000)
+
+	// The scan makes the probe 40 % slower: each judgement halves the
+	// speed, down to the floor and no further; the reason says by how much.
+	// (A steady cycle first: the judgement also weighs the pause before.)
+	now = feedHarm(&g, now, 1, flat(500*time.Microsecond), flat(500*time.Microsecond))
+	now = feedHarm(&g, now, 1, flat(700*time.Microsecond), flat(500*time.Microsecond))
+	if g.factor != 0.5 {
+		t.Errorf("factor after one hurting slice = %v, want 0.5", g.factor)
 	}
-	if g.factor > 0.25 {
-		t.Errorf("factor under load = %v, want ≤ 0.25", g.factor)
+	if r := slowReason(false, g.factor, g.hurtRise); r != "server latency +40 % while scanning" {
+		t.Errorf("reason = %q", r)
 	}
-	for range 50 {
-		g.observe(50*time.Millisecond, 1000)
-	}
+	now = feedHarm(&g, now, 10, flat(700*time.Microsecond), flat(500*time.Microsecond))
 	if g.factor != minFactor {
 		t.Errorf("factor floor = %v, want %v", g.factor, minFactor)
 	}
-	// Back to normal: it climbs back to full speed.
-	for range 30 {
-		g.observe(1000*time.Microsecond, 1000)
+	if g.onMed != 700*time.Microsecond || g.offMed != 500*time.Microsecond {
+		t.Errorf("medians %v / %v", g.onMed, g.offMed)
 	}
-	if g.factor != 1 {
-		t.Errorf("factor after recovery = %v", g.factor)
+
+	// A rise below the floor (+30 µs on 50 µs) is nobody's harm: it
+	// recovers, a step a slice, back to full speed.
+	now = feedHarm(&g, now, 3, flat(80*time.Microsecond), flat(50*time.Microsecond))
+	if g.factor <= minFactor || g.factor >= 1 {
+		t.Errorf("factor while recovering = %v", g.factor)
 	}
-	// Zero keys or a zero round trip changes nothing.
-	if f := g.observe(0, 10); f != 1 {
-		t.Errorf("observe(0) = %v", f)
+	if r := slowReason(false, g.factor, g.hurtRise); r != "server latency +40 % while scanning" {
+		t.Errorf("reason while recovering = %q", r)
+	}
+	now = feedHarm(&g, now, 25, flat(50*time.Microsecond), flat(50*time.Microsecond))
+	if g.factor != 1 || slowReason(false, g.factor, g.hurtRise) != "" {
+		t.Errorf("after recovery: factor %v, reason %q", g.factor, slowReason(false, g.factor, g.hurtRise))
+	}
+
+	// Between calm and harm (+15 %) the factor holds.
+	now = feedHarm(&g, now, 1, flat(500*time.Microsecond), flat(500*time.Microsecond))
+	g.factor = 0.5
+	feedHarm(&g, now, 3, flat(575*time.Microsecond), flat(500*time.Microsecond))
+	if g.factor != 0.5 {
+		t.Errorf("factor in the dead band = %v, want 0.5", g.factor)
+	}
+
+	// Too few probes (the probe failed): no judgement, and a pause that
+	// outlived its slice never holds the scan.
+	h := newHarmGovernor(defaultHarm)
+	h.observe(t0, time.Millisecond)
+	h.observe(t0.Add(defaultHarm.On), time.Millisecond)
+	if h.pausedUntil(t0.Add(defaultHarm.On)).IsZero() {
+		t.Error("no pause after the scan slice")
+	}
+	if !h.pausedUntil(t0.Add(defaultHarm.On + defaultHarm.Off)).IsZero() {
+		t.Error("a pause the probe never ended still holds the scan")
+	}
+	h.observe(t0.Add(defaultHarm.On+defaultHarm.Off), 10*time.Millisecond)
+	if h.judged || h.factor != 1 {
+		t.Errorf("judged on 2 probes: factor %v", h.factor)
+	}
+}
+
+func TestSlowReason(t *testing.T) {
+	cases := []struct {
+		fork       bool
+		factor     float64
+		rise, want string
+	}{
+		{false, 1, "", ""},
+		{true, 1, "", "a fork is running (BGSAVE or AOF rewrite)"},
+		{true, 0.5, "", "a fork is running (BGSAVE or AOF rewrite); server latency +120 % while scanning"},
+	}
+	for _, c := range cases {
+		if got := slowReason(c.fork, c.factor, 1.2); got != c.want {
+			t.Errorf("slowReason(%v, %v) = %q, want %q", c.fork, c.factor, got, c.want)
+		}
+	}
+	if got := slowReason(false, 0.5, 0.001); got != "server latency +1 % while scanning" {
+		t.Errorf("a tiny rise reads %q", got)
 	}
 }
 
@@ -61,8 +137,11 @@ func TestPacerFactors(t *testing.T) {
 	// An unlimited pacer ignores latency and forks: it was asked for speed.
 	u := newPacer(0)
 	u.SetFork(true)
-	for range 20 {
-		u.Observe(time.Second, 1)
+	for i := range 200 {
+		u.Probe(time.Unix(int64(i), 0), time.Duration(i)*time.Millisecond)
+	}
+	if !u.PausedUntil(time.Unix(100, 0)).IsZero() {
+		t.Error("an unlimited scan pauses")
 	}
 	if u.Factor() != 1 {
 		t.Errorf("unlimited factor = %v", u.Factor())

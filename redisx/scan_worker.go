@@ -17,10 +17,10 @@ import (
 
 // Defaults of the big-key worker.
 const (
-	// DefaultScanRate is the keys/s budget of the live UI: about 1–2 % of
-	// one server core on the bench dataset, and within the +10 % p99 target
-	// of a concurrent GET/SET load (bench/README.md). The report uses 0
-	// (unlimited) unless --scan-rate says otherwise.
+	// DefaultScanRate is the keys/s budget of the live UI and the report:
+	// about 1–2 % of one server core on the bench dataset, and within the
+	// +10 % p99 target of a concurrent GET/SET load (bench/README.md).
+	// --scan-rate 0 (unlimited) is an explicit choice.
 	DefaultScanRate    = 5000
 	DefaultScanSamples = 5
 	// serverDefaultSamples is MEMORY USAGE's own default.
@@ -144,8 +144,9 @@ func (w *ScanWorker) inflight() int {
 // model.Update{Scan: …} values: progress every Interval, with a fresh
 // snapshot when the aggregation changed.
 //
-// It is gentle: a keys/s budget, backing off when its own round trips slow
-// down (someone else is keeping the server busy), a quarter speed while a
+// It is gentle: a keys/s budget, backing off when the scan makes other
+// clients wait (a PING probe is slower while scanning than during short
+// pauses of the scan: see harmGovernor), a quarter speed while a
 // fork runs (SetForkRunning), CLIENT NO-TOUCH ON where the server has it
 // (7.2+) so scanning leaves LRU/LFU and therefore eviction alone, and only
 // metadata commands: never KEYS, DEBUG, a value, or SAMPLES 0.
@@ -253,6 +254,9 @@ type passState struct {
 	dirty    bool // the aggregation changed since the last snapshot sent
 	rate     rateMeter
 	restarts int64
+	// lowest is the slowest the governor has made this pass, and why.
+	lowest       float64
+	lowestReason string
 }
 
 // Run scans until ctx is done (or, with Once, until one pass completes) and
@@ -438,12 +442,12 @@ func (w *ScanWorker) progress(st *passState, phase model.ScanPhase, errText stri
 		Cursor:     st.cursor,
 		DBs:        append([]int(nil), w.opts.DBs...),
 		Rate:       w.pace.Budget(),
-		Throttle:   w.pace.Factor(),
 		Samples:    w.opts.Samples,
 		Method:     "pipeline",
 		Notes:      w.caps.Notes(),
 		Err:        errText,
 	}
+	w.governorFacts(st, &p)
 	if phase != model.ScanScanning {
 		p.KeysPerSec = 0
 		if phase == model.ScanDone && st.elapsed > 0 {
@@ -451,6 +455,76 @@ func (w *ScanWorker) progress(st *passState, phase model.ScanPhase, errText stri
 		}
 	}
 	return p
+}
+
+// governorFacts fills the progress's throttle fields from the pacer, and
+// keeps the pass's slowest moment (what the report tells).
+func (w *ScanWorker) governorFacts(st *passState, p *model.ScanProgress) {
+	g := w.pace.State()
+	p.Throttle = g.Factor
+	if g.Factor < 1 && g.Reason != "" {
+		p.SlowFactor, p.SlowReason = g.Factor, g.Reason
+		if st.lowest == 0 || g.Factor < st.lowest {
+			st.lowest, st.lowestReason = g.Factor, g.Reason
+		}
+	}
+	p.LowestFactor, p.LowestReason = st.lowest, st.lowestReason
+	if g.Measured {
+		p.ProbeOnMicros = float64(g.ProbeOn) / float64(time.Microsecond)
+		p.ProbeOffMicros = float64(g.ProbeOff) / float64(time.Microsecond)
+		p.LatencyRise = g.LatencyRise
+	}
+}
+
+// harmProbe times a PING on a connection of its own every probeEvery while a
+// budgeted scan runs, and feeds the harm governor (scan_throttle.go). It
+// dials when first needed (the budget can be set while scanning) and gives
+// up quietly on an error: the governor then holds its factor.
+func (w *ScanWorker) harmProbe(ctx context.Context, opts *redis.Options) {
+	var conn atomic.Pointer[respConn]
+	closeConn := func() {
+		if c := conn.Swap(nil); c != nil {
+			_ = c.Close()
+		}
+	}
+	defer closeConn()
+	// A blocked read ends at once when the attempt ends.
+	defer context.AfterFunc(ctx, closeConn)()
+	var c *respConn
+	tick := time.NewTicker(probeEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if w.pace.Budget() <= 0 {
+			continue
+		}
+		if c == nil {
+			nc, err := dialResp(ctx, opts, w.opts.Timeout)
+			if err != nil {
+				return
+			}
+			c = nc
+			conn.Store(c)
+			if ctx.Err() != nil {
+				return
+			}
+		}
+		c.deadline(ctx, w.opts.Timeout)
+		start := time.Now()
+		c.write("ping")
+		if err := c.flush(); err != nil {
+			return
+		}
+		if _, _, err := c.readSimple(); err != nil {
+			return
+		}
+		now := time.Now()
+		w.pace.Probe(now, now.Sub(start))
+	}
 }
 
 // attempt scans from the pass's resume point until the pass completes, a
@@ -494,6 +568,8 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 		inspectors[i] = &inspector{conn: c, caps: &w.caps, samples: samples, timeout: w.opts.Timeout, noTTL: w.noTTL}
 	}
 
+	go w.harmProbe(ctx, opts)
+
 	batches := make(chan *batch, len(inspectors))
 	results := make(chan batchResult, len(inspectors))
 	var wg sync.WaitGroup
@@ -511,7 +587,6 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 			defer iwg.Done()
 			for b := range batches {
 				r := in.inspect(ctx, b)
-				w.pace.Observe(r.rtt, len(b.keys))
 				select {
 				case results <- r:
 				case <-ctx.Done():
@@ -612,6 +687,9 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cur
 			}
 			if w.restart.Load() != restarts {
 				return errRestart
+			}
+			if err := w.pace.Hold(ctx); err != nil {
+				return err
 			}
 			count := countFor(w.opts.Count, w.pace.Budget())
 			conn.deadline(ctx, w.opts.Timeout)

@@ -34,7 +34,11 @@ func scanStateText(s *model.ScanState, st *themes.Styles, w int, bar bool) strin
 			tail = append(tail, "ETA "+model.Duration(time.Duration(eta*float64(time.Second))))
 		}
 		if p.Throttle > 0 && p.Throttle < 1 {
-			tail = append(tail, "slowed to "+strconv.FormatFloat(100*p.Throttle, 'f', 0, 64)+"%")
+			slow := "slowed to " + strconv.FormatFloat(100*p.Throttle, 'f', 0, 64) + "%"
+			if p.SlowReason != "" {
+				slow += ": " + model.Sanitize(p.SlowReason, 0)
+			}
+			tail = append(tail, slow)
 		}
 	case model.ScanPaused:
 		style = st.Watch
