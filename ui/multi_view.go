@@ -343,7 +343,7 @@ func (m *Multi) footerView(w int) string {
 		parts = append(parts, "tab next", "? help")
 	}
 	parts = append(parts, "q quit")
-	return m.footerLine(parts, w, false)
+	return m.footerBlock(parts, w)
 }
 
 // helpGroups are the overview's ? overlay, built from its key bindings:
