@@ -26,7 +26,7 @@ type chrome struct {
 
 	width, height int
 
-	status      string // the status line (an action's answer, an export's result, a theme error): status.go
+	status      string    // the status line (an action's answer, an export's result, a theme error): status.go
 	statusSeq   uint64    // counts the messages put in status
 	statusSeen  uint64    // the statusSeq the status clock has seen
 	statusSince time.Time // the status clock's time when it first saw it

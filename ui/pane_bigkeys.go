@@ -316,7 +316,7 @@ func (p *bigKeysPane) body(d *Data, st *themes.Styles, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	lines := []string{scanStateText(d.Scan, st, w, true)}
+	lines := scanStateLines(d.Scan, st, w, true)
 	if h >= 8 && d.Scan != nil {
 		if notes := d.Scan.Progress.Notes; len(notes) > 0 {
 			lines = append(lines, st.Warn.Render(cut(model.Sanitize("limited: "+strings.Join(notes, "; "), 0), w)))
