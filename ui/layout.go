@@ -257,21 +257,18 @@ const (
 
 // headerLines is the overview header's height for a screen of height h
 // (a demo caption adds a line).
-func (m *Multi) headerLines(h int) int {
+func (m *Multi) headerLines(w, h int) int {
 	n := 2
 	if h >= overviewTallHeader {
 		n = 3
 	}
-	if m.caption != nil {
-		n++
-	}
-	return n
+	return n + len(captionLines(m.caption, m.styles, w, captionRoom(h)))
 }
 
 // layout computes the overview's rectangles for a w×h screen: rect.pane is
 // an index into m.panes() (pane 0 the header, pane s+1 section s).
 func (m *Multi) layout(w, h int) screenLayout {
-	l, ok := frameLayout(w, h, m.footerHeight(w), m.help, func() int { return m.headerLines(h) })
+	l, ok := frameLayout(w, h, m.footerHeight(w), m.help, func() int { return m.headerLines(w, h) })
 	if !ok {
 		return l
 	}

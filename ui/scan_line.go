@@ -80,11 +80,11 @@ func scanLine(f scanLineFacts, st *themes.Styles, w int, bar bool) []string {
 		}
 	}
 	// Not on one line even in short words: the facts flow over lines.
-	segs := []headerSeg{{style.Render(head.short), 0}}
+	spans := []span{{style, head.short}}
 	for _, p := range parts {
-		segs = append(segs, headerSeg{st.Text.Render(p.short), 0})
+		spans = append(spans, span{st.Muted, " · "}, span{st.Text, p.short})
 	}
-	return packOnce(segs, w)
+	return wrapSpans(spans, w)
 }
 
 // scanParts are the line's head (the phase), its style and its facts.
