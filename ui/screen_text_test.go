@@ -432,3 +432,35 @@ func TestSortHeadersFit(t *testing.T) {
 		}
 	}
 }
+
+// TestCaptionAndStatusOnSmallScreens: the longest caption and a two-line
+// status together on every screen from the smallest up: the frame keeps
+// its size, the key hints stay, and a caption too long for its room ends
+// with "…" rather than stopping mid-word unmarked.
+func TestCaptionAndStatusOnSmallScreens(t *testing.T) {
+	t.Parallel()
+	longest := model.Caption{}
+	for _, sc := range demo.Scenarios() {
+		for i := range sc.Stages {
+			if c := sc.StageCaption(i); len(c.Text) > len(longest.Text) {
+				longest = c
+			}
+		}
+	}
+	status := "export failed: export: open /very/long/path/to/a/directory/that/does/not/exist/redis-memtop-report-20261121-140959.md: no such file or directory"
+	for w := MinWidth; w <= 90; w += 5 {
+		for h := MinHeight; h <= 26; h += 2 {
+			m := withCaption(t, demoUI(t, w, h), longest)
+			m.setStatus(status)
+			checkFrame(t, m.View().Content, w, h)
+			lines := frameLines(m)
+			if last := lines[h-1]; !strings.Contains(last, "q quit") {
+				t.Errorf("%dx%d: key hints gone: %q", w, h, last)
+			}
+			head := region(lines, m.layout(w, h).rects[0])
+			if !readsWhole(head, longest.Text) && !strings.Contains(strings.Join(head, "\n"), "…") {
+				t.Errorf("%dx%d: caption cut without a mark:\n%s", w, h, strings.Join(head, "\n"))
+			}
+		}
+	}
+}

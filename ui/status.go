@@ -75,8 +75,13 @@ func (c *chrome) statusLines(w int) []string {
 // status message above them while there is one.
 func (c *chrome) footerHeight(w int) int { return footerLines + len(c.statusLines(w)) }
 
-// footerBlock is the footer: the status lines, then the key hints.
+// footerBlock is the footer: the status lines, then the key hints. Hints
+// that do not fit go whole, from the last before "? help" and "q quit"
+// backwards, so those two always show.
 func (c *chrome) footerBlock(parts []string, w int) string {
+	for len(parts) > 2 && cellWidth(strings.Join(parts, " · ")) > w {
+		parts = append(parts[:len(parts)-3:len(parts)-3], parts[len(parts)-2:]...)
+	}
 	keys := c.styles.Muted.Render(cut(strings.Join(parts, " · "), w))
 	return strings.Join(append(c.statusLines(w), keys), "\n")
 }
