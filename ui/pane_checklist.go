@@ -378,7 +378,6 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 // itself when every check fits so (else the selected one only, the others
 // cut), scrolled so the selected check shows whole.
 func checkRows(cl model.Checklist, sel int, st *themes.Styles, w, rows int) []string {
-	const gutter = 2 + 8 // pointer and status cell
 	entry := func(i int, wrap bool) []string {
 		c := cl[i]
 		pointer, style := "  ", st.Text
@@ -387,6 +386,7 @@ func checkRows(cl model.Checklist, sel int, st *themes.Styles, w, rows int) []st
 		}
 		lead := pointer + statusCell(c.Status, st)
 		title := model.Sanitize(c.Title, 0)
+		gutter := cellWidth(lead)
 		if !wrap || w <= gutter+8 {
 			return []string{cut(lead+style.Render(title), w)}
 		}

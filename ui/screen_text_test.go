@@ -464,3 +464,45 @@ func TestCaptionAndStatusOnSmallScreens(t *testing.T) {
 		}
 	}
 }
+
+// TestChecklistTitlesWhole: in the checklist, expanded (e) or in its place,
+// the selected check's title reads whole wherever the selection moves; and
+// expanded at 120×40 every title of the list on screen is whole.
+func TestChecklistTitlesWhole(t *testing.T) {
+	t.Parallel()
+	for _, sz := range textSizes {
+		for _, expand := range []bool{false, true} {
+			m := step(t, demoUI(t, sz[0], sz[1]), FocusPaneMsg{Pane: PaneChecklist})
+			if expand {
+				m = step(t, m, redistest.Key("e"))
+			}
+			pane := func() []string {
+				for _, r := range m.layout(sz[0], sz[1]).rects {
+					if r.id == PaneChecklist {
+						return region(frameLines(m), r)
+					}
+				}
+				t.Fatal("no checklist on screen")
+				return nil
+			}
+			cl := m.Live().Checklist.Checks.Findings()
+			for i, c := range cl {
+				if i > 0 {
+					m = step(t, m, redistest.Key("down"))
+				}
+				if got := pane(); !readsWhole(got, c.Title) {
+					t.Errorf("%dx%d expanded %v: selected title %q not whole:\n%s", sz[0], sz[1], expand, c.Title, strings.Join(got, "\n"))
+				}
+			}
+			if expand && sz[0] >= 120 {
+				m = step(t, m, redistest.Key("home"))
+				got := pane()
+				for _, c := range cl {
+					if strings.Contains(strings.Join(got, " "), c.Title[:min(len(c.Title), 20)]) && !readsWhole(got, c.Title) {
+						t.Errorf("expanded: title %q on screen but not whole:\n%s", c.Title, strings.Join(got, "\n"))
+					}
+				}
+			}
+		}
+	}
+}
