@@ -256,7 +256,7 @@ const (
 )
 
 // headerLines is the overview header's height for a screen of height h
-// (a demo caption adds a line).
+// (a demo caption adds the lines it wraps to).
 func (m *Multi) headerLines(w, h int) int {
 	n := 2
 	if h >= overviewTallHeader {
