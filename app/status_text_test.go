@@ -41,7 +41,7 @@ func TestActionStatusesWhole(t *testing.T) {
 	acts = append(acts, writeActionsOn(context.Background(), func() *redisx.Client { return &redisx.Client{} }, &WriteLog{}, time.Now)...)
 	acts = append(acts, ui.ScanActions(&fakeScanCtl{})...)
 	// The demo's p and the scan's s answer twice (pause, then resume).
-	var keys []string
+	keys := make([]string, 0, len(acts)+2)
 	for _, a := range acts {
 		keys = append(keys, a.Key.Keys()[0])
 	}

@@ -104,7 +104,7 @@ func scanParts(f scanLineFacts, st *themes.Styles) (head scanPart, style lipglos
 			parts = append(parts, slow)
 		}
 	case model.ScanPaused:
-		head, style = scanPart{"paused", "paused"}, st.Watch
+		head, style = scanPart{string(model.ScanPaused), string(model.ScanPaused)}, st.Watch
 		parts = []scanPart{{pct, pct}, count}
 		if f.ResumeKey != "" {
 			parts = append(parts, scanPart{f.ResumeKey + " resumes", f.ResumeKey + " resumes"})

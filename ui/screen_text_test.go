@@ -169,11 +169,12 @@ func verdictCases() []model.VerdictResult {
 		model.VerdictWritesRefused:      "At the limit, writes refused: 15 write(s) rejected with OOM in the last 15s (errorstat_OOM); used 141.24M of maxmemory 128.00M (110.3%), and nothing more can be evicted under noeviction.",
 		model.VerdictLoading:            "Loading the dataset (loading:1): used 812.40M so far; the server restarted or a replica is syncing, and memory grows until the load ends — that is not new data.",
 	}
-	var out []model.VerdictResult
-	for _, k := range []model.VerdictKind{
+	kinds := []model.VerdictKind{
 		model.VerdictUnknown, model.VerdictStable, model.VerdictDataGrowth, model.VerdictFragmentation, model.VerdictCopyOnWrite,
 		model.VerdictClientBuffers, model.VerdictReplicationBuffers, model.VerdictEvicting, model.VerdictWritesRefused, model.VerdictLoading,
-	} {
+	}
+	out := make([]model.VerdictResult, 0, 6*len(kinds))
+	for _, k := range kinds {
 		for _, c := range []model.Confidence{model.ConfidenceLow, model.ConfidenceMedium, model.ConfidenceHigh} {
 			out = append(out, model.VerdictResult{Kind: k, Confidence: c, Summary: long[k]},
 				model.VerdictResult{Kind: k, Confidence: c, Summary: long[k], Earlier: "data growth, used +33.20M over 4m10s; then writes began failing with OOM 48s ago"})
