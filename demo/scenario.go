@@ -2,7 +2,10 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"strings"
+
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // Scenario is a scripted training demo: a throwaway server with the config it
@@ -23,6 +26,29 @@ type Scenario struct {
 type Stage struct {
 	Caption string
 	Run     func(ctx context.Context, env *Env) error
+}
+
+// StageCaption is the caption a runner sends as stage i (0-based) of s
+// starts.
+func (s Scenario) StageCaption(i int) model.Caption {
+	return stageCaption(i+1, len(s.Stages), s.Stages[i].Caption)
+}
+
+// stageCaption is a caption of stage (1-based) of of: "Stage 2/4: …".
+func stageCaption(stage, of int, text string) model.Caption {
+	return model.Caption{Text: fmt.Sprintf("Stage %d/%d: ", stage, of) + text, Stage: stage, Of: of}
+}
+
+// ClusterCaptions are the cluster scenario's stage captions, as its runner
+// sends them (the stages' workloads need a running cluster; their captions
+// do not).
+func ClusterCaptions() []model.Caption {
+	sc := clusterScenario(nil, 0)
+	out := make([]model.Caption, len(sc.Stages))
+	for i := range sc.Stages {
+		out[i] = sc.StageCaption(i)
+	}
+	return out
 }
 
 // noMaxmemory lifts a limit an earlier part of the tour set.

@@ -61,9 +61,7 @@ func (e *Env) Batch(ctx context.Context, fn func(ctx context.Context) (n int, er
 
 // Sayf sends a caption for the current stage ("Stage 2/4: …").
 func (e *Env) Sayf(format string, args ...any) {
-	of := len(e.r.sc.Stages)
-	text := fmt.Sprintf("Stage %d/%d: ", e.stage, of) + fmt.Sprintf(format, args...)
-	e.r.send(model.Caption{Text: text, Stage: e.stage, Of: of}, true)
+	e.r.send(stageCaption(e.stage, len(e.r.sc.Stages), fmt.Sprintf(format, args...)), true)
 }
 
 // Sleep waits d, or less if ctx ends.

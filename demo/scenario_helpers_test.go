@@ -40,7 +40,13 @@ func newCaptionLog(t *testing.T) *captionLog {
 			}
 		}
 	}()
-	t.Cleanup(func() { close(done); wg.Wait() })
+	t.Cleanup(func() {
+		close(done)
+		wg.Wait()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		requireCaptionsWhole(t, l.list)
+	})
 	return l
 }
 

@@ -39,7 +39,7 @@ type exportedMsg struct {
 func (m *Model) export() tea.Cmd {
 	ex := m.opts.Export
 	if ex == nil || ex.Build == nil || ex.Write == nil {
-		m.status = "export is not available here"
+		m.setStatus("export is not available here")
 		return nil
 	}
 	return m.writeReport(ex.Build(m.view()), ex.Write)

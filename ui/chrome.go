@@ -2,11 +2,10 @@ package ui
 
 import (
 	"slices"
-	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/themes"
@@ -27,8 +26,11 @@ type chrome struct {
 
 	width, height int
 
-	status  string // one line for the footer (an action's answer, an export's result, a theme error)
-	srcDone bool
+	status      string    // the status line (an action's answer, an export's result, a theme error): status.go
+	statusSeq   uint64    // counts the messages put in status
+	statusSeen  uint64    // the statusSeq the status clock has seen
+	statusSince time.Time // the status clock's time when it first saw it
+	srcDone     bool
 
 	help    bool
 	helpOff int // first row of the ? overlay shown (it scrolls when it does not fit)
@@ -54,7 +56,7 @@ func (c *chrome) inherit(from *chrome) {
 func (c *chrome) applyTheme() {
 	p, err := themes.Select(c.themeName, c.isDark, c.noColor)
 	if err != nil {
-		c.status = err.Error()
+		c.setStatus(err.Error())
 		p, _ = themes.Select(themes.NameAuto, c.isDark, c.noColor)
 	}
 	c.styles = themes.NewStyles(p)
@@ -65,7 +67,7 @@ func (c *chrome) nextTheme() {
 	names := themes.Names()
 	cur := slices.Index(names, c.styles.Palette.Name)
 	c.themeName = names[(cur+1)%len(names)]
-	c.status = "theme: " + c.themeName
+	c.setStatus("theme: " + c.themeName)
 	c.applyTheme()
 }
 
@@ -80,9 +82,9 @@ func (c *chrome) handleMsg(msg tea.Msg) (handled bool) {
 		c.applyTheme()
 	case sourceClosedMsg:
 		c.srcDone = true
-		c.status = "source ended: no more updates"
+		c.setStatus("source ended: no more updates")
 	case confirmDoneMsg:
-		c.status = msg.line
+		c.setStatus(msg.line)
 	default:
 		return false
 	}
@@ -92,7 +94,7 @@ func (c *chrome) handleMsg(msg tea.Msg) (handled bool) {
 // writeReport writes a report built on the UI goroutine off it, in a
 // command; exported shows how it went.
 func (c *chrome) writeReport(rep model.Report, write func(model.Report) (string, error)) tea.Cmd {
-	c.status = "writing the report…"
+	c.setStatus("writing the report…")
 	return func() tea.Msg {
 		path, err := write(rep)
 		return exportedMsg{path: path, err: err}
@@ -103,10 +105,10 @@ func (c *chrome) writeReport(rep model.Report, write func(model.Report) (string,
 // written.
 func (c *chrome) exported(msg exportedMsg) (ok bool) {
 	if msg.err != nil {
-		c.status = "export failed: " + model.Sanitize(msg.err.Error(), 200)
+		c.setStatus("export failed: " + model.Sanitize(msg.err.Error(), 200))
 		return false
 	}
-	c.status = "report written to " + model.Sanitize(msg.path, 200)
+	c.setStatus("report written to " + model.Sanitize(msg.path, 200))
 	return true
 }
 
@@ -119,7 +121,7 @@ func (c *chrome) runActionOf(actions []Action, msg tea.KeyPressMsg) bool {
 	for _, a := range actions {
 		if a.Do != nil && a.Key.Enabled() && key.Matches(msg, a.Key) {
 			if s := a.Do(); s != "" {
-				c.status = s
+				c.setStatus(s)
 			}
 			return true
 		}
@@ -166,30 +168,6 @@ func (c *chrome) helpKey(msg tea.KeyPressMsg, k *KeyMap, lk *ListKeyMap, hc help
 
 // helpPage is how far pgup / pgdown move the ? overlay.
 const helpPage = 10
-
-// footerLine is the last line: the keys to go on (parts) on the left, the
-// status on the right. When both do not fit, statusFirst keeps the status
-// (the single-server screen) or the keys (the overview).
-func (c *chrome) footerLine(parts []string, w int, statusFirst bool) string {
-	st := c.styles
-	left := st.Muted.Render(strings.Join(parts, " · "))
-	if c.status == "" {
-		if statusFirst {
-			return left
-		}
-		return cut(left, w)
-	}
-	right := st.Accent.Render(model.Sanitize(c.status, max(w/2, 1)))
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	switch {
-	case gap >= 2:
-		return left + strings.Repeat(" ", gap) + right
-	case statusFirst:
-		return right
-	default:
-		return cut(left, w)
-	}
-}
 
 // screen draws a root's content in exactly width × height cells: nothing
 // before the first size, the too-small screen below MinWidth × MinHeight,

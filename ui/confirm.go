@@ -62,7 +62,7 @@ func (c *chrome) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case k.Code == tea.KeyEscape:
 		c.confirm = nil
-		c.status = cs.c.Word + " cancelled: nothing was sent"
+		c.setStatus(cs.c.Word + " cancelled: nothing was sent")
 		return nil
 	case k.Code == tea.KeyEnter:
 		if cs.typed != cs.c.Word {
@@ -71,7 +71,7 @@ func (c *chrome) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		c.confirm = nil
-		c.status = cs.c.Word + ": sending…"
+		c.setStatus(cs.c.Word + ": sending…")
 		run := cs.c.Run
 		return func() tea.Msg { return confirmDoneMsg{line: run()} }
 	case k.Code == tea.KeyBackspace:

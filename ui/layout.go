@@ -52,9 +52,10 @@ type screenLayout struct {
 
 // frameLayout starts the layout of either root: the too-small screen, or
 // the header (pane 0, headerH lines), the footer and the body between them
-// — all of it for the ? overlay. ok is false when there is nothing more to
-// place.
-func frameLayout(w, h int, help bool, headerH func() int) (l screenLayout, ok bool) {
+// — all of it for the ? overlay. footerH is the footer's height (the key
+// hints, and the status message's own lines while there is one). ok is
+// false when there is nothing more to place.
+func frameLayout(w, h, footerH int, help bool, headerH func() int) (l screenLayout, ok bool) {
 	l = screenLayout{w: w, h: h, hiddenY: -1}
 	if w < MinWidth || h < MinHeight {
 		l.mode = modeTooSmall
@@ -62,8 +63,8 @@ func frameLayout(w, h int, help bool, headerH func() int) (l screenLayout, ok bo
 	}
 	hh := headerH()
 	l.rects = append(l.rects, rect{pane: 0, id: PaneHeader, w: w, h: hh})
-	l.footerY = h - footerLines
-	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerLines}
+	l.footerY = h - footerH
+	l.body = rect{x: 0, y: hh, w: w, h: h - hh - footerH}
 	if help {
 		l.mode = modeHelp
 		return l, false
@@ -75,9 +76,9 @@ func frameLayout(w, h int, help bool, headerH func() int) (l screenLayout, ok bo
 // own minimum sizes (which include their border: lipgloss v2 sizes are
 // border-box).
 func (m *Model) layout(w, h int) screenLayout {
-	l, ok := frameLayout(w, h, m.help, func() int {
+	l, ok := frameLayout(w, h, m.footerHeight(w), m.help, func() int {
 		if p, ok := m.panes[0].(PreferredHeighter); ok {
-			return clamp(p.PreferredHeight(m.view(), w), 1, maxHeaderLines)
+			return clamp(p.PreferredHeight(m.view(), w), 1, maxHeaderLines+captionRoom(h))
 		}
 		return 1
 	})
@@ -255,22 +256,19 @@ const (
 )
 
 // headerLines is the overview header's height for a screen of height h
-// (a demo caption adds a line).
-func (m *Multi) headerLines(h int) int {
+// (a demo caption adds the lines it wraps to).
+func (m *Multi) headerLines(w, h int) int {
 	n := 2
 	if h >= overviewTallHeader {
 		n = 3
 	}
-	if m.caption != nil {
-		n++
-	}
-	return n
+	return n + len(captionLines(m.caption, m.styles, w, captionRoom(h)))
 }
 
 // layout computes the overview's rectangles for a w×h screen: rect.pane is
 // an index into m.panes() (pane 0 the header, pane s+1 section s).
 func (m *Multi) layout(w, h int) screenLayout {
-	l, ok := frameLayout(w, h, m.help, func() int { return m.headerLines(h) })
+	l, ok := frameLayout(w, h, m.footerHeight(w), m.help, func() int { return m.headerLines(w, h) })
 	if !ok {
 		return l
 	}

@@ -139,10 +139,11 @@ func (m *Model) indexOf(id PaneID) int {
 	return 0
 }
 
-// Init starts listening on the source and asks the terminal for its
-// background colour (for the auto theme).
+// Init starts listening on the source, asks the terminal for its
+// background colour (for the auto theme) and starts the status line's
+// clock.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, statusTicker()}
 	if m.opts.Source != nil {
 		cmds = append(cmds, listen(m.opts.Source))
 	}
@@ -164,6 +165,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.focus = i
 		}
 		return m, nil
+	case StatusTickMsg:
+		m.statusTick(msg)
+		return m, statusTicker()
 	case exportedMsg:
 		if m.exported(msg) {
 			m.live.MarkEvidenceSaved()

@@ -183,7 +183,7 @@ func NewMulti(opts MultiOptions) Multi {
 
 // Init starts listening and asks for the terminal's background colour.
 func (m Multi) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, statusTicker()}
 	if m.opts.Source != nil {
 		cmds = append(cmds, listen(m.opts.Source))
 	}
@@ -229,6 +229,13 @@ func (m Multi) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sourceClosedMsg:
 		m.handleMsg(msg)
 		return m, nil
+	case StatusTickMsg:
+		// The drill-in views kept alive have a status line of their own.
+		m.statusTick(msg)
+		for id, nm := range m.nodes {
+			m.nodes[id] = updateNode(nm, msg)
+		}
+		return m, statusTicker()
 	case tea.WindowSizeMsg, tea.BackgroundColorMsg:
 		// The drill-in views kept alive follow the screen and the theme.
 		m.handleMsg(msg)
@@ -443,7 +450,7 @@ func (m Multi) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.export()
 	case key.Matches(msg, m.mkeys.Sort) && m.section == secNodes:
 		m.sortBy = (m.sortBy + 1) % numSorts
-		m.status = "nodes sorted by " + m.sortBy.String()
+		m.setStatus("nodes sorted by " + m.sortBy.String())
 		return m, nil
 	}
 	if m.runAction(msg) {
@@ -541,7 +548,7 @@ func (m *Multi) drillIn(n *model.ClusterNode) {
 			Keys:       m.opts.Keys,
 			Export:     exp,
 		}, &m.chrome, m.hists[id], nodeConn(n, m.now), m.extras[id])
-		nm.status = "esc: back to the " + m.kindWord()
+		nm.setStatus("esc: back to the " + m.kindWord())
 		m.nodes[id] = nm
 	}
 	m.touch(id)
@@ -614,7 +621,7 @@ func RunMulti(ctx context.Context, opts MultiOptions, progOpts ...tea.ProgramOpt
 // export builds the overview's report now and writes it in a command.
 func (m *Multi) export() tea.Cmd {
 	if m.opts.Export == nil || m.view == nil {
-		m.status = "open a node (enter) and press x there to export its report"
+		m.setStatus("open a node (enter) and press x there to export its report")
 		return nil
 	}
 	snap := MultiSnapshot{Views: append([]model.ClusterView(nil), m.views...), Hists: m.hists, Extras: m.extras, Scan: m.bkData.Scan}

@@ -115,16 +115,11 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 		line += " " + st.Warn.Render("(partial: a master did not answer)")
 	}
 	lines = append(lines, cut(line, w))
-	if len(lines) < hh-boolInt(m.caption != nil) {
+	caps := captionLines(m.caption, st, w, max(hh-len(lines), 1))
+	if len(lines) < hh-len(caps) {
 		lines = append(lines, cut(m.imbalanceLine(st), w))
 	}
-	if c := m.caption; c != nil {
-		stage := ""
-		if c.Of > 0 {
-			stage = fmt.Sprintf("[%d/%d] ", c.Stage, c.Of)
-		}
-		lines = append(lines, cut(st.Caption.Render(stage+model.Sanitize(c.Text, w*2)), w))
-	}
+	lines = append(lines, caps...)
 	return strings.Join(lines, "\n")
 }
 
@@ -343,7 +338,7 @@ func (m *Multi) footerView(w int) string {
 		parts = append(parts, "tab next", "? help")
 	}
 	parts = append(parts, "q quit")
-	return m.footerLine(parts, w, false)
+	return m.footerBlock(parts, w)
 }
 
 // helpGroups are the overview's ? overlay, built from its key bindings:

@@ -307,7 +307,10 @@ func (p *bigKeysPane) Summary(d *Data, st *themes.Styles, w int) string {
 	line := st.Title.Render("Big keys") + "  " + scanStateText(d.Scan, st, max(w-10, 10), false)
 	if bk := d.Scan.Best(); bk != nil && len(bk.TopBytes) > 0 {
 		k := bk.TopBytes[0]
-		line += st.Muted.Render(" · top ") + st.Text.Render(model.Sanitize(k.Key, 30)) + " " + st.Value.Render(model.Bytes(float64(k.Bytes)))
+		// The biggest key only when it fits whole: the scan's facts come first.
+		if top := line + st.Muted.Render(" · top ") + st.Text.Render(model.Sanitize(k.Key, 30)) + " " + st.Value.Render(model.Bytes(float64(k.Bytes))); cellWidth(top) <= w {
+			line = top
+		}
 	}
 	return cut(line, w)
 }
@@ -316,7 +319,7 @@ func (p *bigKeysPane) body(d *Data, st *themes.Styles, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	lines := []string{scanStateText(d.Scan, st, w, true)}
+	lines := scanStateLines(d.Scan, st, w, true)
 	if h >= 8 && d.Scan != nil {
 		if notes := d.Scan.Progress.Notes; len(notes) > 0 {
 			lines = append(lines, st.Warn.Render(cut(model.Sanitize("limited: "+strings.Join(notes, "; "), 0), w)))

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -15,71 +14,19 @@ import (
 	"github.com/redis-memtop/redis-memtop/themes"
 )
 
-// scanStateText is the progress line: state, bar, scanned / DBSIZE, keys/s
-// and ETA; "done at HH:MM:SS" once the pass is over.
+// scanStateText is the progress line on one line (the collapsed summary):
+// state, scanned / DBSIZE, keys/s, ETA, why it is slowed; "done at
+// HH:MM:SS" once the pass is over. scanStateLines lets the facts go on a
+// second line rather than lose one.
 func scanStateText(s *model.ScanState, st *themes.Styles, w int, bar bool) string {
+	return cut(strings.Join(scanStateLines(s, st, w, bar), " "), w)
+}
+
+func scanStateLines(s *model.ScanState, st *themes.Styles, w int, bar bool) []string {
 	if s == nil || s.Progress.Phase == "" || s.Progress.Phase == model.ScanIdle {
-		return st.Muted.Render(cut("no scan yet (it runs with --scan; s pauses it)", w))
+		return []string{st.Muted.Render(cut("no scan yet (it runs with --scan; s pauses it)", w))}
 	}
-	p := &s.Progress
-	count := model.Count(float64(p.Scanned)) + "/" + model.Count(float64(p.DBSize)) + " keys"
-	pct := strconv.FormatFloat(100*p.Fraction(), 'f', 0, 64) + "%"
-	var head, tail []string
-	style := st.Accent
-	switch p.Phase {
-	case model.ScanScanning:
-		head = []string{"scanning"}
-		tail = []string{pct, count, model.Count(p.KeysPerSec) + " keys/s"}
-		if eta, ok := p.ETA().Get(); ok {
-			tail = append(tail, "ETA "+model.Duration(time.Duration(eta*float64(time.Second))))
-		}
-		if p.Throttle > 0 && p.Throttle < 1 {
-			slow := "slowed to " + strconv.FormatFloat(100*p.Throttle, 'f', 0, 64) + "%"
-			if p.SlowReason != "" {
-				slow += ": " + model.Sanitize(p.SlowReason, 0)
-			}
-			tail = append(tail, slow)
-		}
-	case model.ScanPaused:
-		style = st.Watch
-		head = []string{"paused"}
-		tail = []string{pct, count, "s resumes"}
-	case model.ScanDone:
-		style = st.OK
-		at := "done"
-		if !p.DoneAt.IsZero() {
-			at = "done at " + p.DoneAt.Format("15:04:05")
-		}
-		head = []string{at}
-		tail = []string{model.Count(float64(p.Scanned)) + " keys in " + model.Duration(p.Elapsed)}
-		if p.KeysPerSec > 0 {
-			tail = append(tail, model.Count(p.KeysPerSec)+" keys/s")
-		}
-		if p.Pass > 1 {
-			tail = append(tail, "pass "+strconv.Itoa(p.Pass))
-		}
-	case model.ScanFailed:
-		style = st.Crit
-		head = []string{"scan error"}
-		tail = []string{model.Sanitize(p.Err, 0), "retrying", pct}
-	case model.ScanIdle:
-	}
-	line := style.Render(strings.Join(head, " "))
-	if bar && p.Phase != model.ScanDone {
-		bw := min(20, w/5)
-		if bw >= 5 {
-			filled := int(math.Round(p.Fraction() * float64(bw)))
-			line += " " + gauge(st, bw, func(i int) gaugeCell { return gaugeCell{filled: i < filled, level: themes.LevelOK} })
-		}
-	}
-	for _, t := range tail {
-		next := line + st.Muted.Render(" · ") + st.Text.Render(t)
-		if ansi.StringWidth(next) > w {
-			break
-		}
-		line = next
-	}
-	return cut(line, w)
+	return scanLine(scanLineFactsOf(&s.Progress), st, w, bar)
 }
 
 // keyRows are the keys of the table: the top lists by bytes and by elements
@@ -231,13 +178,14 @@ func keyColumns(w int) []column { return keyColumnsWithNode(w, 0) }
 // after the key (0: none, a single server). A cluster's keys are all in db
 // 0, so there the db column goes first.
 func keyColumnsWithNode(w, nodeW int) []column {
+	// Every column is wide enough for its title and the sort mark ▼.
 	all := []column{
 		{colKey, 0, false},
-		{colDB, 2, true},
+		{colDB, 3, true},
 		{colType, 6, false},
 		{colEncoding, 10, false},
 		{colBytes, 8, true},
-		{colElements, 8, true},
+		{colElements, 9, true},
 		{colTTL, 7, true},
 	}
 	dropOrder := []string{colEncoding, colDB, colTTL, colElements, colType}

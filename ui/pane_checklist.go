@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/redis-memtop/redis-memtop/model"
@@ -290,6 +291,10 @@ func (p *checklistPane) body(d *Data, st *themes.Styles, w, h int) string {
 	return p.listBody(dg, st, w, h)
 }
 
+// minCheckRows is the fewest lines of checks the list keeps under the
+// verdict when the pane has them.
+const minCheckRows = 3
+
 // listHint is the list view's key hint.
 const listHint = "↑↓ select · enter why · g go to pane · d MEMORY DOCTOR"
 
@@ -298,31 +303,25 @@ func (p *checklistPane) footer(st *themes.Styles, w int, hint string) string {
 	return st.Muted.Render(cut(hint, w))
 }
 
-// verdictLines are the headline, up to two lines of the summary and, when
-// the verdict judges a phase that began inside the window, one line of what
-// came before it.
+// verdictLines are the headline, the summary and, when the verdict judges a
+// phase that began inside the window, what came before it — each wrapped
+// whole, at most most lines (only then is the last one cut with "…", and
+// what came before goes first).
 func verdictLines(v model.VerdictResult, st *themes.Styles, w, most int) []string {
-	lvl := verdictLevel(v.Kind)
-	head := st.Label.Render("Verdict: ") + st.ForLevel(lvl).Render(v.Kind.Label())
+	head := []span{{st.Label, "Verdict: "}, {st.ForLevel(verdictLevel(v.Kind)), v.Kind.Label()}}
 	if v.Kind != model.VerdictUnknown {
-		head += st.Muted.Render(" (" + string(v.Confidence) + " confidence)")
+		head = append(head, span{st.Muted, " (" + string(v.Confidence) + " confidence)"})
 	}
-	if most <= 1 {
-		return []string{cut(head, w)}
+	lines := wrapSpans(head, w)
+	if most > len(lines) {
+		lines = append(lines, wrapStyled(st.Text, model.Sanitize(v.Summary, 0), w)...)
 	}
-	var earlier string
-	if v.Earlier != "" && most >= 3 {
-		earlier = cut(st.Label.Render("Earlier: ")+st.Muted.Render(model.Sanitize(v.Earlier, 0)), w)
-		most--
+	if v.Earlier != "" && most > len(lines) {
+		lines = append(lines, wrapSpans([]span{{st.Label, "Earlier: "}, {st.Muted, model.Sanitize(v.Earlier, 0)}}, w)...)
 	}
-	wrapped := wrapStyled(st.Text, model.Sanitize(v.Summary, 0), w)
-	if len(wrapped) > most-1 {
-		wrapped = wrapped[:most-1]
-		wrapped[len(wrapped)-1] = cut(wrapped[len(wrapped)-1]+"…", w)
-	}
-	lines := append([]string{cut(head, w)}, wrapped...)
-	if earlier != "" {
-		lines = append(lines, earlier)
+	if most > 0 && len(lines) > most {
+		lines = lines[:most]
+		lines[most-1] = cut(lines[most-1]+"…", w)
 	}
 	return lines
 }
@@ -335,17 +334,18 @@ func statusCell(s model.Status, st *themes.Styles) string {
 
 func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h int) string {
 	cl := dg.Checks.Findings()
-	// The verdict takes up to three lines (four with an earlier phase),
-	// fewer when the pane is short.
-	vmost := min(3, max(h-3, 1))
-	if dg.Verdict.Earlier != "" {
-		vmost = min(4, max(h-4, 1))
-	}
+	// The verdict takes the lines it needs, leaving at least minCheckRows
+	// checks, the reminder and the key hint.
+	vmost := max(h-3-minCheckRows, 1)
 	lines := verdictLines(dg.Verdict, st, w, vmost)
 	// The evidence reminder has a line of its own under the verdict: it is
 	// about this session, not a finding, so it is not ranked among them.
 	if ev, ok := dg.Checks.Reminder(); ok && h-len(lines) >= 3 {
-		lines = append(lines, reminderLine(ev, st, w))
+		rem := reminderLines(ev, st, w)
+		if h-len(lines)-len(rem) < 2+minCheckRows {
+			rem = []string{reminderLine(ev, st, w)}
+		}
+		lines = append(lines, rem...)
 	}
 	footer := ""
 	if h-len(lines) >= 4 {
@@ -361,21 +361,7 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 	}
 	sel := p.selected(cl)
 	p.selectIdx(cl, sel)
-	first, last := tableWindow(sel, rows, len(cl)) // the selection stays on screen
-	for i := first; i < last; i++ {
-		c := cl[i]
-		pointer := "  "
-		if i == sel {
-			pointer = st.Accent.Render("▸ ")
-		}
-		title := model.Sanitize(c.Title, 0)
-		if i == sel {
-			title = st.Value.Render(title)
-		} else {
-			title = st.Text.Render(title)
-		}
-		lines = append(lines, cut(pointer+statusCell(c.Status, st)+title, w))
-	}
+	lines = append(lines, checkRows(cl, sel, st, w, rows)...)
 	for len(lines) < h-1 && footer != "" {
 		lines = append(lines, "")
 	}
@@ -388,15 +374,77 @@ func (p *checklistPane) listBody(dg *model.Diagnosis, st *themes.Styles, w, h in
 	return joinLines(lines, w)
 }
 
-// reminderLine is the evidence reminder: "⚑ No evidence saved yet: press x
-// …", in the watch colour until a report is saved.
-func reminderLine(ev model.Check, st *themes.Styles, w int) string {
-	style := st.ForLevel(statusLevel(ev.Status))
-	mark := "⚑ "
-	if ev.Status == model.StatusOK {
-		mark = ev.Status.Mark() + " "
+// checkRows are the list's lines: a check a row, its title wrapped under
+// itself when every check fits so (else the selected one only, the others
+// cut), scrolled so the selected check shows whole.
+func checkRows(cl model.Checklist, sel int, st *themes.Styles, w, rows int) []string {
+	entry := func(i int, wrap bool) []string {
+		c := cl[i]
+		pointer, style := "  ", st.Text
+		if i == sel {
+			pointer, style = st.Accent.Render("▸ "), st.Value
+		}
+		lead := pointer + statusCell(c.Status, st)
+		title := model.Sanitize(c.Title, 0)
+		gutter := cellWidth(lead)
+		if !wrap || w <= gutter+8 {
+			return []string{cut(lead+style.Render(title), w)}
+		}
+		out := wrapStyled(style, title, w-gutter)
+		out[0] = lead + out[0]
+		for j := 1; j < len(out); j++ {
+			out[j] = strings.Repeat(" ", gutter) + out[j]
+		}
+		return out
 	}
+	all := make([][]string, len(cl))
+	total := 0
+	for i := range cl {
+		all[i] = entry(i, true)
+		total += len(all[i])
+	}
+	if total > rows {
+		for i := range cl {
+			if i != sel {
+				all[i] = entry(i, false)
+			}
+		}
+	}
+	// The first check shown: the top, unless the selected one would not
+	// show whole; then the one that puts it at the bottom.
+	first, used := 0, 0
+	for i := 0; i <= sel; i++ {
+		used += len(all[i])
+	}
+	for first < sel && used > rows {
+		used -= len(all[first])
+		first++
+	}
+	var out []string
+	for i := first; i < len(cl) && len(out) < rows; i++ {
+		out = append(out, all[i]...)
+	}
+	return out[:min(len(out), rows)]
+}
+
+// reminderLines is the evidence reminder: "⚑ No evidence saved yet: press
+// x …", in the watch colour until a report is saved, wrapped under itself;
+// reminderLine is it on one line, cut.
+func reminderLines(ev model.Check, st *themes.Styles, w int) []string {
+	style, mark := reminderStyle(ev, st)
+	return hangingWrapStyled(style, mark, model.Sanitize(ev.Title, 0), w)
+}
+
+func reminderLine(ev model.Check, st *themes.Styles, w int) string {
+	style, mark := reminderStyle(ev, st)
 	return cut(style.Render(mark+model.Sanitize(ev.Title, 0)), w)
+}
+
+func reminderStyle(ev model.Check, st *themes.Styles) (lipgloss.Style, string) {
+	if ev.Status == model.StatusOK {
+		return st.ForLevel(statusLevel(ev.Status)), ev.Status.Mark() + " "
+	}
+	return st.ForLevel(statusLevel(ev.Status)), "⚑ "
 }
 
 // detailLines is the opened check: status and title, the why, the evidence,
@@ -434,6 +482,24 @@ func (p *checklistPane) detailLines(c model.Check, st *themes.Styles, w int) []s
 		}
 	}
 	return out
+}
+
+// hangingWrapStyled wraps text after a prefix, indenting continuation
+// lines, all in one style.
+func hangingWrapStyled(style lipgloss.Style, prefix, text string, w int) []string {
+	pw := ansi.StringWidth(prefix)
+	if w <= pw+4 {
+		return []string{cut(style.Render(prefix+text), w)}
+	}
+	lines := wrapStyled(style, text, w-pw)
+	for i := range lines {
+		lead := strings.Repeat(" ", pw)
+		if i == 0 {
+			lead = style.Render(prefix)
+		}
+		lines[i] = lead + lines[i]
+	}
+	return lines
 }
 
 // hangingWrap wraps text after a prefix, indenting continuation lines.

@@ -35,37 +35,88 @@ type headerSeg struct {
 	prio int // higher stays longer
 }
 
-// PreferredHeight is the number of lines the header needs at width w.
+// PreferredHeight is the number of lines the header needs at width w: its
+// segments, and the caption wrapped whole (layout caps it: captionRoom).
 func (p *headerPane) PreferredHeight(d *Data, w int) int {
-	n := len(packSegs(p.segments(d, p.plain), w, maxHeaderLines))
-	if d.Caption != nil {
-		n++
-	}
-	return n
+	return len(packSegs(p.segments(d, p.plain), w, maxHeaderLines)) + len(captionLines(d.Caption, p.plain, w, 0))
 }
 
 func (p *headerPane) Render(d *Data, st *themes.Styles, w, h int, _ bool) string {
 	if h <= 0 {
 		return ""
 	}
+	segs := p.segments(d, st)
 	capLines := 0
 	if d.Caption != nil && h >= 2 {
-		capLines = 1
+		// The caption gets what the segments leave, at least a line.
+		capLines = h - len(packSegs(segs, w, h-1))
 	}
-	lines := packSegs(p.segments(d, st), w, h-capLines)
-	if capLines == 1 {
-		lines = append(lines, captionLine(d.Caption, st, w))
+	lines := packSegs(segs, w, h-capLines)
+	if capLines > 0 {
+		lines = append(lines, captionLines(d.Caption, st, w, capLines)...)
 	}
 	return FitLines(strings.Join(lines, "\n"), w, h)
 }
 
-func captionLine(c *model.Caption, st *themes.Styles, w int) string {
+// captionRoom is the most lines the caption may take on a screen h lines
+// high: enough for the longest scenario caption at 80×24 (four lines), more
+// on taller screens, two on the smallest.
+func captionRoom(h int) int { return max(2, h/6) }
+
+// captionLines is the caption word-wrapped to w cells, the lines after the
+// first indented under its text, at most most lines (0: all of them); only
+// a caption longer than that is cut, with "…". The stage ("[2/9]") is left
+// out when the text already starts with it ("Stage 2/9: …").
+func captionLines(c *model.Caption, st *themes.Styles, w, most int) []string {
+	if c == nil || w <= 0 {
+		return nil
+	}
+	text := model.Sanitize(c.Text, 0)
 	prefix := "▶ "
-	if c.Of > 0 {
+	if c.Of > 0 && !strings.HasPrefix(text, fmt.Sprintf("Stage %d/%d", c.Stage, c.Of)) {
 		prefix = fmt.Sprintf("▶ [%d/%d] ", c.Stage, c.Of)
 	}
-	room := max(w-ansi.StringWidth(prefix), 1)
-	return st.Caption.Render(prefix + model.Sanitize(c.Text, room))
+	lines := wrapIndented(prefix+text, w, captionIndent)
+	if most > 0 && len(lines) > most {
+		lines = lines[:most]
+		lines[most-1] = cut(lines[most-1]+"…", w)
+	}
+	for i, l := range lines {
+		lines[i] = st.Caption.Render(l)
+	}
+	return lines
+}
+
+// captionIndent lines the caption's continuation lines up under its text
+// (after "▶ ").
+const captionIndent = 2
+
+// wrapIndented word-wraps plain text to w cells, the lines after the first
+// indented by indent spaces; a word longer than a line is broken. Lines
+// carry no trailing blanks.
+func wrapIndented(text string, w, indent int) []string {
+	if w <= 0 {
+		return nil
+	}
+	wrapped := ansi.Wrap(text, w, "")
+	first, rest, _ := strings.Cut(wrapped, "\n")
+	if rest == "" || !strings.HasPrefix(text, first) {
+		lines := strings.Split(wrapped, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " ")
+		}
+		return lines
+	}
+	lines := []string{strings.TrimRight(first, " ")}
+	if w <= 2*indent {
+		indent = 0
+	}
+	rest = strings.TrimLeft(strings.TrimPrefix(text, first), " ")
+	pad := strings.Repeat(" ", indent)
+	for l := range strings.SplitSeq(ansi.Wrap(rest, w-indent, ""), "\n") {
+		lines = append(lines, pad+strings.TrimRight(l, " "))
+	}
+	return lines
 }
 
 func (p *headerPane) segments(d *Data, st *themes.Styles) []headerSeg {

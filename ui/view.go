@@ -100,7 +100,8 @@ func summaryLine(p Pane, d *Data, st *themes.Styles, w int) string {
 	return mark + st.Title.Render(p.Title())
 }
 
-// footer is the last line: where the user is, and the keys to go on.
+// footer is the last line: where the user is, and the keys to go on (the
+// status message above it while there is one).
 func (m *Model) footer(l screenLayout, w int) string {
 	var parts []string
 	switch l.mode {
@@ -118,7 +119,7 @@ func (m *Model) footer(l screenLayout, w int) string {
 	} else {
 		parts = append(parts, "f freeze", "+/- zoom "+windowLabel(m.zooms[m.zoom]), "? help", "q quit")
 	}
-	return m.footerLine(parts, w, true)
+	return m.footerBlock(parts, w)
 }
 
 // helpGroups are the root keys, the caller's actions, then each pane's own,
