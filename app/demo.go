@@ -55,7 +55,15 @@ func (cfg DemoConfig) pace(stages int) string {
 	if hold <= 0 {
 		return fmt.Sprintf("%d stages, each moving on as soon as it reaches its goal (--fast); keys: n next stage, p pause, r restart, q quit", stages)
 	}
-	return fmt.Sprintf("%d stages, each holding %s once it reaches its goal, or until you press n; keys: n next stage, p pause, r restart, q quit", stages, model.Duration(hold))
+	return fmt.Sprintf("%d stages, each holding %s once it reaches its goal, or until you press n; keys: n next stage, p pause, r restart, q quit", stages, holdText(hold))
+}
+
+// holdText is a hold as a class reads it: "1 min", "90s".
+func holdText(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d min", d/time.Minute)
+	}
+	return d.String()
 }
 
 // startServerLine says which redis-server starts, before it does (a first
@@ -109,13 +117,13 @@ func Demo(ctx context.Context, name string, cfg DemoConfig) error {
 	}
 	defer func() { _ = c.Close() }()
 	return withWorkload(ctx, runner.Run, func() error {
-		return RunMonitor(ctx, c, cfg.Monitor, Extras{Source: captions, Actions: demoActions(runner), Target: "demo " + sc.Name + " " + runner.Server().Addr})
+		return RunMonitor(ctx, c, cfg.Monitor, Extras{Source: captions, Actions: DemoActions(runner), Target: "demo " + sc.Name + " " + runner.Server().Addr})
 	})
 }
 
-// firstCaption is stage 1's caption, cut to a line.
+// firstCaption is stage 1's caption, whole (the terminal wraps it).
 func firstCaption(sc demo.Scenario) string {
-	return model.Sanitize(sc.Stages[0].Caption, 100)
+	return model.Sanitize(sc.Stages[0].Caption, 0)
 }
 
 // withWorkload runs the scenario's workload beside ui, and stops it (and
@@ -174,21 +182,21 @@ func DemoClusterOverview(ctx context.Context, runner *demo.ClusterRunner, captio
 	o := NewClusterOverview(cm, opts, cfg)
 	o.Target = "demo " + demo.ClusterScenario + " " + opts.Addr
 	o.Captions = captions
-	o.Actions = append(demoActions(runner), o.Actions...)
+	o.Actions = append(DemoActions(runner), o.Actions...)
 	return o, first, func() { _ = cm.Close() }, nil
 }
 
-// demoControls are a scenario runner's controls (a Runner or a
+// DemoControls are a scenario runner's controls (a Runner or a
 // ClusterRunner).
-type demoControls interface {
+type DemoControls interface {
 	Next()
 	TogglePause() bool
 	Restart()
 }
 
-// demoActions are the demo's keys: n next stage, p pause / resume the
-// workload, r restart the scenario.
-func demoActions(c demoControls) []ui.Action {
+// DemoActions are the demo's keys: n next stage (also in the footer's key
+// hints), p pause / resume the workload, r restart the scenario.
+func DemoActions(c DemoControls) []ui.Action {
 	return []ui.Action{
 		{Group: demoGroup, Hint: true, Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string {
 			c.Next()
