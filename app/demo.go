@@ -39,8 +39,8 @@ type DemoConfig struct {
 	Out io.Writer
 }
 
-// say writes one start-up line to cfg.Out.
-func (cfg DemoConfig) say(format string, args ...any) {
+// sayf writes one start-up line to cfg.Out.
+func (cfg DemoConfig) sayf(format string, args ...any) {
 	if cfg.Out != nil {
 		_, _ = fmt.Fprintf(cfg.Out, "redis-memtop demo: "+format+"\n", args...)
 	}
@@ -73,7 +73,7 @@ func (cfg DemoConfig) startServerLine(what string) error {
 	if err != nil {
 		return err //nolint:wrapcheck // says what to install
 	}
-	cfg.say("starting %s with %s on a free loopback port…", what, bin)
+	cfg.sayf("starting %s with %s on a free loopback port…", what, bin)
 	return nil
 }
 
@@ -88,7 +88,7 @@ func Demo(ctx context.Context, name string, cfg DemoConfig) error {
 	if !ok {
 		return Usagef("no scenario %q: 'redis-memtop demo --list' lists them", name)
 	}
-	cfg.say("scenario %s — %s", sc.Name, cfg.pace(len(sc.Stages)))
+	cfg.sayf("scenario %s — %s", sc.Name, cfg.pace(len(sc.Stages)))
 	if err := cfg.startServerLine("a throwaway redis-server"); err != nil {
 		return err
 	}
@@ -103,11 +103,11 @@ func Demo(ctx context.Context, name string, cfg DemoConfig) error {
 	if err != nil {
 		return err //nolint:wrapcheck // says which command failed
 	}
-	cfg.say("%s ready on %s in %s (files in %s, removed on exit)", facts, runner.Server().Addr, model.Duration(time.Since(started)), runner.Server().Dir)
+	cfg.sayf("%s ready on %s in %s (files in %s, removed on exit)", facts, runner.Server().Addr, model.Duration(time.Since(started)), runner.Server().Dir)
 	if sc.HasFragmentation() {
-		cfg.say("%s", facts.DefragLine())
+		cfg.sayf("%s", facts.DefragLine())
 	}
-	cfg.say("opening the monitor; stage 1 starts: %s", firstCaption(sc))
+	cfg.sayf("opening the monitor; stage 1 starts: %s", firstCaption(sc))
 
 	opts := redisx.DefaultOptions()
 	opts.Addr = runner.Server().Addr
@@ -155,8 +155,8 @@ func demoCluster(ctx context.Context, cfg DemoConfig) error {
 		return err //nolint:wrapcheck // demo errors say what to install
 	}
 	defer runner.Close() // stops every node and removes their files, whatever happens below
-	cfg.say("cluster ready in %s, seed %s; scenario %s — %s", model.Duration(time.Since(started)), runner.SeedAddr(), demo.ClusterScenario, cfg.pace(len(runner.Scenario().Stages)))
-	cfg.say("opening the cluster overview…")
+	cfg.sayf("cluster ready in %s, seed %s; scenario %s — %s", model.Duration(time.Since(started)), runner.SeedAddr(), demo.ClusterScenario, cfg.pace(len(runner.Scenario().Stages)))
+	cfg.sayf("opening the cluster overview…")
 
 	o, first, closeMon, err := DemoClusterOverview(ctx, runner, captions, cfg.Monitor)
 	if err != nil {

@@ -59,7 +59,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if hold < 0 {
-		return app.Usagef("--hold %s: a hold is 0 or more", hold)
+		return usagef("--hold %s: a hold is 0 or more", hold)
 	}
 	holdSet := false
 	fs.Visit(func(f *flag.Flag) { holdSet = holdSet || f.Name == "hold" })

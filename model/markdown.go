@@ -27,7 +27,7 @@ func mdEscape(s string) string {
 	s = cellEscaper.Replace(s)
 	var b strings.Builder
 	b.Grow(len(s) + 4)
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		var prev, next byte
 		if i > 0 {
