@@ -109,3 +109,28 @@ func TestDemoNMovesToTheNextStage(t *testing.T) {
 		t.Errorf("stage 1's caption is still on the screen:\n%s", r.frame())
 	}
 }
+
+// TestDemoListSaysWhatThisBuildCanDo: `demo --list` starts the demo's
+// redis-server and says whether it can defragment in place — what a
+// server of the same binary answers to CONFIG SET activedefrag yes — and
+// never promises active defrag without that.
+func TestDemoListSaysWhatThisBuildCanDo(t *testing.T) {
+	code, out, errOut := runCLI(t, append([]string{"demo", "--list"}, demoServerArgs(t)...)...)
+	if code != ExitOK {
+		t.Fatalf("demo --list: exit %d: %s", code, errOut)
+	}
+	srv := redistest.StartServer(t)
+	c := demo.NewClient(srv.Addr)
+	defer func() { _ = c.Close() }()
+	refused := c.ConfigSet(t.Context(), "activedefrag", "yes").Err()
+	want := "active defrag: this build has it"
+	if refused != nil {
+		want = "active defrag: not in this build"
+	}
+	if !strings.Contains(out, "The demo's redis-server: ") || !strings.Contains(out, want) {
+		t.Errorf("CONFIG SET activedefrag yes: %v; demo --list should say %q:\n%s", refused, want, out)
+	}
+	if strings.Contains(out, "activedefrag brings it down") {
+		t.Errorf("demo --list still promises active defrag:\n%s", out)
+	}
+}
