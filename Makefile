@@ -67,7 +67,15 @@ else
 	scripts/test-matrix "$(REDIS_SERVERS)"
 endif
 
-demo: check-go ensure-redis build
+# The demo says what it does before each slow step: the first build on a cold
+# machine downloads the modules and compiles for a minute or more (go build -v
+# lists each package as it goes), then the binary prints what it starts.
+demo: check-go ensure-redis
+	@echo "make demo: downloading the Go modules (once; quiet when they are cached)…"
+	go mod download
+	@echo "make demo: building ./$(BINARY) (each package is listed as it compiles)…"
+	@GOFLAGS=-v $(MAKE) --no-print-directory build
+	@echo "make demo: starting ./$(BINARY) demo — the training tour on a throwaway redis-server"
 	./$(BINARY) demo
 
 # Every issue 8 target side by side with redis-cli, one table at the end

@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
@@ -27,6 +31,50 @@ type DemoConfig struct {
 	Binary string
 	// Fast: small datasets and no pauses between stages (smoke runs).
 	Fast bool
+	// Hold is how long each stage holds its state once reached: 0 is
+	// demo.DefaultHold (none with Fast), < 0 none.
+	Hold time.Duration
+	// Out receives the start-up lines (what starts, where, how long each
+	// stage holds), written before the monitor takes the screen; nil = none.
+	Out io.Writer
+}
+
+// sayf writes one start-up line to cfg.Out.
+func (cfg DemoConfig) sayf(format string, args ...any) {
+	if cfg.Out != nil {
+		_, _ = fmt.Fprintf(cfg.Out, "redis-memtop demo: "+format+"\n", args...)
+	}
+}
+
+// pace is the start-up line on the stages' pace and keys.
+func (cfg DemoConfig) pace(stages int) string {
+	hold := cfg.Hold
+	if hold == 0 && !cfg.Fast {
+		hold = demo.DefaultHold
+	}
+	if hold <= 0 {
+		return fmt.Sprintf("%d stages, each moving on as soon as it reaches its goal (--fast); keys: n next stage, p pause, r restart, q quit", stages)
+	}
+	return fmt.Sprintf("%d stages, each holding %s once it reaches its goal, or until you press n; keys: n next stage, p pause, r restart, q quit", stages, holdText(hold))
+}
+
+// holdText is a hold as a class reads it: "1 min", "90s".
+func holdText(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d min", d/time.Minute)
+	}
+	return d.String()
+}
+
+// startServerLine says which redis-server starts, before it does (a first
+// start on a cold machine can take a while).
+func (cfg DemoConfig) startServerLine(what string) error {
+	bin, err := redisproc.FindRedisServer(cfg.Binary)
+	if err != nil {
+		return err //nolint:wrapcheck // says what to install
+	}
+	cfg.sayf("starting %s with %s on a free loopback port…", what, bin)
+	return nil
 }
 
 // Demo runs the named training scenario: a throwaway server (or cluster)
@@ -40,12 +88,26 @@ func Demo(ctx context.Context, name string, cfg DemoConfig) error {
 	if !ok {
 		return Usagef("no scenario %q: 'redis-memtop demo --list' lists them", name)
 	}
+	cfg.sayf("scenario %s — %s", sc.Name, cfg.pace(len(sc.Stages)))
+	if err := cfg.startServerLine("a throwaway redis-server"); err != nil {
+		return err
+	}
+	started := time.Now()
 	captions := make(chan model.Update, 16)
-	runner, err := demo.NewRunner(ctx, sc, demo.RunnerOptions{Binary: cfg.Binary, Updates: captions, Fast: cfg.Fast})
+	runner, err := demo.NewRunner(ctx, sc, demo.RunnerOptions{Binary: cfg.Binary, Updates: captions, Fast: cfg.Fast, Hold: cfg.Hold})
 	if err != nil {
 		return err //nolint:wrapcheck // demo errors say what to install
 	}
 	defer runner.Close() // stops the server and removes its files, whatever happens below
+	facts, err := demo.Probe(ctx, runner.Server().Addr)
+	if err != nil {
+		return err //nolint:wrapcheck // says which command failed
+	}
+	cfg.sayf("%s ready on %s in %s (files in %s, removed on exit)", facts, runner.Server().Addr, model.Duration(time.Since(started)), runner.Server().Dir)
+	if sc.HasFragmentation() {
+		cfg.sayf("%s", facts.DefragLine())
+	}
+	cfg.sayf("opening the monitor; stage 1 starts: %s", firstCaption(sc))
 
 	opts := redisx.DefaultOptions()
 	opts.Addr = runner.Server().Addr
@@ -55,8 +117,13 @@ func Demo(ctx context.Context, name string, cfg DemoConfig) error {
 	}
 	defer func() { _ = c.Close() }()
 	return withWorkload(ctx, runner.Run, func() error {
-		return RunMonitor(ctx, c, cfg.Monitor, Extras{Source: captions, Actions: demoActions(runner), Target: "demo " + sc.Name + " " + runner.Server().Addr})
+		return RunMonitor(ctx, c, cfg.Monitor, Extras{Source: captions, Actions: DemoActions(runner), Target: "demo " + sc.Name + " " + runner.Server().Addr})
 	})
+}
+
+// firstCaption is stage 1's caption, whole (the terminal wraps it).
+func firstCaption(sc demo.Scenario) string {
+	return model.Sanitize(sc.Stages[0].Caption, 0)
 }
 
 // withWorkload runs the scenario's workload beside ui, and stops it (and
@@ -78,12 +145,18 @@ func demoCluster(ctx context.Context, cfg DemoConfig) error {
 	if cfg.Monitor.Record != "" {
 		return Usagef("--record is for one server; it does not record the cluster demo")
 	}
+	if err := cfg.startServerLine("a throwaway 3 + 3 Redis Cluster (six redis-servers)"); err != nil {
+		return err
+	}
+	started := time.Now()
 	captions := make(chan model.Update, 16)
-	runner, err := demo.NewClusterRunner(ctx, demo.ClusterRunnerOptions{Binary: cfg.Binary, Updates: captions, Fast: cfg.Fast, Interval: cfg.Monitor.Interval})
+	runner, err := demo.NewClusterRunner(ctx, demo.ClusterRunnerOptions{Binary: cfg.Binary, Updates: captions, Fast: cfg.Fast, Hold: cfg.Hold, Interval: cfg.Monitor.Interval})
 	if err != nil {
 		return err //nolint:wrapcheck // demo errors say what to install
 	}
 	defer runner.Close() // stops every node and removes their files, whatever happens below
+	cfg.sayf("cluster ready in %s, seed %s; scenario %s — %s", model.Duration(time.Since(started)), runner.SeedAddr(), demo.ClusterScenario, cfg.pace(len(runner.Scenario().Stages)))
+	cfg.sayf("opening the cluster overview…")
 
 	o, first, closeMon, err := DemoClusterOverview(ctx, runner, captions, cfg.Monitor)
 	if err != nil {
@@ -109,23 +182,23 @@ func DemoClusterOverview(ctx context.Context, runner *demo.ClusterRunner, captio
 	o := NewClusterOverview(cm, opts, cfg)
 	o.Target = "demo " + demo.ClusterScenario + " " + opts.Addr
 	o.Captions = captions
-	o.Actions = append(demoActions(runner), o.Actions...)
+	o.Actions = append(DemoActions(runner), o.Actions...)
 	return o, first, func() { _ = cm.Close() }, nil
 }
 
-// demoControls are a scenario runner's controls (a Runner or a
+// DemoControls are a scenario runner's controls (a Runner or a
 // ClusterRunner).
-type demoControls interface {
+type DemoControls interface {
 	Next()
 	TogglePause() bool
 	Restart()
 }
 
-// demoActions are the demo's keys: n next stage, p pause / resume the
-// workload, r restart the scenario.
-func demoActions(c demoControls) []ui.Action {
+// DemoActions are the demo's keys: n next stage (also in the footer's key
+// hints), p pause / resume the workload, r restart the scenario.
+func DemoActions(c DemoControls) []ui.Action {
 	return []ui.Action{
-		{Group: demoGroup, Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string {
+		{Group: demoGroup, Hint: true, Key: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next stage")), Do: func() string {
 			c.Next()
 			return "next stage…"
 		}},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
@@ -80,6 +81,7 @@ func docProgram(b Build) clidoc.Program {
 		serverBin string
 		list      bool
 		fast      bool
+		hold      time.Duration
 		replay    replayFlags
 	)
 	// What a flag's value may be, for completion; validate() and checkFormat
@@ -108,7 +110,7 @@ func docProgram(b Build) clidoc.Program {
 		newAgentFlagSet(io.Discard, &agent))
 	agt.Values = map[string][]string{"agent-key-names": {app.KeyNamesPlain, app.KeyNamesHash}}
 	dem := docCommand("redis-memtop demo [flags] [SCENARIO]", "a throwaway redis-server with a scripted workload, and the monitor on it",
-		newDemoFlagSet(io.Discard, &demoUI, &serverBin, &list, &fast))
+		newDemoFlagSet(io.Discard, &demoUI, &serverBin, &list, &fast, &hold))
 	dem.Values = themeValues
 	dem.Args.Words = scenarios
 	rpl := docCommand("redis-memtop replay [flags] FILE", "plays a recording (--record FILE) in the same UI, or reports on it",

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestManAndCompletionsCoverEveryFlag runs `man` and `completion bash` as a
@@ -29,13 +30,14 @@ func TestManAndCompletionsCoverEveryFlag(t *testing.T) {
 		bin string
 		l   bool
 		fst bool
+		hld time.Duration
 		pf  replayFlags
 		af  agentFlags
 	)
 	sets := map[string]*flag.FlagSet{
 		"monitor": newMonitorFlagSet(io.Discard, &cf, &uf),
 		"report":  newReportFlagSet(io.Discard, &rf),
-		"demo":    newDemoFlagSet(io.Discard, &df, &bin, &l, &fst),
+		"demo":    newDemoFlagSet(io.Discard, &df, &bin, &l, &fst, &hld),
 		"replay":  newReplayFlagSet(io.Discard, &pf),
 		"agent":   newAgentFlagSet(io.Discard, &af),
 	}

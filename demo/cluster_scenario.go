@@ -335,6 +335,7 @@ func (s *clusterRun) stuckHold(e *Env) time.Duration {
 
 // holdFor is Env.Hold for a given time.
 func holdFor(ctx context.Context, e *Env, d, every time.Duration, step func(ctx context.Context) error) error {
+	e.held = true
 	start := e.r.active()
 	for e.r.active()-start < d {
 		if err := step(ctx); err != nil {

@@ -23,7 +23,8 @@ type Env struct {
 	Fast   bool // tests and smoke runs: small datasets, no pacing, no holds
 
 	r      *Runner
-	stage  int // 1-based
+	stage  int  // 1-based
+	held   bool // the stage has held its state (Hold): the runner need not
 	config []string
 	kept   map[string]any
 }
@@ -83,6 +84,7 @@ func (e *Env) Sleep(ctx context.Context, d time.Duration) error {
 // Fast mode), running step (nil: nothing) every interval meanwhile. Paused
 // time does not count.
 func (e *Env) Hold(ctx context.Context, every time.Duration, step func(ctx context.Context) error) error {
+	e.held = true
 	if e.r.hold <= 0 {
 		return nil
 	}

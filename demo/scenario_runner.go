@@ -14,8 +14,12 @@ import (
 )
 
 // DefaultHold is how long a stage holds its state, once reached, before the
-// next stage starts (outside Fast mode): time for a class to look.
-const DefaultHold = 15 * time.Second
+// next stage starts (outside Fast mode): time for a class to read the
+// caption and watch the panes move. n moves on sooner; `demo --hold`
+// changes it. A stage that reaches its goal without holding (a ramp: memory
+// filled up to maxmemory, a list grown to its length) is held as long, with
+// no writes, by the runner.
+const DefaultHold = 60 * time.Second
 
 // RunnerOptions configure a Runner.
 type RunnerOptions struct {
@@ -250,8 +254,15 @@ func (r *Runner) runStage(ctx context.Context, env *Env, i int) (err error) {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	return r.sc.Stages[i].Run(sctx, env)
+	env.held = false
+	if err := r.sc.Stages[i].Run(sctx, env); err != nil || env.held {
+		return err
+	}
+	return env.Hold(sctx, holdStep, nil) // a ramp: its end state stays on show too
 }
+
+// holdStep is how often the runner's own hold looks at its clock.
+const holdStep = 250 * time.Millisecond
 
 func (r *Runner) take() control {
 	r.mu.Lock()

@@ -16,7 +16,7 @@ import (
 func fragmentationPart() Scenario {
 	return Scenario{
 		Name:    "fragmentation",
-		Summary: "mixed-size values, then the small ones are deleted: the fragmentation ratio climbs; activedefrag brings it down",
+		Summary: "mixed-size values, then the small ones are deleted: the fragmentation ratio climbs; active defrag brings it down where the build has it, else SAVE and a restart",
 		Config:  fragmentationConfig(false),
 		Stages: []Stage{
 			{
@@ -28,7 +28,7 @@ func fragmentationPart() Scenario {
 				Run:     fragDelete,
 			},
 			{
-				Caption: "CONFIG SET activedefrag yes: the server moves live values into fewer pages (it costs some CPU) — allocator fragmentation and the ratio fall back",
+				Caption: "the cure: CONFIG SET activedefrag yes, where this build has it, moves live values into fewer pages (it costs some CPU); else SAVE and a restart — allocator fragmentation and the ratio fall back",
 				Run:     fragDefrag,
 			},
 		},
@@ -263,10 +263,7 @@ func fragDefrag(ctx context.Context, e *Env) error {
 // (Debian and Ubuntu packages link the system jemalloc, which lacks the
 // defrag hint): SAVE, restart, and the dataset loads back compactly.
 func fragRestart(ctx context.Context, e *Env, why error) error {
-	reason := why.Error()
-	if _, after, ok := strings.Cut(reason, " - "); ok {
-		reason = after
-	}
+	reason := refusal(why)
 	e.Sayf("this redis-server cannot defragment in place (%s). The other cure is a restart: SAVE, then restart — the dataset loads back compactly and the ratio falls", reason)
 	err := e.Batch(ctx, func(ctx context.Context) (int, error) {
 		if err := e.Client.Save(ctx).Err(); err != nil {

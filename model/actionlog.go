@@ -37,7 +37,7 @@ func actionsMarkdown(list []ActionLog) string {
 			server = "—"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s%s |\n", a.Time.UTC().Format(time.RFC3339), cell(server, 60), cell(a.Action, 40),
-			cell(a.Command, 60), res, cell(a.Result, 200))
+			codeCell(a.Command, 60), res, cell(a.Result, 200))
 	}
 	return b.String()
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -193,4 +194,58 @@ func (t *prefixTree) flatten() []PrefixStat {
 	}
 	walk(&t.root, 1)
 	return out
+}
+
+// PrefixRows are the prefixes (a depth-first list, as BigKeys.Prefixes
+// holds them) as a table shows them: a node whose keys all go on to its one
+// child — "key:" holding only key:1, key:2… whose node is "key:*" — is one
+// row, not two with the same counts; the row takes the child's name, the
+// more telling one, at the node's depth, and the child's children move up a
+// level. "(other)" buckets are never merged.
+func PrefixRows(all []PrefixStat) []PrefixStat {
+	type node struct {
+		s    PrefixStat
+		kids []*node
+	}
+	root := &node{}
+	stack := []*node{root} // stack[d] is the last node seen at depth d
+	for _, p := range all {
+		d := min(max(p.Depth, 1), len(stack)) // a depth that skips a level hangs on the deepest node
+		n := &node{s: p}
+		stack = stack[:d]
+		stack[d-1].kids = append(stack[d-1].kids, n)
+		stack = append(stack, n)
+	}
+	out := make([]PrefixStat, 0, len(all))
+	var walk func(kids []*node, depth int)
+	walk = func(kids []*node, depth int) {
+		for _, n := range kids {
+			for len(n.kids) == 1 && samePrefixCounts(n.s, n.kids[0].s) {
+				n = n.kids[0]
+			}
+			s := n.s
+			s.Depth = depth
+			out = append(out, s)
+			walk(n.kids, depth+1)
+		}
+	}
+	walk(root.kids, 1)
+	return out
+}
+
+// samePrefixCounts says whether child carries every key of parent.
+func samePrefixCounts(parent, child PrefixStat) bool {
+	return !parent.Other && !child.Other && parent.Keys == child.Keys && parent.Bytes == child.Bytes &&
+		parent.NoTTLKeys == child.NoTTLKeys && parent.NoTTLBytes == child.NoTTLBytes
+}
+
+// PrefixPattern is a prefix as the keys it covers: "key:" (a node that ends
+// at a delimiter) is "key:*", so a sentence that names it never reads
+// "prefix key:: 80M"; a leaf ("key:*", "tiny") is its own name.
+func PrefixPattern(p string) string {
+	p = serverLabel(p)
+	if r, _ := utf8.DecodeLastRuneInString(p); r != utf8.RuneError && r != '*' && !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '…' {
+		return p + "*"
+	}
+	return p
 }

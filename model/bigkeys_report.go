@@ -217,7 +217,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	}
 
 	p("\n### By key prefix (largest first)\n\n| prefix | depth | keys | bytes | keys without TTL | bytes without TTL |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, pr := range topPrefixes(r.Prefixes, markdownPrefixRows) {
+	for _, pr := range topPrefixes(PrefixRows(r.Prefixes), markdownPrefixRows) {
 		p("| `%s` | %d | %d | %s | %d | %s |\n", codeCell(pr.Prefix, markdownKeyWidth), pr.Depth, pr.Keys,
 			sum(pr.Bytes), pr.NoTTLKeys, sum(pr.NoTTLBytes))
 	}

@@ -535,3 +535,29 @@ func TestAggregationMemoryBounded(t *testing.T) {
 	}
 	runtime.KeepAlive(a)
 }
+
+func TestPrefixRowsMergeAPassThroughNode(t *testing.T) {
+	all := []PrefixStat{
+		{Prefix: "key:", Depth: 1, Keys: 5, Bytes: 50},
+		{Prefix: "key:*", Depth: 2, Keys: 5, Bytes: 50},
+		{Prefix: "user:", Depth: 1, Keys: 4, Bytes: 40},
+		{Prefix: "user:*:", Depth: 2, Keys: 4, Bytes: 40},
+		{Prefix: "user:*:feed", Depth: 3, Keys: 3, Bytes: 30},
+		{Prefix: "user:*:posts", Depth: 3, Keys: 1, Bytes: 10},
+		{Prefix: "a:", Depth: 1, Keys: 2, Bytes: 20},
+		{Prefix: "a:(other)", Depth: 2, Keys: 2, Bytes: 20, Other: true},
+	}
+	var got []string
+	for _, p := range PrefixRows(all) {
+		got = append(got, strings.Repeat(" ", p.Depth-1)+p.Prefix)
+	}
+	want := []string{"key:*", "user:*:", " user:*:feed", " user:*:posts", "a:", " a:(other)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	for in, out := range map[string]string{"key:": "key:*", "key:*": "key:*", "tiny": "tiny", "a.b.": "a.b.*", "user:*:feed": "user:*:feed"} {
+		if p := PrefixPattern(in); p != out {
+			t.Errorf("PrefixPattern(%q) = %q, want %q", in, p, out)
+		}
+	}
+}

@@ -11,7 +11,11 @@ func TestMarkdownHelpers(t *testing.T) {
 	cases := []struct {
 		name, got, want string
 	}{
-		{"cell", cell(hostile, 0), `a\|b\nc'd\*e\_f&lt;g&gt;`},
+		{"cell", cell(hostile, 0), `a\|b\nc'd\*e_f\<g>`},
+		{"cell: no HTML entities, > mid-line as it is", cell("db0 k (hash): 80M — > 1 % of used_memory, < 2 %", 0), "db0 k (hash): 80M — > 1 % of used_memory, < 2 %"},
+		{"cell: _ escaped where it could emphasise", cell("_a_ b_ _c a_1", 0), `\_a\_ b\_ \_c a_1`},
+		{"cell: a leading > or # is not a quote or a heading", cell("> 10M", 0) + " " + cell("#1", 0), `\> 10M \#1`},
+		{"cell: tags, comments, autolinks and entities stay text", cell("<b> <!-- x --> </i> <http://x> &amp; &#60; a & b", 0), `\<b> \<!-- x --> \</i> \<http://x> \&amp; \&#60; a & b`},
 		{"cell cut to width", cell("abcdefgh", 4), "abc…"},
 		{"cellOr empty", cellOr("", 10), Dash},
 		{"cellOr text", cellOr("x|y", 10), `x\|y`},
@@ -19,7 +23,7 @@ func TestMarkdownHelpers(t *testing.T) {
 		{"codeCell controls", codeCell("k\x1b[31m", 0), `k\x1b[31m`},
 		{"fenced cannot close the fence", fenced("x\n```rm -rf", 0), `x\n'''rm -rf`},
 		{"textCell absent", textCell(""), Dash},
-		{"textCell", textCell("jemalloc_5|x"), `jemalloc\_5\|x`},
+		{"textCell", textCell("jemalloc_5|x"), `jemalloc_5\|x`},
 		{"numberCell exact", numberCell(Some(1234567.5)), "1234567.5"},
 		{"numberCell absent", numberCell(None()), Dash},
 		{"bytesCell", bytesCell(Some(1536)), "1.50K (1536)"},

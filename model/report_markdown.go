@@ -48,7 +48,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	p("# redis-memtop incident report\n\n")
 	p("- Generated: %s\n", r.GeneratedAt.Format(time.RFC3339))
-	p("- Target: `%s` (db %d, %s)\n", cell(r.Target.Addr, 120), r.Target.DB, cell(r.Target.Mode, 20))
+	p("- Target: `%s` (db %d, %s)\n", codeCell(r.Target.Addr, 120), r.Target.DB, cell(r.Target.Mode, 20))
 	p("- Server: %s %s, role %s, uptime %s, run_id `%s`\n",
 		cell(string(r.Server.Product), 20), cell(string(r.Server.Version), 40), cell(string(r.Server.Role), 20),
 		uptimeText(r.Server.UptimeSeconds), cell(string(r.Server.RunID), 40))
@@ -201,7 +201,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			p("| %s | `%s` |\n", cell(k, 60), cell(r.Config[k], 120))
+			p("| %s | `%s` |\n", cell(k, 60), codeCell(r.Config[k], 120))
 		}
 	}
 

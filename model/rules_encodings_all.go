@@ -223,7 +223,7 @@ func smallKeyPrefixes(c *ruleCtx) []string {
 			break
 		}
 		if avg := p.Bytes / float64(p.Keys); avg <= ThresholdSmallObjectBytes {
-			out = append(out, fmt.Sprintf("prefix %s: %s small keys, %s each on average — candidates for hash buckets", serverLabel(p.Prefix), exactCount(float64(p.Keys)), Bytes(avg)))
+			out = append(out, fmt.Sprintf("prefix %s — %s small keys, %s each on average: candidates for hash buckets", PrefixPattern(p.Prefix), exactCount(float64(p.Keys)), Bytes(avg)))
 		}
 	}
 	var strs []string

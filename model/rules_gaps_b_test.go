@@ -174,7 +174,7 @@ func TestEncodingsAllKeysAndOverhead(t *testing.T) {
 		}
 		ch := evalOne(t, CheckEncodings, tc.in())
 		ev := strings.Join(ch.Evidence, "\n")
-		for _, want := range []string{"prefix tiny: 200,000 small keys, 72B each", "string keys scanned by encoding: embstr 199,990, raw 10", "raw-encoded strings among the top keys: prefix tiny (1)"} {
+		for _, want := range []string{"prefix tiny — 200,000 small keys, 72B each", "string keys scanned by encoding: embstr 199,990, raw 10", "raw-encoded strings among the top keys: prefix tiny (1)"} {
 			if !strings.Contains(ev, want) {
 				t.Errorf("evidence lacks %q:\n%s", want, ev)
 			}

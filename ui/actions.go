@@ -18,6 +18,20 @@ type Action struct {
 	// Confirm, when set, makes the key open the typed-confirmation overlay
 	// (confirm.go) instead of calling Do: a write action.
 	Confirm *Confirm
+	// Hint shows the key in the footer's key hints too ("n next stage"),
+	// not only in the ? overlay.
+	Hint bool
+}
+
+// actionHints are the footer's hints for the actions that ask for one.
+func actionHints(actions []Action) []string {
+	var out []string
+	for _, a := range actions {
+		if h := a.Key.Help(); a.Hint && a.Key.Enabled() && h.Key != "" {
+			out = append(out, h.Key+" "+h.Desc)
+		}
+	}
+	return out
 }
 
 // Exporter writes the incident report. Build runs on the UI goroutine and

@@ -160,7 +160,7 @@ func (c *chrome) helpKey(msg tea.KeyPressMsg, k *KeyMap, lk *ListKeyMap, hc help
 			c.helpOff = 0
 		}
 		w, h := hc.helpArea()
-		_, _, total, rows := helpGeometry(c.styles, helpEntries(c.styles, hc.helpGroups()), w, h)
+		_, _, total, rows := helpLayout(c.styles, hc.helpGroups(), w, h)
 		c.helpOff = clamp(c.helpOff, 0, max(total-rows, 0))
 	}
 	return true

@@ -44,9 +44,10 @@ type helpEntry struct {
 	width int
 }
 
-// helpEntries are the overlay's lines: group titles, then "key  description".
-func helpEntries(st *themes.Styles, groups []helpGroup) []helpEntry {
-	var entries []helpEntry
+// helpBlocks are the overlay's groups as lines: each a title, then
+// "key  description", the keys padded to one width across every group.
+func helpBlocks(st *themes.Styles, groups []helpGroup) [][]helpEntry {
+	var blocks [][]helpEntry
 	keyW := 0
 	for _, g := range groups {
 		for _, b := range g.keys {
@@ -55,7 +56,7 @@ func helpEntries(st *themes.Styles, groups []helpGroup) []helpEntry {
 			}
 		}
 	}
-	for gi, g := range groups {
+	for _, g := range groups {
 		var lines []helpEntry
 		for _, b := range g.keys {
 			if !b.Enabled() || b.Help().Key == "" {
@@ -69,35 +70,68 @@ func helpEntries(st *themes.Styles, groups []helpGroup) []helpEntry {
 		if len(lines) == 0 {
 			continue
 		}
-		if gi > 0 {
-			entries = append(entries, helpEntry{"", 0})
-		}
-		entries = append(entries, helpEntry{st.HelpGroup.Render(g.title), ansi.StringWidth(g.title)})
-		entries = append(entries, lines...)
+		title := helpEntry{st.HelpGroup.Render(g.title), ansi.StringWidth(g.title)}
+		blocks = append(blocks, append([]helpEntry{title}, lines...))
 	}
-	return entries
+	return blocks
 }
 
 const helpGutter = 3
 
-// helpGeometry is how the entries flow in a w×h area: the columns, the
-// column width, the rows the columns need and the rows shown (fewer when
-// it does not fit: the overlay then scrolls).
-func helpGeometry(st *themes.Styles, entries []helpEntry, w, h int) (cols, colW, total, rows int) {
+// helpLayout is how the groups flow in a w×h area: the columns, the column
+// width, the rows the columns need and the rows shown (fewer when it does
+// not fit: the overlay then scrolls). A group is never split across two
+// columns and every column starts with a group's title, so the titles of
+// side-by-side groups sit on the same row; one blank line separates two
+// groups in a column.
+func helpLayout(st *themes.Styles, groups []helpGroup, w, h int) (cols [][]helpEntry, colW, total, rows int) {
 	box := st.HelpBox
 	iw := max(w-box.GetHorizontalFrameSize(), 1)
 	ih := max(h-box.GetVerticalFrameSize(), 1)
-	for _, e := range entries {
-		colW = max(colW, e.width)
+	blocks := helpBlocks(st, groups)
+	n, tallest := 0, 0
+	for i, b := range blocks {
+		for _, e := range b {
+			colW = max(colW, e.width)
+		}
+		n += len(b)
+		if i > 0 {
+			n++
+		}
+		tallest = max(tallest, len(b))
 	}
-	cols = max(1, (len(entries)+ih-1)/ih)
-	cols = min(cols, max(1, (iw+helpGutter)/(colW+helpGutter)))
-	total = (len(entries) + cols - 1) / cols
+	maxCols := max(1, (iw+helpGutter)/(colW+helpGutter))
+	if n <= ih || maxCols == 1 {
+		cols = packHelp(blocks, n)
+	} else {
+		for height := max((n+maxCols-1)/maxCols, tallest); ; height++ {
+			if cols = packHelp(blocks, height); len(cols) <= maxCols {
+				break
+			}
+		}
+	}
+	for _, c := range cols {
+		total = max(total, len(c))
+	}
 	rows = total
 	if total > ih {
 		rows = max(ih-1, 1) // the last line says where it stands
 	}
 	return cols, colW, total, rows
+}
+
+// packHelp fills columns of at most height lines with whole groups, in
+// order (a group taller than height gets a column of its own).
+func packHelp(blocks [][]helpEntry, height int) [][]helpEntry {
+	var cols [][]helpEntry
+	for _, b := range blocks {
+		if n := len(cols); n > 0 && len(cols[n-1])+1+len(b) <= height {
+			cols[n-1] = append(append(cols[n-1], helpEntry{}), b...)
+			continue
+		}
+		cols = append(cols, append([]helpEntry{}, b...))
+	}
+	return cols
 }
 
 // helpView draws the ? overlay of groups in a w×h area, scrolled to the
@@ -107,21 +141,20 @@ func (c *chrome) helpView(groups []helpGroup, w, h int) string {
 	box := st.HelpBox
 	iw := max(w-box.GetHorizontalFrameSize(), 1)
 	ih := max(h-box.GetVerticalFrameSize(), 1)
-	entries := helpEntries(st, groups)
-	cols, colW, total, rows := helpGeometry(st, entries, w, h)
+	cols, colW, total, rows := helpLayout(st, groups, w, h)
 	off := clamp(c.helpOff, 0, max(total-rows, 0))
 	out := make([]string, 0, rows+1)
 	for r := off; r < off+rows; r++ {
 		var line strings.Builder
-		for col := range cols {
-			i := col*total + r
-			if i >= len(entries) {
-				break
-			}
-			if col > 0 {
+		for ci, col := range cols {
+			if ci > 0 {
 				line.WriteString(strings.Repeat(" ", helpGutter))
 			}
-			line.WriteString(FitWidth(entries[i].text, colW))
+			var e helpEntry
+			if r < len(col) {
+				e = col[r]
+			}
+			line.WriteString(FitWidth(e.text, colW))
 		}
 		out = append(out, ansi.Truncate(line.String(), iw, ""))
 	}

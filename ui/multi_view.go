@@ -335,7 +335,7 @@ func (m *Multi) footerView(w int) string {
 		parts = []string{"↑↓ select", "enter why"}
 	}
 	if !m.help {
-		parts = append(parts, "tab next", "? help")
+		parts = append(append(parts, actionHints(m.actions)...), "tab next", "? help")
 	}
 	parts = append(parts, "q quit")
 	return m.footerBlock(parts, w)

@@ -106,7 +106,7 @@ func (p *bigKeysPane) prefixRows(d *Data) []model.PrefixStat {
 	if bk == nil {
 		return nil
 	}
-	return filterRows(p, bk.Prefixes, func(r model.PrefixStat) string { return r.Prefix })
+	return filterRows(p, model.PrefixRows(bk.Prefixes), func(r model.PrefixStat) string { return r.Prefix })
 }
 
 func (p *bigKeysPane) growthRows(d *Data) []model.Growth {

@@ -117,7 +117,7 @@ func (m *Model) footer(l screenLayout, w int) string {
 	if l.mode == modeHelp {
 		parts = append(parts, "q quit")
 	} else {
-		parts = append(parts, "f freeze", "+/- zoom "+windowLabel(m.zooms[m.zoom]), "? help", "q quit")
+		parts = append(append(parts, actionHints(m.actions)...), "f freeze", "+/- zoom "+windowLabel(m.zooms[m.zoom]), "? help", "q quit")
 	}
 	return m.footerBlock(parts, w)
 }
