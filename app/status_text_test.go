@@ -36,7 +36,7 @@ func (*fakeScanCtl) Restart()            {}
 func TestActionStatusesWhole(t *testing.T) {
 	t.Parallel()
 	var acts []ui.Action
-	acts = append(acts, demoActions(&fakeDemo{})...)
+	acts = append(acts, DemoActions(&fakeDemo{})...)
 	acts = append(acts, (&player{rec: &model.Recording{}, ctl: make(chan func(*playState), 64)}).actions()...)
 	acts = append(acts, writeActionsOn(context.Background(), func() *redisx.Client { return &redisx.Client{} }, &WriteLog{}, time.Now)...)
 	acts = append(acts, ui.ScanActions(&fakeScanCtl{})...)
