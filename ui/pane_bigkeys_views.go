@@ -57,7 +57,7 @@ func scanStateText(s *model.ScanState, st *themes.Styles, w int, bar bool) strin
 	case model.ScanFailed:
 		style = st.Crit
 		head = []string{"scan error"}
-		tail = []string{model.Sanitize(p.Err, 0), "retrying", pct}
+		tail = []string{model.Sanitize(p.Err, 0), retryText(p), pct}
 	case model.ScanIdle:
 	}
 	line := style.Render(strings.Join(head, " "))
@@ -782,4 +782,12 @@ func keyNotes(k model.KeyInfo, bk *model.BigKeys) []string {
 		out = append(out, "no TTL, and over 1 % of the memory scanned: it stays until someone deletes it")
 	}
 	return out
+}
+
+// retryText says when a failed scan tries again, or that it gave up.
+func retryText(p *model.ScanProgress) string {
+	if p.RetryAt.IsZero() {
+		return "stopped"
+	}
+	return "retry at " + p.RetryAt.Format("15:04:05")
 }
