@@ -57,7 +57,7 @@ func scanStateText(s *model.ScanState, st *themes.Styles, w int, bar bool) strin
 	case model.ScanFailed:
 		style = st.Crit
 		head = []string{"scan error"}
-		tail = []string{model.Sanitize(p.Err, 0), retryText(p), pct}
+		tail = []string{retryText(p), model.Sanitize(p.Err, 0), pct}
 	case model.ScanIdle:
 	}
 	line := style.Render(strings.Join(head, " "))

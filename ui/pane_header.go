@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -204,10 +205,10 @@ func staleNote(d *Data, st *themes.Styles) string {
 func loadSeg(tp model.Throughput, st *themes.Styles) string {
 	var parts []string
 	if v, ok := tp.OpsPerSec.Get(); ok {
-		parts = append(parts, st.Text.Render(model.Count(v))+st.Label.Render(" ops/s"))
+		parts = append(parts, st.Text.Render(model.Count(roundRate(v)))+st.Label.Render(" ops/s"))
 	}
 	if v, ok := tp.Clients.Get(); ok {
-		c := st.Text.Render(model.Count(v)) + st.Label.Render(" clients")
+		c := st.Text.Render(model.Count(v)) + st.Label.Render(" "+plural(int(v), "client", "clients"))
 		if b, ok := tp.Blocked.Get(); ok && b > 0 {
 			c += st.Label.Render(" (") + st.Warn.Render(model.Count(b)+" blocked") + st.Label.Render(")")
 		}
@@ -216,11 +217,20 @@ func loadSeg(tp model.Throughput, st *themes.Styles) string {
 	return strings.Join(parts, st.Muted.Render(" · "))
 }
 
+// roundRate drops the decimals of a rate of 10/s or more: 120/s, not
+// 120.74/s.
+func roundRate(v float64) float64 {
+	if v >= 10 {
+		return math.Round(v)
+	}
+	return v
+}
+
 // trafficSeg is new connections per second and the network in / out.
 func trafficSeg(tp model.Throughput, st *themes.Styles) string {
 	var parts []string
 	if v, ok := tp.ConnPerSec.Get(); ok {
-		parts = append(parts, st.Text.Render(model.Count(v))+st.Label.Render(" conn/s"))
+		parts = append(parts, st.Text.Render(model.Count(roundRate(v)))+st.Label.Render(" conn/s"))
 	}
 	in, ok1 := tp.NetInPerSec.Get()
 	out, ok2 := tp.NetOutPerSec.Get()
