@@ -418,8 +418,7 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 		if e.Time.Before(start) || e.Time.After(end) {
 			continue
 		}
-		col := int(float64(e.Time.Sub(start)) / float64(span) * float64(plotW))
-		col = clamp(col-1, 0, plotW-1) // the segment that ends at the event's point
+		col := plotColumn(e.Time, start, span, plotW)
 		switch e.Kind {
 		case model.EventRestart:
 			cells[col] = 'R'
@@ -435,6 +434,14 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 	b.WriteString(strings.Repeat(" ", graphGutter))
 	b.WriteString(st.Mark.Render(string(cells)))
 	return FitWidth(b.String(), w)
+}
+
+// plotColumn is the plot column (0..plotW-1) whose segment ends at time t:
+// where a mark for something that happened at t goes (an event, the end of
+// a history). t must lie in [start, start+span].
+func plotColumn(t, start time.Time, span time.Duration, plotW int) int {
+	col := int(float64(t.Sub(start)) / float64(span) * float64(plotW))
+	return clamp(col-1, 0, plotW-1)
 }
 
 // legendRow: the window's start on the left, "now" on the right, and the
