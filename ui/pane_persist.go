@@ -151,21 +151,7 @@ func (p *persistPane) body(d *Data, st *themes.Styles, iw, ih int) string {
 	f := currentFork(s)
 	lines = append(lines, p.forkLines(s, st, f, iw)...)
 
-	if model.NeverForked(s) {
-		lines = append(lines, kv(st, "last fork", st.Muted.Render("never")))
-	} else if usec, ok := s.Stats.LatestForkUsec.Get(); ok {
-		v := st.Value.Render(model.Duration(time.Duration(usec) * time.Microsecond))
-		// Graded as the checklist grades it: per GB of the memory at the
-		// fork, not of today's.
-		if fc, ok := d.Hist.LatestForkCost(); ok && fc.Usec == usec {
-			if g := fc.PerGB(); g != "" {
-				v += "  " + st.ForLevel(statusLevel(fc.Status)).Render(g)
-			}
-		}
-		lines = append(lines, kv(st, "last fork", v))
-	} else {
-		lines = append(lines, kv(st, "last fork", st.Unknown.Render(model.Dash)))
-	}
+	lines = append(lines, kv(st, "last fork", p.lastFork(d, s, st)))
 	lines = append(lines, kv(st, "last save", p.lastSave(d, s, st, iw-labelW)))
 	since := " since last save"
 	if none, _ := model.NoSaveSinceStart(s); none {
@@ -300,4 +286,25 @@ func (p *persistPane) lastCOW(s *model.Sample, st *themes.Styles) string {
 		aof = st.Muted.Render("none")
 	}
 	return st.Muted.Render("rdb ") + rdb + st.Muted.Render(" · aof ") + aof
+}
+
+// lastFork is the time the last fork took, graded per GB as the checklist
+// grades it; "never" for a server that has not forked since it started
+// (latest_fork_usec 0 is no fork, not an instant one).
+func (p *persistPane) lastFork(d *Data, s *model.Sample, st *themes.Styles) string {
+	usec, ok := s.Stats.LatestForkUsec.Get()
+	switch {
+	case model.NeverForked(s):
+		return st.Muted.Render("never")
+	case !ok:
+		return st.Unknown.Render(model.Dash)
+	}
+	v := st.Value.Render(model.Duration(time.Duration(usec) * time.Microsecond))
+	// Graded per GB of the memory at the fork, not of today's.
+	if fc, ok := d.Hist.LatestForkCost(); ok && fc.Usec == usec {
+		if g := fc.PerGB(); g != "" {
+			v += "  " + st.ForLevel(statusLevel(fc.Status)).Render(g)
+		}
+	}
+	return v
 }
