@@ -61,7 +61,9 @@ func TestOneFigureOnScreen(t *testing.T) {
 	write(0, 3000) // ~4 MB of data
 	o := redisx.DefaultOptions()
 	o.Addr = srv.Addr
-	r := startLive(t, connectMain(t, o), rigOptions{})
+	// 200 columns: the header keeps maxmemory beside the load (at 120 and
+	// 160 it drops it first: the graph and the limits pane show it).
+	r := startLive(t, connectMain(t, o), rigOptions{w: 200, h: 60})
 	r.until("a few samples", func(ui.Model) bool { return r.folded >= 5 })
 	if f := r.frame(); !strings.Contains(f, "maxmemory 1.00G (off scale)") {
 		t.Errorf("before the change, the legend:\n%s", f)

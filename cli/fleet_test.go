@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
@@ -55,6 +57,9 @@ func TestFleetOverview(t *testing.T) {
 	if rig.m.Drilled() != targets[1].Redacted() {
 		t.Fatalf("drilled into %q", rig.m.Drilled())
 	}
+	// Wide enough for the one-line header to keep the policy beside the
+	// load (at 100 columns it drops it first: the limits pane has it).
+	rig.step(tea.WindowSizeMsg{Width: 200, Height: 60})
 	rig.until("the server's own view with its CONFIG read", 10*time.Second, func() bool {
 		f := rig.frame()
 		return strings.Contains(f, "Memory") && strings.Contains(f, serverUnderTest(t).Label()) && strings.Contains(f, "noeviction")

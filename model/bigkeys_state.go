@@ -67,6 +67,9 @@ type ScanProgress struct {
 	Method string   `json:"method,omitempty"`
 	Notes  []string `json:"notes,omitempty"`
 	Err    string   `json:"err,omitempty"`
+	// RetryAt is when a failed pass tries again (zero: it will not, the
+	// worker gave up).
+	RetryAt time.Time `json:"retry_at,omitzero"`
 }
 
 // Fraction is the share of the pass done, 0–1 (1 when done).

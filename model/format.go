@@ -32,7 +32,11 @@ func Bytes(b float64) string {
 		u++
 	}
 	if u == 0 {
-		return sign + strconv.FormatFloat(math.Round(b), 'f', 0, 64) + "B"
+		r := math.Round(b)
+		if r == 0 {
+			sign = "" // a value that rounds to nothing has no sign: never "-0B"
+		}
+		return sign + strconv.FormatFloat(r, 'f', 0, 64) + "B"
 	}
 	s := strconv.FormatFloat(b, 'f', 2, 64)
 	if s == "1024.00" && u < len(units)-1 {

@@ -70,6 +70,10 @@ func ruleFork(c *ruleCtx) Check {
 		if p.RDBLastBgsaveStatus == "" && p.AOFLastBgrewriteStatus == "" {
 			ch.Title = "No fork running"
 		}
+		if none, _ := NoSaveSinceStart(s); none && NeverRewroteAOF(s) {
+			// "ok" is the status a server reports before any save.
+			ch.Title = "No fork running; no save since the server started"
+		}
 	} else {
 		ch.Title = f.titles[0]
 	}

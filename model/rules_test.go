@@ -222,6 +222,11 @@ func ruleTables() map[string][]ruleCase {
 		},
 		CheckFork: {
 			{"no fork, saves fine", one(nil), StatusOK, "No fork running"},
+			// rdb_last_bgsave_status is "ok" before any save: no "succeeded"
+			// for a save that never happened.
+			{"never saved since the start", one(func(s *Sample) {
+				s.Persistence.RDBSaves, s.Persistence.AOFRewrites = Some(0), Some(0)
+			}), StatusOK, "No fork running; no save since the server started"},
 			{"slow fork", one(func(s *Sample) {
 				s.Memory.UsedMemory = Some(2 * gb)
 				s.Stats.LatestForkUsec = Some(20_000)

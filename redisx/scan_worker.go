@@ -374,6 +374,11 @@ func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passS
 			attempt++
 			desc := Describe(err, w.base.Options().Password)
 			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanFailed, desc)}
+			giveUp := w.opts.MaxFailures > 0 && attempt >= w.opts.MaxFailures
+			wait := backoff(attempt)
+			if !giveUp {
+				up.Progress.RetryAt = time.Now().Add(wait)
+			}
 			if st.dirty {
 				up.Result = st.agg.Snapshot()
 				st.dirty = false
@@ -381,10 +386,10 @@ func (w *ScanWorker) runPass(ctx context.Context, opts *redis.Options, st *passS
 			if !send(ctx, out, model.Update{Scan: up}) {
 				return passStopped
 			}
-			if w.opts.MaxFailures > 0 && attempt >= w.opts.MaxFailures {
+			if giveUp {
 				return passStopped
 			}
-			if !sleep(ctx, backoff(attempt)) {
+			if !sleep(ctx, wait) {
 				return passStopped
 			}
 		}

@@ -475,6 +475,17 @@ func TestScanAuthAndSamples(t *testing.T) {
 	if last.Phase != model.ScanFailed || last.Err == "" || strings.Contains(last.Err, "wrong-pass") {
 		t.Errorf("auth failure: phase %q err %q", last.Phase, last.Err)
 	}
+	// Each failure but the last says when the worker tries again (the UI
+	// shows that time); the last, after which it gives up, says none.
+	var failed []model.ScanProgress
+	for _, u := range ups {
+		if u.Progress.Phase == model.ScanFailed {
+			failed = append(failed, u.Progress)
+		}
+	}
+	if len(failed) != 2 || failed[0].RetryAt.IsZero() || !failed[1].RetryAt.IsZero() {
+		t.Errorf("retry times of the failures: %+v", failed)
+	}
 }
 
 // TestScanWorkerClusterNode scans a cluster-mode node, which refuses SELECT

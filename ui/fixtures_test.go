@@ -109,6 +109,14 @@ func (sy synth) sample(i int) model.Sample {
 			LatestForkUsec:   model.Some(2300),
 			ErrorstatOOM:     model.Some(0),
 			ConnectedClients: model.Some(12),
+			BlockedClients:   model.Some(0),
+			// The load redis-cli --stat would show: 1.5k ops/s, a new
+			// connection every 5 s, 60K/s in and 250K/s out.
+			TotalCommandsProcessed:   model.Some(float64(i) * 1500),
+			InstantaneousOpsPerSec:   model.Some(1500),
+			TotalConnectionsReceived: model.Some(100 + float64(i/5)),
+			TotalNetInputBytes:       model.Some(float64(i) * 60 * 1024),
+			TotalNetOutputBytes:      model.Some(float64(i) * 250 * 1024),
 		},
 		Keyspace: []model.DBKeys{{DB: 0, Keys: model.Some(120000 + float64(i)), Expires: model.Some(30000), AvgTTL: model.Some(3600000)}},
 	}

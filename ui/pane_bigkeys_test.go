@@ -306,7 +306,12 @@ func TestBigKeysProgressLine(t *testing.T) {
 	}
 	failed := bkState(model.ScanScanning)
 	failed.Progress.Phase, failed.Progress.Err = model.ScanFailed, "dial: refused"+bkOSC
-	if line := ansi.Strip(scanStateText(failed, st, 120, true)); !strings.Contains(line, `refused\x1b]0;owned\x07`) || !strings.Contains(line, "retrying") {
+	if line := ansi.Strip(scanStateText(failed, st, 120, true)); !strings.Contains(line, `refused\x1b]0;owned\x07`) || !strings.Contains(line, "stopped") {
+		t.Errorf("error line of a worker that gave up = %q", line)
+	}
+	// The worker says when it tries again; the line gives that time.
+	failed.Progress.RetryAt = time.Date(2026, 11, 21, 14, 2, 15, 0, time.UTC)
+	if line := ansi.Strip(scanStateText(failed, st, 120, true)); !strings.Contains(line, "retry at 14:02:15") {
 		t.Errorf("error line = %q", line)
 	}
 	if line := ansi.Strip(scanStateText(nil, st, 80, true)); !strings.Contains(line, "no scan") {

@@ -735,3 +735,11 @@ func keyNotes(k model.KeyInfo, bk *model.BigKeys) []string {
 	}
 	return out
 }
+
+// retryText says when a failed scan tries again, or that it gave up.
+func retryText(p *model.ScanProgress) string {
+	if p.RetryAt.IsZero() {
+		return "stopped"
+	}
+	return "retry at " + p.RetryAt.Format("15:04:05")
+}

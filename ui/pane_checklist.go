@@ -264,6 +264,9 @@ func (p *checklistPane) Render(d *Data, st *themes.Styles, w, h int, focused boo
 func (p *checklistPane) Summary(d *Data, st *themes.Styles, w int) string {
 	dg := diagnosisOf(d)
 	line := st.Title.Render("Checklist") + "  " + st.ForLevel(verdictLevel(dg.Verdict.Kind)).Render(dg.Verdict.Kind.Label())
+	if t, stale := d.StaleAsOf(); stale {
+		line += " " + st.Badge.Render("⏸ "+pausedText(t))
+	}
 	for _, s := range []model.Status{model.StatusCrit, model.StatusWarn, model.StatusWatch, model.StatusUnknown} {
 		if n := dg.Checks.Findings().Count(s); n > 0 {
 			line += st.Muted.Render(" · ") + st.ForLevel(statusLevel(s)).Render(strconv.Itoa(n)+" "+string(s))
@@ -287,6 +290,11 @@ func (p *checklistPane) body(d *Data, st *themes.Styles, w, h int) string {
 	case viewDoctor:
 		return p.scrolled(st, doctorLines(d, st, w), "esc back · ↑↓ scroll", w, h)
 	default:
+	}
+	if t, stale := d.StaleAsOf(); stale && h >= 2 {
+		// The verdict judges the last data, not the server now: say so
+		// above it.
+		return cut(st.Badge.Render("⏸ "+pausedText(t)), w) + "\n" + p.listBody(dg, st, w, h-1)
 	}
 	return p.listBody(dg, st, w, h)
 }

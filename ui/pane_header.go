@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ func (*headerPane) MinHeight() int             { return 1 }
 
 func (*headerPane) HandleKey(tea.KeyPressMsg, *Data) (bool, tea.Cmd) { return false, nil }
 
+// headerSegLines is the header's own line: one at every width, so the
+// panes under it never move; segments are dropped by priority to fit.
+const headerSegLines = 1
+
 // headerSeg is one item of the header; low priority items are dropped first
 // when the screen is narrow.
 type headerSeg struct {
@@ -38,7 +43,7 @@ type headerSeg struct {
 // PreferredHeight is the number of lines the header needs at width w: its
 // segments, and the caption wrapped whole (layout caps it: captionRoom).
 func (p *headerPane) PreferredHeight(d *Data, w int) int {
-	return len(packSegs(p.segments(d, p.plain), w, maxHeaderLines)) + len(captionLines(d.Caption, p.plain, w, 0))
+	return len(packSegs(p.segments(d, p.plain), w, headerSegLines)) + len(captionLines(d.Caption, p.plain, w, 0))
 }
 
 func (p *headerPane) Render(d *Data, st *themes.Styles, w, h int, _ bool) string {
@@ -49,9 +54,9 @@ func (p *headerPane) Render(d *Data, st *themes.Styles, w, h int, _ bool) string
 	capLines := 0
 	if d.Caption != nil && h >= 2 {
 		// The caption gets what the segments leave, at least a line.
-		capLines = h - len(packSegs(segs, w, h-1))
+		capLines = h - len(packSegs(segs, w, min(h-1, headerSegLines)))
 	}
-	lines := packSegs(segs, w, h-capLines)
+	lines := packSegs(segs, w, min(h-capLines, headerSegLines))
 	if capLines > 0 {
 		lines = append(lines, captionLines(d.Caption, st, w, capLines)...)
 	}
@@ -125,7 +130,11 @@ func (p *headerPane) segments(d *Data, st *themes.Styles) []headerSeg {
 		segs = append(segs, headerSeg{st.Value.Render(model.Sanitize(d.Target, 40)), 6})
 	}
 	s := d.Last()
+	// Figures of a server that stopped answering are drawn faint; the link
+	// state says since when.
+	fst := paneStyles(d, st)
 	if s != nil {
+		st := fst
 		id := productName(s.Server.Product)
 		if v := model.Sanitize(string(s.Server.Version), 16); v != "" {
 			id += " " + v
@@ -139,6 +148,13 @@ func (p *headerPane) segments(d *Data, st *themes.Styles) []headerSeg {
 			headerSeg{maxmemorySeg(s, st), 4},
 			headerSeg{st.Label.Render("poll ") + st.Text.Render(latency(s)), 2},
 		)
+		tp := model.ThroughputOf(d.Hist)
+		if seg := loadSeg(tp, st); seg != "" {
+			segs = append(segs, headerSeg{seg, 7})
+		}
+		if seg := trafficSeg(tp, st); seg != "" {
+			segs = append(segs, headerSeg{seg, 4}) // before maxmemory, which the panes show too
+		}
 	}
 	segs = append(segs, headerSeg{connSeg(d, st), 9})
 	if d.Frozen {
@@ -209,7 +225,7 @@ func connSeg(d *Data, st *themes.Styles) string {
 		if !c.Since.IsZero() && !d.Now.Before(c.Since) {
 			txt += " " + model.Duration(d.Now.Sub(c.Since).Truncate(1e9))
 		}
-		return st.Warn.Render(txt)
+		return st.Warn.Render(txt) + staleNote(d, st)
 	case model.ConnReconnecting:
 		txt := "✕ reconnecting"
 		if c.Attempt > 0 {
@@ -218,12 +234,62 @@ func connSeg(d *Data, st *themes.Styles) string {
 		if !c.Since.IsZero() {
 			txt += " since " + c.Since.Format("15:04:05")
 		}
-		return st.Crit.Render(txt)
+		return st.Crit.Render(txt) + staleNote(d, st)
 	case model.ConnConnecting, "":
 		return st.Muted.Render("… connecting")
 	default:
 		return st.Muted.Render(model.Sanitize(string(c.State), 20))
 	}
+}
+
+// staleNote is " · figures as of 14:02:09" while the figures are stale.
+func staleNote(d *Data, st *themes.Styles) string {
+	t, ok := d.StaleAsOf()
+	if !ok {
+		return ""
+	}
+	return st.Muted.Render(" · figures " + asOf(t))
+}
+
+// loadSeg is the load as redis-cli --stat shows it: requests per second
+// and the clients (blocked ones only when there are).
+func loadSeg(tp model.Throughput, st *themes.Styles) string {
+	var parts []string
+	if v, ok := tp.OpsPerSec.Get(); ok {
+		parts = append(parts, st.Text.Render(model.Count(roundRate(v)))+st.Label.Render(" ops/s"))
+	}
+	if v, ok := tp.Clients.Get(); ok {
+		c := st.Text.Render(model.Count(v)) + st.Label.Render(" "+plural(int(v), "client", "clients"))
+		if b, ok := tp.Blocked.Get(); ok && b > 0 {
+			c += st.Label.Render(" (") + st.Warn.Render(model.Count(b)+" blocked") + st.Label.Render(")")
+		}
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, st.Muted.Render(" · "))
+}
+
+// roundRate drops the decimals of a rate of 10/s or more: 120/s, not
+// 120.74/s.
+func roundRate(v float64) float64 {
+	if v >= 10 {
+		return math.Round(v)
+	}
+	return v
+}
+
+// trafficSeg is new connections per second and the network in / out.
+func trafficSeg(tp model.Throughput, st *themes.Styles) string {
+	var parts []string
+	if v, ok := tp.ConnPerSec.Get(); ok {
+		parts = append(parts, st.Text.Render(model.Count(roundRate(v)))+st.Label.Render(" conn/s"))
+	}
+	in, ok1 := tp.NetInPerSec.Get()
+	out, ok2 := tp.NetOutPerSec.Get()
+	if ok1 && ok2 {
+		parts = append(parts, st.Label.Render("net in ")+st.Text.Render(model.Bytes(in)+"/s")+
+			st.Label.Render(" out ")+st.Text.Render(model.Bytes(out)+"/s"))
+	}
+	return strings.Join(parts, st.Muted.Render(" · "))
 }
 
 func productName(p model.Product) string {

@@ -38,6 +38,8 @@ const (
 	yLabelW     = 8 // "1023.99M"
 	graphGutter = yLabelW + 2
 	numbersW    = 24 // the figures column beside the graph
+	numbersSep  = " │ "
+	numbersSepW = 3
 	minPlotW    = 8
 )
 
@@ -54,6 +56,9 @@ const (
 func (p *memoryPane) Render(d *Data, st *themes.Styles, w, h int, focused bool) string {
 	iw, ih := InnerSize(st, w, h)
 	title := "Memory · used vs RSS · " + windowLabel(d.Window)
+	if t, stale := d.StaleAsOf(); stale {
+		title += " · " + asOf(t)
+	}
 	return Frame(st, title, p.body(d, st, iw, ih), w, h, focused)
 }
 
@@ -81,22 +86,31 @@ func (p *memoryPane) body(d *Data, st *themes.Styles, iw, ih int) string {
 		}
 		return centerBlock(st.Muted.Render(ansi.Truncate(msg, iw, "…")), iw, ih)
 	}
-	nums := p.numbers(d, st)
 	switch {
-	case iw >= numbersW+1+graphGutter+minPlotW*2 && ih >= 4:
-		gw := iw - numbersW - 1
-		g := p.graph(d, st, gw, ih)
-		return joinColumns(g, gw, nums, numbersW, ih)
+	case iw >= numbersW+numbersSepW+graphGutter+minPlotW*2 && ih >= 4:
+		// A rule between the plot and the figures: a line ending at the
+		// plot's edge stops there, it does not run into a label.
+		gw := iw - numbersW - numbersSepW
+		g, cl := p.graph(d, st, gw, ih)
+		nums := p.numbers(d, st, cl.drawn)
+		sep := numbersSep
+		if st.GraphAxis != "" {
+			sep = st.GraphAxis + sep + ansi.ResetStyle
+		}
+		return joinColumns(g, gw, nums, numbersW, ih, sep)
 	case ih >= 5 && iw >= graphGutter+minPlotW:
 		top := p.compactNumbers(d, st, iw)
-		return top + "\n" + strings.Join(p.graph(d, st, iw, ih-1), "\n")
+		g, _ := p.graph(d, st, iw, ih-1)
+		return top + "\n" + strings.Join(g, "\n")
 	default:
-		return strings.Join(nums, "\n")
+		return strings.Join(p.numbers(d, st, false), "\n")
 	}
 }
 
 // numbers is the figures column: each line a label and a right-aligned value.
-func (p *memoryPane) numbers(d *Data, st *themes.Styles) []string {
+// The maxmemory row carries the ceiling's mark only when the graph draws
+// the ceiling (ceilDrawn).
+func (p *memoryPane) numbers(d *Data, st *themes.Styles, ceilDrawn bool) []string {
 	s := d.Last()
 	if s == nil {
 		s = &model.Sample{}
@@ -115,15 +129,24 @@ func (p *memoryPane) numbers(d *Data, st *themes.Styles) []string {
 	if v, ok := m.MaxMemory.Get(); ok && v == 0 {
 		limit = "no limit"
 	}
+	ceilMark := " "
+	if ceilDrawn {
+		ceilMark = "┄"
+	}
+	// The series' rows carry the series' own mark and colour, as the legend.
+	mark := func(m string, ms lipgloss.Style, label, value string, vs lipgloss.Style) string {
+		pad := numbersW - ansi.StringWidth(m) - 1 - ansi.StringWidth(label) - ansi.StringWidth(value)
+		return ms.Render(m) + " " + st.Label.Render(label) + strings.Repeat(" ", max(pad, 1)) + vs.Render(value)
+	}
 	return []string{
-		row("used", model.OptBytes(m.UsedMemory), st.Used.Bold(true)),
-		row("RSS", model.OptBytes(m.UsedMemoryRSS), st.RSS.Bold(true)),
+		mark("━", st.Used, "used", model.OptBytes(m.UsedMemory), st.Used.Bold(true)),
+		mark("━", st.RSS, "RSS", model.OptBytes(m.UsedMemoryRSS), st.RSS.Bold(true)),
 		row("peak", model.OptBytes(m.UsedMemoryPeak), st.Value),
 		row("dataset", dataset, st.Value),
 		row("overhead", model.OptBytes(m.UsedMemoryOverhead), st.Value),
 		row("Δused "+wl, signedBytes(windowDelta(d, model.GetUsed)), st.Value),
 		row("ΔRSS "+wl, signedBytes(windowDelta(d, model.GetRSS)), st.Value),
-		row("maxmemory", limit, st.Max),
+		mark(ceilMark, st.Max, "maxmemory", limit, st.Max),
 	}
 }
 
@@ -226,11 +249,11 @@ func optNaN(o model.Opt) float64 {
 }
 
 // graph renders the plot, the marker row and the legend row in exactly rows
-// lines of width w.
-func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) []string {
+// lines of width w, and says what it made of the maxmemory ceiling.
+func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) ([]string, ceilingLegend) {
 	plotW := w - graphGutter
 	if plotW < 2 || rows < 2 {
-		return make([]string, rows)
+		return make([]string, rows), ceilingLegend{}
 	}
 	extra := 0 // marker and legend rows
 	switch {
@@ -266,7 +289,7 @@ func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) []string {
 		if extra >= 2 {
 			lines = append(lines, FitWidth("", w))
 		}
-		return lines
+		return lines, ceilingLegend{}
 	}
 	// The ceiling follows maxmemory: each column draws the limit of its own
 	// samples, where it is on the graph's scale; far above the data it would
@@ -333,7 +356,7 @@ func (p *memoryPane) graph(d *Data, st *themes.Styles, w, rows int) []string {
 	if extra >= 2 {
 		lines = append(lines, p.legendRow(d, st, pts, cl, w))
 	}
-	return lines
+	return lines, cl
 }
 
 // thinLabels keeps a y label every few rows (counted from the 0 at the
@@ -395,8 +418,7 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 		if e.Time.Before(start) || e.Time.After(end) {
 			continue
 		}
-		col := int(float64(e.Time.Sub(start)) / float64(span) * float64(plotW))
-		col = clamp(col-1, 0, plotW-1) // the segment that ends at the event's point
+		col := plotColumn(e.Time, start, span, plotW)
 		switch e.Kind {
 		case model.EventRestart:
 			cells[col] = 'R'
@@ -412,6 +434,14 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 	b.WriteString(strings.Repeat(" ", graphGutter))
 	b.WriteString(st.Mark.Render(string(cells)))
 	return FitWidth(b.String(), w)
+}
+
+// plotColumn is the plot column (0..plotW-1) whose segment ends at time t:
+// where a mark for something that happened at t goes (an event, the end of
+// a history). t must lie in [start, start+span].
+func plotColumn(t, start time.Time, span time.Duration, plotW int) int {
+	col := int(float64(t.Sub(start)) / float64(span) * float64(plotW))
+	return clamp(col-1, 0, plotW-1)
 }
 
 // legendRow: the window's start on the left, "now" on the right, and the
@@ -516,7 +546,7 @@ func ceilingOf(d *Data, ceil []float64, top float64) ceilingLegend {
 }
 
 // joinColumns puts the graph lines and the figures side by side.
-func joinColumns(left []string, lw int, right []string, rw, rows int) string {
+func joinColumns(left []string, lw int, right []string, rw, rows int, sep string) string {
 	var b strings.Builder
 	for i := range rows {
 		if i > 0 {
@@ -530,7 +560,7 @@ func joinColumns(left []string, lw int, right []string, rw, rows int) string {
 			r = right[i]
 		}
 		b.WriteString(FitWidth(l, lw))
-		b.WriteByte(' ')
+		b.WriteString(sep)
 		b.WriteString(FitWidth(r, rw))
 	}
 	return b.String()

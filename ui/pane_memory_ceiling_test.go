@@ -20,7 +20,7 @@ func TestMemoryLegendFollowsMaxmemory(t *testing.T) {
 			samples = append(samples, s)
 		}
 		d := dataOf(samples...)
-		return renderPane(t, newMemoryPane(), d, 120, 16) + "\n" + renderPane(t, newHeaderPane(), d, 120, 3)
+		return renderPane(t, newMemoryPane(), d, 120, 16) + "\n" + renderPane(t, newHeaderPane(), d, 200, 3)
 	}
 	cases := []struct {
 		name   string

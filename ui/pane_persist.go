@@ -117,6 +117,13 @@ func (p *persistPane) lastSave(d *Data, s *model.Sample, st *themes.Styles, w in
 	default:
 		out = st.Crit.Render(status)
 	}
+	if none, _ := model.NoSaveSinceStart(s); none {
+		// lastsave is the server's start then, not a save.
+		if status != "ok" && status != "" {
+			return out + st.Muted.Render(" · none since start")
+		}
+		return st.Muted.Render("none since start")
+	}
 	if v, ok := ps.RDBLastSaveTime.Get(); ok && v > 0 {
 		t := time.Unix(int64(v), 0).In(d.Now.Location())
 		out += st.Text.Render(" " + t.Format("15:04:05"))
@@ -144,24 +151,14 @@ func (p *persistPane) body(d *Data, st *themes.Styles, iw, ih int) string {
 	f := currentFork(s)
 	lines = append(lines, p.forkLines(s, st, f, iw)...)
 
-	if usec, ok := s.Stats.LatestForkUsec.Get(); ok {
-		v := st.Value.Render(model.Duration(time.Duration(usec) * time.Microsecond))
-		// Graded as the checklist grades it: per GB of the memory at the
-		// fork, not of today's.
-		if fc, ok := d.Hist.LatestForkCost(); ok && fc.Usec == usec {
-			if g := fc.PerGB(); g != "" {
-				v += "  " + st.ForLevel(statusLevel(fc.Status)).Render(g)
-			}
-		}
-		lines = append(lines, kv(st, "last fork", v))
-	} else {
-		lines = append(lines, kv(st, "last fork", st.Unknown.Render(model.Dash)))
-	}
+	lines = append(lines, kv(st, "last fork", p.lastFork(d, s, st)))
 	lines = append(lines, kv(st, "last save", p.lastSave(d, s, st, iw-labelW)))
-	lines = append(lines, kv(st, "changes", st.Value.Render(model.OptCount(ps.RDBChangesSinceLastSave))+st.Muted.Render(" since last save")))
-	cow := st.Muted.Render("rdb ") + st.Value.Render(model.OptBytes(ps.RDBLastCOWSize)) +
-		st.Muted.Render(" · aof ") + st.Value.Render(model.OptBytes(ps.AOFLastCOWSize))
-	lines = append(lines, kv(st, "last COW", cow))
+	since := " since last save"
+	if none, _ := model.NoSaveSinceStart(s); none {
+		since = " since start"
+	}
+	lines = append(lines, kv(st, "changes", st.Value.Render(model.OptCount(ps.RDBChangesSinceLastSave))+st.Muted.Render(since)))
+	lines = append(lines, kv(st, "last COW", p.lastCOW(s, st)))
 	lines = append(lines, kv(st, "fork headroom", p.headroom(d, s, st, f, iw-labelW)))
 	if aof := p.aofLine(s, st); aof != "" {
 		lines = append(lines, kv(st, "AOF", aof))
@@ -274,4 +271,40 @@ func (p *persistPane) headroom(d *Data, s *model.Sample, st *themes.Styles, f fo
 	}
 	dot := st.ForLevel(lvl).Render("● ")
 	return firstFit(w, dot+head+vs, dot+head+vsShort, dot+head)
+}
+
+// lastCOW is the copy-on-write of the last BGSAVE and AOF rewrite; a kind
+// that never ran says so rather than show its 0.
+func (p *persistPane) lastCOW(s *model.Sample, st *themes.Styles) string {
+	ps := &s.Persistence
+	rdb := st.Value.Render(model.OptBytes(ps.RDBLastCOWSize))
+	if model.NeverBgsaved(s) {
+		rdb = st.Muted.Render("none")
+	}
+	aof := st.Value.Render(model.OptBytes(ps.AOFLastCOWSize))
+	if model.NeverRewroteAOF(s) {
+		aof = st.Muted.Render("none")
+	}
+	return st.Muted.Render("rdb ") + rdb + st.Muted.Render(" · aof ") + aof
+}
+
+// lastFork is the time the last fork took, graded per GB as the checklist
+// grades it; "never" for a server that has not forked since it started
+// (latest_fork_usec 0 is no fork, not an instant one).
+func (p *persistPane) lastFork(d *Data, s *model.Sample, st *themes.Styles) string {
+	usec, ok := s.Stats.LatestForkUsec.Get()
+	switch {
+	case model.NeverForked(s):
+		return st.Muted.Render("never")
+	case !ok:
+		return st.Unknown.Render(model.Dash)
+	}
+	v := st.Value.Render(model.Duration(time.Duration(usec) * time.Microsecond))
+	// Graded per GB of the memory at the fork, not of today's.
+	if fc, ok := d.Hist.LatestForkCost(); ok && fc.Usec == usec {
+		if g := fc.PerGB(); g != "" {
+			v += "  " + st.ForLevel(statusLevel(fc.Status)).Render(g)
+		}
+	}
+	return v
 }

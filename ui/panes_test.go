@@ -225,7 +225,7 @@ func TestGraphGeometry(t *testing.T) {
 	st := themes.NewStyles(themes.Dark())
 	for _, w := range []int{20, 57, 120} {
 		for _, rows := range []int{2, 4, 9, 30} {
-			lines := newMemoryPane().graph(d, st, w, rows)
+			lines, _ := newMemoryPane().graph(d, st, w, rows)
 			if len(lines) != rows {
 				t.Fatalf("%dx%d: %d lines", w, rows, len(lines))
 			}
@@ -236,7 +236,7 @@ func TestGraphGeometry(t *testing.T) {
 			}
 		}
 	}
-	lines := newMemoryPane().graph(d, st, 80, 12)
+	lines, _ := newMemoryPane().graph(d, st, 80, 12)
 	plot := ansi.Strip(strings.Join(lines[:10], "\n"))
 	if !strings.Contains(plot, "0B┤") || !strings.Contains(plot, "───") {
 		t.Fatalf("flat series collapsed or no zero label:\n%s", plot)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ func scanLineFactsOf(p *model.ScanProgress) scanLineFacts {
 		Phase: p.Phase, Fraction: p.Fraction(), Scanned: p.Scanned, DBSize: p.DBSize,
 		Rate: p.KeysPerSec, ETA: p.ETA(), Throttle: p.Throttle, Reason: p.SlowReason, Err: p.Err,
 		DoneAt: p.DoneAt, Elapsed: p.Elapsed, Pass: p.Pass,
-		ResumeKey: "s", RetryWord: "retrying",
+		ResumeKey: "s", RetryWord: retryText(p),
 	}
 }
 
@@ -97,8 +98,8 @@ func scanParts(f scanLineFacts, st *themes.Styles) (head scanPart, style lipglos
 		head, style = scanPart{"scanning", "scan"}, st.Accent
 		parts = []scanPart{{pct, pct}, count, {model.Count(f.Rate) + " keys/s", model.Count(f.Rate) + "/s"}}
 		if eta, ok := f.ETA.Get(); ok {
-			d := "ETA " + model.Duration(time.Duration(eta*float64(time.Second)))
-			parts = append(parts, scanPart{d, d})
+			d := time.Duration(eta * float64(time.Second))
+			parts = append(parts, scanPart{"ETA " + model.Duration(d), "ETA " + etaShort(d)})
 		}
 		if slow := slowPart(f); slow.long != "" {
 			parts = append(parts, slow)
@@ -156,7 +157,31 @@ func slowPart(f scanLineFacts) scanPart {
 	}
 	if reason != "" {
 		long += ": " + reason
-		short += ": " + reason
+		short += ": " + shortReason(reason)
 	}
 	return scanPart{long, short}
+}
+
+// etaShort is an ETA without the seconds that say nothing that far out:
+// "23m", "2h05m"; under ten minutes it is model.Duration's.
+func etaShort(d time.Duration) string {
+	if d < 10*time.Minute {
+		return model.Duration(d)
+	}
+	m := int(d.Round(time.Minute) / time.Minute)
+	if m < 60 {
+		return strconv.Itoa(m) + "m"
+	}
+	return fmt.Sprintf("%dh%02dm", m/60, m%60)
+}
+
+// shortReason is the governor's reason in the fewest words that keep its
+// figure: "server latency +40 % while scanning" → "latency +40%".
+func shortReason(r string) string {
+	return strings.NewReplacer(
+		"server latency ", "latency ",
+		" while scanning", "",
+		" %", "%",
+		"a fork is running (BGSAVE or AOF rewrite)", "fork running",
+	).Replace(r)
 }

@@ -363,6 +363,7 @@ func slowedScan() *model.ScanUpdate {
 	return &model.ScanUpdate{Progress: model.ScanProgress{
 		Phase: model.ScanScanning, Pass: 1, Scanned: 8_700, DBSize: 361_000, KeysPerSec: 250,
 		Elapsed: 35 * time.Second, Rate: 1000, Throttle: 0.4, Samples: 5, DBs: []int{0},
+		SlowReason: "server latency +40 % while scanning", SlowFactor: 0.4,
 	}}
 }
 
@@ -377,7 +378,7 @@ func TestGoldenScanSlowed(t *testing.T) {
 			m := step(t, demoUI(t, sz[0], sz[1]), model.Update{Scan: slowedScan()})
 			frame := ansi.Strip(m.View().Content)
 			checkFrame(t, m.View().Content, sz[0], sz[1])
-			for _, want := range []string{"2%", "8.7k/361.0k", "250", "ETA 23m", "40%"} {
+			for _, want := range []string{"2%", "8.7k/361.0k", "250", "ETA 23m", "40%", "latency +40"} {
 				if !strings.Contains(frame, want) {
 					t.Errorf("the scan line lacks %q:\n%s", want, frame)
 				}

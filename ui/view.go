@@ -80,14 +80,21 @@ func (m *Model) render(w, h int) string {
 
 // drawPanes draws every rect's pane, a collapsed rect as its summary line;
 // the pane at index focus is drawn focused (the header never is).
+// While the data is stale every pane but the header (which says so) is
+// drawn faint.
 func drawPanes(c *canvas, rects []rect, panes []Pane, d *Data, st *themes.Styles, focus int) {
+	body := paneStyles(d, st)
 	for _, r := range rects {
 		p := panes[r.pane]
+		pst := body
+		if r.id == PaneHeader {
+			pst = st
+		}
 		if r.collapsed {
-			c.put(r.x, r.y, r.w, summaryLine(p, d, st, r.w))
+			c.put(r.x, r.y, r.w, summaryLine(p, d, pst, r.w))
 			continue
 		}
-		c.put(r.x, r.y, r.w, p.Render(d, st, r.w, r.h, r.pane == focus && r.id != PaneHeader))
+		c.put(r.x, r.y, r.w, p.Render(d, pst, r.w, r.h, r.pane == focus && r.id != PaneHeader))
 	}
 }
 
