@@ -41,6 +41,9 @@ func (p *headerPane) PreferredHeight(d *Data, w int) int {
 	if d.Caption != nil {
 		n++
 	}
+	if d.Prometheus != nil {
+		n++
+	}
 	return n
 }
 
@@ -48,13 +51,19 @@ func (p *headerPane) Render(d *Data, st *themes.Styles, w, h int, _ bool) string
 	if h <= 0 {
 		return ""
 	}
-	capLines := 0
+	capLines, promLines := 0, 0
 	if d.Caption != nil && h >= 2 {
 		capLines = 1
 	}
-	lines := packSegs(p.segments(d, st), w, h-capLines)
+	if d.Prometheus != nil && h-capLines >= 2 {
+		promLines = 1
+	}
+	lines := packSegs(p.segments(d, st), w, h-capLines-promLines)
 	if capLines == 1 {
 		lines = append(lines, captionLine(d.Caption, st, w))
+	}
+	if promLines == 1 {
+		lines = append(lines, prometheusLine(d.Prometheus, st, w))
 	}
 	return FitLines(strings.Join(lines, "\n"), w, h)
 }
