@@ -9,6 +9,7 @@ import (
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/promx"
 	"github.com/redis-memtop/redis-memtop/redisx"
+	"github.com/redis-memtop/redis-memtop/ui"
 )
 
 // Backfill is how one server's history is read from Prometheus: the store,
@@ -170,5 +171,34 @@ func (b *Backfill) Run(ctx context.Context, out chan<- model.Update, every time.
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// startBackfills reads, for every server of the overview's first view, its
+// history from Prometheus (--prometheus) and keeps its status line, each
+// on a goroutine of its own: a node's history arrives as a node update.
+// Nodes that join later start without it.
+func (o *Overview) startBackfills(ctx context.Context, r *Run, first model.ClusterView, out chan<- ui.MultiUpdate) {
+	if o.Cfg.Prometheus == nil {
+		return
+	}
+	for i := range first.Nodes {
+		n := &first.Nodes[i]
+		id := n.ID
+		if id == "" {
+			id = n.Addr // a fleet member's id is its address
+		}
+		b := &Backfill{
+			Prom: o.Cfg.Prometheus, Target: promx.Target{Addr: n.Addr},
+			Window: o.Cfg.History, Step: o.Cfg.Interval, Max: int(o.Cfg.History/max(o.Cfg.Interval, time.Millisecond)) + 1,
+		}
+		if s := n.Sample; s != nil {
+			b.Target.RunID, b.Product = string(s.Server.RunID), s.Server.Product
+		}
+		node := make(chan model.Update, 2)
+		r.Go(func() { b.Run(ctx, node, recheckEvery(o.Cfg.Interval)) })
+		r.Go(func() {
+			relay(ctx, node, out, func(u model.Update) (ui.MultiUpdate, bool) { return ui.MultiUpdate{Node: id, Update: &u}, true })
+		})
 	}
 }

@@ -193,7 +193,7 @@ func assemble(byTime map[int64]*scrape, every, minStep time.Duration, maxSamples
 	var last time.Time
 	for _, ms := range times {
 		t := time.UnixMilli(ms).UTC()
-		if !last.IsZero() && t.Sub(last) < minStep {
+		if !last.IsZero() && t.Sub(last) < minStep*3/4 { // scrapes jitter around their interval
 			continue
 		}
 		// A scrape missed (Prometheus or the exporter was down, or the

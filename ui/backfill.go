@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/model"
@@ -49,4 +52,51 @@ func backfillColumn(d *Data, start time.Time, span time.Duration, plotW int) (in
 	}
 	col := int(float64(end.Sub(start)) / float64(span) * float64(plotW))
 	return clamp(col, 0, plotW-1), true
+}
+
+// foldNodeBackfill seeds a node's kept samples (and its open view) with
+// the history Prometheus holds of it, and keeps its status.
+func (m *Multi) foldNodeBackfill(id string, b *model.Backfill) {
+	if m.prom == nil {
+		m.prom = map[string]*model.Backfill{}
+	}
+	line := *b
+	line.Samples = nil
+	m.prom[id] = &line
+	if len(b.Samples) > 0 {
+		h := m.hists[id]
+		if h == nil {
+			h = model.NewHistory(m.opts.NodeHistory)
+			m.hists[id] = h
+		}
+		h.Seed(b.Samples)
+	}
+	if nm := m.nodes[id]; nm != nil {
+		m.nodes[id] = updateNode(nm, model.Update{Backfill: b})
+	}
+}
+
+// promSummary is the overview's one line about Prometheus: for how many
+// nodes history was read, and the first failure; nil without --prometheus.
+func (m *Multi) promSummary() *model.Backfill {
+	if len(m.prom) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(m.prom))
+	read, failed := 0, ""
+	for _, id := range ids {
+		b := m.prom[id]
+		switch {
+		case b.Failed && failed == "":
+			failed = b.Status
+		case !b.Failed && strings.Contains(b.Status, "of history before live"):
+			read++
+		}
+	}
+	out := &model.Backfill{Status: fmt.Sprintf("Prometheus: history read for %d of %d %s", read, len(ids), plural(len(ids), "server", "servers"))}
+	if failed != "" {
+		out.Status += " · " + failed
+		out.Failed = true
+	}
+	return out
 }

@@ -115,6 +115,9 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 		line += " " + st.Warn.Render("(partial: a master did not answer)")
 	}
 	lines = append(lines, cut(line, w))
+	if b := m.promSummary(); b != nil && len(lines) < hh-boolInt(m.caption != nil) {
+		lines = append(lines, prometheusLine(b, st, w))
+	}
 	if len(lines) < hh-boolInt(m.caption != nil) {
 		lines = append(lines, cut(m.imbalanceLine(st), w))
 	}
