@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOBIN := $(shell go env GOPATH 2>/dev/null)/bin
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: all build test demo bench lint fmt clean check-go ensure-redis soak release-check
+.PHONY: all build test demo bench lint fmt clean check-go ensure-redis ensure-prometheus soak release-check
 
 all: build
 
@@ -33,13 +33,34 @@ ensure-redis:
 	fi
 	@redis-server --version | head -n1
 
+# prometheus, promtool and redis_exporter from the system's packages when
+# missing: the tests of the agent, the alert rules and --prometheus run a real
+# Prometheus scraping a real redis_exporter (internal/promtest).
+ensure-prometheus:
+	@if ! command -v "$${PROMETHEUS:-prometheus}" >/dev/null 2>&1 || ! command -v "$${PROMTOOL:-promtool}" >/dev/null 2>&1 || \
+	    ! { command -v "$${REDIS_EXPORTER:-prometheus-redis-exporter}" || command -v redis_exporter; } >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "prometheus or redis_exporter is missing: installing them from the system's packages (apt-get install prometheus prometheus-redis-exporter)…"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus prometheus-redis-exporter >/dev/null || { echo "apt-get could not install prometheus and prometheus-redis-exporter"; exit 1; }; \
+	  else \
+	    echo "prometheus, promtool and redis_exporter are needed and are not all installed."; \
+	    echo "  Debian/Ubuntu: sudo apt-get install prometheus prometheus-redis-exporter"; \
+	    echo "  macOS:         brew install prometheus redis_exporter"; \
+	    echo "or download them (https://prometheus.io/download/, https://github.com/oliver006/redis_exporter/releases)"; \
+	    echo "and name them with PROMETHEUS=/path/to/prometheus PROMTOOL=/path/to/promtool REDIS_EXPORTER=/path/to/redis_exporter."; \
+	    exit 1; \
+	  fi; \
+	fi
+	@"$${PROMETHEUS:-prometheus}" --version 2>&1 | head -n1
+
 build: check-go
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BINARY) .
 
 # REDIS_SERVERS=DIR adds the real-server matrix: after the -race pass on the
 # system's server, the integration tests once per DIR/NAME/redis-server
 # (scripts/test-matrix).
-test: check-go ensure-redis
+test: check-go ensure-redis ensure-prometheus
 ifeq ($(REDIS_SERVERS),)
 	go test -race -count=1 -timeout 15m ./...
 else
