@@ -8,16 +8,19 @@ package promx
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/config"
 )
 
 // DefaultTimeout bounds one query.
@@ -68,9 +71,8 @@ func New(o Options) (*Client, error) {
 	}
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, errors.New("promx: --prometheus needs an http:// or https:// URL with a host")
+		return nil, errors.New("--prometheus needs an http:// or https:// URL with a host")
 	}
-	cfg := config.DefaultHTTPClientConfig
 	if u.User != nil {
 		if o.BasicUser == "" {
 			o.BasicUser = u.User.Username()
@@ -80,29 +82,23 @@ func New(o Options) (*Client, error) {
 		}
 		u.User = nil
 	}
-	base := *u
-	if o.BasicUser != "" {
-		cfg.BasicAuth = &config.BasicAuth{Username: o.BasicUser, Password: config.Secret(o.BasicPassword), PasswordFile: o.BasicPasswordFile}
+	if o.BasicUser != "" && (o.BearerToken != "" || o.BearerTokenFile != "") {
+		return nil, errors.New("--prometheus: a bearer token and basic auth do not go together; give one")
 	}
-	if o.BearerToken != "" || o.BearerTokenFile != "" {
-		if cfg.BasicAuth != nil {
-			return nil, errors.New("promx: a bearer token and basic auth do not go together; give one")
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("promx: CA file: %w", err)
 		}
-		cfg.Authorization = &config.Authorization{Type: "Bearer", Credentials: config.Secret(o.BearerToken), CredentialsFile: o.BearerTokenFile}
-		if o.BearerTokenFile != "" {
-			cfg.Authorization.Credentials = ""
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("promx: CA file %s holds no PEM certificate", o.CAFile)
 		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	cfg.TLSConfig.CAFile = o.CAFile
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("promx: %w", err)
-	}
-	hc, err := config.NewClientFromConfig(cfg, "redis-memtop")
-	if err != nil {
-		return nil, fmt.Errorf("promx: %w", err)
-	}
-	hc.Timeout = o.Timeout
-	ac, err := api.NewClient(api.Config{Address: base.String(), Client: hc})
+	hc := &http.Client{Transport: &authTransport{next: tr, opts: o}, Timeout: o.Timeout}
+	ac, err := api.NewClient(api.Config{Address: u.String(), Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("promx: %w", err)
 	}
@@ -161,4 +157,40 @@ func (e *QueryError) Error() string { return e.Msg }
 // fail wraps a query's error for the caller.
 func (c *Client) fail(err error) error {
 	return &QueryError{Msg: c.describe(err)}
+}
+
+// authTransport adds the credentials to every request: a bearer token (the
+// file read again at each request, so a rotated token is picked up) or
+// basic auth. client_golang's API takes any http.Client; this is the part
+// of Prometheus's own HTTP config the monitor needs, without its OAuth2,
+// proxy and YAML dependencies.
+type authTransport struct {
+	next http.RoundTripper
+	opts Options
+}
+
+func (a *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	o := a.opts
+	r := req.Clone(req.Context())
+	switch {
+	case o.BearerTokenFile != "":
+		b, err := os.ReadFile(o.BearerTokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the token file: %w", err)
+		}
+		r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(b)))
+	case o.BearerToken != "":
+		r.Header.Set("Authorization", "Bearer "+o.BearerToken)
+	case o.BasicUser != "":
+		pw := o.BasicPassword
+		if o.BasicPasswordFile != "" {
+			b, err := os.ReadFile(o.BasicPasswordFile)
+			if err != nil {
+				return nil, fmt.Errorf("reading the password file: %w", err)
+			}
+			pw = strings.TrimRight(string(b), "\r\n")
+		}
+		r.SetBasicAuth(o.BasicUser, pw)
+	}
+	return a.next.RoundTrip(r) //nolint:wrapcheck // the API client wraps it
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	pm "github.com/prometheus/common/model"
+
+	"github.com/redis-memtop/redis-memtop/model"
 )
 
 // Target is the server whose series are wanted, as the live connection
@@ -59,7 +61,7 @@ func (c *Client) Find(ctx context.Context, t Target, now time.Time, window time.
 		return Match{}, err
 	}
 	if len(sets) == 0 {
-		return Match{}, &QueryError{Msg: fmt.Sprintf("no redis_instance_info series in the last %s: is redis_exporter scraped by this Prometheus?", window)}
+		return Match{}, &QueryError{Msg: fmt.Sprintf("no redis_instance_info series in the last %s (is redis_exporter scraped by this Prometheus?)", model.Duration(window))}
 	}
 	host, port, _ := net.SplitHostPort(t.Addr)
 	if t.Addr != "" {
