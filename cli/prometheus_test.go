@@ -13,6 +13,7 @@ import (
 
 	pm "github.com/prometheus/common/model"
 
+	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/internal/promtest"
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
@@ -224,4 +225,61 @@ func TestPrometheusFailuresCostOneLine(t *testing.T) {
 		t.Errorf("frame:\n%s", frame)
 	}
 	assertNoSecret(t, "frame", []byte(frame))
+}
+
+// TestFleetBackfill: in the fleet overview each server's history is read
+// from Prometheus on its own: the one scraped through redis_exporter gets
+// its history (its drill-in view shows the mark and the line), the other
+// one's failure to match is said once, in the overview's status line.
+func TestFleetBackfill(t *testing.T) {
+	a := redistest.StartServer(t)
+	b := redistest.StartServer(t)
+	exp := promtest.StartExporter(t, a.Addr)
+	prom := promtest.StartPrometheus(t, promtest.Options{ScrapeTargets: []string{exp}})
+	prom.WaitTargetUp(t, exp)
+	loadFor(t, a.Addr, 8, 200_000)
+	prom.WaitQuery(t, "8 s of scrapes", `count_over_time(redis_memory_used_bytes[1m])`, func(v pm.Vector) bool {
+		return len(v) == 1 && v[0].Value >= 8
+	})
+
+	targets := make([]redisx.Options, 0, 2)
+	for _, s := range []*redisproc.Server{a, b} {
+		o, err := redisx.ParseURI("redis://" + s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, o)
+	}
+	pc, err := promx.New(promx.Options{URL: prom.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fm := redisx.NewFleetMonitor(targets)
+	t.Cleanup(func() { _ = fm.Close() })
+	first, _ := fm.Poll(t.Context())
+	run := &app.Overview{Kind: ui.MultiFleet, Src: fm, Target: "2 servers", Cfg: app.Config{Interval: 200 * time.Millisecond, History: 5 * time.Minute, Theme: "dark", Prometheus: pc}}
+	rig := startMultiRig(t, run, first, 140, 40)
+	rig.until("both servers' Prometheus status", 30*time.Second, func() bool {
+		return strings.Contains(rig.frame(), "Prometheus: history read for 1 of 2 servers")
+	})
+	f := rig.frame()
+	if want := "no redis_instance_info with run_id"; !strings.Contains(f, want) || strings.Count(f, "Prometheus") != 2 {
+		// The summary line names Prometheus twice: its start and the
+		// failing server's status.
+		t.Errorf("frame lacks %q on its one line:\n%s", want, f)
+	}
+	for range 2 {
+		if rig.m.Selected() == targets[0].Redacted() {
+			break
+		}
+		rig.key("down")
+	}
+	rig.key("enter")
+	if rig.m.Drilled() != targets[0].Redacted() {
+		t.Fatalf("drilled into %q, not the scraped server %q", rig.m.Drilled(), targets[0].Redacted())
+	}
+	rig.until("a's view with its history", 10*time.Second, func() bool {
+		f := rig.frame()
+		return strings.Contains(f, "Prometheus│live") && strings.Contains(f, "of history before live")
+	})
 }
