@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis-memtop/redis-memtop/app"
 	"github.com/redis-memtop/redis-memtop/demo"
+	"github.com/redis-memtop/redis-memtop/internal/delayproxy"
 	"github.com/redis-memtop/redis-memtop/internal/promtest"
 	"github.com/redis-memtop/redis-memtop/internal/redisproc"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
@@ -163,8 +164,8 @@ func markedRow(frame string) bool {
 	return false
 }
 
-// TestPrometheusFailuresCostOneLine: a Prometheus that is down, or holds no
-// series of the target, costs the report one note and the monitor one line
+// TestPrometheusFailuresCostOneLine: a Prometheus that is down, slow, or
+// holds no series of the target, costs the report one note and the monitor one line
 // (saying why), and no credential — the token from the environment, the
 // password in the URL — appears in any output.
 func TestPrometheusFailuresCostOneLine(t *testing.T) {
@@ -181,6 +182,12 @@ func TestPrometheusFailuresCostOneLine(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte("tok-"+secretPw+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A slow Prometheus: the real one behind a proxy that holds its replies.
+	slow, err := delayproxy.Start(t.Context(), prom.Addr, 0, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(slow.Close)
 	withPw := strings.Replace(prom.URL, "http://", "http://"+url.UserPassword("admin", secretPw).String()+"@", 1)
 	cases := []struct {
 		name string
@@ -188,6 +195,7 @@ func TestPrometheusFailuresCostOneLine(t *testing.T) {
 		want string
 	}{
 		{"down", []string{"--prometheus", down}, "unreachable"},
+		{"slow", []string{"--prometheus", "http://" + slow.Addr(), "--prometheus-timeout", "500ms"}, "no answer within 500ms (--prometheus-timeout)"},
 		{"no series", []string{"--prometheus", prom.URL}, "no redis\\_instance\\_info series"},
 		{"token file", []string{"--prometheus", prom.URL, "--prometheus-token-file", tokenFile}, "no redis\\_instance\\_info series"},
 		{"password in URL", []string{"--prometheus", withPw}, "no redis\\_instance\\_info series"},
