@@ -116,6 +116,7 @@ func (b *Backfill) Run(ctx context.Context, out chan<- model.Update, every time.
 	}
 	var (
 		m        promx.Match
+		quiet    = 2 * every // no scrape for longer: the line says so
 		read     bool
 		readMsg  string
 		failAt   time.Time
@@ -140,6 +141,10 @@ func (b *Backfill) Run(ctx context.Context, out chan<- model.Update, every time.
 			if err == nil {
 				read, failAt = true, time.Time{}
 				readMsg = b.readStatus(samples, m)
+				if n := len(samples); n > 1 {
+					// A target scraped every minute is not late after 10 s.
+					quiet = max(quiet, 3*samples[n-1].Time.Sub(samples[0].Time)/time.Duration(n-1))
+				}
 				lastSent = readMsg
 				if !send(model.Backfill{Samples: samples, Status: readMsg}) {
 					return
@@ -150,7 +155,7 @@ func (b *Backfill) Run(ctx context.Context, out chan<- model.Update, every time.
 			if last, err = b.Prom.LastScrape(ctx, m, now); err == nil {
 				failAt = time.Time{}
 				msg := readMsg
-				if a := now.Sub(last); a > 2*every {
+				if a := now.Sub(last); a > quiet {
 					msg += fmt.Sprintf("; no scrape of it for %s", model.Duration(a.Round(time.Second)))
 				}
 				if !status(msg, false) {
