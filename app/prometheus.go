@@ -130,38 +130,45 @@ func (b *Backfill) Run(ctx context.Context, out chan<- model.Update, every time.
 		lastSent = msg
 		return send(model.Backfill{Status: msg, Failed: failed})
 	}
+	// readNow reads the history; ok is false when ctx ended.
+	readNow := func(now time.Time) (ok bool, err error) {
+		var samples []model.Sample
+		if samples, m, err = b.Read(ctx, now); err != nil {
+			return true, err
+		}
+		read, failAt = true, time.Time{}
+		readMsg = b.readStatus(samples, m)
+		if n := len(samples); n > 1 {
+			// A target scraped every minute is not late after 10 s.
+			quiet = max(quiet, 3*samples[n-1].Time.Sub(samples[0].Time)/time.Duration(n-1))
+		}
+		lastSent = readMsg
+		return send(model.Backfill{Samples: samples, Status: readMsg}), nil
+	}
+	// checkNow asks for the target's latest scrape.
+	checkNow := func(now time.Time) (ok bool, err error) {
+		last, err := b.Prom.LastScrape(ctx, m, now)
+		if err != nil {
+			return true, err //nolint:wrapcheck // a QueryError is already one clear line
+		}
+		failAt = time.Time{}
+		msg := readMsg
+		if a := now.Sub(last); a > quiet {
+			msg += fmt.Sprintf("; no scrape of it for %s", model.Duration(a.Round(time.Second)))
+		}
+		return status(msg, false), nil
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		now := time.Now()
-		var err error
+		step := checkNow
 		if !read {
-			var samples []model.Sample
-			samples, m, err = b.Read(ctx, now)
-			if err == nil {
-				read, failAt = true, time.Time{}
-				readMsg = b.readStatus(samples, m)
-				if n := len(samples); n > 1 {
-					// A target scraped every minute is not late after 10 s.
-					quiet = max(quiet, 3*samples[n-1].Time.Sub(samples[0].Time)/time.Duration(n-1))
-				}
-				lastSent = readMsg
-				if !send(model.Backfill{Samples: samples, Status: readMsg}) {
-					return
-				}
-			}
-		} else {
-			var last time.Time
-			if last, err = b.Prom.LastScrape(ctx, m, now); err == nil {
-				failAt = time.Time{}
-				msg := readMsg
-				if a := now.Sub(last); a > quiet {
-					msg += fmt.Sprintf("; no scrape of it for %s", model.Duration(a.Round(time.Second)))
-				}
-				if !status(msg, false) {
-					return
-				}
-			}
+			step = readNow
+		}
+		ok, err := step(now)
+		if !ok {
+			return
 		}
 		if err != nil && ctx.Err() == nil {
 			if failAt.IsZero() {

@@ -91,7 +91,7 @@ func TestPrometheusBackfill(t *testing.T) {
 		_, ok := m.Live().Hist.BackfillEnd()
 		return ok
 	})
-	r.until("a few live polls and the verdict", func(m ui.Model) bool {
+	r.until("a few live polls and the verdict", func(ui.Model) bool {
 		return r.folded >= 5 && strings.Contains(r.frame(), "data growth")
 	})
 

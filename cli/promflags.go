@@ -11,8 +11,8 @@ import (
 // The environment variables that carry Prometheus credentials, so they
 // need not be on a command line.
 const (
-	envPromToken    = "REDIS_MEMTOP_PROMETHEUS_TOKEN"
-	envPromPassword = "REDIS_MEMTOP_PROMETHEUS_PASSWORD"
+	envPromToken    = "REDIS_MEMTOP_PROMETHEUS_TOKEN"    //nolint:gosec // the variable's name, not a credential
+	envPromPassword = "REDIS_MEMTOP_PROMETHEUS_PASSWORD" //nolint:gosec // the variable's name, not a credential
 )
 
 // promFlags are the flags that read history from Prometheus (--prometheus),

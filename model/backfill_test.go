@@ -60,7 +60,7 @@ func TestHistorySeed(t *testing.T) {
 // names data growth from both and says how much of each it stood on.
 func TestVerdictSaysItsHistory(t *testing.T) {
 	h := NewHistory(200)
-	var past []Sample
+	past := make([]Sample, 0, 60)
 	for i := range 60 {
 		past = append(past, smp(i, 10e6+float64(i)*1e6, 12e6+float64(i)*1e6, 0, "a", float64(100+i)))
 	}

@@ -117,7 +117,8 @@ func okErr(v float64) model.Text {
 
 // metricNames is the regular expression of every metric read.
 func metricNames() string {
-	names := []string{metricInfo, metricUp, metricKeys, metricExpiring, metricAvgTTL, metricErrors}
+	names := make([]string, 0, 6+len(fields))
+	names = append(names, metricInfo, metricUp, metricKeys, metricExpiring, metricAvgTTL, metricErrors)
 	for n := range fields {
 		names = append(names, n)
 	}
