@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/promx"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
@@ -62,6 +63,9 @@ type Config struct {
 	// ExtrasEvery is how often the poller reads CONFIG, CLIENT LIST and
 	// MEMORY DOCTOR (0: the poller's default; < 0: never).
 	ExtrasEvery time.Duration
+	// Prometheus, when set, is where the history from before the first
+	// poll is read (--prometheus).
+	Prometheus *promx.Client
 }
 
 // noColor reports whether NO_COLOR asks for a colourless screen.

@@ -211,6 +211,9 @@ func StartMonitor(ctx context.Context, c *redisx.Client, cfg Config, x Extras) (
 	if x.Source != nil {
 		m.produce(func() { relay(pctx, x.Source, updates, same) })
 	}
+	if bf := backfillFor(cfg, c); bf != nil {
+		m.produce(func() { bf.Run(pctx, updates, recheckEvery(cfg.Interval)) })
+	}
 
 	m.UI = ui.Options{
 		Source:     uiSource,

@@ -176,6 +176,7 @@ func (o *Overview) Start(ctx context.Context, first model.ClusterView) *Overview
 	if o.Captions != nil {
 		f.Go(func() { relay(ctx, o.Captions, out, toOverview) })
 	}
+	o.startBackfills(ctx, &f.Run, first, out)
 	if o.scanRun != nil {
 		scanOut := make(chan model.Update, 16)
 		f.Go(func() { _ = o.scanRun(ctx, scanOut) })

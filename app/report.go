@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/promx"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
@@ -34,6 +35,10 @@ type ReportConfig struct {
 	Cluster bool
 	// Progress receives the scan's progress line when it is a terminal.
 	Progress io.Writer
+	// Prometheus, when set, is read for the History before the first
+	// sample (--prometheus): the verdict and the trends then stand on it.
+	Prometheus *promx.Client
+	History    time.Duration
 }
 
 // Report collects the incident report of the target (resolved through
@@ -84,7 +89,26 @@ func collectReport(ctx context.Context, opts redisx.Options, cfg ReportConfig) (
 	if interval > 0 && cfg.Duration > interval {
 		need = int(cfg.Duration/interval) + 1
 	}
-	hist := model.NewHistory(need + 8)
+	// The history from Prometheus is read while the samples are gathered.
+	var bf *Backfill
+	var past []model.Sample
+	var pastMatch promx.Match
+	var pastErr error
+	pastDone := make(chan struct{})
+	if cfg.Prometheus != nil {
+		bf = backfillFor(Config{Prometheus: cfg.Prometheus, History: cfg.History, Interval: interval}, c)
+		go func() {
+			defer close(pastDone)
+			past, pastMatch, pastErr = bf.Read(ctx, time.Now())
+		}()
+	} else {
+		close(pastDone)
+	}
+	room := 0
+	if bf != nil {
+		room = bf.Max
+	}
+	hist := model.NewHistory(need + 8 + room)
 	var extras *model.Extras
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -132,6 +156,16 @@ collect:
 	if tty && need > 2 {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
+	<-pastDone
+	var notes []string
+	if bf != nil {
+		if pastErr != nil {
+			notes = append(notes, bf.failure(pastErr)+"; the report stands on its live samples alone")
+		} else {
+			hist.Seed(past)
+			notes = append(notes, bf.readStatus(past, pastMatch))
+		}
+	}
 	if hist.LastOK() == nil {
 		return model.Report{}, fmt.Errorf("report: no sample could be read: %s", gapErr)
 	}
@@ -143,7 +177,6 @@ collect:
 		// The checklist's commands name this server, never the password.
 		CommandTarget: opts.CommandTarget(),
 	}
-	var notes []string
 	if info, err := c.ReadInfoAll(ctx); err == nil {
 		in.Info = info.ReportSections()
 	} else {

@@ -15,6 +15,7 @@ import (
 	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
+	"github.com/redis-memtop/redis-memtop/promx"
 	"github.com/redis-memtop/redis-memtop/redisx"
 	"github.com/redis-memtop/redis-memtop/ui"
 )
@@ -99,6 +100,7 @@ type rigOptions struct {
 	w, h     int
 	keep     bool
 	source   <-chan model.Update // more updates for the UI (a demo's captions)
+	prom     *promx.Client       // --prometheus
 }
 
 func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
@@ -113,6 +115,7 @@ func startLive(t *testing.T, c *redisx.Client, o rigOptions) *liveRig {
 		o.w, o.h = 160, 50
 	}
 	cfg := app.Config{Interval: o.interval, History: 10 * time.Minute, Theme: "dark", Record: o.record, ExtrasEvery: o.extras}
+	cfg.Prometheus = o.prom
 	if o.scan != nil {
 		cfg.Scan = *o.scan
 		cfg.Scan.On = true

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
+	"github.com/redis-memtop/redis-memtop/promx"
 	"github.com/redis-memtop/redis-memtop/redisx"
 )
 
@@ -19,6 +20,10 @@ type uiFlags struct {
 	theme    string
 	record   string
 	scan     scanFlags
+	// prom is registered by the monitor only (not demo); promClient is
+	// what it asks for, set by runMonitor.
+	prom       promFlags
+	promClient *promx.Client
 }
 
 func (u *uiFlags) register(fs *flag.FlagSet) {
@@ -49,7 +54,7 @@ func (u *uiFlags) validate() error {
 
 // config is the monitor's configuration the flags say.
 func (u *uiFlags) config() app.Config {
-	return app.Config{Interval: u.interval, History: u.history, Theme: u.theme, Record: u.record, Scan: u.scan.config()}
+	return app.Config{Interval: u.interval, History: u.history, Theme: u.theme, Record: u.record, Scan: u.scan.config(), Prometheus: u.promClient}
 }
 
 // newMonitorFlagSet is the live monitor's command line, shared by
@@ -59,6 +64,7 @@ func newMonitorFlagSet(stderr io.Writer, cf *connFlags, uf *uiFlags) *flag.FlagS
 	fs.SetOutput(stderr)
 	cf.register(fs)
 	uf.register(fs)
+	uf.prom.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), topUsage+"\nFlags of the live monitor:\n")
 		fs.PrintDefaults()
@@ -75,6 +81,9 @@ func runMonitor(ctx context.Context, args []string, stdin *os.File, stderr io.Wr
 		return err
 	}
 	if err := uf.validate(); err != nil {
+		return err
+	}
+	if uf.promClient, err = uf.prom.client(); err != nil {
 		return err
 	}
 	if len(uris) > 1 {

@@ -22,6 +22,8 @@ type reportFlags struct {
 	interval time.Duration
 	duration time.Duration
 	quick    bool
+	prom     promFlags
+	history  time.Duration
 }
 
 // newReportFlagSet is report's command line, shared by runReport and the
@@ -35,6 +37,8 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
 	fs.DurationVar(&f.interval, "interval", time.Second, "time between two samples")
 	fs.DurationVar(&f.duration, "duration", defaultReportDuration, "how much history to gather before judging (a trend needs 10s)")
+	f.prom.register(fs)
+	fs.DurationVar(&f.history, "history", time.Hour, "with --prometheus: how much history to read from it")
 	fs.BoolVar(&f.quick, "quick", false, "two samples one interval apart: faster, but no trend and a low-confidence verdict")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: redis-memtop report [flags] [URI]\n\nConnects, gathers --duration of samples (10s; --quick: two, one interval apart), prints an incident report and exits.\n"+
@@ -73,7 +77,10 @@ func runReport(ctx context.Context, args []string, stdin *os.File, stdout, stder
 	if f.interval <= 0 {
 		return usagef("--interval must be positive, not %s", f.interval)
 	}
-	cfg := app.ReportConfig{Interval: f.interval, Duration: f.duration, Scan: f.scan.config(), Cluster: f.conn.cluster, Progress: stderr}
+	cfg := app.ReportConfig{Interval: f.interval, Duration: f.duration, Scan: f.scan.config(), Cluster: f.conn.cluster, Progress: stderr, History: f.history}
+	if cfg.Prometheus, err = f.prom.client(); err != nil {
+		return err
+	}
 	cfg.RaiseHint = "run with a longer --duration (e.g. --duration " + seconds(longer(f.duration)) + ")"
 	if f.quick {
 		cfg.Duration = f.interval

@@ -9,6 +9,10 @@
 //   - sample.go, history.go, extras.go, opt.go, update.go: what a poll reads
 //     and how it is kept (Sample, History, Extras, the Opt of a figure that
 //     may be absent, the Update a source sends).
+//   - backfill.go: history from before the first poll (read from
+//     Prometheus): the Backfill update, History.Seed putting it in front of
+//     the live samples (marked Sample.Backfilled), and the split of a span
+//     into stored and live history the verdict words.
 //   - rules.go: the checklist's vocabulary (Status and its worst-first Rank,
 //     Check, PaneRef) and the one engine every checklist runs on: a rule[In]
 //     is an id, a topic, a pane and an eval func over its input; runRules

@@ -168,6 +168,9 @@ type Sample struct {
 	// Sections lists the INFO sections the server returned, so a pane can tell
 	// "the server has no such section" (sentinel, Dragonfly) from "zero".
 	Sections []string `json:"sections,omitempty"`
+	// Backfilled marks a sample read from stored history (Prometheus)
+	// for the time before the first live poll, not polled live.
+	Backfilled bool `json:"backfilled,omitempty"`
 }
 
 // IsGap reports whether the sample records a failed poll.

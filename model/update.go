@@ -17,6 +17,9 @@ type Update struct {
 	// Replay is where a replay stands (position, speed, pause); Reset in it
 	// tells the UI to start over (a seek backwards).
 	Replay *ReplayState `json:"replay,omitempty"`
+	// Backfill is history from before the first live poll (read from
+	// Prometheus), or the one line saying how reading it goes.
+	Backfill *Backfill `json:"backfill,omitempty"`
 }
 
 // Caption is a line of text a demo scenario shows under the header.

@@ -193,6 +193,12 @@ func verdictOn(c *ruleCtx, t *trendFacts, ph Phase) VerdictResult {
 	if ph.Change != PhaseWindow {
 		ev[0] = fmt.Sprintf("present phase: since %s, %s of history, %d samples", ph.Describe(), Duration(t.span), t.n)
 	}
+	// History read from Prometheus counts as evidence like polled history;
+	// the verdict says what it stood on.
+	split := c.h.SourceSplit(t.first.Time, t.last.Time)
+	if split != "" {
+		ev[0] += " (" + split + ")"
+	}
 	if t.hasClients {
 		ev = append(ev, "client buffers "+signedBytes(t.dClients))
 	}
@@ -262,6 +268,9 @@ func verdictOn(c *ruleCtx, t *trendFacts, ph Phase) VerdictResult {
 	}
 	if len(caveats) > 0 {
 		v.Summary += " " + capitalise(string(v.Confidence)) + " confidence: " + strings.Join(caveats, ", ") + "."
+	}
+	if split != "" {
+		v.Summary += " From " + split + "."
 	}
 	return v
 }

@@ -26,6 +26,9 @@ type DataExt struct {
 	// Commands is the server the checklist's commands must name (zero:
 	// they stay as the rules write them, as in a replay).
 	Commands model.CommandTarget
+	// Prometheus is the latest word of the history store (--prometheus):
+	// the status bar's one line about it; nil without one.
+	Prometheus *model.Backfill
 }
 
 // foldExt folds the parts of an update the core panes do not read. The root
@@ -36,7 +39,10 @@ func (d *Data) foldExt(u model.Update) {
 		d.foldScan(u.Scan)
 	}
 	scanChanged := u.Scan != nil && (u.Scan.Result != nil || u.Scan.Prev != nil)
-	if u.Sample != nil || u.Extras != nil || scanChanged {
+	if u.Backfill != nil {
+		d.foldBackfill(u.Backfill)
+	}
+	if u.Sample != nil || u.Extras != nil || scanChanged || u.Backfill != nil && len(u.Backfill.Samples) > 0 {
 		d.rediagnose()
 	}
 }

@@ -127,6 +127,8 @@ type Multi struct {
 	err     string // the latest topology error, "" when fine
 	now     time.Time
 	caption *model.Caption // a demo's caption; nil when none
+	// prom is the latest word of Prometheus per node (--prometheus).
+	prom map[string]*model.Backfill
 
 	hists  map[string]*model.History // recent samples per node id
 	extras map[string]*model.Extras  // latest extras per node id
@@ -289,6 +291,9 @@ func (m *Multi) fold(u MultiUpdate) {
 	}
 	if e := u.Update.Extras; e != nil {
 		m.extras[u.Node] = e
+	}
+	if b := u.Update.Backfill; b != nil {
+		m.foldNodeBackfill(u.Node, b)
 	}
 	if nm := m.nodes[u.Node]; nm != nil {
 		m.nodes[u.Node] = updateNode(nm, *u.Update)
@@ -549,6 +554,9 @@ func (m *Multi) drillIn(n *model.ClusterNode) {
 			Export:     exp,
 		}, &m.chrome, m.hists[id], nodeConn(n, m.now), m.extras[id])
 		nm.setStatus("esc: back to the " + m.kindWord())
+		if b := m.prom[id]; b != nil {
+			nm.live.foldBackfill(b) // its line; the samples came with the history
+		}
 		m.nodes[id] = nm
 	}
 	m.touch(id)

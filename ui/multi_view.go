@@ -116,6 +116,9 @@ func (m *Multi) headerView(st *themes.Styles, w, hh int) string {
 	}
 	lines = append(lines, cut(line, w))
 	caps := captionLines(m.caption, st, w, max(hh-len(lines), 1))
+	if b := m.promSummary(); b != nil && len(lines) < hh-len(caps) {
+		lines = append(lines, prometheusLine(b, st, w))
+	}
 	if len(lines) < hh-len(caps) {
 		lines = append(lines, cut(m.imbalanceLine(st), w))
 	}

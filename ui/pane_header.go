@@ -43,7 +43,11 @@ type headerSeg struct {
 // PreferredHeight is the number of lines the header needs at width w: its
 // segments, and the caption wrapped whole (layout caps it: captionRoom).
 func (p *headerPane) PreferredHeight(d *Data, w int) int {
-	return len(packSegs(p.segments(d, p.plain), w, headerSegLines)) + len(captionLines(d.Caption, p.plain, w, 0))
+	n := len(packSegs(p.segments(d, p.plain), w, headerSegLines)) + len(captionLines(d.Caption, p.plain, w, 0))
+	if d.Prometheus != nil {
+		n++
+	}
+	return n
 }
 
 func (p *headerPane) Render(d *Data, st *themes.Styles, w, h int, _ bool) string {
@@ -51,12 +55,19 @@ func (p *headerPane) Render(d *Data, st *themes.Styles, w, h int, _ bool) string
 		return ""
 	}
 	segs := p.segments(d, st)
-	capLines := 0
-	if d.Caption != nil && h >= 2 {
-		// The caption gets what the segments leave, at least a line.
-		capLines = h - len(packSegs(segs, w, min(h-1, headerSegLines)))
+	promLines := 0
+	if d.Prometheus != nil && h >= 2 {
+		promLines = 1
 	}
-	lines := packSegs(segs, w, min(h-capLines, headerSegLines))
+	capLines := 0
+	if d.Caption != nil && h-promLines >= 2 {
+		// The caption gets what the segments leave, at least a line.
+		capLines = h - promLines - len(packSegs(segs, w, min(h-promLines-1, headerSegLines)))
+	}
+	lines := packSegs(segs, w, min(h-capLines-promLines, headerSegLines))
+	if promLines == 1 {
+		lines = append(lines, prometheusLine(d.Prometheus, st, w))
+	}
 	if capLines > 0 {
 		lines = append(lines, captionLines(d.Caption, st, w, capLines)...)
 	}

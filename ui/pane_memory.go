@@ -399,7 +399,8 @@ func nanZero(v float64) float64 {
 }
 
 // markerRow marks, under each plot column, a running fork (━), a restart (R),
-// a Sentinel failover (F) and a gap (×).
+// a Sentinel failover (F), a gap (×) and where the history read from
+// Prometheus ends and live polling begins (│).
 func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, start time.Time, span time.Duration, plotW, w int) string {
 	cells := make([]rune, plotW)
 	for i := range cells {
@@ -429,6 +430,9 @@ func (p *memoryPane) markerRow(d *Data, st *themes.Styles, pts []columnData, sta
 		case model.EventForkStart, model.EventForkEnd, model.EventGapEnd:
 			// the fork bar and gap columns already show these
 		}
+	}
+	if col, ok := backfillColumn(d, start, span, plotW); ok {
+		cells[col] = '│'
 	}
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", graphGutter))
@@ -479,6 +483,10 @@ func (p *memoryPane) legendRow(d *Data, st *themes.Styles, pts []columnData, cl 
 	}
 	if gaps {
 		items = append(items, st.Mark.Render("×")+st.Muted.Render(" gap"))
+	}
+	if _, ok := backfillColumn(d, d.WindowStart(), d.Now.Sub(d.WindowStart()), 1); ok {
+		// Before the legend's other marks: it says where the data comes from.
+		items = append(items[:2:2], append([]string{st.Mark.Render("│") + st.Muted.Render(" Prometheus│live")}, items[2:]...)...)
 	}
 	for len(items) > 0 {
 		mid := strings.Join(items, "  ")
