@@ -95,6 +95,8 @@ type ScanState struct {
 	Result   *BigKeys     `json:"result,omitempty"`
 	Prev     *BigKeys     `json:"prev,omitempty"`
 	KeySizes *KeySizes    `json:"keysizes,omitempty"`
+	// Watch is the latest re-measure of the top keys (Update.Watch).
+	Watch *KeyGrowth `json:"key_growth,omitempty"`
 }
 
 // Apply folds one update in.
@@ -116,6 +118,13 @@ func (s *ScanState) Apply(u *ScanUpdate) {
 	}
 	if u.KeySizes != nil {
 		s.KeySizes = u.KeySizes
+	}
+}
+
+// ApplyWatch keeps the latest re-measure of the top keys.
+func (s *ScanState) ApplyWatch(g *KeyGrowth) {
+	if g != nil {
+		s.Watch = g
 	}
 }
 

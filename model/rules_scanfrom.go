@@ -53,9 +53,13 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 			if b, ok := before[kid]; ok && b >= 0 {
 				sk.PrevBytes = Some(float64(b))
 			}
+			if tr, ok := st.Watch.Find(k.DB, k.Key); ok {
+				sk.Watch = &tr
+			}
 			f.Keys = append(f.Keys, sk)
 		}
 	}
+	f.Growing = st.Watch.Flagged()
 	f.Encodings = bk.Encodings
 	for _, p := range bk.Prefixes {
 		if p.Depth != 1 {
