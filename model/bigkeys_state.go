@@ -121,6 +121,12 @@ func (s *ScanState) Apply(u *ScanUpdate) {
 	}
 }
 
+// Update is the scan update that makes a fresh ScanState this one (the
+// re-measures, Watch, travel apart, as Update.Watch).
+func (s *ScanState) Update() ScanUpdate {
+	return ScanUpdate{Progress: s.Progress, Result: s.Result, Prev: s.Prev, KeySizes: s.KeySizes}
+}
+
 // ApplyWatch keeps the latest re-measure of the top keys.
 func (s *ScanState) ApplyWatch(g *KeyGrowth) {
 	if g != nil {

@@ -226,7 +226,12 @@ func keyColumns(w int) []column { return keyColumnsWithNode(w, 0) }
 // keyColumnsWithNode is keyColumns with a node column nodeW cells wide
 // after the key (0: none, a single server). A cluster's keys are all in db
 // 0, so there the db column goes first.
-func keyColumnsWithNode(w, nodeW int) []column {
+func keyColumnsWithNode(w, nodeW int) []column { return keyColumnsWith(w, nodeW, false) }
+
+// keyColumnsWith is keyColumnsWithNode with, when growth is set, the
+// growth-per-minute column of the re-measures (keyGrowthCell) after TTL; it
+// goes after the encoding, the db and the TTL when the pane is narrow.
+func keyColumnsWith(w, nodeW int, growth bool) []column {
 	all := []column{
 		{colKey, 0, false},
 		{colDB, 2, true},
@@ -240,6 +245,10 @@ func keyColumnsWithNode(w, nodeW int) []column {
 	if nodeW > 0 {
 		all = slices.Insert(all, 1, column{colNode, nodeW, false})
 		dropOrder = []string{colDB, colEncoding, colTTL, colElements, colType, colNode}
+	}
+	if growth {
+		all = append(all, column{colGrowth, growthColW, true})
+		dropOrder = slices.Insert(dropOrder, slices.Index(dropOrder, colTTL)+1, colGrowth)
 	}
 	show := map[string]bool{}
 	for _, c := range all {
@@ -322,7 +331,7 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 	}
 	p.sel = min(max(p.sel, 0), len(rows)-1)
 	labels := nodeLabels(d.Scan.Best())
-	cols := keyColumnsWithNode(w, nodeColumnWidth(labels, w))
+	cols := keyColumnsWith(w, nodeColumnWidth(labels, w), hasGrowth(d.Scan.Watch))
 	cells := make([][]string, len(rows))
 	sortCol := -1
 	for i, c := range cols {
@@ -332,6 +341,15 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 	}
 	for r, k := range rows {
 		row := make([]string, len(cols))
+		// A re-measured key shows its latest size: the pass's is older.
+		if t, ok := d.Scan.Watch.Find(k.DB, k.Key); ok && k.Node == "" {
+			if t.Bytes >= 0 {
+				k.Bytes = t.Bytes
+			}
+			if t.Elements >= 0 && k.Type != "string" {
+				k.Elements = t.Elements
+			}
+		}
 		for i, c := range cols {
 			switch c.title {
 			case colKey:
@@ -350,6 +368,8 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 				row[i] = countOrDash(k.Elements)
 			case colTTL:
 				row[i] = model.TTLText(k.TTL)
+			case colGrowth:
+				row[i] = keyGrowthCell(d.Scan.Watch, k.DB, k.Key)
 			}
 		}
 		cells[r] = row
@@ -782,4 +802,36 @@ func keyNotes(k model.KeyInfo, bk *model.BigKeys) []string {
 		out = append(out, "no TTL, and over 1 % of the memory scanned: it stays until someone deletes it")
 	}
 	return out
+}
+
+// The re-measures of the top keys between passes (issue 17): a column of
+// growth per minute in the key table, "↑ +60.0k el/min" when the growth is
+// flagged (the checklist's big-keys check names it too).
+const (
+	colGrowth  = "growth/min"
+	growthColW = 15
+)
+
+// hasGrowth reports whether any re-measured key moved: only then does the
+// key table give the column room.
+func hasGrowth(g *model.KeyGrowth) bool {
+	if g == nil {
+		return false
+	}
+	for _, k := range g.Keys {
+		if k.RateText() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyGrowthCell is one key's growth per minute, "" when it was not
+// re-measured or did not grow.
+func keyGrowthCell(g *model.KeyGrowth, db int, key string) string {
+	t, ok := g.Find(db, key)
+	if !ok {
+		return ""
+	}
+	return t.RateText()
 }
