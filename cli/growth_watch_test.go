@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -87,5 +88,85 @@ func TestMonitorFlagsAFillingQueueBetweenPasses(t *testing.T) {
 		if !strings.Contains(flat, want) {
 			t.Errorf("details lack %q:\n%s", want, flat)
 		}
+	}
+}
+
+// report --growth-wait: the report scans once, waits, re-measures the top
+// keys and writes their growth — in the JSON (bigkeys.key_growth, the
+// big-keys check, the verdict's evidence) and in the Markdown.
+func TestReportGrowthWait(t *testing.T) {
+	srv := redistest.StartServer(t)
+	c := demo.NewClient(srv.Addr)
+	defer func() { _ = c.Close() }()
+	pipe(t, c, func(p redis.Pipeliner) {
+		for i := range 100 {
+			p.Set(t.Context(), fmt.Sprintf("user:%d", i), strings.Repeat("u", 200), 0)
+		}
+		p.HSet(t.Context(), "steady", "a", strings.Repeat("s", 3000))
+		p.RPush(t.Context(), "jobs:queue", "first")
+	})
+	feedQueue(t, srv.Addr, "jobs:queue", 1000)
+
+	code, out, errOut := runCLI(t, "report", "--quick", "--scan", "--growth-wait", "2s", "--format", "json", "--interval", "100ms", "redis://"+srv.Addr)
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		BigKeys struct {
+			KeyGrowth struct {
+				Keys []struct {
+					Key            string  `json:"key"`
+					Elements       *int64  `json:"elements"`
+					FirstElements  *int64  `json:"first_elements"`
+					SpanSeconds    float64 `json:"span_seconds"`
+					ElementsPerMin float64 `json:"elements_per_minute"`
+					Flag           string  `json:"flag"`
+				} `json:"keys"`
+			} `json:"key_growth"`
+		} `json:"bigkeys"`
+		Verdict   model.VerdictResult `json:"verdict"`
+		Checklist []gapCheck          `json:"checklist"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]int{}
+	for i, k := range rep.BigKeys.KeyGrowth.Keys {
+		byKey[k.Key] = i
+	}
+	qi, ok := byKey["jobs:queue"]
+	if !ok {
+		t.Fatalf("the queue was not re-measured: %s", out[:min(len(out), 2000)])
+	}
+	q := rep.BigKeys.KeyGrowth.Keys[qi]
+	if q.Flag == "" || q.Elements == nil || q.FirstElements == nil || *q.Elements-*q.FirstElements < 1000 || q.SpanSeconds < 2 || q.ElementsPerMin < 20_000 {
+		t.Errorf("queue %+v: want a flag, ≥ 1,000 more elements over ≥ 2 s (about 60,000 a minute)", q)
+	}
+	if si, ok := byKey["steady"]; !ok || rep.BigKeys.KeyGrowth.Keys[si].Flag != "" {
+		t.Errorf("the steady hash: re-measured %v, flagged %+v", ok, rep.BigKeys.KeyGrowth.Keys)
+	}
+	var bigKeys gapCheck
+	for _, ch := range rep.Checklist {
+		if ch.ID == model.CheckBigKeys {
+			bigKeys = ch
+		}
+	}
+	bigKeys.shows(t, "db0 jobs:queue (list)", "growing +", "el/min", "redis-cli -n 0 LLEN 'jobs:queue'")
+	if !strings.Contains(strings.Join(rep.Verdict.Evidence, "\n"), "growing key: db0 jobs:queue (list): +") {
+		t.Errorf("the verdict does not weigh the growing queue: %+v", rep.Verdict)
+	}
+
+	code, md, errOut := runCLI(t, "report", "--quick", "--scan", "--growth-wait", "1s", "--interval", "100ms", "redis://"+srv.Addr)
+	if code != 0 {
+		t.Fatalf("markdown report: exit %d: %s", code, errOut)
+	}
+	// A second of a queue already thousands long is not a flag (it has not
+	// doubled nor gained 10,000): the row shows the rate all the same.
+	if !regexp.MustCompile("### Growth of the top keys \\(re-measured\\)[\\s\\S]*\\| `jobs:queue` \\| 0 \\| list \\|.*\\| 1\\.[0-9]s \\| \\+[0-9.]+K \\| \\+[0-9,]+ \\|").MatchString(md) {
+		t.Errorf("the Markdown lacks the re-measured growth:\n%s", md)
+	}
+
+	if code, _, errOut := runCLI(t, "report", "--growth-wait", "1s", "redis://"+srv.Addr); code != 2 || !strings.Contains(errOut, "needs --scan") {
+		t.Errorf("--growth-wait without --scan: exit %d, %q", code, errOut)
 	}
 }

@@ -126,6 +126,10 @@ func (w *KeyWatcher) Run(ctx context.Context, out chan<- model.Update) error {
 	}
 }
 
+// Close closes the watcher's connection (Run does on its way out; the
+// report, which calls Measure itself, does it here).
+func (w *KeyWatcher) Close() { w.close() }
+
 func (w *KeyWatcher) close() {
 	if w.conn != nil {
 		_ = w.conn.Close()
