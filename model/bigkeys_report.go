@@ -30,7 +30,7 @@ type BigKeysReport struct {
 	// --growth-wait): their growth per minute, and which keep growing.
 	KeyGrowth *KeyGrowth `json:"key_growth,omitempty"`
 	Notes     []string   `json:"notes,omitempty"`
-	Err      string    `json:"err,omitempty"`
+	Err       string     `json:"err,omitempty"`
 }
 
 // Report makes the report section from the current pass (or, when it has
