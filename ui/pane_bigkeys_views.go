@@ -291,10 +291,12 @@ func keyColumnsWith(w, nodeW int, growth bool) []column {
 // viewLines draws the current view in w×h.
 func (p *bigKeysPane) viewLines(d *Data, st *themes.Styles, w, h int) []string {
 	bk := d.Scan.Best()
+	// Until the scan has sized a key, INFO KEYSIZES (Redis 8.0+) is what
+	// there is to show: the server's own histograms, read at once.
+	if (bk == nil || bk.Keys == 0) && d.Scan != nil && d.Scan.KeySizes != nil {
+		return keySizesLines(d.Scan.KeySizes, st, w, h)
+	}
 	if bk == nil {
-		if d.Scan != nil && d.Scan.KeySizes != nil {
-			return keySizesLines(d.Scan.KeySizes, st, w, h)
-		}
 		return []string{st.Muted.Render("no keys sized yet")}
 	}
 	p.page = max(h-1, 1)
@@ -481,8 +483,13 @@ func keySizesLines(ks *model.KeySizes, st *themes.Styles, w, h int) []string {
 		}
 		var b strings.Builder
 		b.WriteString("db" + strconv.Itoa(hist.DB) + " " + model.Sanitize(hist.Kind, 20) + " " + model.Count(float64(hist.Total())) + ":")
+		// *_sizes histograms count bytes (strings); the others items.
+		size := func(v int64) string { return model.Count(float64(v)) }
+		if strings.HasSuffix(hist.Kind, "_sizes") {
+			size = func(v int64) string { return model.Bytes(float64(v)) }
+		}
 		for _, bucket := range hist.Buckets {
-			b.WriteString(" " + model.Count(float64(bucket.Min)) + ":" + model.Count(float64(bucket.Count)))
+			b.WriteString(" " + size(bucket.Min) + ":" + model.Count(float64(bucket.Count)))
 		}
 		out = append(out, st.Text.Render(cut(b.String(), w)))
 	}
