@@ -60,6 +60,17 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 		}
 	}
 	f.Growing = st.Watch.Flagged()
+	// A key flagged by the re-measures stays a finding while the next pass
+	// has not reached it yet: it comes from the last pass's top keys.
+	for i := range f.Growing {
+		tr := f.Growing[i]
+		if seen[id{tr.DB, tr.Key}] {
+			continue
+		}
+		f.Keys = append(f.Keys, ScanKey{
+			Key: tr.Key, DB: tr.DB, Type: tr.Type, Bytes: optInt(tr.Bytes), Elements: optInt(tr.Elements), Watch: &tr,
+		})
+	}
 	f.Encodings = bk.Encodings
 	for _, p := range bk.Prefixes {
 		if p.Depth != 1 {
