@@ -541,6 +541,22 @@ func ttlLines(bk *model.BigKeys, st *themes.Styles, w, h int) []string {
 
 func (p *bigKeysPane) growthLines(d *Data, st *themes.Styles, w, h int) []string {
 	rows := p.growthRows(d)
+	if len(rows) == 0 && d.Scan.Watch != nil && len(d.Scan.Watch.Keys) > 0 {
+		// Before a second pass, the re-measures of the top keys are the
+		// growth there is to show.
+		out := []string{st.Label.Render("re-measured between passes (growth per minute):")}
+		for _, t := range d.Scan.Watch.Keys {
+			if len(out) >= h {
+				break
+			}
+			style := st.Text
+			if t.Flag != "" {
+				style = st.Accent
+			}
+			out = append(out, style.Render(cut(t.Line(), w)))
+		}
+		return out
+	}
 	if len(rows) == 0 {
 		if d.Scan.Prev == nil {
 			return []string{st.Muted.Render("growth needs two passes: R starts the next one")}

@@ -73,3 +73,22 @@ func TestBigKeysKeySizesUntilKeys(t *testing.T) {
 		t.Errorf("the key table should take over once a key is sized:\n%s", frame)
 	}
 }
+
+// The growth view, before a second pass, lists the re-measures.
+func TestBigKeysGrowthViewShowsTheRemeasures(t *testing.T) {
+	a := model.NewBigKeysAgg(model.BigKeysConfig{}, nil)
+	a.Add(&model.KeyInfo{Key: "q\x1b[31m", Type: "list", Bytes: 1000, Elements: 100, TTL: -1})
+	st := &model.ScanState{Progress: model.ScanProgress{Phase: model.ScanDone, Pass: 1, Scanned: 1, DBSize: 1}, Result: a.Snapshot()}
+	w := model.NewKeyWatch()
+	for i, el := range []int64{100, 5000, 9000} {
+		w.Observe(bkT0.Add(time.Duration(i)*time.Minute), []model.KeyReading{{Key: "q\x1b[31m", Type: "list", Bytes: el * 10, Elements: el}})
+	}
+	st.ApplyWatch(w.Snapshot(bkT0))
+	p := NewBigKeysPane()
+	d := bkData(st)
+	keysPress(p, d, "v", "v", "v", "v") // keys → prefixes → types → TTL → growth
+	frame := ansi.Strip(renderBK(t, p, d, 100, 10))
+	if !strings.Contains(frame, `db0 q\x1b[31m (list): +4,450 elements/min`) || !strings.Contains(frame, "90.0×") {
+		t.Errorf("the growth view lacks the re-measure:\n%s", frame)
+	}
+}
