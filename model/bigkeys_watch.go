@@ -262,19 +262,21 @@ func watchFlag(t *KeyTrend) string {
 	return ""
 }
 
+const unitFields = "fields"
+
 // elementUnit names what a type's length counts.
 func elementUnit(typ string) string {
 	switch typ {
 	case typeString:
 		return "bytes long"
 	case typeHash:
-		return "fields"
-	case "set", "zset":
-		return "members"
+		return unitFields
+	case typeSet, typeZset:
+		return unitMembers
 	case typeStream:
 		return "entries"
 	}
-	return "elements"
+	return unitElements
 }
 
 // RateText is the growth as a short marker: "↑ +60.0k el/min" (streams by

@@ -24,8 +24,9 @@ func TestKeyWatchFlagsAFillingQueueWithinTwoMinutesByDefault(t *testing.T) {
 	var flaggedAt time.Duration
 	for at := time.Duration(0); at <= 5*time.Minute; at += DefaultWatchInterval {
 		el := int64(5000 + perSec*int(at/time.Second))
-		var rs []KeyReading
-		for _, k := range WatchKeysFrom(bk, DefaultWatchKeys) {
+		keys := WatchKeysFrom(bk, DefaultWatchKeys)
+		rs := make([]KeyReading, 0, len(keys))
+		for _, k := range keys {
 			r := KeyReading{Key: k.Key, DB: k.DB, Type: k.Type, Bytes: k.Bytes, Elements: k.Elements}
 			if k.Key == queue.Key {
 				r.Bytes, r.Elements = el*bytesPerEl, el
@@ -138,8 +139,9 @@ func TestWatchKeysFromAlternates(t *testing.T) {
 		TopBytes:    []KeyInfo{{Key: "b1"}, {Key: "both"}, {Key: "b3"}},
 		TopElements: []KeyInfo{{Key: "both"}, {Key: "e2"}, {Key: "e3"}},
 	}
-	var got []string
-	for _, k := range WatchKeysFrom(bk, 4) {
+	keys := WatchKeysFrom(bk, 4)
+	got := make([]string, 0, len(keys))
+	for _, k := range keys {
 		got = append(got, k.Key)
 	}
 	if strings.Join(got, ",") != "b1,both,e2,b3" {

@@ -105,9 +105,9 @@ func lengthCommandOf(typ string) string {
 		return "LLEN"
 	case typeHash:
 		return "HLEN"
-	case "set":
+	case typeSet:
 		return "SCARD"
-	case "zset":
+	case typeZset:
 		return "ZCARD"
 	case typeStream:
 		return "XLEN"

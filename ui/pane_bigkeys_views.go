@@ -348,7 +348,9 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 			if t.Bytes >= 0 {
 				k.Bytes = t.Bytes
 			}
-			if t.Elements >= 0 && k.Type != "string" {
+			if t.Elements >= 0 && k.Elements >= 0 {
+				// A string's STRLEN is no element count: only a key with
+				// a length (Elements ≥ 0 in the pass) takes the reading.
 				k.Elements = t.Elements
 			}
 		}
