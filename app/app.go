@@ -44,6 +44,12 @@ type ScanConfig struct {
 	// ProgressEvery is the time between the worker's progress updates (0:
 	// the worker's default).
 	ProgressEvery time.Duration
+	// WatchEvery is the time between two re-measures of the top keys
+	// between passes, in the live monitor (0: a minute; < 0: off).
+	WatchEvery time.Duration
+	// GrowthWait makes the report wait this long after its pass, then
+	// re-measure the top keys and report their growth (0: not done).
+	GrowthWait time.Duration
 }
 
 // options are the worker's options for one server.

@@ -174,7 +174,11 @@ func StartMonitor(ctx context.Context, c *redisx.Client, cfg Config, x Extras) (
 		}
 		panes = []ui.Pane{ui.NewBigKeysPane(), ui.NewChecklistPane()}
 		actions = append(append([]ui.Action{}, actions...), ui.ScanActions(scan)...)
-		m.produce(func() { _ = scan.Run(pctx, updates) })
+		if m.Worker != nil && cfg.Scan.WatchEvery >= 0 {
+			m.watchTopKeys(pctx, c, cfg.Scan, scan, updates)
+		} else {
+			m.produce(func() { _ = scan.Run(pctx, updates) })
+		}
 	}
 
 	// The poller's samples pass by the scan worker on their way to the UI:

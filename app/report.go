@@ -196,6 +196,15 @@ collect:
 		if note != "" {
 			notes = append(notes, note)
 		}
+		switch {
+		case sf.GrowthWait <= 0:
+		case merged != nil || in.Scan == nil:
+			notes = append(notes, "--growth-wait re-measures one server's top keys: not done across a cluster")
+		default:
+			if err := reportGrowth(ctx, c, in.Scan, sf, stderr); err != nil {
+				return model.Report{}, err
+			}
+		}
 	}
 	rep := model.BuildReport(in)
 	if merged != nil {

@@ -33,6 +33,7 @@ func (u *uiFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&u.record, "record", "", "record everything the UI receives to `file` (JSON Lines; gzip when it ends in .gz)")
 	u.scan.register(fs, true, redisx.DefaultScanRate)
 	u.scan.repeat = 10 * time.Minute
+	u.scan.registerGrowthEvery(fs)
 }
 
 func (u *uiFlags) validate() error {

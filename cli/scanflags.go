@@ -22,6 +22,22 @@ type scanFlags struct {
 	// replicas scans one replica of each master of a cluster instead of
 	// the master.
 	replicas bool
+	// growthEvery is the live monitor's re-measure of the top keys between
+	// passes (registerGrowthEvery); growthWait the report's
+	// (registerGrowthWait).
+	growthEvery time.Duration
+	growthWait  time.Duration
+}
+
+// registerGrowthEvery adds the live monitor's --growth-every.
+func (s *scanFlags) registerGrowthEvery(fs *flag.FlagSet) {
+	fs.DurationVar(&s.growthEvery, "growth-every", time.Minute, "re-measure the biggest keys this often between scan passes (MEMORY USAGE and LLEN/HLEN/XLEN…),\n"+
+		"to show their growth per minute in the big-keys pane and flag the keys that keep growing (0 = off)")
+}
+
+// registerGrowthWait adds report's --growth-wait.
+func (s *scanFlags) registerGrowthWait(fs *flag.FlagSet) {
+	fs.DurationVar(&s.growthWait, "growth-wait", 0, "with --scan: after the pass, wait this long (e.g. 60s), re-measure the top keys and report their growth")
 }
 
 func (s *scanFlags) register(fs *flag.FlagSet, on bool, rate int) {
@@ -53,7 +69,12 @@ func isTerminal(w io.Writer) bool {
 
 // config is the scan's configuration the flags say.
 func (s *scanFlags) config() app.ScanConfig {
-	return app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas}
+	c := app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas, GrowthWait: s.growthWait}
+	c.WatchEvery = s.growthEvery
+	if s.growthEvery == 0 {
+		c.WatchEvery = -1 // off
+	}
+	return c
 }
 
 func (s *scanFlags) validate() error {
@@ -62,6 +83,12 @@ func (s *scanFlags) validate() error {
 	}
 	if s.replicas && !s.enabled() {
 		return usagef("--scan-replicas needs the big-key scan (--scan, without --no-scan)")
+	}
+	if s.growthEvery < 0 || s.growthWait < 0 {
+		return usagef("--growth-every and --growth-wait must be 0 (off) or more")
+	}
+	if s.growthWait > 0 && !s.enabled() {
+		return usagef("--growth-wait re-measures the scan's top keys: it needs --scan")
 	}
 	if s.samples < 1 {
 		return usagef("--samples must be 1 or more: SAMPLES 0 would read every element of a big collection")

@@ -29,8 +29,11 @@ type BigKeysReport struct {
 	// BigKeys holds the totals and lists over the keys scanned.
 	BigKeys
 	KeySizes *KeySizes `json:"keysizes,omitempty"`
-	Notes    []string  `json:"notes,omitempty"`
-	Err      string    `json:"err,omitempty"`
+	// KeyGrowth is the re-measure of the top keys after the pass (report
+	// --growth-wait): their growth per minute, and which keep growing.
+	KeyGrowth *KeyGrowth `json:"key_growth,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
+	Err       string     `json:"err,omitempty"`
 }
 
 // ScanGovernorReport says how fast the scan was allowed to go and why it
@@ -94,6 +97,7 @@ func (s *ScanState) Report() BigKeysReport {
 		DBs:            append([]int{}, p.DBs...),
 		Governor:       governorReport(p),
 		KeySizes:       s.KeySizes,
+		KeyGrowth:      s.Watch,
 		Notes:          append([]string(nil), p.Notes...),
 		Err:            p.Err,
 	}
@@ -230,6 +234,23 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 			}
 			p("| `%s` | %d | %s | %s | %s |\n", codeCell(g.Key, markdownKeyWidth), g.DB,
 				Bytes(float64(g.Before)), Bytes(float64(g.After)), signedBytes(float64(g.Delta)))
+		}
+	}
+	if g := r.KeyGrowth; g != nil && len(g.Keys) > 0 {
+		p("\n### Growth of the top keys (re-measured)\n\n")
+		p("MEMORY USAGE and the length of the %d top keys, read again after the pass; ↑ marks a key that keeps growing.\n\n", len(g.Keys))
+		p("| key | db | type | bytes | elements | over | bytes/min | elements/min | flag |\n|---|---:|---|---:|---:|---:|---:|---:|---|\n")
+		for i, k := range g.Keys {
+			if i >= markdownTopRows {
+				break
+			}
+			flag := ""
+			if k.Flag != "" {
+				flag = "↑ " + cell(k.Flag, 120)
+			}
+			p("| `%s` | %d | %s | %s | %s | %s | %s | %s | %s |\n", codeCell(k.Key, markdownKeyWidth), k.DB, cell(k.Type, 20),
+				bytesCell(optInt(k.Bytes)), numberCell(optInt(k.Elements)), Duration(k.Span),
+				signedBytes(k.BytesPerMin), signedCount(k.ElementsPerMin), flag)
 		}
 	}
 	if r.KeySizes != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // jsonKeys lists the top-level keys of a JSON object in order.
@@ -41,6 +42,7 @@ func TestBigKeysReportSchema(t *testing.T) {
 	full := ScanState{
 		Progress: ScanProgress{Phase: ScanScanning, Notes: []string{"note"}, Err: "e"},
 		Result:   b.Snapshot(), KeySizes: &KeySizes{},
+		Watch: &KeyGrowth{At: time.Unix(1, 0).UTC(), Keys: []KeyTrend{{Key: "a:1", Type: "hash", Bytes: 100, Elements: 3, FirstBytes: 50, FirstElements: 3, Readings: 2, Span: time.Minute, BytesPerMin: 50, Rising: 1}}},
 	}
 	full.Result.UnknownBytes = 1
 	cases := []struct {
@@ -55,7 +57,7 @@ func TestBigKeysReportSchema(t *testing.T) {
 		{"every part", full, []string{
 			"complete", "state", "scanned", "dbsize", "elapsed_seconds", "keys_per_second", "samples", "dbs", "governor",
 			"keys", "bytes", "no_ttl_keys", "no_ttl_bytes", "unknown_bytes_keys", "top", "top_elements", "prefixes", "types", "encodings", "ttl_buckets", "size_histogram", "growth",
-			"keysizes", "notes", "err",
+			"keysizes", "key_growth", "notes", "err",
 		}},
 	}
 	for _, tc := range cases {

@@ -115,6 +115,8 @@ type ScanState struct {
 	Result   *BigKeys     `json:"result,omitempty"`
 	Prev     *BigKeys     `json:"prev,omitempty"`
 	KeySizes *KeySizes    `json:"keysizes,omitempty"`
+	// Watch is the latest re-measure of the top keys (Update.Watch).
+	Watch *KeyGrowth `json:"key_growth,omitempty"`
 }
 
 // Apply folds one update in.
@@ -136,6 +138,19 @@ func (s *ScanState) Apply(u *ScanUpdate) {
 	}
 	if u.KeySizes != nil {
 		s.KeySizes = u.KeySizes
+	}
+}
+
+// Update is the scan update that makes a fresh ScanState this one (the
+// re-measures, Watch, travel apart, as Update.Watch).
+func (s *ScanState) Update() ScanUpdate {
+	return ScanUpdate{Progress: s.Progress, Result: s.Result, Prev: s.Prev, KeySizes: s.KeySizes}
+}
+
+// ApplyWatch keeps the latest re-measure of the top keys.
+func (s *ScanState) ApplyWatch(g *KeyGrowth) {
+	if g != nil {
+		s.Watch = g
 	}
 }
 

@@ -55,6 +55,15 @@ func growthAdvice(ch *Check, k ScanKey) {
 			ch.Advice += a
 		}
 	}
+	if _, _, ok := watchGrowth(k); ok {
+		if c := lengthCommandOf(k.Type); c != "" {
+			add(ch, fmt.Sprintf("redis-cli -n %d %s %s", k.DB, c, shellQuote(k.Key)))
+		}
+		const a = " A key growing minute after minute between passes (the re-measures of the top keys) is filling now: find its writer, check that its consumers keep up, and bound it before it fills the memory."
+		if !strings.Contains(ch.Advice, a) {
+			ch.Advice += a
+		}
+	}
 	if _, ok := keyGrowth(k); ok {
 		add(ch, fmt.Sprintf("redis-cli -n %d MEMORY USAGE %s SAMPLES 5", k.DB, shellQuote(k.Key)))
 		const a = " A key that keeps growing between passes is a queue nobody drains or a collection nobody trims: check that its consumers keep up (LLEN / XLEN / XPENDING), bound it (LTRIM, XADD MAXLEN, ZREMRANGEBYRANK) or give it a TTL."
@@ -68,4 +77,42 @@ func add(ch *Check, cmd string) {
 	if !slices.Contains(ch.Commands, cmd) {
 		ch.Commands = append(ch.Commands, cmd)
 	}
+}
+
+// watchGrowth says how a key grows between passes, from the re-measures of
+// the top keys (issue 17), when that is flagged: watch, or warn when it
+// gains ThresholdKeyGrowthBytes a minute or more.
+func watchGrowth(k ScanKey) (string, Status, bool) {
+	t := k.Watch
+	if t == nil || t.Flag == "" {
+		return "", StatusOK, false
+	}
+	st := StatusWatch
+	if t.BytesPerMin >= ThresholdKeyGrowthBytes {
+		st = StatusWarn
+	}
+	w := "growing"
+	if r := t.RateText(); r != "" {
+		w += " " + strings.TrimPrefix(r, "↑ ")
+	}
+	return w + ": " + t.Flag, st, true
+}
+
+// lengthCommandOf is the O(1) length command of a type, "" for none.
+func lengthCommandOf(typ string) string {
+	switch typ {
+	case typeList:
+		return "LLEN"
+	case typeHash:
+		return "HLEN"
+	case typeSet:
+		return "SCARD"
+	case typeZset:
+		return "ZCARD"
+	case typeStream:
+		return "XLEN"
+	case typeString:
+		return "STRLEN"
+	}
+	return ""
 }

@@ -66,6 +66,10 @@ func ruleBigKeys(c *ruleCtx) Check {
 			why = append(why, w)
 			st = worse(st, StatusWatch)
 		}
+		if w, s, ok := watchGrowth(k); ok {
+			why = append(why, w)
+			st = worse(st, s)
+		}
 		if len(why) > 0 {
 			found = append(found, flagged{k, why, st})
 		}

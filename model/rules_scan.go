@@ -29,6 +29,9 @@ type ScanFacts struct {
 	NoTTLBytes float64
 	TTLKeys    int
 	TTLBytes   float64
+	// Growing are the re-measured keys whose growth is flagged, fastest
+	// first (KeyGrowth.Flagged).
+	Growing []KeyTrend
 }
 
 // ScanKey is one key the scan sized. Key is a server string: escape it
@@ -46,6 +49,9 @@ type ScanKey struct {
 	// PrevBytes is MEMORY USAGE at the previous pass, when the key was seen
 	// then; it tells a growing key.
 	PrevBytes Opt `json:"prev_bytes"`
+	// Watch is the key's growth from the re-measures between passes
+	// (bigkeys_watch.go), nil when it was not re-measured.
+	Watch *KeyTrend `json:"watch,omitempty"`
 }
 
 // ScanPrefix is one key namespace.

@@ -53,8 +53,23 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 			if b, ok := before[kid]; ok && b >= 0 {
 				sk.PrevBytes = Some(float64(b))
 			}
+			if tr, ok := st.Watch.Find(k.DB, k.Key); ok {
+				sk.Watch = &tr
+			}
 			f.Keys = append(f.Keys, sk)
 		}
+	}
+	f.Growing = st.Watch.Flagged()
+	// A key flagged by the re-measures stays a finding while the next pass
+	// has not reached it yet: it comes from the last pass's top keys.
+	for i := range f.Growing {
+		tr := f.Growing[i]
+		if seen[id{tr.DB, tr.Key}] {
+			continue
+		}
+		f.Keys = append(f.Keys, ScanKey{
+			Key: tr.Key, DB: tr.DB, Type: tr.Type, Bytes: optInt(tr.Bytes), Elements: optInt(tr.Elements), Watch: &tr,
+		})
 	}
 	f.Encodings = bk.Encodings
 	for _, p := range bk.Prefixes {

@@ -178,6 +178,24 @@ const (
 	ThresholdLogicalDBsWatch = 2         // DESIGN: keys spread over several databases
 )
 
+// big-keys: growth between passes, from the re-measures of the top keys
+// (bigkeys_watch.go). The byte figures are the between-pass ones
+// (ThresholdKeyGrowthBytes / Share, Ratio, RatioMinBytes, SmallBytes).
+const (
+	// ThresholdWatchRisingReadings: a key is flagged only while it keeps
+	// rising — at each of the last two re-measures (or the one there is) —
+	// so a key that grew once and stopped is not (ours).
+	ThresholdWatchRisingReadings = 2
+	// ThresholdWatchRatioMinElements: a collection that doubled is flagged
+	// once it holds this many elements (DESIGN's big-list figure).
+	ThresholdWatchRatioMinElements = 1000
+	// ThresholdWatchElements: a collection or stream that gained this many
+	// elements over the readings held is filling up, whatever its size
+	// (ours: ten times the big-list figure; a queue fed at 1,000 a second
+	// passes it in ten seconds).
+	ThresholdWatchElements = 10_000
+)
+
 // The thresholds of the cluster rules (rules_cluster.go).
 const (
 	ThresholdClusterUsedRatioWatch = 1.5 // ours: one master holds 1.5× another's memory — a hot hash tag or uneven slots

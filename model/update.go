@@ -14,6 +14,9 @@ type Update struct {
 	Event   *Event   `json:"event,omitempty"`
 	// Scan is the big-key worker's progress and aggregation snapshot.
 	Scan *ScanUpdate `json:"scan,omitempty"`
+	// Watch is the latest re-measure of the scan's top keys between passes
+	// (their growth per minute, bigkeys_watch.go).
+	Watch *KeyGrowth `json:"key_growth,omitempty"`
 	// Replay is where a replay stands (position, speed, pause); Reset in it
 	// tells the UI to start over (a seek backwards).
 	Replay *ReplayState `json:"replay,omitempty"`

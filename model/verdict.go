@@ -110,7 +110,7 @@ func verdict(c *ruleCtx) VerdictResult {
 		pt := analyseRange(c.h, ph.from, c.h.Len()-1)
 		t = &pt
 	}
-	v := verdictPresent(c, verdictOn(c, t, ph))
+	v := verdictPresent(c, withKeyGrowth(c, verdictOn(c, t, ph)))
 	v.Phase, v.PhaseStart, v.Span = ph.Change, ph.At, t.span
 	if ph.Change != PhaseWindow {
 		v.Earlier = earlierLine(c, ph)

@@ -68,6 +68,7 @@ var scanShapes = [][]any{
 	{"scard", "k"},
 	{"zcard", "k"},
 	{"xlen", "k"},
+	{"strlen", "k"}, // the re-measure of a top string (scan_watch.go)
 }
 
 // scanAllowed is the set of (command, subcommand) the guard accepts among

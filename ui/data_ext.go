@@ -38,7 +38,15 @@ func (d *Data) foldExt(u model.Update) {
 	if u.Scan != nil {
 		d.foldScan(u.Scan)
 	}
-	scanChanged := u.Scan != nil && (u.Scan.Result != nil || u.Scan.Prev != nil)
+	if u.Watch != nil {
+		var next model.ScanState
+		if d.Scan != nil {
+			next = *d.Scan
+		}
+		next.ApplyWatch(u.Watch)
+		d.Scan = &next
+	}
+	scanChanged := u.Scan != nil && (u.Scan.Result != nil || u.Scan.Prev != nil) || u.Watch != nil
 	if u.Backfill != nil {
 		d.foldBackfill(u.Backfill)
 	}

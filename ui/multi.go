@@ -660,7 +660,7 @@ func (m *Multi) feedNodeScan() {
 	if !ok {
 		return
 	}
-	up := model.ScanUpdate(st)
+	up := st.Update()
 	m.nodes[m.drill] = updateNode(nm, model.Update{Scan: &up})
 }
 

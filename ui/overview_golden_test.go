@@ -28,7 +28,7 @@ func overviewGoldenModel(t *testing.T, w, h int) Multi {
 		views = append(views, v)
 	}
 	m := multiSized(t, w, h, MultiOptions{Scan: true}, views...)
-	up := model.ScanUpdate(*bkClusterState("10.0.0.1:7000", "10.0.0.2:7000", "10.0.0.3:7000"))
+	up := bkClusterState("10.0.0.1:7000", "10.0.0.2:7000", "10.0.0.3:7000").Update()
 	m, _ = multiStep(t, m, MultiUpdate{Update: &model.Update{Scan: &up}})
 	return m
 }

@@ -177,7 +177,12 @@ func keyColumns(w int) []column { return keyColumnsWithNode(w, 0) }
 // keyColumnsWithNode is keyColumns with a node column nodeW cells wide
 // after the key (0: none, a single server). A cluster's keys are all in db
 // 0, so there the db column goes first.
-func keyColumnsWithNode(w, nodeW int) []column {
+func keyColumnsWithNode(w, nodeW int) []column { return keyColumnsWith(w, nodeW, false) }
+
+// keyColumnsWith is keyColumnsWithNode with, when growth is set, the
+// growth-per-minute column of the re-measures (keyGrowthCell) after TTL; it
+// goes after the encoding, the db and the TTL when the pane is narrow.
+func keyColumnsWith(w, nodeW int, growth bool) []column {
 	// Every column is wide enough for its title and the sort mark ▼.
 	all := []column{
 		{colKey, 0, false},
@@ -192,6 +197,10 @@ func keyColumnsWithNode(w, nodeW int) []column {
 	if nodeW > 0 {
 		all = slices.Insert(all, 1, column{colNode, nodeW, false})
 		dropOrder = []string{colDB, colEncoding, colTTL, colElements, colType, colNode}
+	}
+	if growth {
+		all = append(all, column{colGrowth, growthColW, true})
+		dropOrder = slices.Insert(dropOrder, slices.Index(dropOrder, colTTL)+1, colGrowth)
 	}
 	show := map[string]bool{}
 	for _, c := range all {
@@ -234,10 +243,12 @@ func keyColumnsWithNode(w, nodeW int) []column {
 // viewLines draws the current view in w×h.
 func (p *bigKeysPane) viewLines(d *Data, st *themes.Styles, w, h int) []string {
 	bk := d.Scan.Best()
+	// Until the scan has sized a key, INFO KEYSIZES (Redis 8.0+) is what
+	// there is to show: the server's own histograms, read at once.
+	if (bk == nil || bk.Keys == 0) && d.Scan != nil && d.Scan.KeySizes != nil {
+		return keySizesLines(d.Scan.KeySizes, st, w, h)
+	}
 	if bk == nil {
-		if d.Scan != nil && d.Scan.KeySizes != nil {
-			return keySizesLines(d.Scan.KeySizes, st, w, h)
-		}
 		return []string{st.Muted.Render("no keys sized yet")}
 	}
 	p.page = max(h-1, 1)
@@ -274,7 +285,7 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 	}
 	p.sel = min(max(p.sel, 0), len(rows)-1)
 	labels := nodeLabels(d.Scan.Best())
-	cols := keyColumnsWithNode(w, nodeColumnWidth(labels, w))
+	cols := keyColumnsWith(w, nodeColumnWidth(labels, w), hasGrowth(d.Scan.Watch))
 	cells := make([][]string, len(rows))
 	sortCol := -1
 	for i, c := range cols {
@@ -284,6 +295,17 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 	}
 	for r, k := range rows {
 		row := make([]string, len(cols))
+		// A re-measured key shows its latest size: the pass's is older.
+		if t, ok := d.Scan.Watch.Find(k.DB, k.Key); ok && k.Node == "" {
+			if t.Bytes >= 0 {
+				k.Bytes = t.Bytes
+			}
+			if t.Elements >= 0 && k.Elements >= 0 {
+				// A string's STRLEN is no element count: only a key with
+				// a length (Elements ≥ 0 in the pass) takes the reading.
+				k.Elements = t.Elements
+			}
+		}
 		for i, c := range cols {
 			switch c.title {
 			case colKey:
@@ -302,6 +324,8 @@ func (p *bigKeysPane) keyLines(d *Data, st *themes.Styles, w, h int) []string {
 				row[i] = countOrDash(k.Elements)
 			case colTTL:
 				row[i] = model.TTLText(k.TTL)
+			case colGrowth:
+				row[i] = keyGrowthCell(d.Scan.Watch, k.DB, k.Key)
 			}
 		}
 		cells[r] = row
@@ -413,8 +437,13 @@ func keySizesLines(ks *model.KeySizes, st *themes.Styles, w, h int) []string {
 		}
 		var b strings.Builder
 		b.WriteString("db" + strconv.Itoa(hist.DB) + " " + model.Sanitize(hist.Kind, 20) + " " + model.Count(float64(hist.Total())) + ":")
+		// *_sizes histograms count bytes (strings); the others items.
+		size := func(v int64) string { return model.Count(float64(v)) }
+		if strings.HasSuffix(hist.Kind, "_sizes") {
+			size = func(v int64) string { return model.Bytes(float64(v)) }
+		}
 		for _, bucket := range hist.Buckets {
-			b.WriteString(" " + model.Count(float64(bucket.Min)) + ":" + model.Count(float64(bucket.Count)))
+			b.WriteString(" " + size(bucket.Min) + ":" + model.Count(float64(bucket.Count)))
 		}
 		out = append(out, st.Text.Render(cut(b.String(), w)))
 	}
@@ -466,6 +495,22 @@ func ttlLines(bk *model.BigKeys, st *themes.Styles, w, h int) []string {
 
 func (p *bigKeysPane) growthLines(d *Data, st *themes.Styles, w, h int) []string {
 	rows := p.growthRows(d)
+	if len(rows) == 0 && d.Scan.Watch != nil && len(d.Scan.Watch.Keys) > 0 {
+		// Before a second pass, the re-measures of the top keys are the
+		// growth there is to show.
+		out := []string{st.Label.Render("re-measured between passes (growth per minute):")}
+		for _, t := range d.Scan.Watch.Keys {
+			if len(out) >= h {
+				break
+			}
+			style := st.Text
+			if t.Flag != "" {
+				style = st.Accent
+			}
+			out = append(out, style.Render(cut(t.Line(), w)))
+		}
+		return out
+	}
 	if len(rows) == 0 {
 		if d.Scan.Prev == nil {
 			return []string{st.Muted.Render("growth needs two passes: R starts the next one")}
@@ -742,4 +787,36 @@ func retryText(p *model.ScanProgress) string {
 		return "stopped"
 	}
 	return "retry at " + p.RetryAt.Format("15:04:05")
+}
+
+// The re-measures of the top keys between passes (issue 17): a column of
+// growth per minute in the key table, "↑ +60.0k el/min" when the growth is
+// flagged (the checklist's big-keys check names it too).
+const (
+	colGrowth  = "growth/min"
+	growthColW = 15
+)
+
+// hasGrowth reports whether any re-measured key moved: only then does the
+// key table give the column room.
+func hasGrowth(g *model.KeyGrowth) bool {
+	if g == nil {
+		return false
+	}
+	for _, k := range g.Keys {
+		if k.RateText() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyGrowthCell is one key's growth per minute, "" when it was not
+// re-measured or did not grow.
+func keyGrowthCell(g *model.KeyGrowth, db int, key string) string {
+	t, ok := g.Find(db, key)
+	if !ok {
+		return ""
+	}
+	return t.RateText()
 }
