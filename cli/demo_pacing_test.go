@@ -89,10 +89,15 @@ func TestDemoNMovesToTheNextStage(t *testing.T) {
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runner.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Logf("runner: %v", err)
+		}
+	})
 
 	of := "/" + strconv.Itoa(len(sc.Stages)) + ":"
-	r.until("stage 1 at its goal, held", func(m ui.Model) bool {
+	r.until("stage 1 at its goal, held", func(ui.Model) bool {
 		st := runner.Status()
 		return st.Stage == 1 && !st.Busy && strings.Contains(r.frame(), "Stage 1"+of) && strings.Contains(r.frame(), "keys of 1 KB without a TTL")
 	})

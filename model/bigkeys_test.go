@@ -547,8 +547,9 @@ func TestPrefixRowsMergeAPassThroughNode(t *testing.T) {
 		{Prefix: "a:", Depth: 1, Keys: 2, Bytes: 20},
 		{Prefix: "a:(other)", Depth: 2, Keys: 2, Bytes: 20, Other: true},
 	}
-	var got []string
-	for _, p := range PrefixRows(all) {
+	rows := PrefixRows(all)
+	got := make([]string, 0, len(rows))
+	for _, p := range rows {
 		got = append(got, strings.Repeat(" ", p.Depth-1)+p.Prefix)
 	}
 	want := []string{"key:*", "user:*:", " user:*:feed", " user:*:posts", "a:", " a:(other)"}

@@ -37,7 +37,7 @@ func mdEscape(s string) string {
 			next = s[i+1]
 		}
 		switch {
-		case c == '_' && !(isASCIIAlnum(prev) && isASCIIAlnum(next)),
+		case c == '_' && (!isASCIIAlnum(prev) || !isASCIIAlnum(next)),
 			c == '<' && (isASCIILetter(next) || next == '/' || next == '!' || next == '?'),
 			c == '&' && (isASCIILetter(next) || next == '#'),
 			i == 0 && (c == '>' || c == '#'):

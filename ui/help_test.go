@@ -17,8 +17,7 @@ func demoHelpActions() []Action {
 	act := func(k, h string) Action {
 		return Action{Group: "Demo", Key: key.NewBinding(key.WithKeys(k), key.WithHelp(k, h)), Do: func() string { return "" }}
 	}
-	acts := []Action{act("n", "next stage"), act("p", "pause / resume the workload"), act("r", "restart the scenario")}
-	return append(acts, ScanActions(nil)...)
+	return append([]Action{act("n", "next stage"), act("p", "pause / resume the workload"), act("r", "restart the scenario")}, ScanActions(nil)...)
 }
 
 // TestHelpGolden draws the ? overlay of a demo (its keys, the scan's, the
