@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,9 +26,13 @@ type BigKeysReport struct {
 	DBs            []int     `json:"dbs"`
 	// BigKeys holds the totals and lists over the keys scanned.
 	BigKeys
-	KeySizes *KeySizes `json:"keysizes,omitempty"`
-	Notes    []string  `json:"notes,omitempty"`
-	Err      string    `json:"err,omitempty"`
+	// Estimate scales a partial pass up to the whole keyspace, each figure
+	// with its 95 % interval (EstimateBigKeys); absent when the pass is
+	// complete. The big keys above stay the ones found.
+	Estimate *BigKeysEstimate `json:"estimate,omitempty"`
+	KeySizes *KeySizes        `json:"keysizes,omitempty"`
+	Notes    []string         `json:"notes,omitempty"`
+	Err      string           `json:"err,omitempty"`
 }
 
 // Report makes the report section from the current pass (or, when it has
@@ -35,7 +40,7 @@ type BigKeysReport struct {
 func (s *ScanState) Report() BigKeysReport {
 	p := &s.Progress
 	r := BigKeysReport{
-		Complete:       p.Phase == ScanDone,
+		Complete:       p.Complete(),
 		State:          p.Phase,
 		Scanned:        p.Scanned,
 		DBSize:         p.DBSize,
@@ -74,6 +79,16 @@ func (s *ScanState) Report() BigKeysReport {
 	r.TTL = nonNil(b.TTL)
 	r.Sizes = nonNil(b.Sizes)
 	return r
+}
+
+// SetEstimate adds the estimate of a partial pass (see EstimateBigKeys);
+// capBytes bounds all keys together (EstimateCap). Only the current pass
+// is estimated, never the previous complete one shown in its place.
+func (r *BigKeysReport) SetEstimate(s *ScanState, capBytes int64) {
+	if s == nil || s.Result == nil || s.Result.Keys != r.Keys {
+		return
+	}
+	r.Estimate = EstimateBigKeys(s.Result, &s.Progress, capBytes)
 }
 
 func nonNil[T any](s []T) []T {
@@ -117,6 +132,9 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 		Duration(time.Duration(r.ElapsedSeconds*float64(time.Second))), Count(r.KeysPerSecond), r.Samples)
 	p("- Total: %s in %s keys; without TTL: %s in %s keys\n",
 		sum(r.Bytes), Count(float64(r.Keys)), sum(r.NoTTLBytes), Count(float64(r.NoTTLKeys)))
+	if e := r.Estimate; e != nil {
+		r.markdownEstimate(&b, e)
+	}
 	if r.UnknownBytes > 0 {
 		p("- MEMORY USAGE was not available for %s keys\n", Count(float64(r.UnknownBytes)))
 	}
@@ -195,6 +213,57 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 		return fmt.Errorf("bigkeys markdown: %w", err)
 	}
 	return nil
+}
+
+// Rows of each estimate table the Markdown shows (the JSON has them all).
+const markdownEstimateRows = 10
+
+// markdownEstimate writes the estimates of a partial pass: "≈ value (95 %
+// interval low – high, from N % of keys)".
+func (r BigKeysReport) markdownEstimate(b *strings.Builder, e *BigKeysEstimate) {
+	from := strconv.FormatFloat(100*e.Fraction, 'f', -1, 64)
+	if e.Fraction >= 0.01 {
+		from = strconv.FormatFloat(100*e.Fraction, 'f', 1, 64)
+	}
+	from = strings.TrimSuffix(from, ".0") + " % of keys"
+	fmt.Fprintf(b, "- Estimated total: %s in %s keys; without TTL: %s in %s keys\n",
+		EstimateText(e.Total.Bytes, Bytes, from), EstimateText(e.Total.Keys, Count, from),
+		EstimateText(e.NoTTL.Bytes, Bytes, from), EstimateText(e.NoTTL.Keys, Count, from))
+	if !e.TailBounded {
+		b.WriteString("- Note: used_memory unknown: the high bounds cannot allow for a big key the sample missed\n")
+	}
+	table := func(title string, list []GroupEstimate, code bool) {
+		fmt.Fprintf(b, "\n### Estimated %s (from %s)\n\n| %s | keys ≈ | bytes ≈ | bytes, 95 %% interval |\n|---|---:|---:|---|\n", title, from, strings.SplitN(title, " ", 2)[1])
+		rows := slices.Clone(list)
+		slices.SortStableFunc(rows, func(x, y GroupEstimate) int { return cmpDesc(int64(x.Bytes.Value), int64(y.Bytes.Value)) })
+		for i, g := range rows {
+			if i >= markdownEstimateRows {
+				fmt.Fprintf(b, "\n(%d more in the JSON report)\n", len(rows)-markdownEstimateRows)
+				break
+			}
+			name := cell(g.Name, 60)
+			if code {
+				name = "`" + codeCell(g.Name, markdownKeyWidth) + "`"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s – %s |\n", name, Count(g.Keys.Value), Bytes(g.Bytes.Value), Bytes(g.Bytes.Low), Bytes(g.Bytes.High))
+		}
+	}
+	b.WriteString("\n")
+	table("type", e.Types, false)
+	table("encoding", e.Encodings, false)
+	table("prefix", e.Prefixes, true)
+	b.WriteString("\n")
+}
+
+// EstimateText words an estimate: "≈ 4.1G (95 % interval 3.9G – 4.4G, from
+// 5 % of keys)"; format draws one figure (Bytes, Count).
+func EstimateText(iv Interval, format func(float64) string, from string) string {
+	return "≈ " + format(iv.Value) + " (95 % interval " + format(iv.Low) + " – " + format(iv.High) + ", from " + from + ")"
+}
+
+// EstimateShort words an estimate for a pane: "≈ 4.1G ± 3 %".
+func EstimateShort(iv Interval, format func(float64) string) string {
+	return "≈ " + format(iv.Value) + " ± " + strconv.FormatFloat(math.Ceil(100*iv.HalfWidth()), 'f', 0, 64) + " %"
 }
 
 // topPrefixes picks the n biggest prefixes, in the tree's order (parents
