@@ -43,6 +43,9 @@ type ScanConfig struct {
 	// ProgressEvery is the time between the worker's progress updates (0:
 	// the worker's default).
 	ProgressEvery time.Duration
+	// Sample (0–1) stops the report's pass at that share of each database
+	// (--scan-sample): its totals are estimates. 0 scans every key.
+	Sample float64
 }
 
 // options are the worker's options for one server.

@@ -30,6 +30,7 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	f.conn.register(fs)
 	f.scan.register(fs, false, 0)
+	f.scan.registerSample(fs)
 	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
 	fs.DurationVar(&f.interval, "interval", time.Second, "time between two samples")

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"flag"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
@@ -17,6 +20,41 @@ type scanFlags struct {
 	// replicas scans one replica of each master of a cluster instead of
 	// the master.
 	replicas bool
+	// sample is the share of each database a sampling pass stops at (0:
+	// every key); report only (--scan-sample).
+	sample sampleFlag
+}
+
+// sampleFlag is --scan-sample: "5%" or "0.05".
+type sampleFlag float64
+
+func (s *sampleFlag) String() string {
+	if *s == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(100*float64(*s), 'f', -1, 64) + "%"
+}
+
+func (s *sampleFlag) Set(v string) error {
+	pct := strings.HasSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "%")), 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a share: write 5%% or 0.05", v)
+	}
+	if pct {
+		f /= 100
+	}
+	if !(f > 0 && f < 1) {
+		return fmt.Errorf("%q: the share must be above 0 and below 100%%", v)
+	}
+	*s = sampleFlag(f)
+	return nil
+}
+
+// registerSample adds --scan-sample (the report's).
+func (s *scanFlags) registerSample(fs *flag.FlagSet) {
+	fs.Var(&s.sample, "scan-sample", "stop the big-key pass at this `share` of each database (5% or 0.05) and report\n"+
+		"estimated totals, each with its 95 % interval; the big keys listed stay the ones found")
 }
 
 func (s *scanFlags) register(fs *flag.FlagSet, on bool, rate int) {
@@ -32,7 +70,7 @@ func (s *scanFlags) enabled() bool { return s.on && !s.off }
 
 // config is the scan's configuration the flags say.
 func (s *scanFlags) config() app.ScanConfig {
-	return app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas}
+	return app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas, Sample: float64(s.sample)}
 }
 
 func (s *scanFlags) validate() error {
@@ -41,6 +79,9 @@ func (s *scanFlags) validate() error {
 	}
 	if s.replicas && !s.enabled() {
 		return usagef("--scan-replicas needs the big-key scan (--scan, without --no-scan)")
+	}
+	if s.sample > 0 && !s.enabled() {
+		return usagef("--scan-sample needs the big-key scan (--scan, without --no-scan)")
 	}
 	if s.samples < 1 {
 		return usagef("--samples must be 1 or more: SAMPLES 0 would read every element of a big collection")
