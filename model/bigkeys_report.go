@@ -232,8 +232,8 @@ func (r BigKeysReport) markdownEstimate(b *strings.Builder, e *BigKeysEstimate) 
 	if !e.TailBounded {
 		b.WriteString("- Note: used_memory unknown: the high bounds cannot allow for a big key the sample missed\n")
 	}
-	table := func(title string, list []GroupEstimate, code bool) {
-		fmt.Fprintf(b, "\n### Estimated %s (from %s)\n\n| %s | keys ≈ | bytes ≈ | bytes, 95 %% interval |\n|---|---:|---:|---|\n", title, from, strings.SplitN(title, " ", 2)[1])
+	table := func(col string, list []GroupEstimate, code bool) {
+		fmt.Fprintf(b, "\n### Estimated bytes by %s (from %s)\n\n| %s | keys ≈ | bytes ≈ | bytes, 95 %% interval |\n|---|---:|---:|---|\n", col, from, col)
 		rows := slices.Clone(list)
 		slices.SortStableFunc(rows, func(x, y GroupEstimate) int { return cmpDesc(int64(x.Bytes.Value), int64(y.Bytes.Value)) })
 		for i, g := range rows {
