@@ -75,8 +75,8 @@ type TypeStat struct {
 	Elements int64  `json:"elements"` // sum over keys that have a length
 	// BytesSq is the sum of the squares of the keys' bytes: with Bytes and
 	// Keys, the variance a partial pass's estimate needs (EstimateBigKeys).
-	// Not written: an estimate is drawn from the live aggregate.
-	BytesSq float64 `json:"-"`
+	// Kept in recordings, so a replay estimates as the live pane did.
+	BytesSq float64 `json:"bytes_sq,omitempty"`
 }
 
 // EncodingStat counts one (type, encoding) pair.
@@ -85,7 +85,7 @@ type EncodingStat struct {
 	Encoding string  `json:"encoding"`
 	Keys     int64   `json:"keys"`
 	Bytes    int64   `json:"bytes"`
-	BytesSq  float64 `json:"-"` // as TypeStat.BytesSq
+	BytesSq  float64 `json:"bytes_sq,omitempty"` // as TypeStat.BytesSq
 	// ElementsLog2 counts the collections (hash, set, zset, list) of this
 	// encoding by element count: index i holds those with 2^(i-1) < n ≤ 2^i
 	// (index 0: n ≤ 1). It tells how many keys sit under a compact-encoding
@@ -171,10 +171,11 @@ type BigKeys struct {
 	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
 	// BytesSq and NoTTLBytesSq are the sums of the squares of the keys'
 	// bytes (as TypeStat.BytesSq); Moments says the aggregate kept them
-	// (a snapshot read back from a file has none, and no estimate).
-	BytesSq      float64 `json:"-"`
-	NoTTLBytesSq float64 `json:"-"`
-	Moments      bool    `json:"-"`
+	// (a cluster's merge has none, and no estimate). The report leaves
+	// them out.
+	BytesSq      float64 `json:"bytes_sq,omitempty"`
+	NoTTLBytesSq float64 `json:"no_ttl_bytes_sq,omitempty"`
+	Moments      bool    `json:"moments,omitempty"`
 	// TopBytes is the biggest keys by bytes, largest first; TopElements by
 	// element count.
 	TopBytes    []KeyInfo      `json:"top"`

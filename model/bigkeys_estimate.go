@@ -181,7 +181,10 @@ func (e *estimator) group(name string, depth int, keys, bytes int64, sq float64)
 		// The complement (every key not in the group) holds at least its
 		// own lower bound; whatever memory is left could be this group's.
 		rest := e.bytes(e.totalSum-float64(bytes), max(e.totalSq-sq, 0)).Low
-		g.Bytes.High = max(e.cap-rest, g.Bytes.Value)
+		g.Bytes.High = max(e.cap-rest, g.Bytes.Low)
+		// A sample that caught a big key scales it by 1/f, past what the
+		// memory can hold: the value stays within the bounds.
+		g.Bytes.Value = min(g.Bytes.Value, g.Bytes.High)
 	}
 	return g
 }

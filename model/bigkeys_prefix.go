@@ -19,7 +19,7 @@ type PrefixStat struct {
 	NoTTLKeys  int64  `json:"no_ttl_keys"`
 	NoTTLBytes int64  `json:"no_ttl_bytes"`
 	// BytesSq is as TypeStat.BytesSq.
-	BytesSq float64 `json:"-"`
+	BytesSq float64 `json:"bytes_sq,omitempty"`
 	// Other marks the bucket that takes the keys of new prefixes once the
 	// tree is full.
 	Other bool `json:"other,omitempty"`

@@ -71,6 +71,7 @@ func (s *ScanState) Report() BigKeysReport {
 	// The report lists the figures, not the knobs that bounded them; a
 	// reader can always range over the lists.
 	r.Config = BigKeysConfig{}
+	r.BytesSq, r.NoTTLBytesSq, r.Moments = 0, 0, false
 	r.TopBytes = nonNil(b.TopBytes)
 	r.TopElements = nonNil(b.TopElements)
 	r.Prefixes = nonNil(b.Prefixes)
