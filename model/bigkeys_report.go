@@ -124,7 +124,11 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 
 	p("## Big keys\n\n")
 	status := "complete"
-	if !r.Complete {
+	switch {
+	case r.Complete:
+	case r.Estimate != nil && r.State == ScanDone:
+		status = "a sample (--scan-sample) of " + estimateFrom(r.Estimate) + ": the figures below cover the keys sampled, the estimates the whole keyspace"
+	default:
 		part := (&ScanFacts{Scanned: int(r.Scanned), Total: Some(float64(r.DBSize))}).Partial()
 		status = part + ", " + cell(string(r.State), 20) + ": figures cover the keys scanned so far"
 	}
@@ -134,7 +138,7 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	p("- Total: %s in %s keys; without TTL: %s in %s keys\n",
 		sum(r.Bytes), Count(float64(r.Keys)), sum(r.NoTTLBytes), Count(float64(r.NoTTLKeys)))
 	if e := r.Estimate; e != nil {
-		r.markdownEstimate(&b, e)
+		markdownEstimateLine(&b, e)
 	}
 	if r.UnknownBytes > 0 {
 		p("- MEMORY USAGE was not available for %s keys\n", Count(float64(r.UnknownBytes)))
@@ -144,6 +148,10 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	}
 	if r.Err != "" {
 		p("- Error: %s\n", cell(r.Err, 0))
+	}
+
+	if e := r.Estimate; e != nil {
+		markdownEstimateTables(&b, e)
 	}
 
 	// A cluster's keys name the node they live on; a single server's table
@@ -219,20 +227,33 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 // Rows of each estimate table the Markdown shows (the JSON has them all).
 const markdownEstimateRows = 10
 
-// markdownEstimate writes the estimates of a partial pass: "≈ value (95 %
-// interval low – high, from N % of keys)".
-func (r BigKeysReport) markdownEstimate(b *strings.Builder, e *BigKeysEstimate) {
+// markdownEstimateLine writes the estimated totals of a partial pass: "≈
+// value (95 % interval low – high, from N % of keys)".
+func markdownEstimateLine(b *strings.Builder, e *BigKeysEstimate) {
+	from := estimateFrom(e)
+	rng := func(iv Interval, format func(float64) string) string {
+		return "≈ " + format(iv.Value) + " (" + format(iv.Low) + " – " + format(iv.High) + ")"
+	}
+	fmt.Fprintf(b, "- Estimated total: %s in %s keys; without TTL: %s in %s keys\n",
+		EstimateText(e.Total.Bytes, Bytes, from), rng(e.Total.Keys, Count), rng(e.NoTTL.Bytes, Bytes), rng(e.NoTTL.Keys, Count))
+	if !e.TailBounded {
+		b.WriteString("- Note: used_memory unknown: the high bounds cannot allow for a big key the sample missed\n")
+	}
+}
+
+// estimateFrom is "5 % of keys" (one decimal where it matters).
+func estimateFrom(e *BigKeysEstimate) string {
 	from := strconv.FormatFloat(100*e.Fraction, 'f', -1, 64)
 	if e.Fraction >= 0.01 {
 		from = strconv.FormatFloat(100*e.Fraction, 'f', 1, 64)
 	}
-	from = strings.TrimSuffix(from, ".0") + " % of keys"
-	fmt.Fprintf(b, "- Estimated total: %s in %s keys; without TTL: %s in %s keys\n",
-		EstimateText(e.Total.Bytes, Bytes, from), EstimateText(e.Total.Keys, Count, from),
-		EstimateText(e.NoTTL.Bytes, Bytes, from), EstimateText(e.NoTTL.Keys, Count, from))
-	if !e.TailBounded {
-		b.WriteString("- Note: used_memory unknown: the high bounds cannot allow for a big key the sample missed\n")
-	}
+	return strings.TrimSuffix(from, ".0") + " % of keys"
+}
+
+// markdownEstimateTables writes the estimated bytes by type, encoding and
+// prefix, the biggest first.
+func markdownEstimateTables(b *strings.Builder, e *BigKeysEstimate) {
+	from := estimateFrom(e)
 	table := func(col string, list []GroupEstimate, code bool) {
 		fmt.Fprintf(b, "\n### Estimated bytes by %s (from %s)\n\n| %s | keys ≈ | bytes ≈ | bytes, 95 %% interval |\n|---|---:|---:|---|\n", col, from, col)
 		rows := slices.Clone(list)
@@ -249,11 +270,9 @@ func (r BigKeysReport) markdownEstimate(b *strings.Builder, e *BigKeysEstimate) 
 			fmt.Fprintf(b, "| %s | %s | %s | %s – %s |\n", name, Count(g.Keys.Value), Bytes(g.Bytes.Value), Bytes(g.Bytes.Low), Bytes(g.Bytes.High))
 		}
 	}
-	b.WriteString("\n")
 	table("type", e.Types, false)
 	table("encoding", e.Encodings, false)
 	table("prefix", e.Prefixes, true)
-	b.WriteString("\n")
 }
 
 // EstimateText words an estimate: "≈ 4.1G (95 % interval 3.9G – 4.4G, from

@@ -637,6 +637,10 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, from scanStart
 				return errRestart
 			}
 			count := countFor(w.opts.Count, w.pace.Budget())
+			if limit > 0 {
+				// A sample stops near its share, not a whole batch past it.
+				count = int(min(int64(count), max(limit-taken, 10)))
+			}
 			conn.deadline(ctx, w.opts.Timeout)
 			conn.write("scan", strconv.FormatUint(cursor, 10), "count", strconv.Itoa(count))
 			if err := conn.flush(); err != nil {
