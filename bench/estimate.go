@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -81,7 +82,7 @@ func readScanOrder(ctx context.Context, rdb *redis.Client) ([]model.KeyInfo, err
 			mems[i] = pipe.MemoryUsage(ctx, k, redisx.DefaultScanSamples)
 			ttls[i] = pipe.TTL(ctx, k)
 		}
-		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
 		for i, k := range keys {
@@ -120,7 +121,7 @@ func usedMemoryBytes(ctx context.Context, rdb *redis.Client) (int64, error) {
 func estimateCoverage(keys []model.KeyInfo, capBytes int64, runs int, fractions []float64) []*estimateResult {
 	full := aggregate(keys, 0, len(keys))
 	n := len(keys)
-	var results []*estimateResult
+	results := make([]*estimateResult, 0, len(fractions))
 	for _, f := range fractions {
 		res := &estimateResult{fraction: f, runs: runs}
 		res.figures = append(res.figures, &estimateFigure{name: "total bytes", truth: float64(full.Bytes)})
