@@ -68,7 +68,8 @@
 //     report writes it inline in BigKeysReport (bigkeys_report.go, with the
 //     "## Big keys" Markdown). bigkeys_top.go, bigkeys_prefix.go,
 //     bigkeys_merge.go, bigkeys_keysizes.go hold its parts; bigkeys_json.go
-//     the binary-safe key names; bigkeys_state.go the scan's progress.
+//     the binary-safe key names; bigkeys_state.go the scan's progress;
+//     bigkeys_estimate.go the estimates of a partial pass (issue 17).
 //   - report.go, report_markdown.go, cluster_report.go, actionlog.go: the
 //     incident report (redis-memtop.report/1) and its sections, the actions
 //     taken among them; markdown.go holds the one
