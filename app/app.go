@@ -50,6 +50,9 @@ type ScanConfig struct {
 	// GrowthWait makes the report wait this long after its pass, then
 	// re-measure the top keys and report their growth (0: not done).
 	GrowthWait time.Duration
+	// Sample (0–1) stops the report's pass at that share of each database
+	// (--scan-sample): its totals are estimates. 0 scans every key.
+	Sample float64
 }
 
 // options are the worker's options for one server.

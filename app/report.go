@@ -339,7 +339,7 @@ func reportScan(ctx context.Context, c *redisx.Client, opts redisx.Options, clus
 // and --samples; MaxFailures, so a server that dies mid-scan ends the report
 // instead of hanging it.
 func reportScanOptions(sf ScanConfig) redisx.ScanOptions {
-	return redisx.ScanOptions{Rate: sf.Rate, Samples: sf.Samples, Once: true, MaxFailures: 3}
+	return redisx.ScanOptions{Rate: sf.Rate, Samples: sf.Samples, Once: true, MaxFailures: 3, SampleFraction: sf.Sample}
 }
 
 // fullScan runs one complete big-key pass, with a progress line on stderr
@@ -381,6 +381,13 @@ func clusterFullScan(ctx context.Context, opts redisx.Options, runID string, sf 
 	}
 	merged.Progress.Notes = append(merged.Progress.Notes, "the big keys cover the whole cluster, scanned on "+which+": "+
 		strings.Join(nodes, ", ")+"; the target's checklist weighs only its own keys")
+	if sf.Sample > 0 {
+		// Each node stopped at its share: the merge is a sample, not the
+		// whole cluster (it is not estimated: the nodes are strata the
+		// estimate does not weigh yet).
+		merged.Progress.SampleFraction = sf.Sample
+		merged.Progress.Notes = append(merged.Progress.Notes, "--scan-sample: each node's pass stopped at its share; a cluster's totals are not estimated, only the keys found are listed")
+	}
 	// The target as the cluster names it: the address given may be another
 	// spelling of it (a host name, another interface).
 	addr := opts.Addr

@@ -51,24 +51,27 @@ import (
 )
 
 type config struct {
-	keys        int
-	delayKeys   int
-	rounds      int
-	latRounds   int
-	frameRounds int
-	idle        time.Duration
-	rssHistory  time.Duration
-	skipBinary  bool
-	skipDelay   bool
-	skipLat     bool
-	skipIdle    bool
-	skipRSS     bool
-	skipView    bool
-	skipCluster bool
-	clusterOnly bool
-	redisCLI    string
-	profile     string
-	extras      bool
+	// skipEstimate and estimateRuns drive the estimate rows (estimate.go).
+	skipEstimate bool
+	estimateRuns int
+	keys         int
+	delayKeys    int
+	rounds       int
+	latRounds    int
+	frameRounds  int
+	idle         time.Duration
+	rssHistory   time.Duration
+	skipBinary   bool
+	skipDelay    bool
+	skipLat      bool
+	skipIdle     bool
+	skipRSS      bool
+	skipView     bool
+	skipCluster  bool
+	clusterOnly  bool
+	redisCLI     string
+	profile      string
+	extras       bool
 
 	// Issue 17: the busy-client row's dataset, the opt-in RSS row's keys,
 	// and a redis-cli that has --keystats (7.4+) when the one in PATH lacks it.
@@ -103,6 +106,8 @@ func main() {
 	flag.BoolVar(&c.clusterOnly, "cluster-only", false, "run only the cluster-wide big-key rows (no 1M-key dataset)")
 	flag.IntVar(&c.clusterKeys, "cluster-keys", 300_000, "keys in the cluster-wide rows' dataset")
 	flag.BoolVar(&c.clusterReplicas, "cluster-replicas", true, "give each master of the cluster-wide rows a replica, and time --scan-replicas")
+	flag.BoolVar(&c.skipEstimate, "skip-estimate", false, "skip the estimate rows (issue 17: intervals of a pass stopped at 5 % and 10 %)")
+	flag.IntVar(&c.estimateRuns, "estimate-runs", 20, "partial passes (SCAN start points) of the estimate rows")
 	flag.BoolVar(&c.extras, "extras", true, "also measure the alternatives the worker does not use")
 	flag.StringVar(&c.redisCLI, "redis-cli", "redis-cli", "redis-cli binary")
 	flag.IntVar(&c.burnKeys, "burn-keys", 100_000, "keys of the busy-client row (report --scan at the default budget: 20 s per 100,000 keys)")
@@ -241,6 +246,12 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	var est []row
+	if !c.skipEstimate {
+		if est, err = estimateRows(ctx, rdb, c.estimateRuns); err != nil {
+			return err
+		}
+	}
 	if !c.skipRSS {
 		t4b = []row{rssRow(ctx, c, bin, srv.Addr, rdb)}
 	}
@@ -269,6 +280,9 @@ func run(c config) error {
 		t6 = []row{viewRow(ctx)}
 	}
 	table("other figures (no target)", info)
+	if est != nil {
+		table("issue 17: estimates from a partial pass", est)
+	}
 	if clusterT != nil {
 		table(fmt.Sprintf("cluster-wide big keys, %d keys", c.clusterKeys), clusterT)
 	}

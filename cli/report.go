@@ -34,6 +34,7 @@ func newReportFlagSet(stderr io.Writer, f *reportFlags) *flag.FlagSet {
 	f.conn.register(fs)
 	f.scan.register(fs, false, redisx.DefaultScanRate)
 	f.scan.registerGrowthWait(fs)
+	f.scan.registerSample(fs)
 	fs.StringVar(&f.format, "format", "markdown", "output `format`: markdown or json")
 	fs.StringVar(&f.output, "o", "", "write the report to `file` instead of standard output")
 	fs.DurationVar(&f.interval, "interval", time.Second, "time between two samples")

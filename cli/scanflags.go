@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -27,6 +29,9 @@ type scanFlags struct {
 	// (registerGrowthWait).
 	growthEvery time.Duration
 	growthWait  time.Duration
+	// sample is the share of each database a sampling pass stops at (0:
+	// every key); report only (--scan-sample).
+	sample sampleFlag
 }
 
 // registerGrowthEvery adds the live monitor's --growth-every.
@@ -38,6 +43,38 @@ func (s *scanFlags) registerGrowthEvery(fs *flag.FlagSet) {
 // registerGrowthWait adds report's --growth-wait.
 func (s *scanFlags) registerGrowthWait(fs *flag.FlagSet) {
 	fs.DurationVar(&s.growthWait, "growth-wait", 0, "with --scan: after the pass, wait this long (e.g. 60s), re-measure the top keys and report their growth")
+}
+
+// sampleFlag is --scan-sample: "5%" or "0.05".
+type sampleFlag float64
+
+func (s *sampleFlag) String() string {
+	if *s == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(100*float64(*s), 'f', -1, 64) + "%"
+}
+
+func (s *sampleFlag) Set(v string) error {
+	pct := strings.HasSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "%")), 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a share: write 5%% or 0.05", v)
+	}
+	if pct {
+		f /= 100
+	}
+	if !(f > 0 && f < 1) {
+		return fmt.Errorf("%q: the share must be above 0 and below 100%%", v)
+	}
+	*s = sampleFlag(f)
+	return nil
+}
+
+// registerSample adds --scan-sample (the report's).
+func (s *scanFlags) registerSample(fs *flag.FlagSet) {
+	fs.Var(&s.sample, "scan-sample", "stop the big-key pass at this `share` of each database (5% or 0.05) and report\n"+
+		"estimated totals, each with its 95 % interval; the big keys listed stay the ones found")
 }
 
 func (s *scanFlags) register(fs *flag.FlagSet, on bool, rate int) {
@@ -69,7 +106,7 @@ func isTerminal(w io.Writer) bool {
 
 // config is the scan's configuration the flags say.
 func (s *scanFlags) config() app.ScanConfig {
-	c := app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas, GrowthWait: s.growthWait}
+	c := app.ScanConfig{On: s.enabled(), Rate: s.rate, Samples: s.samples, Repeat: s.repeat, Replicas: s.replicas, GrowthWait: s.growthWait, Sample: float64(s.sample)}
 	c.WatchEvery = s.growthEvery
 	if s.growthEvery == 0 {
 		c.WatchEvery = -1 // off
@@ -89,6 +126,9 @@ func (s *scanFlags) validate() error {
 	}
 	if s.growthWait > 0 && !s.enabled() {
 		return usagef("--growth-wait re-measures the scan's top keys: it needs --scan")
+	}
+	if s.sample > 0 && !s.enabled() {
+		return usagef("--scan-sample needs the big-key scan (--scan, without --no-scan)")
 	}
 	if s.samples < 1 {
 		return usagef("--samples must be 1 or more: SAMPLES 0 would read every element of a big collection")

@@ -73,14 +73,19 @@ type TypeStat struct {
 	Keys     int64  `json:"keys"`
 	Bytes    int64  `json:"bytes"`
 	Elements int64  `json:"elements"` // sum over keys that have a length
+	// BytesSq is the sum of the squares of the keys' bytes: with Bytes and
+	// Keys, the variance a partial pass's estimate needs (EstimateBigKeys).
+	// Kept in recordings, so a replay estimates as the live pane did.
+	BytesSq float64 `json:"bytes_sq,omitempty"`
 }
 
 // EncodingStat counts one (type, encoding) pair.
 type EncodingStat struct {
-	Type     string `json:"type"`
-	Encoding string `json:"encoding"`
-	Keys     int64  `json:"keys"`
-	Bytes    int64  `json:"bytes"`
+	Type     string  `json:"type"`
+	Encoding string  `json:"encoding"`
+	Keys     int64   `json:"keys"`
+	Bytes    int64   `json:"bytes"`
+	BytesSq  float64 `json:"bytes_sq,omitempty"` // as TypeStat.BytesSq
 	// ElementsLog2 counts the collections (hash, set, zset, list) of this
 	// encoding by element count: index i holds those with 2^(i-1) < n ≤ 2^i
 	// (index 0: n ≤ 1). It tells how many keys sit under a compact-encoding
@@ -164,6 +169,13 @@ type BigKeys struct {
 	NoTTLBytes int64 `json:"no_ttl_bytes"`
 	// UnknownBytes counts keys whose MEMORY USAGE was not available.
 	UnknownBytes int64 `json:"unknown_bytes_keys,omitempty"`
+	// BytesSq and NoTTLBytesSq are the sums of the squares of the keys'
+	// bytes (as TypeStat.BytesSq); Moments says the aggregate kept them
+	// (a cluster's merge has none, and no estimate). The report leaves
+	// them out.
+	BytesSq      float64 `json:"bytes_sq,omitempty"`
+	NoTTLBytesSq float64 `json:"no_ttl_bytes_sq,omitempty"`
+	Moments      bool    `json:"moments,omitempty"`
 	// TopBytes is the biggest keys by bytes, largest first; TopElements by
 	// element count.
 	TopBytes    []KeyInfo      `json:"top"`
@@ -194,6 +206,8 @@ type BigKeysAgg struct {
 	noTTLKeys    int64
 	noTTLBytes   int64
 	unknownBytes int64
+	bytesSq      float64
+	noTTLBytesSq float64
 	topBytes     topList
 	topElems     topList
 	types        map[string]*TypeStat
@@ -256,10 +270,13 @@ func (a *BigKeysAgg) Add(k *KeyInfo) {
 		b = 0
 	}
 	a.bytes += b
+	sq := float64(b) * float64(b)
+	a.bytesSq += sq
 	noTTL := !k.HasTTL()
 	if noTTL {
 		a.noTTLKeys++
 		a.noTTLBytes += b
+		a.noTTLBytesSq += sq
 	}
 
 	ts := a.types[k.Type]
@@ -275,6 +292,7 @@ func (a *BigKeysAgg) Add(k *KeyInfo) {
 	}
 	ts.Keys++
 	ts.Bytes += b
+	ts.BytesSq += sq
 	if k.Elements > 0 {
 		ts.Elements += k.Elements
 	}
@@ -294,6 +312,7 @@ func (a *BigKeysAgg) Add(k *KeyInfo) {
 	}
 	es.Keys++
 	es.Bytes += b
+	es.BytesSq += sq
 	if k.Elements >= 0 && isCollection(k.Type) {
 		i := elementsLog2(k.Elements)
 		for len(es.ElementsLog2) <= i {
@@ -340,6 +359,9 @@ func (a *BigKeysAgg) Snapshot() *BigKeys {
 		NoTTLKeys:    a.noTTLKeys,
 		NoTTLBytes:   a.noTTLBytes,
 		UnknownBytes: a.unknownBytes,
+		BytesSq:      a.bytesSq,
+		NoTTLBytesSq: a.noTTLBytesSq,
+		Moments:      true,
 		TopBytes:     a.topBytes.sorted(),
 		TopElements:  a.topElems.sorted(),
 		TTL:          slices.Clone(a.ttl),

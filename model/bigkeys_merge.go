@@ -42,13 +42,20 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 	encs := map[typeEnc]*EncodingStat{}
 	sizes := map[int64]*SizeBucket{}
 	prefixes := newPrefixMerge()
+	// The merge keeps the moments when every part has them (the sums
+	// add up); a cluster's partial passes are not estimated all the same,
+	// its nodes being strata (EstimateBigKeys is for one sample).
+	out.Moments = true
 	for _, p := range parts {
 		b := p.Keys
 		if b == nil {
 			continue
 		}
+		out.Moments = out.Moments && b.Moments
 		out.Keys += b.Keys
 		out.Bytes += b.Bytes
+		out.BytesSq += b.BytesSq
+		out.NoTTLBytesSq += b.NoTTLBytesSq
 		out.NoTTLKeys += b.NoTTLKeys
 		out.NoTTLBytes += b.NoTTLBytes
 		out.UnknownBytes += b.UnknownBytes
@@ -58,12 +65,14 @@ func MergeBigKeys(parts []NodeBigKeys) *BigKeys {
 			s := entry(types, t.Type, func() *TypeStat { return &TypeStat{Type: t.Type} })
 			s.Keys += t.Keys
 			s.Bytes += t.Bytes
+			s.BytesSq += t.BytesSq
 			s.Elements += t.Elements
 		}
 		for _, e := range b.Encodings {
 			s := entry(encs, typeEnc{e.Type, e.Encoding}, func() *EncodingStat { return &EncodingStat{Type: e.Type, Encoding: e.Encoding} })
 			s.Keys += e.Keys
 			s.Bytes += e.Bytes
+			s.BytesSq += e.BytesSq
 			for len(s.ElementsLog2) < len(e.ElementsLog2) {
 				s.ElementsLog2 = append(s.ElementsLog2, 0)
 			}
@@ -170,6 +179,7 @@ func mergedTypes(m map[string]*TypeStat) []TypeStat {
 		for _, t := range out[maxTypes:] {
 			other.Keys += t.Keys
 			other.Bytes += t.Bytes
+			other.BytesSq += t.BytesSq
 			other.Elements += t.Elements
 		}
 		out = out[:maxTypes]
@@ -208,6 +218,7 @@ func mergedEncodings(m map[typeEnc]*EncodingStat) []EncodingStat {
 		for _, e := range out[maxEncodings:] {
 			other.Keys += e.Keys
 			other.Bytes += e.Bytes
+			other.BytesSq += e.BytesSq
 		}
 		out = out[:maxEncodings]
 	}
@@ -271,6 +282,7 @@ func (m *prefixMerge) add(list []PrefixStat) {
 		}
 		n.stat.Keys += ps.Keys
 		n.stat.Bytes += ps.Bytes
+		n.stat.BytesSq += ps.BytesSq
 		n.stat.NoTTLKeys += ps.NoTTLKeys
 		n.stat.NoTTLBytes += ps.NoTTLBytes
 		stack = append(stack[:ps.Depth], n)
@@ -328,6 +340,7 @@ func (m *prefixMerge) flatten(maxNodes int) []PrefixStat {
 			}
 			other.Keys += c.stat.Keys
 			other.Bytes += c.stat.Bytes
+			other.BytesSq += c.stat.BytesSq
 			other.NoTTLKeys += c.stat.NoTTLKeys
 			other.NoTTLBytes += c.stat.NoTTLBytes
 		}

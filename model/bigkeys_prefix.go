@@ -19,6 +19,8 @@ type PrefixStat struct {
 	Bytes      int64  `json:"bytes"`
 	NoTTLKeys  int64  `json:"no_ttl_keys"`
 	NoTTLBytes int64  `json:"no_ttl_bytes"`
+	// BytesSq is as TypeStat.BytesSq.
+	BytesSq float64 `json:"bytes_sq,omitempty"`
 	// Other marks the bucket that takes the keys of new prefixes once the
 	// tree is full.
 	Other bool `json:"other,omitempty"`
@@ -32,6 +34,7 @@ type prefixNode struct {
 	name                  string
 	keys, bytes           int64
 	noTTLKeys, noTTLBytes int64
+	bytesSq               float64
 	children              map[string]*prefixNode
 	other                 *prefixNode
 }
@@ -65,6 +68,7 @@ func (t *prefixTree) add(key string, bytes int64, noTTL bool) {
 		}
 		node.keys++
 		node.bytes += bytes
+		node.bytesSq += float64(bytes) * float64(bytes)
 		if noTTL {
 			node.noTTLKeys++
 			node.noTTLBytes += bytes
@@ -187,7 +191,7 @@ func (t *prefixTree) flatten() []PrefixStat {
 		for _, c := range kids {
 			out = append(out, PrefixStat{
 				Prefix: c.name, Depth: depth, Keys: c.keys, Bytes: c.bytes,
-				NoTTLKeys: c.noTTLKeys, NoTTLBytes: c.noTTLBytes, Other: c == n.other,
+				NoTTLKeys: c.noTTLKeys, NoTTLBytes: c.noTTLBytes, BytesSq: c.bytesSq, Other: c == n.other,
 			})
 			walk(c, depth+1)
 		}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,11 @@ type BigKeysReport struct {
 	Governor ScanGovernorReport `json:"governor"`
 	// BigKeys holds the totals and lists over the keys scanned.
 	BigKeys
-	KeySizes *KeySizes `json:"keysizes,omitempty"`
+	// Estimate scales a partial pass up to the whole keyspace, each figure
+	// with its 95 % interval (EstimateBigKeys); absent when the pass is
+	// complete. The big keys above stay the ones found.
+	Estimate *BigKeysEstimate `json:"estimate,omitempty"`
+	KeySizes *KeySizes        `json:"keysizes,omitempty"`
 	// KeyGrowth is the re-measure of the top keys after the pass (report
 	// --growth-wait): their growth per minute, and which keep growing.
 	KeyGrowth *KeyGrowth `json:"key_growth,omitempty"`
@@ -88,7 +93,7 @@ func (g ScanGovernorReport) Markdown() string {
 func (s *ScanState) Report() BigKeysReport {
 	p := &s.Progress
 	r := BigKeysReport{
-		Complete:       p.Phase == ScanDone,
+		Complete:       p.Complete(),
 		State:          p.Phase,
 		Scanned:        p.Scanned,
 		DBSize:         p.DBSize,
@@ -121,6 +126,7 @@ func (s *ScanState) Report() BigKeysReport {
 	// The report lists the figures, not the knobs that bounded them; a
 	// reader can always range over the lists.
 	r.Config = BigKeysConfig{}
+	r.BytesSq, r.NoTTLBytesSq, r.Moments = 0, 0, false
 	r.TopBytes = nonNil(b.TopBytes)
 	r.TopElements = nonNil(b.TopElements)
 	r.Prefixes = nonNil(b.Prefixes)
@@ -129,6 +135,16 @@ func (s *ScanState) Report() BigKeysReport {
 	r.TTL = nonNil(b.TTL)
 	r.Sizes = nonNil(b.Sizes)
 	return r
+}
+
+// SetEstimate adds the estimate of a partial pass (see EstimateBigKeys);
+// capBytes bounds all keys together (EstimateCap). Only the current pass
+// is estimated, never the previous complete one shown in its place.
+func (r *BigKeysReport) SetEstimate(s *ScanState, capBytes int64) {
+	if s == nil || s.Result == nil || s.Result.Keys != r.Keys {
+		return
+	}
+	r.Estimate = EstimateBigKeys(s.Result, &s.Progress, capBytes)
 }
 
 func nonNil[T any](s []T) []T {
@@ -163,7 +179,11 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 
 	p("## Big keys\n\n")
 	status := "complete"
-	if !r.Complete {
+	switch {
+	case r.Complete:
+	case r.Estimate != nil && r.State == ScanDone:
+		status = "a sample (--scan-sample) of " + estimateFrom(r.Estimate) + ": the figures below cover the keys sampled, the estimates the whole keyspace"
+	default:
 		part := (&ScanFacts{Scanned: int(r.Scanned), Total: Some(float64(r.DBSize))}).Partial()
 		status = part + ", " + cell(string(r.State), 20) + ": figures cover the keys scanned so far"
 	}
@@ -173,6 +193,9 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	p("- Speed: %s\n", r.Governor.Markdown())
 	p("- Total: %s in %s keys; without TTL: %s in %s keys\n",
 		sum(r.Bytes), Count(float64(r.Keys)), sum(r.NoTTLBytes), Count(float64(r.NoTTLKeys)))
+	if e := r.Estimate; e != nil {
+		markdownEstimateLine(&b, e)
+	}
 	if r.UnknownBytes > 0 {
 		p("- MEMORY USAGE was not available for %s keys\n", Count(float64(r.UnknownBytes)))
 	}
@@ -181,6 +204,10 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 	}
 	if r.Err != "" {
 		p("- Error: %s\n", cell(r.Err, 0))
+	}
+
+	if e := r.Estimate; e != nil {
+		markdownEstimateTables(&b, e)
 	}
 
 	// A cluster's keys name the node they live on; a single server's table
@@ -268,6 +295,68 @@ func (r BigKeysReport) Markdown(w io.Writer) error {
 		return fmt.Errorf("bigkeys markdown: %w", err)
 	}
 	return nil
+}
+
+// Rows of each estimate table the Markdown shows (the JSON has them all).
+const markdownEstimateRows = 10
+
+// markdownEstimateLine writes the estimated totals of a partial pass: "≈
+// value (95 % interval low – high, from N % of keys)".
+func markdownEstimateLine(b *strings.Builder, e *BigKeysEstimate) {
+	from := estimateFrom(e)
+	rng := func(iv Interval, format func(float64) string) string {
+		return "≈ " + format(iv.Value) + " (" + format(iv.Low) + " – " + format(iv.High) + ")"
+	}
+	fmt.Fprintf(b, "- Estimated total: %s in %s keys; without TTL: %s in %s keys\n",
+		EstimateText(e.Total.Bytes, Bytes, from), rng(e.Total.Keys, Count), rng(e.NoTTL.Bytes, Bytes), rng(e.NoTTL.Keys, Count))
+	if !e.TailBounded {
+		b.WriteString("- Note: used_memory unknown: the high bounds cannot allow for a big key the sample missed\n")
+	}
+}
+
+// estimateFrom is "5 % of keys" (one decimal where it matters).
+func estimateFrom(e *BigKeysEstimate) string {
+	from := strconv.FormatFloat(100*e.Fraction, 'f', -1, 64)
+	if e.Fraction >= 0.01 {
+		from = strconv.FormatFloat(100*e.Fraction, 'f', 1, 64)
+	}
+	return strings.TrimSuffix(from, ".0") + " % of keys"
+}
+
+// markdownEstimateTables writes the estimated bytes by type, encoding and
+// prefix, the biggest first.
+func markdownEstimateTables(b *strings.Builder, e *BigKeysEstimate) {
+	from := estimateFrom(e)
+	table := func(col string, list []GroupEstimate, code bool) {
+		fmt.Fprintf(b, "\n### Estimated bytes by %s (from %s)\n\n| %s | keys ≈ | bytes ≈ | bytes, 95 %% interval |\n|---|---:|---:|---|\n", col, from, col)
+		rows := slices.Clone(list)
+		slices.SortStableFunc(rows, func(x, y GroupEstimate) int { return cmpDesc(int64(x.Bytes.Value), int64(y.Bytes.Value)) })
+		for i, g := range rows {
+			if i >= markdownEstimateRows {
+				fmt.Fprintf(b, "\n(%d more in the JSON report)\n", len(rows)-markdownEstimateRows)
+				break
+			}
+			name := cell(g.Name, 60)
+			if code {
+				name = "`" + codeCell(g.Name, markdownKeyWidth) + "`"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s – %s |\n", name, Count(g.Keys.Value), Bytes(g.Bytes.Value), Bytes(g.Bytes.Low), Bytes(g.Bytes.High))
+		}
+	}
+	table("type", e.Types, false)
+	table("encoding", e.Encodings, false)
+	table("prefix", e.Prefixes, true)
+}
+
+// EstimateText words an estimate: "≈ 4.1G (95 % interval 3.9G – 4.4G, from
+// 5 % of keys)"; format draws one figure (Bytes, Count).
+func EstimateText(iv Interval, format func(float64) string, from string) string {
+	return "≈ " + format(iv.Value) + " (95 % interval " + format(iv.Low) + " – " + format(iv.High) + ", from " + from + ")"
+}
+
+// EstimateShort words an estimate for a pane: "≈ 4.1G ± 3 %".
+func EstimateShort(iv Interval, format func(float64) string) string {
+	return "≈ " + format(iv.Value) + " ± " + strconv.FormatFloat(math.Ceil(100*iv.HalfWidth()), 'f', 0, 64) + " %"
 }
 
 // topPrefixes picks the n biggest prefixes, in the tree's order (parents

@@ -62,6 +62,10 @@ type ScanProgress struct {
 	// (0 and "" when never slowed): the report's account of the pass.
 	LowestFactor float64 `json:"lowest_factor,omitempty"`
 	LowestReason string  `json:"lowest_reason,omitempty"`
+	// SampleFraction is the share of each database a sampling pass
+	// (report --scan-sample) stops at; 0 for a full pass. Such a pass is
+	// done without being complete: its figures are estimates.
+	SampleFraction float64 `json:"sample_fraction,omitempty"`
 	// Method says how keys are inspected ("pipeline"); Notes say what the
 	// server would not let the worker read ("OBJECT ENCODING: NOPERM …").
 	Method string   `json:"method,omitempty"`
@@ -74,7 +78,7 @@ type ScanProgress struct {
 
 // Fraction is the share of the pass done, 0–1 (1 when done).
 func (p *ScanProgress) Fraction() float64 {
-	if p.Phase == ScanDone {
+	if p.Phase == ScanDone && p.SampleFraction <= 0 {
 		return 1
 	}
 	if p.DBSize <= 0 {
@@ -82,6 +86,10 @@ func (p *ScanProgress) Fraction() float64 {
 	}
 	return min(float64(p.Scanned)/float64(p.DBSize), 1)
 }
+
+// Complete reports whether the pass went over every key: done, and not a
+// sampling pass.
+func (p *ScanProgress) Complete() bool { return p.Phase == ScanDone && p.SampleFraction <= 0 }
 
 // ETA is the time left at the recent rate, absent when it cannot be told
 // (no rate yet, paused, done).

@@ -74,7 +74,8 @@
 //     bigkeys_merge.go, bigkeys_keysizes.go hold its parts; bigkeys_watch.go
 //     the re-measures of the top keys between passes (KeyWatch, KeyGrowth:
 //     growth per minute and its flag; verdict_keygrowth.go weighs it);
-//     bigkeys_json.go the binary-safe key names; bigkeys_state.go the scan's progress.
+//     bigkeys_json.go the binary-safe key names; bigkeys_state.go the scan's
+//     progress; bigkeys_estimate.go the estimates of a partial pass.
 //   - report.go, report_markdown.go, cluster_report.go, actionlog.go: the
 //     incident report (redis-memtop.report/1) and its sections, the actions
 //     taken among them; markdown.go holds the one

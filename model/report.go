@@ -200,6 +200,7 @@ func BuildReport(in ReportInput) Report {
 	var facts *ScanFacts
 	if in.Scan != nil {
 		bk := in.Scan.Report()
+		bk.SetEstimate(in.Scan, EstimateCap(last))
 		r.BigKeys = &bk
 		facts = ScanFactsFrom(in.Scan)
 	}

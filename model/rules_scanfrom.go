@@ -20,7 +20,7 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 		Time:       st.Progress.DoneAt,
 		Scanned:    int(bk.Keys),
 		Total:      dbSizeOf(st),
-		Complete:   bk == st.Prev || st.Progress.Phase == ScanDone,
+		Complete:   bk == st.Prev || st.Progress.Complete(),
 		NoTTLKeys:  int(bk.NoTTLKeys),
 		NoTTLBytes: float64(bk.NoTTLBytes),
 		TTLKeys:    int(bk.Keys - bk.NoTTLKeys),

@@ -75,6 +75,7 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 		text[i], errs[i] = string(b), err
 	}
 	var total int64
+	st.dbsizes = make([]int64, len(w.opts.DBs))
 	for i, db := range w.opts.DBs {
 		if selected[i] {
 			if _, _, err := c.readSimple(); err != nil {
@@ -86,6 +87,7 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 			return fatal
 		}
 		total += n
+		st.dbsizes[i] = n
 	}
 	if id, ok := ParseInfo(text[0]).Get("run_id"); ok {
 		st.runID = strings.TrimSpace(id)

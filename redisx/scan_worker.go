@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -77,6 +78,11 @@ type ScanOptions struct {
 	StartCursor uint64
 	// Agg bounds the aggregation (top N, prefix delimiters and depth, node cap).
 	Agg model.BigKeysConfig
+	// SampleFraction (0–1, exclusive) makes the pass a sample: it stops each
+	// database once that share of its keys (DBSIZE) has been scanned, so
+	// every database is sampled alike and the totals can be estimated
+	// (model.EstimateBigKeys). 0 scans every key.
+	SampleFraction float64
 }
 
 func (o ScanOptions) withDefaults(base *redis.Options) ScanOptions {
@@ -95,6 +101,9 @@ func (o ScanOptions) withDefaults(base *redis.Options) ScanOptions {
 		o.Interval = defaultScanInterval
 	}
 	o.Agg = o.Agg.WithDefaults()
+	if o.SampleFraction < 0 || o.SampleFraction >= 1 {
+		o.SampleFraction = 0
+	}
 	return o
 }
 
@@ -257,6 +266,11 @@ type passState struct {
 	// lowest is the slowest the governor has made this pass, and why.
 	lowest       float64
 	lowestReason string
+	// dbsizes is the DBSIZE of each of opts.DBs (read with dbsize);
+	// dbTaken the keys folded from the current database (a sampling pass
+	// stops each at its share).
+	dbsizes []int64
+	dbTaken int64
 }
 
 // Run scans until ctx is done (or, with Once, until one pass completes) and
@@ -453,6 +467,7 @@ func (w *ScanWorker) progress(st *passState, phase model.ScanPhase, errText stri
 		Err:        errText,
 	}
 	w.governorFacts(st, &p)
+	p.SampleFraction = w.opts.SampleFraction
 	if phase != model.ScanScanning {
 		p.KeysPerSec = 0
 		if phase == model.ScanDone && st.elapsed > 0 {
@@ -579,11 +594,13 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 	results := make(chan batchResult, len(inspectors))
 	var wg sync.WaitGroup
 	var scanErr error
+	// The resume point is read here, before fold starts moving it.
+	from := scanStart{dbIdx: st.dbIdx, cursor: st.cursor, restarts: st.restarts, taken: st.dbTaken, dbsizes: st.dbsizes}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(batches)
-		scanErr = w.produce(ctx, scanConn, st.dbIdx, st.cursor, st.restarts, batches)
+		scanErr = w.produce(ctx, scanConn, from, batches)
 	}()
 	var iwg sync.WaitGroup
 	for _, in := range inspectors {
@@ -662,20 +679,26 @@ func (w *ScanWorker) fold(ctx context.Context, st *passState, results <-chan bat
 				st.skipped += int64(r.skipped)
 				st.dirty = true
 				st.cursor = r.b.next
+				st.dbTaken += int64(len(r.b.keys))
 				if r.b.next == 0 {
 					st.dbIdx++
+					st.dbTaken = 0
 				}
 			}
 		}
 	}
 }
 
-// produce runs SCAN ahead of the inspectors, within the budget, from db
-// index dbIdx at cursor. It stops at the end of the last database, on pause
-// (after the batch it has), on restart, or on error.
-func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cursor uint64, restarts int64, batches chan<- *batch) error {
+// produce runs SCAN ahead of the inspectors, within the budget, from the
+// pass's resume point (its db index and cursor). It stops at the end of the
+// last database, on pause (after the batch it has), on restart, or on error.
+// A sampling pass ends each database at its share of the keys: the batch
+// that reaches it is sent as the database's last (next cursor 0).
+func (w *ScanWorker) produce(ctx context.Context, conn *respConn, from scanStart, batches chan<- *batch) error {
 	var seq uint64
+	dbIdx, cursor, restarts, taken := from.dbIdx, from.cursor, from.restarts, from.taken
 	for ; dbIdx < len(w.opts.DBs); dbIdx++ {
+		limit := w.sampleLimit(from.dbsizes, dbIdx)
 		db := w.opts.DBs[dbIdx]
 		if conn.selectDB(db) {
 			conn.deadline(ctx, w.opts.Timeout)
@@ -697,6 +720,10 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cur
 				return err
 			}
 			count := countFor(w.opts.Count, w.pace.Budget())
+			if limit > 0 {
+				// A sample stops near its share, not a whole batch past it.
+				count = int(min(int64(count), max(limit-taken, 10)))
+			}
 			conn.deadline(ctx, w.opts.Timeout)
 			conn.write("scan", strconv.FormatUint(cursor, 10), "count", strconv.Itoa(count))
 			if err := conn.flush(); err != nil {
@@ -708,6 +735,10 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cur
 			}
 			if err := w.pace.Wait(ctx, len(keys)); err != nil {
 				return err
+			}
+			taken += int64(len(keys))
+			if limit > 0 && taken >= limit {
+				next = 0 // the sample of this database is taken
 			}
 			b := &batch{seq: seq, db: db, cursor: cursor, next: next, keys: keys}
 			seq++
@@ -721,9 +752,28 @@ func (w *ScanWorker) produce(ctx context.Context, conn *respConn, dbIdx int, cur
 				break
 			}
 		}
-		cursor = 0
+		cursor, taken = 0, 0
 	}
 	return nil
+}
+
+// scanStart is where produce starts: the pass's resume point, and for a
+// sampling pass the keys already taken from that database and the sizes.
+type scanStart struct {
+	dbIdx    int
+	cursor   uint64
+	restarts int64
+	taken    int64
+	dbsizes  []int64
+}
+
+// sampleLimit is the number of keys a sampling pass takes from the database
+// at index i (0: every key).
+func (w *ScanWorker) sampleLimit(dbsizes []int64, i int) int64 {
+	if w.opts.SampleFraction <= 0 || i >= len(dbsizes) {
+		return 0
+	}
+	return max(int64(math.Ceil(w.opts.SampleFraction*float64(dbsizes[i]))), 1)
 }
 
 // setupConn names a connection and, where the server has it, turns on

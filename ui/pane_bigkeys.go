@@ -157,6 +157,7 @@ type bigKeysPane struct {
 	selDB   int
 	selNode string
 	page    int // rows of the last render, for pgup / pgdown
+	est     estimateMemo
 }
 
 // NewBigKeysPane returns pane 6, for Options.ExtraPanes.
@@ -320,6 +321,9 @@ func (p *bigKeysPane) body(d *Data, st *themes.Styles, w, h int) string {
 		return ""
 	}
 	lines := scanStateLines(d.Scan, st, w, true)
+	if h >= 7 {
+		lines = append(lines, estimateLines(p.est.get(d.Scan, model.EstimateCap(d.Hist.LastOK())), st, w, (h-6)/2)...)
+	}
 	if h >= 8 && d.Scan != nil {
 		if notes := d.Scan.Progress.Notes; len(notes) > 0 {
 			lines = append(lines, st.Warn.Render(cut(model.Sanitize("limited: "+strings.Join(notes, "; "), 0), w)))

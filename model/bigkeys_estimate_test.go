@@ -1,0 +1,92 @@
+package model
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestEstimateBigKeys checks the estimator on a population with one key far
+// bigger than the rest together: samples that miss it still hold the true
+// total under the cap; samples that catch it do not pretend to know it was
+// the only one; a complete pass, several databases scanned one after another
+// and a snapshot without moments are not estimated.
+func TestEstimateBigKeys(t *testing.T) {
+	const n = 20000
+	keys := make([]KeyInfo, n)
+	var truth, truthStr int64
+	for i := range keys {
+		keys[i] = KeyInfo{Key: "s:" + string(rune('a'+i%26)), Type: "string", Bytes: int64(50 + i%100), TTL: -1}
+		if i == 777 {
+			keys[i] = KeyInfo{Key: "big:list", Type: "list", Bytes: 5_000_000, TTL: -1}
+		}
+		truth += keys[i].Bytes
+		if keys[i].Type == "string" {
+			truthStr += keys[i].Bytes
+		}
+	}
+	capBytes := truth + truth/10
+	r := rand.New(rand.NewPCG(1, 2))
+	misses := 0
+	for run := range 200 {
+		perm := r.Perm(n)
+		a := NewBigKeysAgg(BigKeysConfig{}, nil)
+		m := n / 20
+		for _, i := range perm[:m] {
+			a.Add(&keys[i])
+		}
+		p := &ScanProgress{Phase: ScanScanning, Scanned: int64(m), DBSize: n, DBs: []int{0}}
+		e := EstimateBigKeys(a.Snapshot(), p, capBytes)
+		if e == nil || e.Fraction != 0.05 || !e.TailBounded {
+			t.Fatalf("run %d: estimate %+v", run, e)
+		}
+		if !e.Total.Bytes.Contains(float64(truth)) || !e.Type("string").Bytes.Contains(float64(truthStr)) ||
+			!e.Type("list").Bytes.Contains(5_000_000) || !e.Total.Keys.Contains(n) {
+			misses++
+		}
+		if e.Total.Bytes.Low < float64(a.Snapshot().Bytes) || e.Total.Bytes.High > float64(capBytes) {
+			t.Fatalf("run %d: total %+v outside [seen, cap]", run, e.Total.Bytes)
+		}
+	}
+	if misses > 10 {
+		t.Errorf("%d of 200 samples missed the truth (want ≤ 5 %%)", misses)
+	}
+
+	// Without the cap the high bound is the bulk's: a sample without the
+	// big key says so (TailBounded false).
+	a := NewBigKeysAgg(BigKeysConfig{}, nil)
+	a.Add(&keys[0])
+	a.Add(&keys[1])
+	p := &ScanProgress{Phase: ScanScanning, Scanned: 2, DBSize: n, DBs: []int{0}}
+	if e := EstimateBigKeys(a.Snapshot(), p, 0); e == nil || e.TailBounded {
+		t.Errorf("no cap: %+v", e)
+	}
+	for name, p := range map[string]*ScanProgress{
+		"complete":        {Phase: ScanDone, Scanned: n, DBSize: n, DBs: []int{0}},
+		"several dbs":     {Phase: ScanScanning, Scanned: 2, DBSize: n, DBs: []int{0, 1}},
+		"nothing scanned": {Phase: ScanScanning, DBSize: n},
+	} {
+		if e := EstimateBigKeys(a.Snapshot(), p, capBytes); e != nil {
+			t.Errorf("%s: estimated %+v", name, e.Total)
+		}
+	}
+	// A sampling pass over several databases is estimated even when done.
+	p = &ScanProgress{Phase: ScanDone, Scanned: 2, DBSize: n, DBs: []int{0, 1}, SampleFraction: 0.05}
+	if EstimateBigKeys(a.Snapshot(), p, capBytes) == nil || p.Complete() {
+		t.Error("a done sampling pass is neither estimated nor partial")
+	}
+	// A recording keeps the moments: a replay estimates as the live pane.
+	var back BigKeys
+	js, _ := json.Marshal(a.Snapshot())
+	live := EstimateBigKeys(a.Snapshot(), &ScanProgress{Phase: ScanScanning, Scanned: 2, DBSize: n}, capBytes)
+	if err := json.Unmarshal(js, &back); err != nil || live == nil {
+		t.Fatal(err)
+	}
+	if got := EstimateBigKeys(&back, &ScanProgress{Phase: ScanScanning, Scanned: 2, DBSize: n}, capBytes); got == nil || got.Total != live.Total {
+		t.Errorf("a snapshot read back estimates %+v, live %+v", got, live)
+	}
+	if got := EstimateShort(Interval{Value: 4.1e9, Low: 4.0e9, High: 4.2e9}, Bytes); !strings.HasPrefix(got, "≈ ") || !strings.HasSuffix(got, " ± 3 %") {
+		t.Errorf("EstimateShort = %q", got)
+	}
+}
