@@ -305,7 +305,7 @@ func (w *ScanWorker) Run(ctx context.Context, out chan<- model.Update) error {
 		if w.opts.Once {
 			return nil
 		}
-		if !w.waitNextPass(ctx, st, out) {
+		if !w.waitNextPass(ctx, opts, st, out) {
 			return nil
 		}
 	}
@@ -321,14 +321,39 @@ func (w *ScanWorker) startPoint() (int, uint64) {
 	return 0, 0
 }
 
-// waitNextPass sits in the done state until Restart, the repeat timer or
-// ctx. It returns false when ctx is done.
-func (w *ScanWorker) waitNextPass(ctx context.Context, st *passState, out chan<- model.Update) bool {
+// keyspaceCheck is how often a finished pass looks at DBSIZE while it
+// waits for the next one.
+const keyspaceCheck = 5 * time.Second
+
+// keyspaceOutgrew reports a keyspace that has changed too much for the last
+// pass to stand for it: at least twice the keys it sized, and 1,000 more. A
+// pass over a server that was still loading (a demo, a restart) would
+// otherwise show a few keys as the whole picture until the repeat timer.
+func keyspaceOutgrew(passed, now int64) bool {
+	return now >= 2*passed && now-passed >= 1000
+}
+
+// waitNextPass sits in the done state until Restart, the repeat timer, a
+// keyspace that outgrew the pass (keyspaceOutgrew) or ctx. It returns false
+// when ctx is done.
+func (w *ScanWorker) waitNextPass(ctx context.Context, opts *redis.Options, st *passState, out chan<- model.Update) bool {
 	var timer <-chan time.Time
 	if w.opts.Repeat > 0 {
 		t := time.NewTimer(w.opts.Repeat)
 		defer t.Stop()
 		timer = t.C
+	}
+	var check <-chan time.Time
+	var kc *respConn // the keyspace check's connection, kept while waiting
+	defer func() {
+		if kc != nil {
+			_ = kc.Close()
+		}
+	}()
+	if w.opts.Repeat > 0 && st.sized && w.opts.SampleFraction <= 0 {
+		t := time.NewTicker(keyspaceCheck)
+		defer t.Stop()
+		check = t.C
 	}
 	for {
 		select {
@@ -336,6 +361,11 @@ func (w *ScanWorker) waitNextPass(ctx context.Context, st *passState, out chan<-
 			return false
 		case <-timer:
 			return true
+		case <-check:
+			n, err := w.keyspaceSize(ctx, opts, &kc)
+			if err == nil && keyspaceOutgrew(st.dbsize, n) {
+				return true
+			}
 		case <-w.wake:
 			if w.restart.Load() != st.restarts {
 				return true
@@ -348,6 +378,53 @@ func (w *ScanWorker) waitNextPass(ctx context.Context, st *passState, out chan<-
 			}
 		}
 	}
+}
+
+// keyspaceSize is DBSIZE summed over the databases the worker scans, on a
+// connection of its own (*c, dialled on first use and kept; closed and
+// cleared on an error). SELECT and DBSIZE only: no key is read.
+func (w *ScanWorker) keyspaceSize(ctx context.Context, opts *redis.Options, c **respConn) (int64, error) {
+	if *c == nil {
+		nc, err := dialResp(ctx, opts, w.opts.Timeout)
+		if err != nil {
+			return 0, err
+		}
+		*c = nc
+	}
+	n, err := dbsizeSum(ctx, *c, w.opts.DBs, w.opts.Timeout)
+	if err != nil {
+		_ = (*c).Close()
+		*c = nil
+	}
+	return n, err
+}
+
+// dbsizeSum sends SELECT (where needed) and DBSIZE for each of dbs and adds
+// the sizes up.
+func dbsizeSum(ctx context.Context, c *respConn, dbs []int, timeout time.Duration) (int64, error) {
+	c.deadline(ctx, timeout)
+	selected := make([]bool, len(dbs))
+	for i, db := range dbs {
+		selected[i] = c.selectDB(db)
+		c.write("dbsize")
+	}
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
+	var total int64
+	for i := range dbs {
+		if selected[i] {
+			if _, _, err := c.readSimple(); err != nil {
+				return 0, err
+			}
+		}
+		_, n, err := c.readSimple()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // runPass runs one pass to its end, across pauses and lost connections. It

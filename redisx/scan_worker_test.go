@@ -594,3 +594,60 @@ func TestScanWorkerNoTouch(t *testing.T) {
 	}
 	t.Logf("%s: no CLIENT NO-TOUCH; idle time of nt:0 after the pass: %ds", ver, idle("nt:0"))
 }
+
+// A pass over a server that was still filling (the demo's first seconds, a
+// restart loading its snapshot) does not stand for the keyspace until the
+// repeat timer: once DBSIZE has doubled, and by 1,000 keys, a new pass
+// starts on its own.
+func TestScanWorkerRescansAKeyspaceThatOutgrewThePass(t *testing.T) {
+	s := redistest.StartServer(t)
+	c := redistest.Client(t, s.Addr)
+	ctx, cancel := context.WithCancel(scanCtx(t))
+	defer cancel()
+	plantSmall(t, c, "early", 20, 0)
+
+	w := NewScanWorker(c, ScanOptions{Interval: 20 * time.Millisecond, Repeat: time.Hour})
+	out := make(chan model.Update, 64)
+	runErr := make(chan error, 1)
+	go func() { runErr <- w.Run(ctx, out) }()
+	var st model.ScanState
+	wait := func(pass int) {
+		t.Helper()
+		timeout := time.After(scanWait + 2*keyspaceCheck)
+		for st.Progress.Pass != pass || st.Progress.Phase != model.ScanDone {
+			select {
+			case u := <-out:
+				st.Apply(u.Scan)
+			case <-timeout:
+				t.Fatalf("pass %d did not finish: %+v", pass, st.Progress)
+			}
+		}
+	}
+	wait(1)
+	if st.Progress.Scanned != 20 {
+		t.Fatalf("first pass: %d keys, want 20", st.Progress.Scanned)
+	}
+	plantSmall(t, c, "late", 3000, 0)
+	wait(2) // no Restart, and the repeat timer is an hour away
+	if st.Progress.Scanned != 3020 {
+		t.Errorf("second pass: %d keys, want 3020", st.Progress.Scanned)
+	}
+	cancel()
+	if err := <-runErr; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKeyspaceOutgrew(t *testing.T) {
+	for _, tc := range []struct {
+		passed, now int64
+		want        bool
+	}{
+		{19, 57_400, true}, {0, 1000, true}, {0, 999, false}, {1000, 1999, false},
+		{1000, 2000, true}, {100_000, 150_000, false}, {57_400, 57_400, false},
+	} {
+		if got := keyspaceOutgrew(tc.passed, tc.now); got != tc.want {
+			t.Errorf("keyspaceOutgrew(%d, %d) = %v", tc.passed, tc.now, got)
+		}
+	}
+}
