@@ -643,8 +643,13 @@ func TestKeyspaceOutgrew(t *testing.T) {
 		passed, now int64
 		want        bool
 	}{
-		{19, 57_400, true}, {0, 1000, true}, {0, 999, false}, {1000, 1999, false},
-		{1000, 2000, true}, {100_000, 150_000, false}, {57_400, 57_400, false},
+		{19, 57_400, true},
+		{0, 1000, true},
+		{0, 999, false},
+		{1000, 1999, false},
+		{1000, 2000, true},
+		{100_000, 150_000, false},
+		{57_400, 57_400, false},
 	} {
 		if got := keyspaceOutgrew(tc.passed, tc.now); got != tc.want {
 			t.Errorf("keyspaceOutgrew(%d, %d) = %v", tc.passed, tc.now, got)
