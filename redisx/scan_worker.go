@@ -326,11 +326,15 @@ func (w *ScanWorker) startPoint() (int, uint64) {
 const keyspaceCheck = 5 * time.Second
 
 // keyspaceOutgrew reports a keyspace that has changed too much for the last
-// pass to stand for it: at least twice the keys it sized, and 1,000 more. A
-// pass over a server that was still loading (a demo, a restart) would
-// otherwise show a few keys as the whole picture until the repeat timer.
+// pass to stand for it: at least twice the keys it sized or at most half,
+// and by 1,000 keys. A pass over a server that was still loading (a demo, a
+// restart) would otherwise show a few keys as the whole picture until the
+// repeat timer, and one before a FLUSHALL keys that are gone.
 func keyspaceOutgrew(passed, now int64) bool {
-	return now >= 2*passed && now-passed >= 1000
+	if now >= passed {
+		return now >= 2*passed && now-passed >= 1000
+	}
+	return 2*now <= passed && passed-now >= 1000
 }
 
 // waitNextPass sits in the done state until Restart, the repeat timer, a
