@@ -87,7 +87,7 @@ func TestDemoClusterDrivesTheOverview(t *testing.T) {
 	atStage(1, "the even load's figures", func() bool {
 		return strings.Contains(rig.m.Caption().Text, "spread over the slots") && status(model.CheckClusterMemoryBalance) == model.StatusOK
 	})
-	if f := rig.frame(); !strings.Contains(f, "[1/4] Stage 1/4:") {
+	if f := rig.frame(); !strings.Contains(f, "▶ Stage 1/4:") {
 		t.Errorf("the caption is not on screen:\n%s", f)
 	}
 	rig.key("n")
@@ -96,7 +96,7 @@ func TestDemoClusterDrivesTheOverview(t *testing.T) {
 	}
 
 	atStage(2, "memory balance to warn", func() bool { return status(model.CheckClusterMemoryBalance) == model.StatusWarn })
-	if f := rig.frame(); !strings.Contains(f, "[2/4] Stage 2/4:") {
+	if f := rig.frame(); !strings.Contains(f, "▶ Stage 2/4:") {
 		t.Errorf("the stage 2 caption is not on screen:\n%s", f)
 	}
 
@@ -118,7 +118,7 @@ func TestDemoClusterDrivesTheOverview(t *testing.T) {
 	if status(model.CheckClusterMigration) != model.StatusOK {
 		t.Errorf("after the clean-up the migration check is %v", status(model.CheckClusterMigration))
 	}
-	if f := rig.frame(); !strings.Contains(f, "[4/4] Stage 4/4:") {
+	if f := rig.frame(); !strings.Contains(f, "▶ Stage 4/4:") {
 		t.Errorf("the stage 4 caption is not on screen:\n%s", f)
 	}
 

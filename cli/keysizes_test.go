@@ -73,7 +73,7 @@ func TestKeySizesShownBeforeTheScan(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"### INFO KEYSIZES", `| 0 | lists\_items | 1 | 16=1 |`, `| 0 | strings\_sizes | 3 | 2=1, 4=1, 1024=1 |`} {
+	for _, want := range []string{"### INFO KEYSIZES", `| 0 | lists_items | 1 | 16=1 |`, `| 0 | strings_sizes | 3 | 2=1, 4=1, 1024=1 |`} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q:\n%s", want, md)
 		}

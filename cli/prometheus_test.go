@@ -73,7 +73,7 @@ func TestPrometheusBackfill(t *testing.T) {
 	for _, want := range []string{
 		"## Verdict: data-growth",
 		"of Prometheus history + ", // the verdict says what it stood on
-		"matched by run\\_id",      // and the note how the series were found
+		"matched by run_id",      // and the note how the series were found
 		"of history before live",
 	} {
 		if !strings.Contains(out, want) {
@@ -196,9 +196,9 @@ func TestPrometheusFailuresCostOneLine(t *testing.T) {
 	}{
 		{"down", []string{"--prometheus", down}, "unreachable"},
 		{"slow", []string{"--prometheus", "http://" + slow.Addr(), "--prometheus-timeout", "500ms"}, "no answer within 500ms (--prometheus-timeout)"},
-		{"no series", []string{"--prometheus", prom.URL}, "no redis\\_instance\\_info series"},
-		{"token file", []string{"--prometheus", prom.URL, "--prometheus-token-file", tokenFile}, "no redis\\_instance\\_info series"},
-		{"password in URL", []string{"--prometheus", withPw}, "no redis\\_instance\\_info series"},
+		{"no series", []string{"--prometheus", prom.URL}, "no redis_instance_info series"},
+		{"token file", []string{"--prometheus", prom.URL, "--prometheus-token-file", tokenFile}, "no redis_instance_info series"},
+		{"password in URL", []string{"--prometheus", withPw}, "no redis_instance_info series"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
