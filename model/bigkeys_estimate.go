@@ -210,7 +210,9 @@ func (e *estimator) count(k float64) Interval {
 	den := 1 + z2/e.n
 	mid := (p + z2/(2*e.n)) / den
 	half := math.Sqrt(z2*p*(1-p)/e.n+z2*z2/(4*e.n*e.n)) / den
-	lo, hi := max(mid-half, 0)*e.bigN, min(mid+half, 1)*e.bigN
+	// Key counts are whole: the bounds round outwards, so that rounding in
+	// the arithmetic never puts the true count just outside (24999.99…).
+	lo, hi := math.Floor(max(mid-half, 0)*e.bigN), math.Ceil(min(mid+half, 1)*e.bigN)
 	return Interval{
 		Value: p * e.bigN,
 		Low:   max(lo, k),
