@@ -35,20 +35,25 @@ func (*fakeScanCtl) Restart()            {}
 // answer reads whole on its own line above the key hints, which stay.
 func TestActionStatusesWhole(t *testing.T) {
 	t.Parallel()
-	var acts []ui.Action
-	acts = append(acts, DemoActions(&fakeDemo{})...)
-	acts = append(acts, (&player{rec: &model.Recording{}, ctl: make(chan func(*playState), 64)}).actions()...)
-	acts = append(acts, writeActionsOn(context.Background(), func() *redisx.Client { return &redisx.Client{} }, &WriteLog{}, time.Now)...)
-	acts = append(acts, ui.ScanActions(&fakeScanCtl{})...)
+	// Each size has its own fakes: the subtests run in parallel.
+	actions := func() []ui.Action {
+		var acts []ui.Action
+		acts = append(acts, DemoActions(&fakeDemo{})...)
+		acts = append(acts, (&player{rec: &model.Recording{}, ctl: make(chan func(*playState), 64)}).actions()...)
+		acts = append(acts, writeActionsOn(context.Background(), func() *redisx.Client { return &redisx.Client{} }, &WriteLog{}, time.Now)...)
+		return append(acts, ui.ScanActions(&fakeScanCtl{})...)
+	}
 	// The demo's p and the scan's s answer twice (pause, then resume).
-	keys := make([]string, 0, len(acts)+2)
-	for _, a := range acts {
+	base := actions()
+	keys := make([]string, 0, len(base)+2)
+	for _, a := range base {
 		keys = append(keys, a.Key.Keys()[0])
 	}
 	keys = append(keys, "p", "s")
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			t.Parallel()
+			acts := actions()
 			var seen []string
 			probe := make([]ui.Action, len(acts))
 			for i, a := range acts {
