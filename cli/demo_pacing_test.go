@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,10 +43,15 @@ func TestDemoSaysWhatItStartsBeforeTheTUI(t *testing.T) {
 	if tui < 0 {
 		t.Fatalf("the monitor never took the alternate screen: %q", tail(out, 300))
 	}
+	// The line names the server the demo started: Valkey says so.
+	product := "Redis"
+	if v, err := exec.Command(redistest.RequireServer(t), "--version").Output(); err == nil && bytes.HasPrefix(v, []byte("Valkey")) {
+		product = "Valkey"
+	}
 	lines := []string{
 		"redis-memtop demo: scenario growth — 2 stages, each holding 10 min once it reaches its goal, or until you press n",
 		"redis-memtop demo: starting a throwaway redis-server with ",
-		"redis-memtop demo: Redis ",
+		"redis-memtop demo: " + product + " ",
 		" ready on 127.0.0.1:",
 		"redis-memtop demo: opening the monitor; stage 1 starts: ",
 	}
