@@ -73,7 +73,7 @@ func TestPrometheusBackfill(t *testing.T) {
 	for _, want := range []string{
 		"## Verdict: data-growth",
 		"of Prometheus history + ", // the verdict says what it stood on
-		"matched by run_id",      // and the note how the series were found
+		"matched by run_id",        // and the note how the series were found
 		"of history before live",
 	} {
 		if !strings.Contains(out, want) {
