@@ -45,7 +45,7 @@ func TestDemoSaysWhatItStartsBeforeTheTUI(t *testing.T) {
 	}
 	// The line names the server the demo started: Valkey says so.
 	product := "Redis"
-	if v, err := exec.Command(redistest.RequireServer(t), "--version").Output(); err == nil && bytes.HasPrefix(v, []byte("Valkey")) {
+	if v, err := exec.CommandContext(t.Context(), redistest.RequireServer(t), "--version").Output(); err == nil && bytes.HasPrefix(v, []byte("Valkey")) {
 		product = "Valkey"
 	}
 	lines := []string{
