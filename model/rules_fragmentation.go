@@ -191,15 +191,21 @@ func ruleRSSVsUsed(c *ruleCtx) Check {
 
 	// At this pace, when is the limit reached?
 	if limit, ok := c.maxmemory(); ok && limit > 0 && usedUp {
-		if d, ok := timeToReach(u1, limit, t.dUsed, t.span); ok {
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("at this pace used reaches maxmemory (%s) in %s", Bytes(limit), Duration(d)))
-			ch.Status = worse(ch.Status, paceStatus(d))
+		p := c.paceToLimit(t, u1, limit, usedMemory)
+		if line := p.evidence("used", "maxmemory ("+Bytes(limit)+")"); line != "" {
+			ch.Evidence = append(ch.Evidence, line)
+		}
+		if p.ok {
+			ch.Status = worse(ch.Status, paceStatus(p.d))
 		}
 	}
 	if ram, src, ok := c.hostRAM(); ok && rssUp {
-		if d, ok := timeToReach(r1, ram, t.dRSS, t.span); ok {
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("at this pace RSS reaches the %s (%s) in %s", src, Bytes(ram), Duration(d)))
-			ch.Status = worse(ch.Status, paceStatus(d))
+		p := c.paceToLimit(t, r1, ram, usedMemoryRSS)
+		if line := p.evidence("RSS", "the "+src+" ("+Bytes(ram)+")"); line != "" {
+			ch.Evidence = append(ch.Evidence, line)
+		}
+		if p.ok {
+			ch.Status = worse(ch.Status, paceStatus(p.d))
 		}
 	}
 	return ch

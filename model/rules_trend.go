@@ -202,3 +202,91 @@ func timeToReach(cur, limit, delta float64, span time.Duration) (time.Duration, 
 	}
 	return time.Duration(secs * float64(time.Second)), true
 }
+
+// limitPace is when a rising figure reaches its limit, judged on the pace of
+// the window's newest stretch: the average over the whole window keeps
+// promising a limit for minutes after the load has stopped.
+type limitPace struct {
+	d       time.Duration // time left; valid when ok
+	ok      bool
+	over    time.Duration // the stretch the pace was measured on
+	stopped bool          // rose over the window, flat over its newest stretch
+	atLimit bool          // already within 1 % of the limit
+}
+
+// recentStretch is the newest part of the window a pace is read on: a
+// quarter of it, between 10 s and a minute.
+func recentStretch(span time.Duration) time.Duration {
+	return min(max(span/4, 10*time.Second), time.Minute)
+}
+
+// paceToLimit reads the pace of get over the newest stretch of t's range
+// and says when cur reaches limit at that pace.
+func (c *ruleCtx) paceToLimit(t *trendFacts, cur, limit float64, get Getter) limitPace {
+	if limit > 0 && cur >= 0.99*limit {
+		return limitPace{atLimit: true}
+	}
+	whole := limitPace{over: t.span}
+	whole.d, whole.ok = timeToReach(cur, limit, getDelta(t.first, t.last, get), t.span)
+	if c.h == nil || t.last == nil {
+		return whole
+	}
+	w := recentStretch(t.span)
+	if w >= t.span {
+		return whole
+	}
+	// The newest stretch ends at t.last (a phase's range may end before now).
+	end := -1
+	for i := c.h.Len() - 1; i >= 0; i-- {
+		if c.h.At(i) == t.last {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return whole
+	}
+	first, last := c.h.spanIdx(c.h.Since(t.last.Time.Add(-w)), end)
+	if first == nil || first == last {
+		return whole
+	}
+	over := last.Time.Sub(first.Time)
+	rd := getDelta(first, last, get)
+	wholeRate := getDelta(t.first, t.last, get) / t.span.Seconds()
+	if rd/over.Seconds() <= wholeRate/4 && !significant(rd, cur) {
+		return limitPace{over: over, stopped: true}
+	}
+	p := limitPace{over: over}
+	p.d, p.ok = timeToReach(cur, limit, rd, over)
+	return p
+}
+
+// getDelta is get(last) - get(first), 0 when either is missing.
+func getDelta(first, last *Sample, get Getter) float64 {
+	if first == nil || last == nil {
+		return 0
+	}
+	a, ok1 := get(first).Get()
+	b, ok2 := get(last).Get()
+	if !ok1 || !ok2 {
+		return 0
+	}
+	return b - a
+}
+
+// evidence is the pace as a line of a check's evidence ("" when there is
+// nothing to say): what of the figure reaches which limit, and when.
+func (p limitPace) evidence(what, limit string) string {
+	switch {
+	case p.atLimit:
+		return what + " is within 1 % of " + limit + " now"
+	case p.stopped:
+		return what + " rose over the window but is flat over the last " + Duration(p.over) + ": no time to " + limit + " while it holds"
+	case p.ok:
+		return "at the pace of the last " + Duration(p.over) + ", " + what + " reaches " + limit + " in " + Duration(p.d)
+	}
+	return ""
+}
+
+func usedMemory(s *Sample) Opt    { return s.Memory.UsedMemory }
+func usedMemoryRSS(s *Sample) Opt { return s.Memory.UsedMemoryRSS }

@@ -284,8 +284,14 @@ func verdictTrend(c *ruleCtx, t *trendFacts, dom verdictPart) VerdictResult {
 		v.Summary = fmt.Sprintf("Looks like data growth: used %s and RSS %s%s; the dataset itself grew %s.",
 			signedBytes(t.dUsed), signedBytes(t.dRSS), over, signedBytes(dom.bytes))
 		if limit, ok := c.maxmemory(); ok && limit > 0 {
-			if d, ok := timeToReach(t.last.Memory.UsedMemory.V, limit, t.dUsed, t.span); ok {
-				v.Summary += " At this pace it reaches maxmemory in " + Duration(d) + "."
+			p := c.paceToLimit(t, t.last.Memory.UsedMemory.V, limit, usedMemory)
+			switch {
+			case p.atLimit:
+				v.Summary += " Used is at maxmemory now."
+			case p.stopped:
+				v.Summary += " The growth has stopped: used is flat over the last " + Duration(p.over) + "."
+			case p.ok:
+				v.Summary += " At the pace of the last " + Duration(p.over) + " it reaches maxmemory in " + Duration(p.d) + "."
 			}
 		}
 	case VerdictFragmentation:

@@ -333,3 +333,67 @@ func TestEvictionsJudgeTheLastMinute(t *testing.T) {
 		t.Errorf("evicting 500/s now: %s %q", c.Status, c.Title)
 	}
 }
+
+// TestVerdictPaceIsTheNewestStretch: the time to maxmemory is read on the
+// window's newest stretch. A load that stopped a minute ago leaves the
+// window's average climbing; the verdict and the trend check must say it
+// stopped, not promise the limit. At the limit they say so.
+func TestVerdictPaceIsTheNewestStretch(t *testing.T) {
+	const n = 31 // 5 minutes, one sample every 10 s; maxmemory 1G (sampleAt)
+	cases := []struct {
+		name     string
+		used     func(i int) float64 // MiB
+		say, not []string
+		evidence string
+	}{
+		{
+			name:     "stopped a minute ago",
+			used:     func(i int) float64 { return 100 + 20*float64(min(i, 24)) },
+			say:      []string{"data growth", "The growth has stopped: used is flat over the last 1m00s."},
+			not:      []string{"reaches maxmemory"},
+			evidence: "used rose over the window but is flat over the last 1m00s: no time to maxmemory (1.00G) while it holds",
+		},
+		{
+			name:     "faster now than on average",
+			used:     func(i int) float64 { return 100 + float64(i) + 15*float64(max(i-24, 0)) },
+			say:      []string{"At the pace of the last 1m00s it reaches maxmemory in 8m22s"},
+			evidence: "at the pace of the last 1m00s, used reaches maxmemory (1.00G) in 8m22s",
+		},
+		{
+			name:     "at the limit",
+			used:     func(i int) float64 { return 720 + 10*float64(i) },
+			say:      []string{"Used is at maxmemory now."},
+			not:      []string{"reaches maxmemory in"},
+			evidence: "used is within 1 % of maxmemory (1.00G) now",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := seriesOf(n, 10, func(i int, s *Sample) {
+				s.Memory.UsedMemory = Some(tc.used(i) * mb)
+				s.Memory.UsedMemoryRSS = Some((tc.used(i) + 10) * mb)
+			})
+			in := inputsOf(h)
+			v := Verdict(in)
+			for _, s := range tc.say {
+				if !strings.Contains(v.Summary, s) {
+					t.Errorf("verdict %q does not say %q", v.Summary, s)
+				}
+			}
+			for _, s := range tc.not {
+				if strings.Contains(v.Summary, s) {
+					t.Errorf("verdict %q says %q", v.Summary, s)
+				}
+			}
+			var found bool
+			for _, ch := range Evaluate(in) {
+				for _, e := range ch.Evidence {
+					found = found || strings.Contains(e, tc.evidence)
+				}
+			}
+			if !found {
+				t.Errorf("no check's evidence says %q", tc.evidence)
+			}
+		})
+	}
+}
