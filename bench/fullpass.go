@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -166,11 +165,12 @@ func cliPass(ctx context.Context, bin, addr string, args ...string) (int64, erro
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-h", host, "-p", port}, args...)...) //nolint:gosec // the bench's own tool
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
+	peak, err := runPeak(cmd)
+	if err != nil {
 		return 0, fmt.Errorf("%s %s: %w: %s", bin, strings.Join(args, " "), err, tail(out.String()))
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && slices.Contains(args, "--memkeys") {
-		cliPeakRSS = max(cliPeakRSS, ru.Maxrss<<10) // KiB on Linux
+	if slices.Contains(args, "--memkeys") {
+		cliPeakRSS = max(cliPeakRSS, peak)
 	}
 	m := sampledRE.FindStringSubmatch(out.String())
 	if m == nil {
@@ -302,6 +302,15 @@ func fullPass(ctx context.Context, c config, bin, addr string, rdb *redis.Client
 	if keystats != nil {
 		info = append(info, cpuRow("server CPU per key vs keystats", o, keystats.median()))
 	}
+	ref, refName := mk, "--memkeys"
+	if keystats != nil && !emulated {
+		ref, refName = keystats.median(), "keystats"
+	}
+	floor, err := floorRows(ctx, c.rounds, rdb, o, ref, refName)
+	if err != nil {
+		return nil, nil, err
+	}
+	info = append(info, floor...)
 	if lua != nil {
 		info = append(info, speedRow("pipeline vs EVAL_RO script", inproc.median(), lua.median(), 0, "why the worker does not use a script"),
 			cpuRow("server CPU: pipeline vs script", inproc.median(), lua.median()))

@@ -3,7 +3,6 @@ package redisx
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -57,11 +56,7 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 	c.write2(cmdInfo, "modules")
 	c.write2(cmdInfo, "keysizes")
 	c.write2(cmdInfo, "keyspace")
-	selected := make([]bool, len(w.opts.DBs))
-	for i, db := range w.opts.DBs {
-		selected[i] = c.selectDB(db)
-		c.write("dbsize")
-	}
+	selected := writeDBSizes(c, w.opts.DBs)
 	if err := c.flush(); err != nil {
 		return err
 	}
@@ -74,21 +69,15 @@ func (w *ScanWorker) probe(ctx context.Context, c *respConn, st *passState, out 
 		}
 		text[i], errs[i] = string(b), err
 	}
-	var total int64
-	st.dbsizes = make([]int64, len(w.opts.DBs))
-	for i, db := range w.opts.DBs {
-		if selected[i] {
-			if _, _, err := c.readSimple(); err != nil {
-				return fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
-			}
-		}
-		_, n, err := c.readSimple()
-		if _, _, fatal := reply(err); fatal != nil {
-			return fatal
-		}
-		total += n
-		st.dbsizes[i] = n
+	sizes, err := readDBSizes(c, w.opts.DBs, selected)
+	if err != nil {
+		return err
 	}
+	var total int64
+	for _, n := range sizes {
+		total += n
+	}
+	st.dbsizes = sizes
 	if id, ok := ParseInfo(text[0]).Get("run_id"); ok {
 		st.runID = strings.TrimSpace(id)
 	}

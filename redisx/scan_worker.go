@@ -407,28 +407,45 @@ func (w *ScanWorker) keyspaceSize(ctx context.Context, opts *redis.Options, c **
 // the sizes up.
 func dbsizeSum(ctx context.Context, c *respConn, dbs []int, timeout time.Duration) (int64, error) {
 	c.deadline(ctx, timeout)
+	selected := writeDBSizes(c, dbs)
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
+	sizes, err := readDBSizes(c, dbs, selected)
+	var total int64
+	for _, n := range sizes {
+		total += n
+	}
+	return total, err
+}
+
+// writeDBSizes writes SELECT (where needed) and DBSIZE for each database;
+// it returns which ones were selected, for readDBSizes.
+func writeDBSizes(c *respConn, dbs []int) []bool {
 	selected := make([]bool, len(dbs))
 	for i, db := range dbs {
 		selected[i] = c.selectDB(db)
 		c.write("dbsize")
 	}
-	if err := c.flush(); err != nil {
-		return 0, err
-	}
-	var total int64
-	for i := range dbs {
+	return selected
+}
+
+// readDBSizes reads the replies writeDBSizes asked for.
+func readDBSizes(c *respConn, dbs []int, selected []bool) ([]int64, error) {
+	sizes := make([]int64, len(dbs))
+	for i, db := range dbs {
 		if selected[i] {
 			if _, _, err := c.readSimple(); err != nil {
-				return 0, err
+				return nil, fmt.Errorf("redisx: scan: SELECT %d: %w", db, err)
 			}
 		}
 		_, n, err := c.readSimple()
-		if err != nil {
-			return 0, err
+		if _, _, fatal := reply(err); fatal != nil {
+			return nil, fatal
 		}
-		total += n
+		sizes[i] = n
 	}
-	return total, nil
+	return sizes, nil
 }
 
 // runPass runs one pass to its end, across pauses and lost connections. It
