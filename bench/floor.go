@@ -69,7 +69,7 @@ func floorPass(ctx context.Context, rdb *redis.Client, set floorSet) (int64, err
 // when there is no keystats): the target of issue 17 needs that ceiling at
 // 2x or more.
 func floorRows(ctx context.Context, rounds int, rdb *redis.Client, ours, ref measure, refName string) ([]row, error) {
-	out := []row{ceilingRow("server ceiling of our pass (its own commands)", ours, ref, refName)}
+	out := []row{ceilingRow("server ceiling of our pass (the worker in-process)", ours, ref, refName)}
 	for _, set := range floorSets {
 		t := &tool{name: "floor: " + set.name, pass: func() (int64, error) { return floorPass(ctx, rdb, set) }}
 		for r := range rounds {

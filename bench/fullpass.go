@@ -306,7 +306,7 @@ func fullPass(ctx context.Context, c config, bin, addr string, rdb *redis.Client
 	if keystats != nil && !emulated {
 		ref, refName = keystats.median(), "keystats"
 	}
-	floor, err := floorRows(ctx, c.rounds, rdb, o, ref, refName)
+	floor, err := floorRows(ctx, c.rounds, rdb, inproc.median(), ref, refName)
 	if err != nil {
 		return nil, nil, err
 	}
