@@ -29,11 +29,14 @@ type ScanProgress struct {
 	Skipped int64 `json:"skipped"`
 	// DBSize is the number of keys in the scanned databases when the pass
 	// started (DBSIZE), the denominator of the progress bar.
-	DBSize     int64         `json:"dbsize"`
-	KeysPerSec float64       `json:"keys_per_second"` // recent rate (about the last few seconds)
-	StartedAt  time.Time     `json:"started_at,omitzero"`
-	DoneAt     time.Time     `json:"done_at,omitzero"`
-	Elapsed    time.Duration `json:"elapsed_ns"` // time spent scanning, pauses excluded
+	DBSize     int64   `json:"dbsize"`
+	KeysPerSec float64 `json:"keys_per_second"` // recent rate (about the last few seconds)
+	// OpsPerSec is the commands a second the scan sends now (SCAN and the
+	// per-key commands): its share of the server's instantaneous_ops_per_sec.
+	OpsPerSec float64       `json:"ops_per_second,omitempty"`
+	StartedAt time.Time     `json:"started_at,omitzero"`
+	DoneAt    time.Time     `json:"done_at,omitzero"`
+	Elapsed   time.Duration `json:"elapsed_ns"` // time spent scanning, pauses excluded
 	// DB and Cursor are the resume point: every key before Cursor in DB (and
 	// every earlier database) has been counted. DBs lists the databases of
 	// the pass, in order.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -102,6 +103,11 @@ type respConn struct {
 	scratch []byte
 	err     error // a refused command: flush fails and nothing more is written
 	db      int   // the database selected (0 after dialling)
+	// queued counts the commands written since the last flush; a flush
+	// adds them to *sent (the worker's count of commands it sent, for the
+	// share of the server's ops/s that is the scan's own), when set.
+	queued int64
+	sent   *atomic.Int64
 }
 
 // selectDB queues SELECT db unless the connection is there already (a
@@ -201,6 +207,7 @@ func (c *respConn) write(args ...string) {
 		b = appendBulk(b, a)
 	}
 	c.scratch = b
+	c.queued++
 	_, _ = c.bw.Write(b)
 }
 
@@ -213,6 +220,7 @@ func (c *respConn) write2(a0, a1 string) {
 	b = appendBulk(b, a0)
 	b = appendBulk(b, a1)
 	c.scratch = b
+	c.queued++
 	_, _ = c.bw.Write(b)
 }
 
@@ -225,6 +233,7 @@ func (c *respConn) write3(a0, a1, a2 string) {
 	b = appendBulk(b, a1)
 	b = appendBulk(b, a2)
 	c.scratch = b
+	c.queued++
 	_, _ = c.bw.Write(b)
 }
 
@@ -239,6 +248,7 @@ func (c *respConn) write5(a0, a1, a2, a3, a4 string) {
 	b = appendBulk(b, a3)
 	b = appendBulk(b, a4)
 	c.scratch = b
+	c.queued++
 	_, _ = c.bw.Write(b)
 }
 
@@ -253,10 +263,16 @@ func appendBulk(b []byte, s string) []byte {
 func (c *respConn) flush() error {
 	if c.err != nil {
 		c.bw.Reset(c.nc) // drop what was queued with the refused command
+		c.queued = 0
 		return c.err
 	}
+	n := c.queued
+	c.queued = 0
 	if err := c.bw.Flush(); err != nil {
 		return fmt.Errorf("redisx: scan: write: %w", err)
+	}
+	if c.sent != nil {
+		c.sent.Add(n)
 	}
 	return nil
 }

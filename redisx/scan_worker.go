@@ -174,6 +174,9 @@ type ScanWorker struct {
 	restart atomic.Int64
 	caps    inspectCaps
 	noTouch atomic.Bool // the server has CLIENT NO-TOUCH (7.2+)
+	// sent counts the commands the worker's connections have sent: the
+	// scan's own share of the server's ops/s.
+	sent atomic.Int64
 	// noTTL lists the databases INFO keyspace says hold no key with a TTL
 	// (expires=0): their keys get no TTL command. Written by the first
 	// probe, before any inspector starts; read-only after.
@@ -262,6 +265,7 @@ type passState struct {
 	done     time.Time
 	dirty    bool // the aggregation changed since the last snapshot sent
 	rate     rateMeter
+	cmds     rateMeter // commands sent: the scan's ops/s
 	restarts int64
 	// lowest is the slowest the governor has made this pass, and why.
 	lowest       float64
@@ -552,6 +556,7 @@ func (w *ScanWorker) progress(st *passState, phase model.ScanPhase, errText stri
 		Skipped:    st.skipped,
 		DBSize:     st.dbsize,
 		KeysPerSec: st.rate.perSecond(),
+		OpsPerSec:  st.cmds.perSecond(),
 		StartedAt:  st.started,
 		DoneAt:     st.done,
 		Elapsed:    st.elapsed,
@@ -567,7 +572,7 @@ func (w *ScanWorker) progress(st *passState, phase model.ScanPhase, errText stri
 	w.governorFacts(st, &p)
 	p.SampleFraction = w.opts.SampleFraction
 	if phase != model.ScanScanning {
-		p.KeysPerSec = 0
+		p.KeysPerSec, p.OpsPerSec = 0, 0
 		if phase == model.ScanDone && st.elapsed > 0 {
 			p.KeysPerSec = float64(st.scanned) / st.elapsed.Seconds()
 		}
@@ -657,6 +662,7 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 	if err != nil {
 		return err
 	}
+	scanConn.sent = &w.sent
 	defer func() { _ = scanConn.Close() }()
 	// A cancelled attempt (stop, a node that left the cluster) must not
 	// wait out a round trip to a server that does not answer: closing the
@@ -678,6 +684,7 @@ func (w *ScanWorker) attempt(ctx context.Context, opts *redis.Options, st *passS
 		if err != nil {
 			return err
 		}
+		c.sent = &w.sent
 		defer func() { _ = c.Close() }()
 		defer context.AfterFunc(ctx, func() { _ = c.Close() })()
 		if err := w.setupConn(ctx, c); err != nil {
@@ -739,6 +746,7 @@ func (w *ScanWorker) fold(ctx context.Context, st *passState, results <-chan bat
 	var next uint64
 	attemptStart := time.Now()
 	st.rate.reset(attemptStart, st.scanned)
+	st.cmds.reset(attemptStart, w.sent.Load())
 	for {
 		select {
 		case <-ctx.Done():
@@ -746,6 +754,7 @@ func (w *ScanWorker) fold(ctx context.Context, st *passState, results <-chan bat
 		case <-tick.C:
 			now := time.Now()
 			st.rate.add(now, st.scanned)
+			st.cmds.add(now, w.sent.Load())
 			up := &model.ScanUpdate{Progress: w.progress(st, model.ScanScanning, "")}
 			up.Progress.Elapsed += now.Sub(attemptStart)
 			if st.dirty {

@@ -160,7 +160,7 @@ func (p *headerPane) segments(d *Data, st *themes.Styles) []headerSeg {
 			headerSeg{st.Label.Render("poll ") + st.Text.Render(latency(s)), 2},
 		)
 		tp := model.ThroughputOf(d.Hist)
-		if seg := loadSeg(tp, st); seg != "" {
+		if seg := loadSeg(tp, scanOps(d), st); seg != "" {
 			segs = append(segs, headerSeg{seg, 7})
 		}
 		if seg := trafficSeg(tp, st); seg != "" {
@@ -264,10 +264,16 @@ func staleNote(d *Data, st *themes.Styles) string {
 
 // loadSeg is the load as redis-cli --stat shows it: requests per second
 // and the clients (blocked ones only when there are).
-func loadSeg(tp model.Throughput, st *themes.Styles) string {
+func loadSeg(tp model.Throughput, scan float64, st *themes.Styles) string {
 	var parts []string
 	if v, ok := tp.OpsPerSec.Get(); ok {
-		parts = append(parts, st.Text.Render(model.Count(roundRate(v)))+st.Label.Render(" ops/s"))
+		ops := st.Text.Render(model.Count(roundRate(v))) + st.Label.Render(" ops/s")
+		// Our own scan's commands are part of the server's figure: an idle
+		// server being scanned must not read as a busy one.
+		if scan > 0 && v > 0 {
+			ops += st.Label.Render(" (scan " + model.Count(roundRate(min(scan, v))) + ")")
+		}
+		parts = append(parts, ops)
 	}
 	if v, ok := tp.Clients.Get(); ok {
 		c := st.Text.Render(model.Count(v)) + st.Label.Render(" "+plural(int(v), "client", "clients"))
@@ -277,6 +283,15 @@ func loadSeg(tp model.Throughput, st *themes.Styles) string {
 		parts = append(parts, c)
 	}
 	return strings.Join(parts, st.Muted.Render(" · "))
+}
+
+// scanOps is the commands a second our scan sends now, 0 when it is not
+// scanning.
+func scanOps(d *Data) float64 {
+	if d.Scan == nil || d.Scan.Progress.Phase != model.ScanScanning {
+		return 0
+	}
+	return d.Scan.Progress.OpsPerSec
 }
 
 // roundRate drops the decimals of a rate of 10/s or more: 120/s, not
