@@ -80,7 +80,7 @@ func ruleBigKeys(c *ruleCtx) Check {
 	}
 	if len(found) == 0 {
 		if c.scan.Partial() != "" {
-			ch := c.scan.partialCheck(topic, "no big key among the "+exactCount(float64(c.scan.Scanned))+" keys scanned so far")
+			ch := c.scan.partialCheck(topic, "no big key among the "+exactCount(float64(c.scan.Scanned))+" keys scanned "+c.scan.soFar())
 			ch.Commands = []string{"redis-cli --memkeys -i 0.1"}
 			return ch
 		}
@@ -323,7 +323,7 @@ func encodingsTop(c *ruleCtx) Check {
 	}
 	if len(found) == 0 {
 		if c.scan.Partial() != "" {
-			pc := c.scan.partialCheck(topic, "no collection just past its compact-encoding limit so far")
+			pc := c.scan.partialCheck(topic, "no collection just past its compact-encoding limit "+c.scan.soFar())
 			pc.Evidence = ch.Evidence
 			pc.Commands = ch.Commands
 			return pc

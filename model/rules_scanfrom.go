@@ -26,6 +26,9 @@ func ScanFactsFrom(st *ScanState) *ScanFacts {
 		TTLKeys:    int(bk.Keys - bk.NoTTLKeys),
 		TTLBytes:   float64(bk.Bytes - bk.NoTTLBytes),
 	}
+	if !f.Complete && st.Progress.Phase == ScanDone && st.Progress.SampleFraction > 0 {
+		f.Sample = st.Progress.SampleFraction
+	}
 	type id struct {
 		db  int
 		key string
