@@ -76,6 +76,9 @@ type GroupEstimate struct {
 	Depth int      `json:"depth,omitempty"` // prefixes only
 	Keys  Interval `json:"keys"`
 	Bytes Interval `json:"bytes"`
+	// Exact marks a prefix that is a whole key name: the sample saw all of
+	// it, the figures are not scaled.
+	Exact bool `json:"exact,omitempty"`
 }
 
 // BigKeysEstimate is what a partial pass says of the whole keyspace.
@@ -162,6 +165,11 @@ func EstimateBigKeys(b *BigKeys, p *ScanProgress, capBytes int64) *BigKeysEstima
 		e.Encodings = append(e.Encodings, est.group(en.Type+"/"+en.Encoding, 0, en.Keys, en.Bytes, en.BytesSq))
 	}
 	for _, pr := range b.Prefixes {
+		if pr.Key {
+			// A whole key name: the key seen is all there is.
+			e.Prefixes = append(e.Prefixes, exactGroup(pr.Prefix, pr.Depth, pr.Keys, pr.Bytes))
+			continue
+		}
 		e.Prefixes = append(e.Prefixes, est.group(pr.Prefix, pr.Depth, pr.Keys, pr.Bytes, pr.BytesSq))
 	}
 	return e
@@ -187,6 +195,17 @@ func (e *estimator) group(name string, depth int, keys, bytes int64, sq float64)
 		g.Bytes.Value = min(g.Bytes.Value, g.Bytes.High)
 	}
 	return g
+}
+
+// exactGroup is a group the sample knows whole (a prefix that is a key
+// name): its figures, with no interval around them.
+func exactGroup(name string, depth int, keys, bytes int64) GroupEstimate {
+	k, b := float64(keys), float64(bytes)
+	return GroupEstimate{
+		Name: strings.Clone(name), Depth: depth,
+		Keys: Interval{Value: k, Low: k, High: k}, Bytes: Interval{Value: b, Low: b, High: b},
+		Exact: true,
+	}
 }
 
 // bytes is the expansion estimate of a total from the sample's Σy and Σy²:

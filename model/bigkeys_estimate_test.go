@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -88,5 +89,33 @@ func TestEstimateBigKeys(t *testing.T) {
 	}
 	if got := EstimateShort(Interval{Value: 4.1e9, Low: 4.0e9, High: 4.2e9}, Bytes); !strings.HasPrefix(got, "≈ ") || !strings.HasSuffix(got, " ± 3 %") {
 		t.Errorf("EstimateShort = %q", got)
+	}
+}
+
+// TestEstimateKeepsAWholeKeyNameExact: a prefix row that is a whole key name
+// ("big:set:visitors") holds that one key. A 5 % sample that caught it must
+// not scale it to "≈ 20 keys, 20× its bytes" — its group ("big:") is
+// scaled, the key itself stays as seen.
+func TestEstimateKeepsAWholeKeyNameExact(t *testing.T) {
+	a := NewBigKeysAgg(BigKeysConfig{Depth: 3}, nil)
+	for i := range 999 {
+		a.Add(&KeyInfo{Key: "session:" + strconv.Itoa(i), Type: "string", Bytes: 80, TTL: -1})
+	}
+	a.Add(&KeyInfo{Key: "big:set:visitors", Type: "set", Bytes: 2_786_560, Elements: 50_000, TTL: -1})
+	p := &ScanProgress{Phase: ScanDone, Scanned: 1000, DBSize: 20_000, DBs: []int{0}, SampleFraction: 0.05}
+	e := EstimateBigKeys(a.Snapshot(), p, 400_000_000)
+	if e == nil {
+		t.Fatal("no estimate")
+	}
+	key := e.Prefix("big:set:visitors")
+	if key.Keys != (Interval{1, 1, 1}) || key.Bytes != (Interval{2_786_560, 2_786_560, 2_786_560}) || !key.Exact {
+		t.Errorf("the key's row is scaled: %+v", key)
+	}
+	if g := e.Prefix("big:"); g.Keys.Value != 20 || g.Bytes.Low != 2_786_560 {
+		t.Errorf("its group is not estimated from the sample: %+v", g)
+	}
+	// A grouped row is not a key: "session:*" holds 999, and is scaled.
+	if g := e.Prefix("session:*"); g.Keys.Value != 19_980 || g.Keys.Low == g.Keys.High {
+		t.Errorf("session:* is not estimated: %+v", g)
 	}
 }

@@ -277,7 +277,7 @@ func (m *prefixMerge) add(list []PrefixStat) {
 			if parent.children == nil {
 				parent.children = map[pmKey]*pmNode{}
 			}
-			n = &pmNode{stat: PrefixStat{Prefix: ps.Prefix, Depth: ps.Depth, Other: ps.Other}, parent: parent}
+			n = &pmNode{stat: PrefixStat{Prefix: ps.Prefix, Depth: ps.Depth, Other: ps.Other, Key: ps.Key}, parent: parent}
 			parent.children[id] = n
 		}
 		n.stat.Keys += ps.Keys

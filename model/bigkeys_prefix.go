@@ -24,6 +24,10 @@ type PrefixStat struct {
 	// Other marks the bucket that takes the keys of new prefixes once the
 	// tree is full.
 	Other bool `json:"other,omitempty"`
+	// Key marks a node that is a whole key name (its last segment ends the
+	// key and was not grouped): it holds that one key in each database,
+	// so a partial pass knows it exactly and never scales it up.
+	Key bool `json:"key,omitempty"`
 }
 
 // maxSegment caps a normalised segment, so a key with a 1 MB name cannot make
@@ -35,6 +39,7 @@ type prefixNode struct {
 	keys, bytes           int64
 	noTTLKeys, noTTLBytes int64
 	bytesSq               float64
+	key                   bool // a whole key name (PrefixStat.Key)
 	children              map[string]*prefixNode
 	other                 *prefixNode
 }
@@ -65,6 +70,9 @@ func (t *prefixTree) add(key string, bytes int64, noTTL bool) {
 		node := parent.children[string(t.segBuf)] // no allocation for the lookup
 		if node == nil {
 			node = t.newChild(parent)
+			// Only this key's own name reaches a node spelt as the key ends:
+			// one with more segments carries a delimiter, a grouped one a *.
+			node.key = !more && node != parent.other && string(t.segBuf) == seg
 		}
 		node.keys++
 		node.bytes += bytes
@@ -191,7 +199,7 @@ func (t *prefixTree) flatten() []PrefixStat {
 		for _, c := range kids {
 			out = append(out, PrefixStat{
 				Prefix: c.name, Depth: depth, Keys: c.keys, Bytes: c.bytes,
-				NoTTLKeys: c.noTTLKeys, NoTTLBytes: c.noTTLBytes, BytesSq: c.bytesSq, Other: c == n.other,
+				NoTTLKeys: c.noTTLKeys, NoTTLBytes: c.noTTLBytes, BytesSq: c.bytesSq, Other: c == n.other, Key: c.key,
 			})
 			walk(c, depth+1)
 		}

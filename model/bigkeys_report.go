@@ -340,7 +340,11 @@ func markdownEstimateTables(b *strings.Builder, e *BigKeysEstimate) {
 			if code {
 				name = "`" + codeCell(g.Name, markdownKeyWidth) + "`"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s – %s |\n", name, Count(g.Keys.Value), Bytes(g.Bytes.Value), Bytes(g.Bytes.Low), Bytes(g.Bytes.High))
+			span := Bytes(g.Bytes.Low) + " – " + Bytes(g.Bytes.High)
+			if g.Exact {
+				span = "exact: a key seen whole"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", name, Count(g.Keys.Value), Bytes(g.Bytes.Value), span)
 		}
 	}
 	table("type", e.Types, false)

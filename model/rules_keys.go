@@ -176,7 +176,7 @@ func ttlLevel(c *ruleCtx) Check {
 			if i == 3 || p.NoTTLBytes <= 0 {
 				break
 			}
-			ch.Evidence = append(ch.Evidence, fmt.Sprintf("prefix %s — %s in %s keys without a TTL", PrefixPattern(p.Prefix), Bytes(p.NoTTLBytes), exactCount(float64(p.NoTTLKeys))))
+			ch.Evidence = append(ch.Evidence, fmt.Sprintf("prefix %s — %s in %s without a TTL", PrefixPattern(p.Prefix), Bytes(p.NoTTLBytes), countNoun(float64(p.NoTTLKeys), "key", "keys")))
 			if i == 0 {
 				ch.Commands = append(ch.Commands, "redis-cli --scan --count 1000 --pattern "+shellQuote(globEscape(p.Prefix)+"*")+" | head")
 			}
