@@ -119,3 +119,31 @@ func TestEstimateKeepsAWholeKeyNameExact(t *testing.T) {
 		t.Errorf("session:* is not estimated: %+v", g)
 	}
 }
+
+// TestPrefixRowsLeaveOutLoneSmallKeys: ids the normaliser does not
+// recognise make one row per key; the table keeps a whole key only when it
+// holds 1 % of its group or more, and a grouped node ("user:*:profile",
+// whose last segment is spelt as in the keys) is never taken for a key.
+func TestPrefixRowsLeaveOutLoneSmallKeys(t *testing.T) {
+	a := NewBigKeysAgg(BigKeysConfig{Depth: 3}, nil)
+	for i := range 500 {
+		a.Add(&KeyInfo{Key: "session:" + strconv.Itoa(i), Type: "string", Bytes: 100, TTL: -1})
+		a.Add(&KeyInfo{Key: "user:" + strconv.Itoa(i) + ":profile", Type: "hash", Bytes: 300, TTL: -1})
+	}
+	a.Add(&KeyInfo{Key: "session:cmpgeasglvezzilm", Type: "string", Bytes: 100, TTL: -1}) // an id read as a word
+	a.Add(&KeyInfo{Key: "big:set:visitors", Type: "set", Bytes: 50_000, TTL: -1})
+	rows := PrefixRows(a.Snapshot().Prefixes)
+	names := map[string]PrefixStat{}
+	for _, r := range rows {
+		names[r.Prefix] = r
+	}
+	if _, ok := names["session:cmpgeasglvezzilm"]; ok {
+		t.Errorf("a lone 100B key has a row: %v", rows)
+	}
+	if r, ok := names["big:set:visitors"]; !ok || !r.Key {
+		t.Errorf("the big key lost its row: %v", rows)
+	}
+	if r, ok := names["user:*:profile"]; !ok || r.Key || r.Keys != 500 {
+		t.Errorf("user:*:profile: %+v (in %v)", r, rows)
+	}
+}

@@ -61,18 +61,20 @@ func newPrefixTree(cfg BigKeysConfig) prefixTree {
 func (t *prefixTree) add(key string, bytes int64, noTTL bool) {
 	parent := &t.root
 	rest := key
+	whole := true // every segment so far is spelt as in the key
 	for level := 1; level <= t.depth; level++ {
 		seg, delim, more := cutSegment(rest, t.delims)
 		t.segBuf = appendNormalised(t.segBuf[:0], seg)
+		whole = whole && string(t.segBuf) == seg
 		if more {
 			t.segBuf = append(t.segBuf, delim)
 		}
 		node := parent.children[string(t.segBuf)] // no allocation for the lookup
 		if node == nil {
 			node = t.newChild(parent)
-			// Only this key's own name reaches a node spelt as the key ends:
-			// one with more segments carries a delimiter, a grouped one a *.
-			node.key = !more && node != parent.other && string(t.segBuf) == seg
+			// Only this key's own name reaches a node spelt as the whole key:
+			// a longer key's node carries a delimiter, a grouped one a *.
+			node.key = !more && whole && node != parent.other
 		}
 		node.keys++
 		node.bytes += bytes
@@ -126,7 +128,8 @@ func cutSegment(s, delims string) (seg string, delim byte, more bool) {
 // session:5f1e…-… group under one node. Invalid UTF-8 is spelt \xNN so node
 // names are always valid text.
 func appendNormalised(dst []byte, seg string) []byte {
-	digits, idLike := false, true
+	digits, idLike, letters := false, true, true
+	vowels, alpha, run, longestRun := 0, 0, 0, 0 // run: consonants in a row
 	for i := range len(seg) {
 		c := seg[i]
 		switch {
@@ -136,8 +139,30 @@ func appendNormalised(dst []byte, seg string) []byte {
 		default:
 			idLike = false
 		}
+		switch c | 0x20 {
+		case 'a', 'e', 'i', 'o', 'u', 'y':
+			vowels++
+			alpha++
+			run = 0
+		default:
+			if lc := c | 0x20; lc >= 'a' && lc <= 'z' {
+				alpha++
+				run++
+				longestRun = max(longestRun, run)
+			} else if c < '0' || c > '9' {
+				letters = false
+			}
+		}
 	}
 	if digits && (idLike || len(seg) >= 16) {
+		return append(dst, '*')
+	}
+	// A long run of letters that does not read as words is a random token
+	// (a session id in base 26 or 52): few vowels (about one letter in 4
+	// or 5, where words have one in 2.5) or five consonants in a row, so
+	// session:bkvlvfpldavthumi groups with the other sessions while
+	// userNotificationSettings and transcriptions stay names.
+	if letters && len(seg) >= 12 && (4*vowels < alpha || longestRun >= 5) {
 		return append(dst, '*')
 	}
 	start := len(dst)
@@ -213,7 +238,8 @@ func (t *prefixTree) flatten() []PrefixStat {
 // child — "key:" holding only key:1, key:2… whose node is "key:*" — is one
 // row, not two with the same counts; the row takes the child's name, the
 // more telling one, at the node's depth, and the child's children move up a
-// level. "(other)" buckets are never merged.
+// level. "(other)" buckets are never merged. A row that is one whole key
+// under 1 % of its parent's bytes is left out.
 func PrefixRows(all []PrefixStat) []PrefixStat {
 	type node struct {
 		s    PrefixStat
@@ -229,19 +255,29 @@ func PrefixRows(all []PrefixStat) []PrefixStat {
 		stack = append(stack, n)
 	}
 	out := make([]PrefixStat, 0, len(all))
-	var walk func(kids []*node, depth int)
-	walk = func(kids []*node, depth int) {
+	var walk func(kids []*node, parentBytes int64, depth int)
+	walk = func(kids []*node, parentBytes int64, depth int) {
 		for _, n := range kids {
 			for len(n.kids) == 1 && samePrefixCounts(n.s, n.kids[0].s) {
 				n = n.kids[0]
 			}
+			// A lone key under 1 % of its group is not a namespace: the
+			// random ids the normaliser did not recognise would fill the
+			// table with rows of one small key. A big one stays.
+			if n.s.Key && len(n.kids) == 0 && n.s.Bytes*100 < parentBytes {
+				continue
+			}
 			s := n.s
 			s.Depth = depth
 			out = append(out, s)
-			walk(n.kids, depth+1)
+			walk(n.kids, n.s.Bytes, depth+1)
 		}
 	}
-	walk(root.kids, 1)
+	var total int64
+	for _, n := range root.kids {
+		total += n.s.Bytes
+	}
+	walk(root.kids, total, 1)
 	return out
 }
 

@@ -26,6 +26,13 @@ func TestNormalisedSegments(t *testing.T) {
 		"zq9xk3mv7tr2pw8n":                     "*", // a long token with digits is an id
 		"550e8400-e29b-41d4-a716-446655440000": "*",
 		"caf\xc3\xa9":                          "café",
+		"bkvlvfpldavthumi":                     "*", // a random token of letters: few vowels
+		"QzXkWmBvTrPnLsHd":                     "*",
+		"userNotificationSettings":             "userNotificationSettings", // a word: a vowel in 2.4
+		"notifications":                        "notifications",
+		"transcriptions":                       "transcriptions",
+		"xkcdqwrtplmnbvzz":                     "*",         // consonants in a row
+		"strengths":                            "strengths", // few vowels but short
 		"bad\xffbyte":                          `bad\xffbyte`,
 		"":                                     "",
 	}
@@ -34,7 +41,7 @@ func TestNormalisedSegments(t *testing.T) {
 			t.Errorf("normalise(%q) = %q, want %q", in, got, want)
 		}
 	}
-	long := strings.Repeat("x", 500)
+	long := strings.Repeat("abcde", 100) // word-like (a vowel in 2.5): cut, not grouped
 	if got := string(appendNormalised(nil, long)); len(got) > maxSegment+len(Ellipsis) || !strings.HasSuffix(got, Ellipsis) {
 		t.Errorf("a long segment is not cut: %d bytes", len(got))
 	}
