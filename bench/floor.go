@@ -5,6 +5,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -52,7 +53,7 @@ func floorPass(ctx context.Context, rdb *redis.Client, set floorSet) (int64, err
 			for _, k := range keys {
 				set.cmds(ctx, p, k)
 			}
-			if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
+			if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 				return n, fmt.Errorf("%s: %w", set.name, err)
 			}
 		}

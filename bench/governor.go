@@ -230,5 +230,5 @@ func runPeak(cmd *exec.Cmd) (int64, error) {
 	err := cmd.Wait()
 	close(stop)
 	<-polled
-	return peak.Load(), err //nolint:wrapcheck // the caller names the command
+	return peak.Load(), err
 }

@@ -52,7 +52,7 @@ func TestHeaderSaysWhichOpsAreTheScans(t *testing.T) {
 		t.Errorf("scan sends %.0f commands/s at %.0f keys/s (%.2f a key), want about 3", prog.OpsPerSec, prog.KeysPerSec, ratio)
 	}
 	r.until("a complete scan", scanDone)
-	r.until("a sample after the pass", func(m ui.Model) bool { return !strings.Contains(headerLine(r), "(scan ") })
+	r.until("a sample after the pass", func(ui.Model) bool { return !strings.Contains(headerLine(r), "(scan ") })
 }
 
 // headerLine is the first line of the rig's frame: the header.
