@@ -94,11 +94,22 @@ func eventKinds(d *ui.Data) map[model.EventKind]bool {
 
 func fillKeys(t *testing.T, addr string, n int) {
 	t.Helper()
+	fillKeysTTL(t, addr, n, 0, 0)
+}
+
+// fillKeysTTL is fillKeys with every ttlEvery-th key expiring after ttl
+// (none when ttlEvery is 0).
+func fillKeysTTL(t *testing.T, addr string, n, ttlEvery int, ttl time.Duration) {
+	t.Helper()
 	w := demo.NewClient(addr)
 	defer func() { _ = w.Close() }()
 	p := w.Pipeline()
 	for i := range n {
-		p.Set(t.Context(), "key:"+strconv.Itoa(i), "value", 0)
+		var exp time.Duration
+		if ttlEvery > 0 && i%ttlEvery == 0 {
+			exp = ttl
+		}
+		p.Set(t.Context(), "key:"+strconv.Itoa(i), "value", exp)
 	}
 	if _, err := p.Exec(t.Context()); err != nil {
 		t.Fatal(err)

@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis-memtop/redis-memtop/app"
-	"github.com/redis-memtop/redis-memtop/demo"
 	"github.com/redis-memtop/redis-memtop/internal/redistest"
 	"github.com/redis-memtop/redis-memtop/model"
 	"github.com/redis-memtop/redis-memtop/redisx"
@@ -20,20 +18,7 @@ import (
 // the worker counts, and stops saying so when the pass is done.
 func TestHeaderSaysWhichOpsAreTheScans(t *testing.T) {
 	srv := redistest.StartServer(t)
-	w := demo.NewClient(srv.Addr)
-	defer func() { _ = w.Close() }()
-	ctx := t.Context()
-	p := w.Pipeline()
-	for i := range 30_000 {
-		var ttl time.Duration
-		if i%3 == 0 {
-			ttl = time.Hour
-		}
-		p.Set(ctx, "k:"+strconv.Itoa(i), "v", ttl)
-	}
-	if _, err := p.Exec(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fillKeysTTL(t, srv.Addr, 30_000, 3, time.Hour) // a third expire: TTL a key too
 	o := redisx.DefaultOptions()
 	o.Addr = srv.Addr
 	r := startLive(t, connectMain(t, o), rigOptions{scan: &app.ScanConfig{Rate: 3000, ProgressEvery: 100 * time.Millisecond}, w: 120, h: 40})

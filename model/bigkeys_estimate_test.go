@@ -118,6 +118,17 @@ func TestEstimateKeepsAWholeKeyNameExact(t *testing.T) {
 	if g := e.Prefix("session:*"); g.Keys.Value != 19_980 || g.Keys.Low == g.Keys.High {
 		t.Errorf("session:* is not estimated: %+v", g)
 	}
+	// The report's Markdown, as `report --scan-sample` writes it, says so.
+	st := &ScanState{Progress: *p, Result: a.Snapshot()}
+	r := st.Report()
+	r.SetEstimate(st, 400_000_000)
+	var md strings.Builder
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| `big:set:visitors` | 1 | 2.66M | exact: a key seen whole |"; !strings.Contains(md.String(), want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md.String())
+	}
 }
 
 // TestPrefixRowsLeaveOutLoneSmallKeys: ids the normaliser does not

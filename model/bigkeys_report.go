@@ -316,11 +316,7 @@ func markdownEstimateLine(b *strings.Builder, e *BigKeysEstimate) {
 
 // estimateFrom is "5 % of keys" (one decimal where it matters).
 func estimateFrom(e *BigKeysEstimate) string {
-	from := strconv.FormatFloat(100*e.Fraction, 'f', -1, 64)
-	if e.Fraction >= 0.01 {
-		from = strconv.FormatFloat(100*e.Fraction, 'f', 1, 64)
-	}
-	return strings.TrimSuffix(from, ".0") + " % of keys"
+	return sharePercent(e.Fraction) + " of keys"
 }
 
 // markdownEstimateTables writes the estimated bytes by type, encoding and

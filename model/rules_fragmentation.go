@@ -191,7 +191,7 @@ func ruleRSSVsUsed(c *ruleCtx) Check {
 
 	// At this pace, when is the limit reached?
 	if limit, ok := c.maxmemory(); ok && limit > 0 && usedUp {
-		p := c.paceToLimit(t, u1, limit, usedMemory)
+		p := c.paceToLimit(t, u1, limit, GetUsed)
 		if line := p.evidence("used", "maxmemory ("+Bytes(limit)+")"); line != "" {
 			ch.Evidence = append(ch.Evidence, line)
 		}
@@ -200,7 +200,7 @@ func ruleRSSVsUsed(c *ruleCtx) Check {
 		}
 	}
 	if ram, src, ok := c.hostRAM(); ok && rssUp {
-		p := c.paceToLimit(t, r1, ram, usedMemoryRSS)
+		p := c.paceToLimit(t, r1, ram, GetRSS)
 		if line := p.evidence("RSS", "the "+src+" ("+Bytes(ram)+")"); line != "" {
 			ch.Evidence = append(ch.Evidence, line)
 		}

@@ -2,8 +2,8 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -143,9 +143,13 @@ func (s *ScanFacts) soFar() string {
 }
 
 // sharePercent is a share as a percentage without useless decimals: "5 %",
-// "2.5 %".
+// "2.5 %", "0.05 %" (one decimal from 1 % up, every digit below).
 func sharePercent(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + " %"
+	pct := strconv.FormatFloat(100*f, 'f', -1, 64)
+	if f >= 0.01 {
+		pct = strings.TrimSuffix(strconv.FormatFloat(100*f, 'f', 1, 64), ".0")
+	}
+	return pct + " %"
 }
 
 // withPartial adds "— partial (N % scanned)" to a finding's title while the

@@ -13,6 +13,7 @@ type trendFacts struct {
 	reason string // why ok is false
 
 	first, last *Sample
+	lastIdx     int           // last's index in the history
 	n           int           // non-gap samples used
 	span        time.Duration // last.Time - first.Time
 	gaps        int           // gap samples between first and last
@@ -82,6 +83,9 @@ func analyseRange(h *History, from, to int) trendFacts {
 		if s.IsGap() {
 			t.gaps++
 			continue
+		}
+		if s == last {
+			t.lastIdx = i
 		}
 		t.n++
 		if s.ForkRunning() {
@@ -236,17 +240,7 @@ func (c *ruleCtx) paceToLimit(t *trendFacts, cur, limit float64, get Getter) lim
 		return whole
 	}
 	// The newest stretch ends at t.last (a phase's range may end before now).
-	end := -1
-	for i := c.h.Len() - 1; i >= 0; i-- {
-		if c.h.At(i) == t.last {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return whole
-	}
-	first, last := c.h.spanIdx(c.h.Since(t.last.Time.Add(-w)), end)
+	first, last := c.h.spanIdx(c.h.Since(t.last.Time.Add(-w)), t.lastIdx)
 	if first == nil || first == last {
 		return whole
 	}
@@ -266,9 +260,8 @@ func getDelta(first, last *Sample, get Getter) float64 {
 	if first == nil || last == nil {
 		return 0
 	}
-	a, ok1 := get(first).Get()
-	b, ok2 := get(last).Get()
-	if !ok1 || !ok2 {
+	a, b, ok := both(get(first), get(last))
+	if !ok {
 		return 0
 	}
 	return b - a
@@ -287,6 +280,3 @@ func (p limitPace) evidence(what, limit string) string {
 	}
 	return ""
 }
-
-func usedMemory(s *Sample) Opt    { return s.Memory.UsedMemory }
-func usedMemoryRSS(s *Sample) Opt { return s.Memory.UsedMemoryRSS }

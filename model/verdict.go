@@ -284,7 +284,7 @@ func verdictTrend(c *ruleCtx, t *trendFacts, dom verdictPart) VerdictResult {
 		v.Summary = fmt.Sprintf("Looks like data growth: used %s and RSS %s%s; the dataset itself grew %s.",
 			signedBytes(t.dUsed), signedBytes(t.dRSS), over, signedBytes(dom.bytes))
 		if limit, ok := c.maxmemory(); ok && limit > 0 {
-			p := c.paceToLimit(t, t.last.Memory.UsedMemory.V, limit, usedMemory)
+			p := c.paceToLimit(t, t.last.Memory.UsedMemory.V, limit, GetUsed)
 			switch {
 			case p.atLimit:
 				v.Summary += " Used is at maxmemory now."
